@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian 12 machine with Node 20 for tongbao, then build the sample bulletin.
+# Idempotent: installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: Chromium prints the PDF; poppler and qpdf judge it in the tests;
+# Java runs the Nu HTML Checker; Noto CJK is the fallback face for CJK text.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+fc-list 2>/dev/null | grep -q 'Noto Serif CJK' || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "安装 Debian 软件包：${need[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npx tsc -p tsconfig.json
+node bin/tongbao.js build 2016Q4

@@ -1,0 +1,134 @@
+// The command line: arguments in, exit code out. All the work is in the library.
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkBulletin, type CheckResult } from './check.js';
+import { listPeriods } from './bulletin.js';
+import { formatMessage } from './messages.js';
+import { bulletinJsonSchema } from './schema.js';
+
+const HELP = `用法：tongbao <命令> [期次] [选项]
+
+命令：
+  check <期次>     读取并核对一期通报的数据，列出所有问题
+  build <期次>     生成通报（读取、核对后输出到 out/<期次>/）
+  schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
+
+选项：
+  --root <目录>    工作目录（含 data/、content/、templates/），默认为当前目录
+  --json           以 JSON 输出结果，供其他程序读取
+  --quiet          只输出错误和警告
+  -h, --help       显示本帮助
+  -v, --version    显示版本
+
+退出码：0 成功（可能有警告），1 数据有错误，2 用法错误。
+`;
+
+export class UsageError extends Error {}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        root: { type: 'string', default: '.' },
+        json: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (e) {
+    io.err(`tongbao: ${usageReason(e as Error)}\n运行 tongbao --help 查看用法\n`);
+    return 2;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (values.version) {
+    io.out('tongbao 0.1.0\n');
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  const root = path.resolve(values.root);
+  try {
+    switch (command) {
+      case 'check':
+      case 'build':
+        return runCheck(root, onePeriod(root, rest), values, io);
+      case 'schema': {
+        const file = path.join(root, 'data', 'bulletin.schema.json');
+        writeFileSync(file, JSON.stringify(bulletinJsonSchema(), null, 2) + '\n');
+        if (!values.quiet) io.out(`已写入 ${path.relative(process.cwd(), file) || file}\n`);
+        return 0;
+      }
+      case undefined:
+        io.err(HELP);
+        return 2;
+      default:
+        throw new UsageError(`未知命令「${command}」`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tongbao: ${e.message}\n运行 tongbao --help 查看用法\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function onePeriod(root: string, rest: string[]): string {
+  if (rest.length > 1) throw new UsageError(`多余的参数：${rest.slice(1).join(' ')}`);
+  if (rest[0]) return rest[0];
+  const latest = listPeriods(root).at(-1);
+  if (!latest) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；请指明期次`);
+  return latest;
+}
+
+function runCheck(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): number {
+  const result = checkBulletin(root, period);
+  if (opts.json) {
+    io.out(JSON.stringify(checkJson(result), null, 2) + '\n');
+  } else {
+    for (const m of result.messages) io.err(formatMessage(m) + '\n');
+    if (!opts.quiet) io.out(summary(result) + '\n');
+  }
+  return result.ok ? 0 : 1;
+}
+
+function counts(result: CheckResult) {
+  const errors = result.messages.filter((m) => m.severity === 'error').length;
+  return { errors, warnings: result.messages.length - errors };
+}
+
+function summary(result: CheckResult): string {
+  const { errors, warnings } = counts(result);
+  const verdict = errors ? '未通过' : '通过';
+  return `${result.period} 检查${verdict}：${result.files} 个文件，${result.rows} 行数据，${errors} 个错误，${warnings} 个警告`;
+}
+
+function checkJson(result: CheckResult) {
+  return { period: result.period, ok: result.ok, files: result.files, rows: result.rows, ...counts(result), messages: result.messages };
+}
+
+function usageReason(e: Error): string {
+  const m = /Unknown option '([^']+)'/.exec(e.message);
+  if (m) return `未知选项 ${m[1]}`;
+  const v = /Option '([^']+)' argument missing/.exec(e.message);
+  if (v) return `选项 ${v[1]} 需要一个值`;
+  return e.message;
+}

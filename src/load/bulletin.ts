@@ -1,0 +1,131 @@
+// Load one period: bulletin.yaml validated against the schema, then every declared table.
+// All problems are collected; a bulletin is returned only when nothing stops the next stage.
+import { readFileSync, statSync } from 'node:fs';
+import { displayPath, isPeriod, listPeriods, periodPaths, resolveInside, type PeriodPaths } from '../bulletin.js';
+import type { Message } from '../messages.js';
+import { Bulletin, type TableSpec } from '../schema.js';
+import { parseDate } from '../values.js';
+import { parseTable, type Table } from './table.js';
+import { parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
+
+export interface LoadedBulletin {
+  paths: PeriodPaths;
+  bulletin: Bulletin;
+  source: YamlSource;
+  /** Every declared table, attachments included, by id. */
+  tables: Map<string, Table>;
+}
+
+export interface LoadResult {
+  loaded?: LoadedBulletin;
+  messages: Message[];
+  /** Files read, for the summary line. */
+  files: string[];
+}
+
+/** Files larger than this are refused before they are read into memory. */
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+export function loadBulletin(root: string, period: string): LoadResult {
+  const paths = periodPaths(root, period);
+  const messages: Message[] = [];
+  const files: string[] = [];
+  const yamlFile = displayPath(paths.yaml);
+
+  if (!isPeriod(period)) {
+    messages.push({ severity: 'error', file: period, reason: `「${period}」不是期次`, hint: '期次写作 2016Q4 这样的形式', rule: 'period/invalid' });
+    return { messages, files };
+  }
+  const bytes = readIfExists(paths.yaml);
+  if (bytes === undefined) {
+    const known = listPeriods(root);
+    messages.push({
+      severity: 'error',
+      file: yamlFile,
+      reason: `期次 ${period} 不存在：没有找到 ${yamlFile}`,
+      hint: known.length ? `已有的期次：${known.join('、')}` : '用 tongbao new <期次> 新建一期',
+      rule: 'period/missing',
+    });
+    return { messages, files };
+  }
+  files.push(yamlFile);
+
+  const parsed = parseYaml(new TextDecoder().decode(bytes), yamlFile);
+  messages.push(...parsed.messages);
+  if (!parsed.source) return { messages, files };
+  const source = parsed.source;
+  const js = yamlToJS(source);
+  if (js.message) return { messages: [...messages, js.message], files };
+
+  const result = Bulletin.safeParse(js.data);
+  if (!result.success) {
+    messages.push(...schemaMessages(source, result.error.issues));
+    return { messages, files };
+  }
+  const bulletin = result.data;
+  const at = (p: (string | number)[], reason: string, hint?: string, rule = 'bulletin/rule') =>
+    messages.push({ severity: 'error', file: yamlFile, ...placeOf(source, p), reason, ...(hint && { hint }), rule });
+
+  if (bulletin.period !== period) {
+    at(['period'], `period 写的是 ${bulletin.period}，但文件在 data/${period}/ 中`, `改为 ${period}，或把目录改名`, 'bulletin/period-mismatch');
+  }
+  for (const p of [['published'], ['signed'], ['sampling', 'from'], ['sampling', 'to']] as const) {
+    const v = p.length === 1 ? bulletin[p[0]] : bulletin.sampling?.[p[1]];
+    if (v !== undefined && !parseDate(v)) at([...p], `「${v}」不是存在的日期`, undefined, 'bulletin/date');
+  }
+
+  // Problems in the table declarations stop here; anything else above still lets tables load.
+  const beforeSpecs = messages.length;
+  const specs: [TableSpec, (string | number)[]][] = [
+    ...bulletin.tables.map((t, i): [TableSpec, (string | number)[]] => [t, ['tables', i]]),
+    ...bulletin.attachments.map((t, i): [TableSpec, (string | number)[]] => [t, ['attachments', i]]),
+  ];
+  const ids = new Set<string>();
+  for (const [spec, p] of specs) {
+    if (ids.has(spec.id)) at([...p, 'id'], `表格 id「${spec.id}」重复`, '每个表格和附件的 id 应各不相同', 'bulletin/duplicate-id');
+    ids.add(spec.id);
+    const keys = new Set<string>();
+    spec.columns.forEach((c, i) => {
+      if (keys.has(c.key)) at([...p, 'columns', i, 'key'], `列键名「${c.key}」在表格「${spec.id}」中重复`, undefined, 'bulletin/duplicate-key');
+      keys.add(c.key);
+    });
+    spec.columns.forEach((c, i) => {
+      for (const ref of ['max', 'region'] as const) {
+        const target = c[ref];
+        if (target !== undefined && !keys.has(target)) {
+          at([...p, 'columns', i, ref], `「${ref}: ${target}」指向表格「${spec.id}」中不存在的列`, `可用的列：${[...keys].join('、')}`, 'bulletin/bad-reference');
+        }
+      }
+    });
+  }
+  if (messages.length > beforeSpecs) return { messages, files };
+
+  const tables = new Map<string, Table>();
+  for (const [spec, p] of specs) {
+    const resolved = resolveInside(paths.dataDir, spec.file);
+    if (!resolved.ok) {
+      at([...p, 'file'], resolved.reason, resolved.hint, 'table/file');
+      continue;
+    }
+    const display = displayPath(resolved.file);
+    if (statSync(resolved.file).size > MAX_FILE_BYTES) {
+      at([...p, 'file'], `文件「${spec.file}」超过 ${MAX_FILE_BYTES / 1024 / 1024} MB`, '请检查是否选错了文件', 'table/too-large');
+      continue;
+    }
+    files.push(display);
+    const t = parseTable(readFileSync(resolved.file), display, spec);
+    messages.push(...t.messages);
+    if (t.table) tables.set(spec.id, t.table);
+  }
+
+  return { loaded: { paths, bulletin, source, tables }, messages, files };
+}
+
+function readIfExists(file: string): Uint8Array | undefined {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}

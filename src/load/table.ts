@@ -1,0 +1,273 @@
+// CSV tables: encoding detected, header matched to the declared columns, every cell typed
+// and placed (line, column) so that any later rule can point at it.
+import { parse, type Info } from 'csv-parse/sync';
+import type { Message } from '../messages.js';
+import type { Column, TableSpec } from '../schema.js';
+import { decodeText, looksBinary, type Encoding } from './decode.js';
+import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
+import { SITE_CODE } from '../regions.js';
+
+export interface Cell {
+  /** The text as written, trimmed. */
+  text: string;
+  value: Value;
+  line: number;
+  column: number;
+}
+
+export interface Row {
+  line: number;
+  cells: Record<string, Cell>;
+}
+
+export interface Table {
+  id: string;
+  /** Display path of the file, as used in messages. */
+  file: string;
+  spec: TableSpec;
+  encoding: Encoding;
+  rows: Row[];
+}
+
+const MAX_CELL = 10_000;
+
+/** Headers compare without white space, so a header wrapped in Excel (Alt+Enter) still matches. */
+export const normalizeHeader = (s: string) => s.replace(/[\s\u00a0\u3000]+/g, '');
+
+export function parseTable(bytes: Uint8Array, file: string, spec: TableSpec): { table?: Table; messages: Message[] } {
+  const messages: Message[] = [];
+  const at = (line: number | undefined, column: number | undefined, reason: string, hint: string | undefined, rule: string, severity: 'error' | 'warning' = 'error') =>
+    messages.push({ severity, file, ...(line !== undefined && { line }), ...(column !== undefined && { column }), reason, ...(hint && { hint }), rule });
+
+  const { text, encoding } = decodeText(bytes);
+  if (looksBinary(text)) {
+    at(undefined, undefined, '文件不是文本表格（含有二进制内容）', '请在 Excel 或 WPS 中「另存为」CSV（逗号分隔）', 'csv/binary');
+    return { messages };
+  }
+
+  let records: { record: string[]; raw: string; info: Info }[];
+  try {
+    records = parse(text, {
+      relax_column_count: true,
+      info: true,
+      raw: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      skip_records_with_error: true,
+      on_skip: (err) => {
+        if (err) messages.push(csvError(err as unknown as CsvFault, text, file));
+        return undefined;
+      },
+    }) as unknown as typeof records;
+  } catch (err) {
+    messages.push(csvError(err as CsvFault, text, file));
+    return { messages };
+  }
+  if (messages.some((m) => m.rule === 'csv/quote-not-closed')) return { messages };
+
+  const placed = records.map((r) => placeFields(r));
+  const header = placed[0];
+  if (!header) {
+    at(undefined, undefined, '表格是空的，没有表头', `第一行应为表头：${spec.columns.map((c) => c.name).join('，')}`, 'csv/empty');
+    return { messages };
+  }
+
+  // Match header cells to declared columns.
+  const index = new Map<string, number>();
+  header.fields.forEach((f, i) => {
+    const name = normalizeHeader(f.text);
+    const column = spec.columns.find((c) => [c.name, ...(c.aliases ?? [])].some((n) => normalizeHeader(n) === name));
+    if (!column) {
+      if (name === '' && header.fields.slice(i).every((g) => normalizeHeader(g.text) === '')) return; // trailing empty cells
+      at(f.line, f.column, `表头「${f.text}」不是 bulletin.yaml 中声明的列`, `声明的列为：${spec.columns.map((c) => c.name).join('，')}`, 'csv/unknown-column');
+    } else if (index.has(column.key)) {
+      at(f.line, f.column, `表头「${f.text}」重复出现`, '删除重复的列', 'csv/duplicate-column');
+    } else {
+      index.set(column.key, i);
+    }
+  });
+  for (const c of spec.columns) {
+    if (!index.has(c.key)) {
+      at(header.line, 1, `缺少列「${c.name}」`, `在表头中加上「${c.name}」，或在 bulletin.yaml 中删去这一列的声明`, 'csv/missing-column');
+    }
+  }
+
+  const rows: Row[] = [];
+  for (const rec of placed.slice(1)) {
+    if (rec.fields.every((f) => f.text.trim() === '')) continue; // a row of empty cells Excel left behind
+    if (rec.fields.length !== header.fields.length) {
+      at(rec.line, 1, `这一行有 ${rec.fields.length} 个单元格，表头有 ${header.fields.length} 个`, '检查是否漏了或多了逗号，或单元格中的逗号未加引号', 'csv/ragged-row');
+      continue;
+    }
+    const cells: Record<string, Cell> = {};
+    for (const column of spec.columns) {
+      const i = index.get(column.key);
+      if (i === undefined) continue;
+      const f = rec.fields[i]!;
+      cells[column.key] = typedCell(f, column, at);
+    }
+    rows.push({ line: rec.line, cells });
+  }
+
+  return { table: { id: spec.id, file, spec, encoding, rows }, messages };
+}
+
+type At = (line: number | undefined, column: number | undefined, reason: string, hint: string | undefined, rule: string, severity?: 'error' | 'warning') => void;
+
+const SPACE = /^[\s\u00a0\u3000]+|[\s\u00a0\u3000]+$/g;
+
+function typedCell(f: Field, column: Column, at: At): Cell {
+  const text = f.text.replace(SPACE, '');
+  const cell: Cell = { text, value: null, line: f.line, column: f.column };
+  const where = `「${column.name}」`;
+  if (text !== f.text && text !== '' && column.type !== 'check') {
+    at(f.line, f.column, `${where}的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
+  }
+  if (text.length > MAX_CELL) {
+    at(f.line, f.column, `${where}单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
+    return cell;
+  }
+  if (text === '') {
+    if (column.type === 'check') cell.value = false;
+    else if (column.required ?? true) at(f.line, f.column, `${where}不能为空`, '填写这个单元格', 'cell/required');
+    return cell;
+  }
+  const bad = (expected: string, rule: string) =>
+    at(f.line, f.column, `${where}的「${text}」不是${expected}`, undefined, rule);
+  switch (column.type) {
+    case 'text':
+    case 'region':
+      if (/^[=+@]/.test(text) || /^-[^\d]/.test(text)) {
+        at(f.line, f.column, `${where}的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
+      }
+      cell.value = text;
+      break;
+    case 'site-code':
+      if (!SITE_CODE.test(text)) bad('网站标识码（10 位数字，部门网站为 bm 加 8 位数字）', 'cell/site-code');
+      cell.value = text;
+      break;
+    case 'integer':
+    case 'count': {
+      const n = parseInteger(text);
+      if (n === undefined) bad('整数', 'cell/integer');
+      else if (column.type === 'count' && n < 0n) at(f.line, f.column, `${where}是数量，不能为负数（${text}）`, undefined, 'cell/negative');
+      else cell.value = n;
+      break;
+    }
+    case 'percent': {
+      const p = parsePercent(text);
+      if (!p) bad('百分比（如 97.2%）', 'cell/percent');
+      else cell.value = p;
+      break;
+    }
+    case 'date': {
+      const d = parseDate(text);
+      if (!d) bad('日期（如 2017-01-20 或 2017年1月20日）', 'cell/date');
+      else cell.value = d;
+      break;
+    }
+    case 'check': {
+      const c = parseCheck(text);
+      if (c === undefined) bad('勾选标记（√ 或留空）', 'cell/check');
+      else cell.value = c;
+      break;
+    }
+  }
+  return cell;
+}
+
+interface Field {
+  text: string;
+  line: number;
+  column: number;
+}
+
+/** Where each field of a record starts: csv-parse reports only the record's last line. */
+function placeFields(r: { record: string[]; raw: string; info: Info }): { line: number; fields: Field[] } {
+  const raw = r.raw.replace(/(\r\n|\n|\r)$/, '');
+  let line = r.info.lines - (raw.match(/\r\n|\n|\r/g)?.length ?? 0);
+  const startLine = line;
+  let column = 1;
+  const starts: { line: number; column: number }[] = [{ line, column }];
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) starts.push({ line, column: column + 1 });
+    if (ch === '\n' || (ch === '\r' && raw[i + 1] !== '\n')) {
+      line++;
+      column = 1;
+      continue;
+    }
+    column++;
+  }
+  return {
+    line: startLine,
+    fields: r.record.map((text, i) => ({ text, ...(starts[i] ?? starts.at(-1)!) })),
+  };
+}
+
+/** The opening quote that never closes, for a message better than "at the end of the file". */
+function unclosedQuote(text: string): { line: number; column: number } {
+  let quoted = false;
+  let openAt = 0;
+  let fieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
+      }
+    } else if (ch === '"' && fieldStart) {
+      quoted = true;
+      openAt = i;
+    }
+    fieldStart = !quoted && (ch === ',' || ch === '\n' || ch === '\r');
+  }
+  const before = text.slice(0, openAt);
+  const line = (before.match(/\r\n|\n|\r/g)?.length ?? 0) + 1;
+  const column = openAt - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) ;
+  return { line, column };
+}
+
+interface CsvFault {
+  code?: string;
+  lines?: number;
+  message: string;
+}
+
+function csvError(e: CsvFault, text: string, file: string): Message {
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
+    const open = unclosedQuote(text);
+    return {
+      severity: 'error',
+      file,
+      ...open,
+      reason: '引号未闭合：从这里开始的引号直到文件末尾都没有配对的结束引号',
+      hint: '在单元格末尾补上英文双引号 "，或删去这个引号',
+      rule: 'csv/quote-not-closed',
+    };
+  }
+  return {
+    severity: 'error',
+    file,
+    ...(e.lines !== undefined && { line: e.lines }),
+    reason: csvReason(e.code, e.message),
+    hint: '检查这一行的引号是否成对',
+    rule: `csv/${e.code ?? 'parse'}`,
+  };
+}
+
+function csvReason(code: string | undefined, message: string): string {
+  switch (code) {
+    case 'INVALID_OPENING_QUOTE':
+      return '单元格中间出现了引号：含引号的单元格应整个用英文双引号括起，内部的引号写成两个 ""';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return '引号后面紧跟着其他字符：结束引号之后应是逗号或换行';
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return '结束引号之后有多余的字符';
+    default:
+      return `CSV 格式错误：${message}`;
+  }
+}

@@ -1,0 +1,158 @@
+// YAML with positions kept: every schema problem is reported at the node it is about.
+import { LineCounter, isMap, isNode, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import type { Message } from '../messages.js';
+
+export interface YamlSource {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export interface Place {
+  line: number;
+  column: number;
+}
+
+/** Parse YAML text; syntax problems come back as messages, never thrown. */
+export function parseYaml(text: string, file: string): { source?: YamlSource; messages: Message[] } {
+  const lines = new LineCounter();
+  // A duplicate key is a typo: an error, not a silent overwrite.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const messages: Message[] = [];
+  for (const e of doc.errors) {
+    const pos = lines.linePos(e.pos[0]);
+    messages.push({
+      severity: 'error',
+      file,
+      line: pos.line,
+      column: pos.col,
+      reason: `YAML 语法错误：${yamlReason(e.code, e.message)}`,
+      hint: '检查缩进、冒号后的空格和引号是否成对',
+      rule: 'yaml/syntax',
+    });
+  }
+  for (const w of doc.warnings) {
+    const pos = lines.linePos(w.pos[0]);
+    messages.push({ severity: 'warning', file, line: pos.line, column: pos.col, reason: `YAML：${w.message}`, rule: 'yaml/warning' });
+  }
+  return messages.some((m) => m.severity === 'error') ? { messages } : { source: { file, doc, lines }, messages };
+}
+
+/** Plain data from the document; a small alias budget makes an alias bomb an error, not a hang. */
+export function yamlToJS(source: YamlSource): { data?: unknown; message?: Message } {
+  try {
+    return { data: source.doc.toJS({ maxAliasCount: 50 }) };
+  } catch (e) {
+    return {
+      message: {
+        severity: 'error',
+        file: source.file,
+        line: 1,
+        column: 1,
+        reason: `YAML 无法展开：${(e as Error).message.split('\n')[0]}`,
+        hint: '别名（*）过多或互相嵌套；请直接写出内容',
+        rule: 'yaml/aliases',
+      },
+    };
+  }
+}
+
+function yamlReason(code: string, fallback: string): string {
+  const known: Record<string, string> = {
+    DUPLICATE_KEY: '同一层级出现了重复的键',
+    BAD_INDENT: '缩进不一致',
+    MISSING_CHAR: '缺少字符（如引号或括号未闭合）',
+    BLOCK_AS_IMPLICIT_KEY: '键的写法有误',
+    MULTILINE_IMPLICIT_KEY: '键不能跨行',
+    UNEXPECTED_TOKEN: '出现了不应有的符号',
+    TAB_AS_INDENT: '不能用制表符（Tab）缩进，请改用空格',
+    ALIAS_PROPS: '别名（*）写法有误',
+    BAD_ALIAS: '别名（*）指向不存在的锚点（&）',
+    BAD_SCALAR_START: '值的开头字符有误（如 @ 或 ` 需加引号）',
+  };
+  return known[code] ?? fallback.split('\n')[0]!;
+}
+
+/**
+ * The place of the value at `path`; with `atKey`, of its key (for a key that is unknown or
+ * misplaced). A path that does not exist is shown at its nearest existing ancestor.
+ */
+export function placeOf(source: YamlSource, path: readonly PropertyKey[], atKey = false): Place {
+  const keys = path.filter((k): k is string | number => typeof k !== 'symbol');
+  for (let n = keys.length; n > 0; n--) {
+    const sub = keys.slice(0, n);
+    const node = source.doc.getIn(sub, true);
+    if (!atKey && n === keys.length && isNode(node) && node.range) return toPlace(source, node.range[0]);
+    const parent = n > 1 ? source.doc.getIn(sub.slice(0, -1), true) : source.doc.contents;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === sub.at(-1));
+      if (pair && isNode(pair.key) && pair.key.range) return toPlace(source, pair.key.range[0]);
+    }
+    if (isNode(node) && node.range) return toPlace(source, node.range[0]);
+  }
+  const root = source.doc.contents;
+  return isNode(root) && root.range ? toPlace(source, root.range[0]) : { line: 1, column: 1 };
+}
+
+function toPlace(source: YamlSource, offset: number): Place {
+  const p = source.lines.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+/** Turn zod issues into positioned messages with Chinese reasons. */
+export function schemaMessages(source: YamlSource, issues: readonly z.core.$ZodIssue[]): Message[] {
+  return issues.map((issue) => {
+    // A missing key is shown at its parent's key, an unknown key at itself, the rest at the value.
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    const place =
+      issue.code === 'unrecognized_keys'
+        ? placeOf(source, [...issue.path, issue.keys[0]!], true)
+        : placeOf(source, missing ? issue.path.slice(0, -1) : issue.path, missing);
+    const where = issue.path.length ? `「${issue.path.join('.')}」` : '';
+    return {
+      severity: 'error' as const,
+      file: source.file,
+      ...place,
+      reason: `${where}${issueReason(issue)}`,
+      hint: issueHint(issue),
+      rule: `schema/${issue.code}`,
+    };
+  });
+}
+
+function issueReason(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? '缺少必填项' : `类型不对，应为${typeName(issue.expected)}`;
+    case 'unrecognized_keys':
+      return `有未知的键 ${issue.keys.map((k) => `「${k}」`).join('、')}`;
+    case 'invalid_value':
+      return `取值不对，应为 ${issue.values.map((v) => String(v)).join(' / ')} 之一`;
+    case 'too_small':
+      return issue.origin === 'array' ? '至少要有一项' : issue.origin === 'string' ? '不能为空' : `不能小于 ${String(issue.minimum)}`;
+    case 'invalid_union':
+      return '写法不对';
+    case 'invalid_format':
+      return issue.message && !issue.message.startsWith('Invalid') ? issue.message : '格式不对';
+    default:
+      return issue.message;
+  }
+}
+
+function issueHint(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === 'unrecognized_keys') return '检查拼写；可用的键见 data/bulletin.schema.json';
+  if (issue.code === 'invalid_union') return '可写成数字、带引号的文字，或含 value 的对象';
+  return undefined;
+}
+
+function typeName(expected: string): string {
+  const names: Record<string, string> = {
+    string: '文字',
+    number: '数字',
+    object: '键值对象',
+    array: '列表',
+    boolean: 'true 或 false',
+  };
+  return names[expected] ?? expected;
+}

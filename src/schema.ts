@@ -1,0 +1,112 @@
+// The schemas of a bulletin's files. Types are inferred from them, and the JSON Schema that
+// editors use (data/bulletin.schema.json) is generated from them, so the three never drift.
+import { z } from 'zod';
+
+const key = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: '只能用英文字母、数字和下划线，且不以数字开头' });
+
+export const PERIOD_PATTERN = /^\d{4}(?:Q[1-4]|H[12]|-(?:0[1-9]|1[0-2]))?$/;
+const period = z
+  .string()
+  .regex(PERIOD_PATTERN, { message: '期次应写作 2016Q4（季度）、2016H2（半年）、2016-12（月）或 2016（年）' });
+
+/** Dates as offices write them: 2017-01-20 or 2017年1月20日. Checked as real dates later. */
+export const DATE_PATTERN = /^(\d{4})(?:-(\d{1,2})-(\d{1,2})|年(\d{1,2})月(\d{1,2})日)$/;
+const date = z
+  .string()
+  .regex(DATE_PATTERN, { message: '日期应写作 2017-01-20 或 2017年1月20日' })
+  .describe('日期，如 2017-01-20');
+
+export const COLUMN_TYPES = [
+  'text',
+  'integer',
+  'count',
+  'percent',
+  'date',
+  'check',
+  'region',
+  'site-code',
+] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+export const Column = z
+  .strictObject({
+    key: key.describe('列的英文键名，正文和统计中用它指代此列'),
+    name: z.string().min(1).describe('表头文字，与 CSV 第一行一致'),
+    aliases: z.array(z.string().min(1)).optional().describe('表头的其他写法'),
+    type: z
+      .enum(COLUMN_TYPES)
+      .default('text')
+      .describe('text 文字，integer 整数，count 非负整数，percent 百分比，date 日期，check 勾选(√)，region 地区，site-code 网站标识码'),
+    required: z.boolean().optional().describe('是否必填；勾选列默认可空，其余默认必填'),
+    unique: z.boolean().optional().describe('此列的值不得重复'),
+    max: key.optional().describe('此列的值不得大于同一行中另一列（如合格数不大于抽查数）'),
+    region: key.optional().describe('网站标识码列：所属地区所在的列，用来核对标识码前两位'),
+    width: z
+      .string()
+      .regex(/^\d+(\.\d+)?(%|mm|em)$/, { message: '宽度写作 12%、20mm 或 4em' })
+      .optional()
+      .describe('列宽提示'),
+    align: z.enum(['left', 'center', 'right']).optional().describe('对齐方式'),
+  })
+  .describe('表格的一列');
+export type Column = z.output<typeof Column>;
+
+const tableFile = z
+  .string()
+  .min(1)
+  .regex(/\.(csv|txt)$/i, { message: '表格文件应为 .csv' })
+  .describe('表格文件，与 bulletin.yaml 同目录');
+
+export const TableSpec = z.strictObject({
+  id: key.describe('表格的英文键名'),
+  file: tableFile,
+  columns: z.array(Column).min(1),
+});
+export type TableSpec = z.output<typeof TableSpec>;
+
+export const Attachment = TableSpec.extend({
+  kind: z.enum(['table', 'matrix']).describe('table 名单表格；matrix 勾选矩阵（√）'),
+  title: z.string().min(1).describe('附件标题'),
+  note: z.string().optional().describe('表下注，如「注：……」'),
+}).describe('附件');
+export type Attachment = z.output<typeof Attachment>;
+
+const figureValue = z.union([z.number(), z.string().min(1)]);
+
+export const ReportedFigure = z.union([
+  figureValue,
+  z.strictObject({
+    value: figureValue.describe('按正文印出的写法，如 7535、"91%"、"97.2%"'),
+    label: z.string().optional().describe('这个数字是什么'),
+    check: z.string().optional().describe('与之核对的计算数字的名称，如 institutions.assessment.share'),
+    severity: z.enum(['error', 'warning']).optional().describe('核对不一致时是错误（默认）还是警告'),
+    note: z.string().optional().describe('说明'),
+  }),
+]);
+export type ReportedFigure = z.output<typeof ReportedFigure>;
+
+export const Bulletin = z
+  .strictObject({
+    title: z.string().min(1).describe('通报标题'),
+    period: period.describe('期次，与目录名一致'),
+    previous: period.optional().describe('上一期的期次，用于环比'),
+    office: z.string().min(1).describe('发文机关（落款）'),
+    source: z.string().min(1).describe('信息来源'),
+    published: date.describe('发布日期'),
+    signed: date.describe('成文日期（落款日期）'),
+    sampling: z
+      .strictObject({ from: date, to: date })
+      .optional()
+      .describe('抽查采样时间'),
+    figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
+    tables: z.array(TableSpec).default([]).describe('不作为附件印出的数据表'),
+    attachments: z.array(Attachment).default([]).describe('附件，按顺序编号'),
+  })
+  .describe('一期通报的数据说明（bulletin.yaml）');
+export type Bulletin = z.output<typeof Bulletin>;
+
+export function bulletinJsonSchema(): object {
+  return z.toJSONSchema(Bulletin, { io: 'input', target: 'draft-7' });
+}

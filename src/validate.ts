@@ -1,0 +1,65 @@
+// Rules across cells and rows that the schema of one cell cannot see: site codes against
+// their region, uniqueness, and one column bounded by another (passed ≤ sampled).
+import type { Message } from './messages.js';
+import type { Table } from './load/table.js';
+import { isDepartmentCode, provinceCode, provinceName } from './regions.js';
+
+export function validateTables(tables: Iterable<Table>): Message[] {
+  const messages: Message[] = [];
+  for (const table of tables) {
+    const at = (line: number, column: number, reason: string, hint: string | undefined, rule: string) =>
+      messages.push({ severity: 'error', file: table.file, line, column, reason, ...(hint && { hint }), rule });
+
+    for (const column of table.spec.columns) {
+      // Uniqueness: declared, and always for site codes (one site, one code).
+      if (column.unique || column.type === 'site-code') {
+        const seen = new Map<string, number>();
+        for (const row of table.rows) {
+          const cell = row.cells[column.key];
+          if (!cell || cell.text === '') continue;
+          const first = seen.get(cell.text);
+          if (first !== undefined) {
+            at(cell.line, cell.column, `「${column.name}」的「${cell.text}」与第 ${first} 行重复`, '每个值只能出现一次', 'rows/duplicate');
+          } else seen.set(cell.text, row.line);
+        }
+      }
+
+      if (column.max) {
+        const bound = table.spec.columns.find((c) => c.key === column.max)!;
+        for (const row of table.rows) {
+          const v = row.cells[column.key]?.value;
+          const b = row.cells[bound.key]?.value;
+          if (typeof v === 'bigint' && typeof b === 'bigint' && v > b) {
+            const cell = row.cells[column.key]!;
+            at(cell.line, cell.column, `「${column.name}」${v} 大于「${bound.name}」${b}`, `${column.name}不能超过${bound.name}`, 'rows/exceeds');
+          }
+        }
+      }
+
+      if (column.type === 'site-code' && column.region) {
+        const regionColumn = table.spec.columns.find((c) => c.key === column.region)!;
+        for (const row of table.rows) {
+          const code = row.cells[column.key];
+          const region = row.cells[regionColumn.key];
+          if (!code || typeof code.value !== 'string' || !region || region.text === '') continue;
+          const expected = provinceCode(region.text);
+          if (expected === undefined) continue; // a department or a local unit: no province rule
+          if (isDepartmentCode(code.value)) {
+            at(code.line, code.column, `网站标识码 ${code.value} 是部门网站的编码，但这一行的地区是「${region.text}」`, '核对标识码或地区', 'rows/site-code-region');
+          } else if (!code.value.startsWith(expected)) {
+            const actual = code.value.slice(0, 2);
+            const actualName = provinceName(actual);
+            at(
+              code.line,
+              code.column,
+              `网站标识码 ${code.value} 的前两位 ${actual}${actualName ? `（${actualName}）` : ''}与这一行的地区「${region.text}」（${expected}）不符`,
+              '核对标识码：前六位是网站所在地的行政区划代码（GB/T 2260）',
+              'rows/site-code-region',
+            );
+          }
+        }
+      }
+    }
+  }
+  return messages;
+}

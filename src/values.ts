@@ -1,0 +1,74 @@
+// Typed values as offices print them, parsed exactly: integers as bigint, percentages as
+// fractions that remember how many decimals they were printed with, dates as calendar days.
+import { DATE_PATTERN } from './schema.js';
+import { parseDecimal, type Fraction } from './figures/fraction.js';
+
+export interface Percent {
+  kind: 'percent';
+  /** The share itself: 97.2% → 972/1000. */
+  value: Fraction;
+  /** Decimals as printed: 97.2% → 1. */
+  digits: number;
+}
+
+export interface CalendarDate {
+  kind: 'date';
+  year: number;
+  month: number;
+  day: number;
+}
+
+export type Value = string | bigint | boolean | Percent | CalendarDate | null;
+
+/** Full-width digits and signs, as some input methods type them, made ASCII. */
+export function toHalfWidth(text: string): string {
+  return text.replace(/[０-９．％，－＋]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+export function parseInteger(text: string): bigint | undefined {
+  const t = toHalfWidth(text).replace(/,(?=\d{3}(?:\D|$))/g, '');
+  return /^[+-]?\d+$/.test(t) ? BigInt(t) : undefined;
+}
+
+export function parsePercent(text: string): Percent | undefined {
+  const m = /^(.*?)\s*%$/.exec(toHalfWidth(text));
+  if (!m) return undefined;
+  const d = parseDecimal(m[1]!);
+  if (!d) return undefined;
+  return { kind: 'percent', value: { num: d.value.num, den: d.value.den * 100n }, digits: d.digits };
+}
+
+export function parseDate(text: string): CalendarDate | undefined {
+  const m = DATE_PATTERN.exec(toHalfWidth(text).replace(/\//g, '-'));
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2] ?? m[4]);
+  const day = Number(m[3] ?? m[5]);
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
+    return undefined;
+  }
+  return { kind: 'date', year, month, day };
+}
+
+export const CHECK_MARKS = ['√', '✓', '✔', '☑'];
+const NO_MARKS = ['', '×', '✗', '✘', '-', '—', '无'];
+
+export function parseCheck(text: string): boolean | undefined {
+  if (CHECK_MARKS.includes(text)) return true;
+  if (NO_MARKS.includes(text)) return false;
+  return undefined;
+}
+
+/** `2017年1月20日`: Arabic digits, no leading zeros, as GB/T 9704-2012 writes dates. */
+export function formatDate(d: CalendarDate): string {
+  return `${d.year}年${d.month}月${d.day}日`;
+}
+
+export function isoDate(d: CalendarDate): string {
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+export function compareDates(a: CalendarDate, b: CalendarDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}

@@ -1,0 +1,45 @@
+// Test workspaces: a copy of the sample (or an empty one) in a temporary folder, changed
+// by the test, then checked by the real CLI.
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SEED = path.resolve(REPO, '..', 'shared', 'seed', '2016Q4-national-notice.txt');
+
+/** A throwaway workspace holding a copy of the sample's data and content. */
+export function sampleWorkspace(period = '2016Q4'): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'tongbao-'));
+  for (const dir of ['data', 'content']) {
+    const from = path.join(REPO, dir, period);
+    if (!existsSync(from)) continue;
+    mkdirSync(path.join(root, dir), { recursive: true });
+    cpSync(from, path.join(root, dir, period), { recursive: true, errorOnExist: false, force: true });
+  }
+  cpSync(path.join(REPO, 'data', 'bulletin.schema.json'), path.join(root, 'data', 'bulletin.schema.json'));
+  return root;
+}
+
+export function edit(root: string, file: string, change: (text: string) => string): void {
+  const p = path.join(root, file);
+  writeFileSync(p, change(readFileSync(p, 'utf8')));
+}
+
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the compiled CLI as a user would, in `cwd`. */
+export function tongbao(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
