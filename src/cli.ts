@@ -5,12 +5,14 @@ import path from 'node:path';
 import { checkBulletin, type CheckResult } from './check.js';
 import { listPeriods } from './bulletin.js';
 import { formatMessage } from './messages.js';
+import { display, exactJSON, type Figure } from './figures/figure.js';
 import { bulletinJsonSchema } from './schema.js';
 
 const HELP = `用法：tongbao <命令> [期次] [选项]
 
 命令：
   check <期次>     读取并核对一期通报的数据，列出所有问题
+  stats <期次>     列出全部数字：取值、印出的写法和来历（--json 供程序读取）
   build <期次>     生成通报（读取、核对后输出到 out/<期次>/）
   schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
 
@@ -70,6 +72,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'check':
       case 'build':
         return runCheck(root, onePeriod(root, rest), values, io);
+      case 'stats':
+        return runStats(root, onePeriod(root, rest), values, io);
       case 'schema': {
         const file = path.join(root, 'data', 'bulletin.schema.json');
         writeFileSync(file, JSON.stringify(bulletinJsonSchema(), null, 2) + '\n');
@@ -108,6 +112,39 @@ function runCheck(root: string, period: string, opts: { json: boolean; quiet: bo
     if (!opts.quiet) io.out(summary(result) + '\n');
   }
   return result.ok ? 0 : 1;
+}
+
+function runStats(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): number {
+  const result = checkBulletin(root, period);
+  for (const m of result.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
+  const figures = [...(result.figures?.values() ?? [])];
+  if (opts.json) {
+    io.out(JSON.stringify({ period, ok: result.ok, figures: figures.map(figureJson) }, null, 2) + '\n');
+  } else {
+    for (const f of figures) {
+      const d = f.derivation;
+      const where = d?.place ?? (d?.file ? `${d.file} ` : '');
+      const how = d ? `  ← ${where}${d.formula}${d.rows?.length ? `（第 ${compactLines(d.rows)} 行）` : ''}` : '';
+      io.out(`${f.name}  ${display(f.value)}  ${f.label}${how}\n`);
+    }
+  }
+  return result.ok ? 0 : 1;
+}
+
+function figureJson(f: Figure) {
+  return { name: f.name, label: f.label, source: f.source, type: f.value.type, value: exactJSON(f.value), display: display(f.value), derivation: f.derivation };
+}
+
+/** 2,3,4,7 → 2–4、7 */
+function compactLines(lines: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    parts.push(j > i ? `${lines[i]}–${lines[j]}` : String(lines[i]));
+    i = j + 1;
+  }
+  return parts.join('、');
 }
 
 function counts(result: CheckResult) {

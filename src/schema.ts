@@ -43,6 +43,10 @@ export const Column = z
     unique: z.boolean().optional().describe('此列的值不得重复'),
     max: key.optional().describe('此列的值不得大于同一行中另一列（如合格数不大于抽查数）'),
     region: key.optional().describe('网站标识码列：所属地区所在的列，用来核对标识码前两位'),
+    ratio: z
+      .tuple([key, key])
+      .optional()
+      .describe('百分比列：等于同一行中 [分子列, 分母列] 之比，如 [passed, sampled]；核对是否四舍五入正确'),
     width: z
       .string()
       .regex(/^\d+(\.\d+)?(%|mm|em)$/, { message: '宽度写作 12%、20mm 或 4em' })

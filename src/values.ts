@@ -1,7 +1,7 @@
 // Typed values as offices print them, parsed exactly: integers as bigint, percentages as
 // fractions that remember how many decimals they were printed with, dates as calendar days.
 import { DATE_PATTERN } from './schema.js';
-import { parseDecimal, type Fraction } from './figures/fraction.js';
+import { fraction, parseDecimal, type Fraction } from './figures/fraction.js';
 
 export interface Percent {
   kind: 'percent';
@@ -35,7 +35,7 @@ export function parsePercent(text: string): Percent | undefined {
   if (!m) return undefined;
   const d = parseDecimal(m[1]!);
   if (!d) return undefined;
-  return { kind: 'percent', value: { num: d.value.num, den: d.value.den * 100n }, digits: d.digits };
+  return { kind: 'percent', value: fraction(d.value.num, d.value.den * 100n), digits: d.digits };
 }
 
 export function parseDate(text: string): CalendarDate | undefined {

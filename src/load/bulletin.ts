@@ -90,10 +90,14 @@ export function loadBulletin(root: string, period: string): LoadResult {
       keys.add(c.key);
     });
     spec.columns.forEach((c, i) => {
-      for (const ref of ['max', 'region'] as const) {
-        const target = c[ref];
-        if (target !== undefined && !keys.has(target)) {
-          at([...p, 'columns', i, ref], `「${ref}: ${target}」指向表格「${spec.id}」中不存在的列`, `可用的列：${[...keys].join('、')}`, 'bulletin/bad-reference');
+      const refs: [string, (string | number)[]][] = [
+        ...(c.max ? [[c.max, ['max']] as [string, (string | number)[]]] : []),
+        ...(c.region ? [[c.region, ['region']] as [string, (string | number)[]]] : []),
+        ...(c.ratio ?? []).map((k, j): [string, (string | number)[]] => [k, ['ratio', j]]),
+      ];
+      for (const [target, sub] of refs) {
+        if (!keys.has(target)) {
+          at([...p, 'columns', i, ...sub], `「${target}」指向表格「${spec.id}」中不存在的列`, `可用的列：${[...keys].join('、')}`, 'bulletin/bad-reference');
         }
       }
     });

@@ -1,0 +1,108 @@
+// Figures that must agree: a reported figure and the one computed from a table, a total row
+// and the sum of its parts, a printed rate and the counts it is a rate of.
+import type { Message } from '../messages.js';
+import type { ReportedFigure } from '../schema.js';
+import type { Row, Table } from '../load/table.js';
+import type { YamlSource } from '../load/yaml.js';
+import { placeOf } from '../load/yaml.js';
+import type { Percent } from '../values.js';
+import { formatPercent, fraction, roundScaled, toDecimal } from './fraction.js';
+import { agrees, display, type Figure } from './figure.js';
+import { isTotalRow, labelColumn } from './compute.js';
+
+/** Each reported figure with `check:` against the computed figure it names. */
+export function checkReported(
+  reported: Record<string, ReportedFigure>,
+  figures: ReadonlyMap<string, Figure>,
+  source: YamlSource,
+): Message[] {
+  const messages: Message[] = [];
+  for (const [name, spec] of Object.entries(reported)) {
+    if (typeof spec !== 'object' || !spec.check) continue;
+    const printed = figures.get(name)!;
+    const target = figures.get(spec.check);
+    if (!target) {
+      const near = [...figures.keys()].filter((k) => k.startsWith(spec.check!.split('.')[0]! + '.')).slice(0, 12);
+      messages.push({
+        severity: 'error',
+        file: source.file,
+        ...placeOf(source, ['figures', name, 'check']),
+        reason: `「${spec.check}」不是能从表格算出的数字`,
+        hint: near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字',
+        rule: 'figures/unknown-check',
+      });
+      continue;
+    }
+    if (agrees(printed.value, target.value)) continue;
+    const d = target.derivation;
+    const exact = display(target.value);
+    const rounded = printed.value.type === 'share' && target.value.type === 'share' ? display(target.value, printed.value.digits) : exact;
+    let steps = d && d.formula !== exact ? `${d.formula} = ${exact}` : exact;
+    if (rounded !== exact) steps += ` → ${rounded}`;
+    messages.push({
+      severity: spec.severity ?? 'error',
+      file: source.file,
+      ...placeOf(source, ['figures', name, 'value']),
+      reason: `「${name}」与表格不符：${d?.place ?? spec.check}${steps}，正文为 ${display(printed.value)}`,
+      hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : '改正正文中的数字或表格中的数据',
+      rule: 'figures/disagree',
+    });
+  }
+  return messages;
+}
+
+/** Total rows (合计) against the sum of their parts, and printed rates against their counts. */
+export function checkTables(tables: Iterable<Table>): Message[] {
+  const messages: Message[] = [];
+  for (const table of tables) {
+    const members = table.rows.filter((r) => !isTotalRow(r));
+    const totals = table.rows.filter(isTotalRow);
+    const label = labelColumn(table.spec.columns);
+    const at = (row: Row, key: string, reason: string, hint: string, rule: string) => {
+      const cell = row.cells[key]!;
+      messages.push({ severity: 'error', file: table.file, line: cell.line, column: cell.column, reason, hint, rule });
+    };
+
+    for (const column of table.spec.columns) {
+      if (column.type === 'count') {
+        const sum = members.reduce((a, r) => a + (typeof r.cells[column.key]?.value === 'bigint' ? (r.cells[column.key]!.value as bigint) : 0n), 0n);
+        for (const t of totals) {
+          const v = t.cells[column.key]?.value;
+          if (typeof v === 'bigint' && v !== sum) {
+            at(t, column.key, `合计行的「${column.name}」为 ${v}，各行之和为 ${sum}`, `核对合计或各行的数字（第 ${members[0]?.line ?? ''}–${members.at(-1)?.line ?? ''} 行）`, 'figures/total');
+          }
+        }
+      }
+      if (column.type === 'percent' && column.ratio) {
+        const [numKey, denKey] = column.ratio;
+        const numCol = table.spec.columns.find((c) => c.key === numKey)!;
+        const denCol = table.spec.columns.find((c) => c.key === denKey)!;
+        const sumOf = (k: string) => members.reduce((a, r) => a + (typeof r.cells[k]?.value === 'bigint' ? (r.cells[k]!.value as bigint) : 0n), 0n);
+        for (const row of table.rows) {
+          const printed = row.cells[column.key]?.value as Percent | null | undefined;
+          if (!printed || printed.kind !== 'percent') continue;
+          const total = isTotalRow(row);
+          const n = total ? sumOf(numKey) : row.cells[numKey]?.value;
+          const d = total ? sumOf(denKey) : row.cells[denKey]?.value;
+          if (typeof n !== 'bigint' || typeof d !== 'bigint' || d === 0n) continue;
+          const exact = fraction(n, d);
+          const digits = printed.digits;
+          if (roundScaled(exact, digits + 2) === roundScaled(printed.value, digits + 2)) continue;
+          // Truncation is the usual slip: say so when it explains the printed figure.
+          const truncated = (n * 10n ** BigInt(digits + 2)) / d;
+          const isTruncation = truncated === roundScaled(printed.value, digits + 2);
+          const who = label ? row.cells[label.key]?.text : undefined;
+          const rows = total ? `各行合计 ${n}/${d}` : `${n}/${d}`;
+          at(
+            row,
+            column.key,
+            `${who ? `「${who}」的` : ''}「${column.name}」印为 ${row.cells[column.key]!.text}，按「${numCol.name}」/「${denCol.name}」${rows} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
+            isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
+            'figures/rate',
+          );
+        }
+      }
+    }
+  }
+  return messages;
+}

@@ -1,0 +1,99 @@
+// A figure: a named value with the form it is printed in and how it was obtained, so that it
+// can be shown, checked against a figure printed elsewhere, and explained.
+import { formatPercent, fraction, fractionToJSON, mul, roundScaled, toDecimal, type Fraction } from './fraction.js';
+import { formatDate, isoDate, parseDate, parseInteger, parsePercent, type CalendarDate } from '../values.js';
+
+export type FigureValue =
+  | { type: 'integer'; value: bigint }
+  /** A share of a whole (0.91 for 91%); `digits` is the precision it is printed at. */
+  | { type: 'share'; value: Fraction; digits: number }
+  /** A change of a share, in percentage points. */
+  | { type: 'points'; value: Fraction; digits: number }
+  | { type: 'list'; value: string[] }
+  | { type: 'date'; value: CalendarDate }
+  | { type: 'text'; value: string };
+
+export interface Derivation {
+  /** The arithmetic, e.g. `30/32`. */
+  formula: string;
+  /** Where the inputs are: `附件2「对政府网站进行考核」` or `history.csv「总体合格率」`. */
+  place?: string;
+  file?: string;
+  column?: string;
+  /** Line numbers of the rows used, in the file. */
+  rows?: number[];
+}
+
+export interface Figure {
+  name: string;
+  label: string;
+  source: 'reported' | 'computed';
+  value: FigureValue;
+  derivation?: Derivation;
+}
+
+/** Precision for a computed share: exact when it has at most `max` decimals (of a percent). */
+export function naturalDigits(f: Fraction, max = 3): number {
+  for (let d = 0; d <= max; d++) {
+    const scaled = mul(f, fraction(10n ** BigInt(d + 2)));
+    if (scaled.den === 1n) return d;
+  }
+  return max;
+}
+
+export function display(v: FigureValue, digits?: number): string {
+  switch (v.type) {
+    case 'integer':
+      return v.value.toString();
+    case 'share':
+      return formatPercent(v.value, digits ?? v.digits);
+    case 'points':
+      return toDecimal(v.value, digits ?? v.digits);
+    case 'list':
+      return v.value.join('、');
+    case 'date':
+      return formatDate(v.value);
+    case 'text':
+      return v.value;
+  }
+}
+
+/** The exact value for programs: integers and fractions as strings, never floats. */
+export function exactJSON(v: FigureValue): unknown {
+  switch (v.type) {
+    case 'integer':
+      return v.value.toString();
+    case 'share':
+    case 'points':
+      return fractionToJSON(v.value);
+    case 'date':
+      return isoDate(v.value);
+    default:
+      return v.value;
+  }
+}
+
+/** A reported figure as printed (`7535`, `"91%"`, `"2016-12-31"`) read into a typed value. */
+export function parseReported(value: number | string): FigureValue {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) ? { type: 'integer', value: BigInt(value) } : { type: 'text', value: String(value) };
+  }
+  const p = parsePercent(value);
+  if (p) return { type: 'share', value: p.value, digits: p.digits };
+  const n = parseInteger(value);
+  if (n !== undefined) return { type: 'integer', value: n };
+  const d = parseDate(value);
+  if (d) return { type: 'date', value: d };
+  return { type: 'text', value };
+}
+
+/** Does a printed share agree with an exact one, rounded half-up at the printed precision? */
+export function agrees(printed: FigureValue, exact: FigureValue): boolean {
+  if (printed.type === 'share' && exact.type === 'share') {
+    // A share printed at d decimals of a percent is the fraction rounded at d + 2 decimals.
+    return roundScaled(exact.value, printed.digits + 2) === roundScaled(printed.value, printed.digits + 2);
+  }
+  if (printed.type === 'integer' && exact.type === 'integer') return printed.value === exact.value;
+  if (printed.type === 'list' && exact.type === 'list') return printed.value.join('、') === exact.value.join('、');
+  return display(printed) === display(exact);
+}
