@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkBulletin, type CheckResult } from './check.js';
+import { buildBulletin, renderBulletin } from './build.js';
 import { listPeriods } from './bulletin.js';
 import { formatMessage } from './messages.js';
 import { display, exactJSON, type Figure } from './figures/figure.js';
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       options: {
         root: { type: 'string', default: '.' },
         json: { type: 'boolean', default: false },
+        format: { type: 'string', default: 'all' },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -70,8 +72,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (command) {
       case 'check':
-      case 'build':
         return runCheck(root, onePeriod(root, rest), values, io);
+      case 'build':
+        return runBuild(root, onePeriod(root, rest), values, io);
       case 'stats':
         return runStats(root, onePeriod(root, rest), values, io);
       case 'schema': {
@@ -104,12 +107,28 @@ function onePeriod(root: string, rest: string[]): string {
 }
 
 function runCheck(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): number {
-  const result = checkBulletin(root, period);
+  // Rendering in memory too: the circular's bindings and lint are part of the check.
+  const result = renderBulletin(root, period);
   if (opts.json) {
     io.out(JSON.stringify(checkJson(result), null, 2) + '\n');
   } else {
     for (const m of result.messages) io.err(formatMessage(m) + '\n');
     if (!opts.quiet) io.out(summary(result) + '\n');
+  }
+  return result.ok ? 0 : 1;
+}
+
+async function runBuild(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): Promise<number> {
+  const result = await buildBulletin(root, period);
+  if (opts.json) {
+    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)) }, null, 2) + '\n');
+  } else {
+    for (const m of result.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
+    if (!result.ok) io.err(`${period} 未生成：请先改正上面的错误（out/ 中上次生成的结果保持不变）\n`);
+    else if (!opts.quiet) {
+      const where = path.relative(process.cwd(), result.outDir!) || result.outDir!;
+      io.out(`${summary(result)}\n已生成 ${result.written.map((f) => path.join(where, f)).join('、')}\n`);
+    }
   }
   return result.ok ? 0 : 1;
 }

@@ -91,12 +91,16 @@ export const ReportedFigure = z.union([
 ]);
 export type ReportedFigure = z.output<typeof ReportedFigure>;
 
+/** Names a figure may not take: templates use them for the bulletin's own fields. */
+export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous'];
+
 export const Bulletin = z
   .strictObject({
     title: z.string().min(1).describe('通报标题'),
     period: period.describe('期次，与目录名一致'),
     previous: period.optional().describe('上一期的期次，用于环比'),
-    office: z.string().min(1).describe('发文机关（落款）'),
+    office: z.string().min(1).describe('发文机关'),
+    signatory: z.string().min(1).optional().describe('落款机关，印在成文日期上方；不填则只印日期'),
     source: z.string().min(1).describe('信息来源'),
     published: date.describe('发布日期'),
     signed: date.describe('成文日期（落款日期）'),

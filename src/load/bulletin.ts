@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { displayPath, isPeriod, listPeriods, periodPaths, resolveInside, type PeriodPaths } from '../bulletin.js';
 import type { Message } from '../messages.js';
-import { Bulletin, type TableSpec } from '../schema.js';
+import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
 import { parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
@@ -74,6 +74,17 @@ export function loadBulletin(root: string, period: string): LoadResult {
     if (v !== undefined && !parseDate(v)) at([...p], `「${v}」不是存在的日期`, undefined, 'bulletin/date');
   }
 
+  for (const name of Object.keys(bulletin.figures)) {
+    if (RESERVED_NAMES.includes(name)) at(['figures', name], `数字不能命名为「${name}」：这是通报自身字段的名称`, '换一个名称', 'bulletin/reserved-name');
+  }
+  // Table ids name figures too (sites.count): they may not shadow a reported figure.
+  const declared: [string, (string | number)[]][] = [
+    ...bulletin.tables.map((t, i): [string, (string | number)[]] => [t.id, ['tables', i, 'id']]),
+    ...bulletin.attachments.map((t, i): [string, (string | number)[]] => [t.id, ['attachments', i, 'id']]),
+  ];
+  for (const [id, p] of declared) {
+    if (id in bulletin.figures || RESERVED_NAMES.includes(id)) at(p, `表格 id「${id}」与数字或通报字段重名`, '换一个 id', 'bulletin/reserved-name');
+  }
   // Problems in the table declarations stop here; anything else above still lets tables load.
   const beforeSpecs = messages.length;
   const specs: [TableSpec, (string | number)[]][] = [

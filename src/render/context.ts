@@ -1,0 +1,89 @@
+// What templates and the circular can name: the bulletin's own fields, its periods, and every
+// figure by its dotted name. A figure prints as its display form through Handlebars'
+// `toHTML` hook, escaped for the target (Markdown or HTML) by the one who renders.
+import type { LoadedBulletin } from '../load/bulletin.js';
+import type { Figures } from '../figures/index.js';
+import { display, type Figure } from '../figures/figure.js';
+import { formatDate, parseDate, type CalendarDate } from '../values.js';
+import { nextPeriod, periodInfo, previousPeriod, type PeriodInfo } from './period.js';
+
+/** A figure as templates see it: prints as its display form, carries the figure itself. */
+export class FigureRef {
+  constructor(
+    readonly figure: Figure,
+    private readonly escape: (s: string) => string,
+  ) {}
+  toHTML(): string {
+    return this.escape(display(this.figure.value));
+  }
+  toString(): string {
+    return display(this.figure.value);
+  }
+}
+
+/** A date from bulletin.yaml: prints as 2017年1月20日. */
+export class DateRef {
+  constructor(
+    readonly date: CalendarDate,
+    private readonly escape: (s: string) => string,
+  ) {}
+  toHTML(): string {
+    return this.escape(formatDate(this.date));
+  }
+  toString(): string {
+    return formatDate(this.date);
+  }
+}
+
+export interface AttachmentInfo {
+  number: number;
+  id: string;
+  title: string;
+}
+
+export interface RenderContext {
+  title: string;
+  office: string;
+  signatory?: string;
+  source: string;
+  published: DateRef;
+  signed: DateRef;
+  sampling?: { from: DateRef; to: DateRef };
+  period: PeriodInfo;
+  previous_period: PeriodInfo;
+  next_period: PeriodInfo;
+  attachments: AttachmentInfo[];
+  [figure: string]: unknown;
+}
+
+export function renderContext(loaded: LoadedBulletin, figures: Figures, escape: (s: string) => string): RenderContext {
+  const b = loaded.bulletin;
+  const date = (s: string) => new DateRef(parseDate(s)!, escape);
+  const context: RenderContext = {
+    title: b.title,
+    office: b.office,
+    ...(b.signatory && { signatory: b.signatory }),
+    source: b.source,
+    published: date(b.published),
+    signed: date(b.signed),
+    ...(b.sampling && { sampling: { from: date(b.sampling.from), to: date(b.sampling.to) } }),
+    period: periodInfo(b.period),
+    previous_period: periodInfo(b.previous ?? previousPeriod(b.period)),
+    next_period: periodInfo(nextPeriod(b.period)),
+    attachments: b.attachments.map((a, i) => ({ number: i + 1, id: a.id, title: a.title })),
+  };
+  // Dotted names become nested objects (institutions.assessment.share); parents go first, so
+  // a figure with children (pass_rate and pass_rate.change) holds them as properties.
+  const sorted = [...figures.values()].sort((a, b) => a.name.split('.').length - b.name.split('.').length);
+  for (const f of sorted) {
+    const parts = f.name.split('.');
+    let holder: Record<string, unknown> = context;
+    for (const part of parts.slice(0, -1)) {
+      const next = holder[part];
+      if (next === undefined) holder[part] = {};
+      holder = holder[part] as Record<string, unknown>;
+    }
+    holder[parts.at(-1)!] = new FigureRef(f, escape);
+  }
+  return context;
+}

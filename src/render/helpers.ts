@@ -1,0 +1,81 @@
+// Handlebars helpers for Chinese conventions. Each returns text already escaped for its
+// target (Markdown source or HTML), so data can never become markup.
+import Handlebars from 'handlebars';
+import { display } from '../figures/figure.js';
+import { formatDate, parseDate } from '../values.js';
+import { changeInWords, chineseNumeral, joinList } from './chinese.js';
+import { DateRef, FigureRef } from './context.js';
+
+export type Escape = (s: string) => string;
+
+export const escapeHtml: Escape = (s) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Escaped for Markdown: HTML entities for markup, backslashes for Markdown's own syntax. */
+export const escapeMarkdown: Escape = (s) => escapeHtml(s).replace(/[\\`*_[\]{}()#+!|~]/g, '\\$&');
+
+/** A helper used wrongly; carries the place Handlebars gives every helper call. */
+export class HelperError extends Error {
+  line?: number;
+  column?: number;
+}
+
+interface HelperOptions {
+  loc?: { start: { line: number; column: number } };
+}
+
+/** Register a helper whose errors carry the place of the call in the template. */
+function placed(fn: (...args: unknown[]) => unknown) {
+  return function (this: unknown, ...args: unknown[]) {
+    try {
+      return fn(...args);
+    } catch (e) {
+      const loc = (args.at(-1) as HelperOptions | undefined)?.loc;
+      if (e instanceof HelperError && loc) {
+        e.line = loc.start.line;
+        e.column = loc.start.column + 1;
+      }
+      throw e;
+    }
+  };
+}
+
+/** A Handlebars environment of its own, with the helpers bound to one escape. */
+export function handlebarsFor(escape: Escape): typeof Handlebars {
+  const hb = Handlebars.create();
+  const out = (s: string) => new hb.SafeString(escape(s));
+  const figureOf = (x: unknown, helper: string) => {
+    if (x instanceof FigureRef) return x.figure;
+    throw new HelperError(`{{${helper}}} 需要一个数字的名称`);
+  };
+
+  hb.registerHelper('percent', placed((x: unknown, digits: unknown) => {
+    const f = figureOf(x, 'percent');
+    if (f.value.type !== 'share') throw new HelperError(`「${f.name}」不是百分比`);
+    return out(display(f.value, typeof digits === 'number' ? digits : undefined));
+  }));
+  hb.registerHelper('date', placed((x: unknown) => {
+    if (x instanceof DateRef) return out(formatDate(x.date));
+    if (x instanceof FigureRef && x.figure.value.type === 'date') return out(formatDate(x.figure.value.value));
+    const d = typeof x === 'string' ? parseDate(x) : undefined;
+    if (!d) throw new HelperError(`{{date}} 需要一个日期`);
+    return out(formatDate(d));
+  }));
+  hb.registerHelper('change', placed((x: unknown) => {
+    const f = figureOf(x, 'change');
+    if (f.value.type !== 'points') throw new HelperError(`「${f.name}」不是百分点的变化`);
+    return out(changeInWords(f.value.value, f.value.digits));
+  }));
+  hb.registerHelper('list', placed((x: unknown, max: unknown) => {
+    const f = figureOf(x, 'list');
+    if (f.value.type !== 'list') throw new HelperError(`「${f.name}」不是名单`);
+    return out(joinList(f.value.value, typeof max === 'number' ? max : undefined));
+  }));
+  hb.registerHelper('cn', placed((x: unknown) => {
+    const n = x instanceof FigureRef && x.figure.value.type === 'integer' ? Number(x.figure.value.value) : x;
+    if (typeof n !== 'number') throw new HelperError('{{cn}} 需要一个整数');
+    return out(chineseNumeral(n));
+  }));
+  return hb;
+}
+

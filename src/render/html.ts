@@ -1,0 +1,132 @@
+// The portal page: the circular and its attachments in one self-contained HTML file,
+// laid out by Handlebars templates that a workspace may override (templates/ in its root).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadedBulletin } from '../load/bulletin.js';
+import type { Table } from '../load/table.js';
+import type { Figures } from '../figures/index.js';
+import { labelColumn } from '../figures/compute.js';
+import { displayPath } from '../bulletin.js';
+import type { Message } from '../messages.js';
+import { isoDate, parseDate } from '../values.js';
+import { escapeHtml, escapeMarkdown, handlebarsFor } from './helpers.js';
+import { renderContext } from './context.js';
+import { expandTemplate, markdownToHtml } from './markdown.js';
+import { lintNumbers } from './lint.js';
+
+export const PACKAGE_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/** No script may run, nothing may load from elsewhere: styles inline, images and fonts local. */
+export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'";
+
+/** A template file: the workspace's own when it has one, else the one shipped with tongbao. */
+export function templatePath(root: string, name: string): string {
+  const own = path.join(root, 'templates', name);
+  return existsSync(own) ? own : path.join(PACKAGE_TEMPLATES, name);
+}
+
+export interface CircularSource {
+  file: string;
+  text: string;
+}
+
+/** The circular's Markdown files, in name order. */
+export function readCircular(loaded: LoadedBulletin): { sources: CircularSource[]; messages: Message[] } {
+  const dir = loaded.paths.contentDir;
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.md')).sort() : [];
+  if (files.length === 0) {
+    return {
+      sources: [],
+      messages: [{ severity: 'error', file: displayPath(dir), reason: '没有通报正文：目录中没有 .md 文件', hint: `在 ${displayPath(dir)}/ 中写 circular.md`, rule: 'content/missing' }],
+    };
+  }
+  return { sources: files.map((f) => ({ file: displayPath(path.join(dir, f)), text: readFileSync(path.join(dir, f), 'utf8') })), messages: [] };
+}
+
+/** Lint the circular: numbers typed into the prose that are not bound to figures. */
+export function lintCircular(sources: CircularSource[]): Message[] {
+  return sources.flatMap((s) => lintNumbers(s.text, s.file));
+}
+
+interface CellView {
+  text: string;
+  align: string;
+  header: boolean;
+  check: boolean;
+  checked: boolean;
+}
+
+function attachmentView(table: Table, number: number, note: unknown) {
+  const attachment = table.spec as LoadedBulletin['bulletin']['attachments'][number];
+  const label = labelColumn(table.spec.columns);
+  const align = (c: (typeof table.spec.columns)[number]) => c.align ?? (c.type === 'check' ? 'center' : 'left');
+  return {
+    number,
+    id: table.id,
+    kind: attachment.kind,
+    title: attachment.title,
+    note,
+    legend: attachment.kind === 'matrix' ? '表中 √ 表示已做到，空白表示未做到。' : undefined,
+    columns: table.spec.columns.map((c) => ({ name: c.name, width: c.width, align: align(c) })),
+    rows: table.rows.map((r) =>
+      table.spec.columns.map(
+        (c): CellView => ({
+          text: r.cells[c.key]?.text ?? '',
+          align: align(c),
+          header: c === label,
+          check: c.type === 'check',
+          checked: r.cells[c.key]?.value === true,
+        }),
+      ),
+    ),
+  };
+}
+
+export interface RenderedPage {
+  html?: string;
+  messages: Message[];
+}
+
+export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: CircularSource[]): RenderedPage {
+  const messages: Message[] = [];
+  const root = loaded.paths.root;
+  const b = loaded.bulletin;
+
+  // The circular: each file expanded with its own line numbers, then one Markdown pass.
+  const mdContext = renderContext(loaded, figures, escapeMarkdown);
+  const mdEngine = handlebarsFor(escapeMarkdown);
+  const parts: string[] = [];
+  for (const s of sources) {
+    const r = expandTemplate(mdEngine, s.text, mdContext, s.file);
+    messages.push(...r.messages);
+    if (r.text !== undefined) parts.push(r.text);
+  }
+
+  const htmlEngine = handlebarsFor(escapeHtml);
+  const htmlContext = renderContext(loaded, figures, escapeHtml);
+  const views = b.attachments.map((a, i) => {
+    let note: unknown;
+    if (a.note !== undefined) {
+      const r = expandTemplate(htmlEngine, a.note, htmlContext, loaded.source.file);
+      messages.push(...r.messages.map((m) => ({ ...m, reason: `附件${i + 1}的 note：${m.reason}` })));
+      note = r.text === undefined ? undefined : new htmlEngine.SafeString(r.text);
+    }
+    const table = loaded.tables.get(a.id);
+    return table ? attachmentView(table, i + 1, note) : undefined;
+  });
+  if (messages.some((m) => m.severity === 'error') || views.includes(undefined)) return { messages };
+
+  const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');
+  const page = htmlEngine.compile(read('bulletin.hbs'), { strict: false });
+  htmlEngine.registerPartial('attachment', read('partials/attachment.hbs'));
+  const html = page({
+    ...htmlContext,
+    csp: CSP,
+    published_iso: isoDate(parseDate(b.published)!),
+    css: { screen: read('screen.css'), print: read('print.css') },
+    body: markdownToHtml(parts.join('\n\n')),
+    attachment_views: views,
+  });
+  return { html, messages };
+}

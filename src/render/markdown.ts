@@ -1,0 +1,97 @@
+// The circular: Markdown whose figures are Handlebars expressions. Expressions are expanded
+// first (values escaped for Markdown), then unified turns the Markdown into sanitized HTML.
+import { unified } from 'unified';
+import remarkParse from 'remark-parse';
+import remarkGfm from 'remark-gfm';
+import remarkRehype from 'remark-rehype';
+import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
+import rehypeStringify from 'rehype-stringify';
+import type { Element, ElementContent, Root } from 'hast';
+import type { Message } from '../messages.js';
+import { HelperError, escapeMarkdown, handlebarsFor } from './helpers.js';
+
+const hb = handlebarsFor(escapeMarkdown);
+
+/** Expand the Handlebars expressions of a text; problems come back with their place. */
+export function expandTemplate(
+  engine: typeof hb,
+  source: string,
+  context: object,
+  file: string,
+  lineOffset = 0,
+): { text?: string; messages: Message[] } {
+  try {
+    const text = engine.compile(source, { strict: true, noEscape: false })(context);
+    return { text, messages: [] };
+  } catch (e) {
+    return { messages: [templateMessage(e, file, lineOffset)] };
+  }
+}
+
+function templateMessage(e: unknown, file: string, lineOffset: number): Message {
+  const err = e as Error & { lineNumber?: number; column?: number; line?: number };
+  const base = { severity: 'error' as const, file, rule: 'template/error' };
+  if (e instanceof HelperError) {
+    return { ...base, ...(e.line && { line: e.line + lineOffset, column: e.column }), reason: e.message, hint: '查看 README 中辅助函数的用法' };
+  }
+  const missing = /^"([^"]+)" not defined in/.exec(err.message);
+  if (missing) {
+    return {
+      ...base,
+      ...(err.lineNumber !== undefined && { line: err.lineNumber + lineOffset, column: (err.column ?? 0) + 1 }),
+      reason: `「${missing[1]}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出`,
+      hint: '检查拼写；tongbao stats 列出所有可用的名称',
+      rule: 'template/unknown-name',
+    };
+  }
+  const parse = /Parse error on line (\d+)/.exec(err.message);
+  if (parse) {
+    return { ...base, line: Number(parse[1]) + lineOffset, reason: '模板表达式写法有误（{{ }} 未闭合或多了括号）', hint: '每个 {{ 都要有对应的 }}', rule: 'template/syntax' };
+  }
+  return { ...base, reason: `模板出错：${err.message.split('\n')[0]}` };
+}
+
+/**
+ * Sanitize as GitHub does, and also drop images: the page is one self-contained file, and a
+ * src would make the portal page and the PDF printer fetch from elsewhere.
+ */
+const schema = {
+  ...defaultSchema,
+  tagNames: (defaultSchema.tagNames ?? []).filter((t) => t !== 'img' && t !== 'picture' && t !== 'source'),
+};
+
+/** `（一）…。` opening a paragraph is a run-in heading of the second level, as 公文 write it. */
+const RUN_IN = /^(（[一二三四五六七八九十]+）[^。！？]*[。！？]?)/;
+
+function runInHeadings() {
+  return (tree: Root) => {
+    for (const node of tree.children) {
+      if (node.type !== 'element' || node.tagName !== 'p') continue;
+      const first = node.children[0];
+      if (first?.type !== 'text') continue;
+      const m = RUN_IN.exec(first.value);
+      if (!m) continue;
+      const lead: Element = { type: 'element', tagName: 'strong', properties: { className: ['run-in'] }, children: [{ type: 'text', value: m[1]! }] };
+      const rest: ElementContent[] = first.value.length > m[1]!.length ? [{ type: 'text', value: first.value.slice(m[1]!.length) }] : [];
+      node.children.splice(0, 1, lead, ...rest);
+    }
+  };
+}
+
+const processor = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkRehype) // raw HTML in the Markdown is dropped here, never passed on
+  .use(rehypeSanitize, schema)
+  .use(runInHeadings)
+  .use(rehypeStringify);
+
+export function markdownToHtml(markdown: string): string {
+  return String(processor.processSync(markdown));
+}
+
+export function renderCircular(source: string, file: string, context: object): { html?: string; messages: Message[] } {
+  const expanded = expandTemplate(hb, source, context, file);
+  if (expanded.text === undefined) return { messages: expanded.messages };
+  return { html: markdownToHtml(expanded.text), messages: expanded.messages };
+}
