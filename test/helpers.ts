@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SEED = path.resolve(REPO, '..', 'shared', 'seed', '2016Q4-national-notice.txt');
+/** The published notice the sample reproduces (a copy of shared/seed, so the tests stand alone). */
+export const SEED = path.join(REPO, 'test', 'fixtures', '2016Q4-national-notice.txt');
 
 /** A throwaway workspace holding a copy of the sample's data and content. */
 export function sampleWorkspace(period = '2016Q4'): string {
