@@ -1,22 +1,44 @@
-// build: check → render → write. Outputs go to a temporary folder inside out/ and replace the
-// previous ones only when all of them succeeded: a failed build never costs the last good one.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// build: check → render → print → write. Outputs go to a temporary folder inside out/ and
+// replace the previous ones only when all of them succeeded: a failed build never costs the
+// last good bulletin.
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Browser } from 'puppeteer-core';
 import { checkBulletin, type CheckResult } from './check.js';
-import { hasErrors, sortMessages, type Message } from './messages.js';
-import { lintCircular, readCircular, renderPage } from './render/html.js';
+import { hasErrors, sortMessages } from './messages.js';
+import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
+import { launchBrowser } from './render/browser.js';
+import { fontSetup } from './render/fonts.js';
+import { printPdf } from './render/pdf.js';
+import type { PdfInfo } from './render/pdf-finish.js';
+import { periodInfo } from './render/period.js';
+import { parseDate } from './values.js';
 
 export type Format = 'html' | 'pdf' | 'all';
+export const FORMATS: readonly Format[] = ['html', 'pdf', 'all'];
 
-export interface BuildResult extends CheckResult {
-  /** Files written, relative to out/<period>/. */
-  written: string[];
-  outDir?: string;
+export interface Rendered extends CheckResult {
+  html?: string;
+  sources?: CircularSource[];
 }
 
-/** Check and render in memory: everything `build` does except writing. */
-export function renderBulletin(root: string, period: string): CheckResult & { html?: string } {
+export interface BuildOptions {
+  format?: Format;
+  /** A browser to print with; one is started (and stopped) when none is given. */
+  browser?: Browser;
+}
+
+export interface BuildResult extends Rendered {
+  /** Files written, in out/<period>/. */
+  written: string[];
+  outDir?: string;
+  /** The printer's requests, allowed and refused. */
+  requests?: { url: string; allowed: boolean }[];
+}
+
+/** Check and render in memory: everything `build` does except printing and writing. */
+export function renderBulletin(root: string, period: string): Rendered {
   const result = checkBulletin(root, period);
   if (!result.loaded || !result.figures) return result;
   const { sources, messages: read } = readCircular(result.loaded);
@@ -28,21 +50,59 @@ export function renderBulletin(root: string, period: string): CheckResult & { ht
     html = page.html;
   }
   const sorted = sortMessages(messages);
-  return { ...result, messages: sorted, ok: !hasErrors(sorted), ...(html !== undefined && { html }) };
+  return { ...result, sources, messages: sorted, ok: !hasErrors(sorted), ...(html !== undefined && { html }) };
 }
 
-export async function buildBulletin(root: string, period: string, _format: Format = 'all'): Promise<BuildResult> {
+/** The PDF's metadata, all from the data (SOURCE_DATE_EPOCH may fix the date instead). */
+export function pdfInfo(r: Rendered): PdfInfo {
+  const b = r.loaded!.bulletin;
+  const p = periodInfo(b.period);
+  const epoch = process.env['SOURCE_DATE_EPOCH'];
+  const d = parseDate(b.signed)!;
+  return {
+    title: b.title,
+    author: b.office,
+    subject: `${b.office}${p.text}通报`,
+    keywords: (b.keywords ?? ['通报', '政府网站抽查', p.text]).join(', '),
+    date: epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date(Date.UTC(d.year, d.month - 1, d.day) - 8 * 3600_000),
+  };
+}
+
+export async function buildBulletin(root: string, period: string, options: BuildOptions = {}): Promise<BuildResult> {
+  const format = options.format ?? 'all';
   const rendered = renderBulletin(root, period);
-  if (!rendered.ok || rendered.html === undefined || !rendered.loaded) return { ...rendered, written: [] };
-  const files = new Map<string, string | Uint8Array>([['index.html', rendered.html]]);
+  if (!rendered.ok || rendered.html === undefined || !rendered.loaded || !rendered.figures) return { ...rendered, written: [] };
+  const files = new Map<string, string | Uint8Array>();
+  if (format !== 'pdf') files.set('index.html', rendered.html);
+
+  let requests: BuildResult['requests'];
+  if (format !== 'html') {
+    const fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
+    const page = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { fontsCss: fonts.css });
+    const outParent = path.dirname(rendered.loaded.paths.outDir);
+    mkdirSync(outParent, { recursive: true });
+    const printDir = mkdtempSync(path.join(outParent, `.${period}.print-`));
+    const browser = options.browser ?? (await launchBrowser());
+    try {
+      const htmlFile = path.join(printDir, 'print.html');
+      writeFileSync(htmlFile, page.html!);
+      const printed = await printPdf(browser, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered) });
+      files.set('bulletin.pdf', printed.pdf);
+      requests = printed.requests;
+    } finally {
+      if (!options.browser) await browser.close();
+      rmSync(printDir, { recursive: true, force: true });
+    }
+  }
   const outDir = rendered.loaded.paths.outDir;
   writeAtomically(outDir, files);
-  return { ...rendered, written: [...files.keys()], outDir };
+  return { ...rendered, written: [...files.keys()], outDir, ...(requests && { requests }) };
 }
 
 /**
  * Write every file into a fresh sibling folder, then swap it in with renames. Until the
- * last rename the old folder is untouched; after it, the new one is complete.
+ * last rename the old folder is untouched; after it, the new one is complete. Files of the
+ * old folder that this build does not make (a PDF when only HTML is built) are kept.
  */
 export function writeAtomically(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void {
   const parent = path.dirname(outDir);
@@ -70,10 +130,23 @@ export function writeAtomically(outDir: string, files: ReadonlyMap<string, strin
       if (hadOld) renameSync(old, outDir); // put the last good output back
       throw e;
     }
-    if (hadOld) rmSync(old, { recursive: true, force: true });
+    if (hadOld) {
+      keepOthers(old, outDir, files);
+      rmSync(old, { recursive: true, force: true });
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-export type { Message };
+/** Move the files of the previous output that this build did not remake into the new one. */
+function keepOthers(old: string, outDir: string, files: ReadonlyMap<string, unknown>): void {
+  for (const name of ['index.html', 'bulletin.pdf']) {
+    if (files.has(name)) continue;
+    try {
+      renameSync(path.join(old, name), path.join(outDir, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}

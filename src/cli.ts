@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkBulletin, type CheckResult } from './check.js';
-import { buildBulletin, renderBulletin } from './build.js';
+import { FORMATS, buildBulletin, renderBulletin, type Format } from './build.js';
+import { BrowserNotFound } from './render/browser.js';
 import { listPeriods } from './bulletin.js';
 import { formatMessage } from './messages.js';
 import { display, exactJSON, type Figure } from './figures/figure.js';
@@ -14,11 +15,12 @@ const HELP = `用法：tongbao <命令> [期次] [选项]
 命令：
   check <期次>     读取并核对一期通报的数据，列出所有问题
   stats <期次>     列出全部数字：取值、印出的写法和来历（--json 供程序读取）
-  build <期次>     生成通报（读取、核对后输出到 out/<期次>/）
+  build <期次>     生成通报：out/<期次>/index.html 和 bulletin.pdf
   schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
 
 选项：
   --root <目录>    工作目录（含 data/、content/、templates/），默认为当前目录
+  --format <格式>   build 的输出：html、pdf 或 all（默认）
   --json           以 JSON 输出结果，供其他程序读取
   --quiet          只输出错误和警告
   -h, --help       显示本帮助
@@ -118,8 +120,18 @@ function runCheck(root: string, period: string, opts: { json: boolean; quiet: bo
   return result.ok ? 0 : 1;
 }
 
-async function runBuild(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): Promise<number> {
-  const result = await buildBulletin(root, period);
+async function runBuild(root: string, period: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io): Promise<number> {
+  if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
+  let result;
+  try {
+    result = await buildBulletin(root, period, { format: opts.format as Format });
+  } catch (e) {
+    if (e instanceof BrowserNotFound) {
+      io.err(`tongbao: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
   if (opts.json) {
     io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)) }, null, 2) + '\n');
   } else {

@@ -92,7 +92,7 @@ export const ReportedFigure = z.union([
 export type ReportedFigure = z.output<typeof ReportedFigure>;
 
 /** Names a figure may not take: templates use them for the bulletin's own fields. */
-export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous'];
+export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous', 'keywords', 'fonts'];
 
 export const Bulletin = z
   .strictObject({
@@ -108,6 +108,11 @@ export const Bulletin = z
       .strictObject({ from: date, to: date })
       .optional()
       .describe('抽查采样时间'),
+    keywords: z.array(z.string().min(1)).optional().describe('PDF 的关键词；不填则用「通报」「政府网站抽查」和期次'),
+    fonts: z
+      .enum(['auto', 'free', 'official'])
+      .default('auto')
+      .describe('PDF 字体：auto 有正式字体（fonts/ 目录）就用，否则用免费字体；free 只用免费字体；official 必须用正式字体'),
     figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
     tables: z.array(TableSpec).default([]).describe('不作为附件印出的数据表'),
     attachments: z.array(Attachment).default([]).describe('附件，按顺序编号'),

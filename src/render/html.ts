@@ -19,6 +19,13 @@ export const PACKAGE_TEMPLATES = fileURLToPath(new URL('../../templates/', impor
 
 /** No script may run, nothing may load from elsewhere: styles inline, images and fonts local. */
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'";
+/** The copy printed to PDF may also read its font files. */
+export const PRINT_CSP = CSP.replace('font-src data:', 'font-src data: file:');
+
+export interface PageOptions {
+  /** @font-face rules for the PDF's faces; set only for the copy that is printed. */
+  fontsCss?: string;
+}
 
 /** A template file: the workspace's own when it has one, else the one shipped with tongbao. */
 export function templatePath(root: string, name: string): string {
@@ -88,7 +95,7 @@ export interface RenderedPage {
   messages: Message[];
 }
 
-export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: CircularSource[]): RenderedPage {
+export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: CircularSource[], options: PageOptions = {}): RenderedPage {
   const messages: Message[] = [];
   const root = loaded.paths.root;
   const b = loaded.bulletin;
@@ -122,7 +129,8 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   htmlEngine.registerPartial('attachment', read('partials/attachment.hbs'));
   const html = page({
     ...htmlContext,
-    csp: CSP,
+    csp: options.fontsCss ? PRINT_CSP : CSP,
+    fonts_css: options.fontsCss,
     published_iso: isoDate(parseDate(b.published)!),
     css: { screen: read('screen.css'), print: read('print.css') },
     body: markdownToHtml(parts.join('\n\n')),
