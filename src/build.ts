@@ -1,7 +1,7 @@
 // build: check → render → print → write. Outputs go to a temporary folder inside out/ and
 // replace the previous ones only when all of them succeeded: a failed build never costs the
 // last good bulletin.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
@@ -27,6 +27,57 @@ export interface BuildOptions {
   format?: Format;
   /** A browser to print with; one is started (and stopped) when none is given. */
   browser?: Browser;
+  /** Aborting (Ctrl-C) stops the build; out/ keeps what it had. */
+  signal?: AbortSignal;
+}
+
+/** Printing failed twice: Chromium would not start, hung, or crashed. */
+export class PrintError extends Error {
+  constructor(
+    readonly step: string,
+    readonly reason: unknown,
+  ) {
+    super(`Chromium ${step}两次都没有成功：${(reason as Error)?.message?.split('\n')[0] ?? String(reason)}`);
+    this.name = 'PrintError';
+  }
+}
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+/** Seconds Chromium may take to start, and to print; TONGBAO_CHROMIUM_TIMEOUT sets both. */
+const timeoutMs = (fallback: number) => {
+  const s = Number(process.env['TONGBAO_CHROMIUM_TIMEOUT']);
+  return s > 0 ? s * 1000 : fallback;
+};
+const LAUNCH_TIMEOUT_MS = timeoutMs(30_000);
+const PRINT_TIMEOUT_MS = timeoutMs(120_000);
+
+/** Run a Chromium step with a time limit, once more if it fails, then give up with a PrintError. */
+async function twice<T>(step: string, ms: number, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (signal?.aborted) throw new Interrupted();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        fn(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`超过 ${ms / 1000} 秒没有完成`)), ms);
+        }),
+      ]);
+    } catch (e) {
+      if (signal?.aborted) throw new Interrupted();
+      last = e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  throw new PrintError(step, last);
 }
 
 export interface BuildResult extends Rendered {
@@ -81,18 +132,28 @@ export async function buildBulletin(root: string, period: string, options: Build
     const page = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { fontsCss: fonts.css });
     const outParent = path.dirname(rendered.loaded.paths.outDir);
     mkdirSync(outParent, { recursive: true });
-    const printDir = mkdtempSync(path.join(outParent, `.${period}.print-`));
-    const browser = options.browser ?? (await launchBrowser());
+    const printDir = mkdtempSync(path.join(outParent, `.${period}.print-${process.pid}-`));
+    const signal = options.signal;
+    let browser = options.browser;
+    // An interrupt closes our browser, which makes the pending print fail at once.
+    const stop = () => void browser?.process()?.kill('SIGKILL');
+    if (!options.browser) signal?.addEventListener('abort', stop);
     try {
       const htmlFile = path.join(printDir, 'print.html');
       writeFileSync(htmlFile, page.html!);
-      const printed = await printPdf(browser, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered) });
+      browser ??= await twice('启动', LAUNCH_TIMEOUT_MS, signal, launchBrowser);
+      const printer = browser;
+      const printed = await twice('打印', PRINT_TIMEOUT_MS, signal, () =>
+        printPdf(printer, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered), timeoutMs: PRINT_TIMEOUT_MS }),
+      );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;
     } finally {
-      if (!options.browser) await browser.close();
+      signal?.removeEventListener('abort', stop);
+      if (!options.browser && browser) await browser.close().catch(() => undefined);
       rmSync(printDir, { recursive: true, force: true });
     }
+    if (signal?.aborted) throw new Interrupted();
   }
   const outDir = rendered.loaded.paths.outDir;
   writeAtomically(outDir, files);
@@ -107,6 +168,7 @@ export async function buildBulletin(root: string, period: string, options: Build
 export function writeAtomically(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void {
   const parent = path.dirname(outDir);
   mkdirSync(parent, { recursive: true });
+  recoverOut(outDir);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = path.join(parent, `.${path.basename(outDir)}.tmp-${tag}`);
   const old = path.join(parent, `.${path.basename(outDir)}.old-${tag}`);
@@ -136,6 +198,34 @@ export function writeAtomically(outDir: string, files: ReadonlyMap<string, strin
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Tidy what a build killed outright (SIGKILL, power loss) left behind: temporary folders go,
+ * and an output caught between its two renames is put back.
+ */
+export function recoverOut(outDir: string): void {
+  const parent = path.dirname(outDir);
+  if (!existsSync(parent)) return;
+  const prefix = `.${path.basename(outDir)}.`;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    const p = path.join(parent, name);
+    if (name.startsWith(`${prefix}old-`) && !existsSync(outDir)) renameSync(p, outDir);
+    else if (/^(tmp|old|print)-/.test(name.slice(prefix.length)) && !isLive(name)) rmSync(p, { recursive: true, force: true });
+  }
+}
+
+/** A temporary folder of a build still running (its pid is alive), which is not ours to remove. */
+function isLive(name: string): boolean {
+  const pid = Number(/-(\d+)-[0-9A-Za-z]+$/.exec(name)?.[1]);
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

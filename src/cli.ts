@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkBulletin, type CheckResult } from './check.js';
-import { FORMATS, buildBulletin, renderBulletin, type Format } from './build.js';
+import { FORMATS, Interrupted, PrintError, buildBulletin, renderBulletin, type Format } from './build.js';
 import { BrowserNotFound } from './render/browser.js';
 import { listPeriods } from './bulletin.js';
 import { formatMessage } from './messages.js';
@@ -96,7 +96,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.err(`tongbao: ${e.message}\n运行 tongbao --help 查看用法\n`);
       return 2;
     }
-    throw e;
+    // Not the user's doing: say so plainly; the stack only when asked for.
+    io.err(`tongbao: 内部错误：${(e as Error).message}（请把这条信息报告给维护者；设置 TONGBAO_DEBUG=1 可看到详细位置）\n`);
+    if (process.env['TONGBAO_DEBUG']) io.err(`${(e as Error).stack}\n`);
+    return 1;
   }
 }
 
@@ -122,15 +125,31 @@ function runCheck(root: string, period: string, opts: { json: boolean; quiet: bo
 
 async function runBuild(root: string, period: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io): Promise<number> {
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
+  // Ctrl-C or a TERM from outside: stop printing, leave out/ as it was.
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
   let result;
   try {
-    result = await buildBulletin(root, period, { format: opts.format as Format });
+    result = await buildBulletin(root, period, { format: opts.format as Format, signal: controller.signal });
   } catch (e) {
+    if (e instanceof Interrupted) {
+      io.err(`tongbao: 已中断，${period} 未生成（out/ 中上次生成的结果保持不变）\n`);
+      return 130;
+    }
     if (e instanceof BrowserNotFound) {
       io.err(`tongbao: ${e.message}\n`);
       return 1;
     }
+    if (e instanceof PrintError) {
+      io.err(`tongbao: 生成 PDF 失败：${e.message}（检查 chromium --headless --version 能否运行；可先用 --format html 只生成网页；out/ 中上次生成的结果保持不变）\n`);
+      return 1;
+    }
     throw e;
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
   }
   if (opts.json) {
     io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)) }, null, 2) + '\n');

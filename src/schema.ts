@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 const key = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: '只能用英文字母、数字和下划线，且不以数字开头' });
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: '只能用英文字母、数字和下划线，且不以数字开头' })
+  .refine((k) => !['__proto__', 'constructor', 'prototype'].includes(k), { message: '这是 JavaScript 保留的名称，请换一个' });
 
 export const PERIOD_PATTERN = /^\d{4}(?:Q[1-4]|H[12]|-(?:0[1-9]|1[0-2]))?$/;
 const period = z

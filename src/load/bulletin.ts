@@ -6,7 +6,7 @@ import type { Message } from '../messages.js';
 import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
-import { parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
+import { forbiddenKeys, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {
   paths: PeriodPaths;
@@ -54,6 +54,8 @@ export function loadBulletin(root: string, period: string): LoadResult {
   messages.push(...parsed.messages);
   if (!parsed.source) return { messages, files };
   const source = parsed.source;
+  const forbidden = forbiddenKeys(source);
+  if (forbidden.length) return { messages: [...messages, ...forbidden], files };
   const js = yamlToJS(source);
   if (js.message) return { messages: [...messages, js.message], files };
 

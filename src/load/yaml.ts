@@ -1,5 +1,5 @@
 // YAML with positions kept: every schema problem is reported at the node it is about.
-import { LineCounter, isMap, isNode, parseDocument, type Document } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { Message } from '../messages.js';
 
@@ -37,6 +37,28 @@ export function parseYaml(text: string, file: string): { source?: YamlSource; me
     messages.push({ severity: 'warning', file, line: pos.line, column: pos.col, reason: `YAML：${w.message}`, rule: 'yaml/warning' });
   }
   return messages.some((m) => m.severity === 'error') ? { messages } : { source: { file, doc, lines }, messages };
+}
+
+/** Keys that name the machinery of JavaScript objects, never data: refused wherever they appear. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function forbiddenKeys(source: YamlSource): Message[] {
+  const messages: Message[] = [];
+  visit(source.doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && FORBIDDEN_KEYS.has(String(pair.key.value)) && pair.key.range) {
+        messages.push({
+          severity: 'error',
+          file: source.file,
+          ...toPlace(source, pair.key.range[0]),
+          reason: `不能使用「${String(pair.key.value)}」作为键名`,
+          hint: '换一个名称',
+          rule: 'yaml/forbidden-key',
+        });
+      }
+    },
+  });
+  return messages;
 }
 
 /** Plain data from the document; a small alias budget makes an alias bomb an error, not a hang. */
