@@ -29,6 +29,8 @@ export interface BuildOptions {
   browser?: Browser;
   /** Aborting (Ctrl-C) stops the build; out/ keeps what it had. */
   signal?: AbortSignal;
+  /** Told each stage as it starts, with a detail (rows read, pages printed). */
+  onProgress?: (stage: string, detail?: string) => void;
 }
 
 /** Printing failed twice: Chromium would not start, hung, or crashed. */
@@ -89,8 +91,8 @@ export interface BuildResult extends Rendered {
 }
 
 /** Check and render in memory: everything `build` does except printing and writing. */
-export function renderBulletin(root: string, period: string): Rendered {
-  const result = checkBulletin(root, period);
+export async function renderBulletin(root: string, period: string): Promise<Rendered> {
+  const result = await checkBulletin(root, period);
   if (!result.loaded || !result.figures) return result;
   const { sources, messages: read } = readCircular(result.loaded);
   const messages = [...result.messages, ...read, ...lintCircular(sources)];
@@ -121,7 +123,10 @@ export function pdfInfo(r: Rendered): PdfInfo {
 
 export async function buildBulletin(root: string, period: string, options: BuildOptions = {}): Promise<BuildResult> {
   const format = options.format ?? 'all';
-  const rendered = renderBulletin(root, period);
+  const progress = options.onProgress ?? (() => undefined);
+  progress('读取、核对数据并渲染网页');
+  const rendered = await renderBulletin(root, period);
+  progress('已渲染网页', `${rendered.files} 个文件，${rendered.rows} 行数据`);
   if (!rendered.ok || rendered.html === undefined || !rendered.loaded || !rendered.figures) return { ...rendered, written: [] };
   const files = new Map<string, string | Uint8Array>();
   if (format !== 'pdf') files.set('index.html', rendered.html);
@@ -141,13 +146,16 @@ export async function buildBulletin(root: string, period: string, options: Build
     try {
       const htmlFile = path.join(printDir, 'print.html');
       writeFileSync(htmlFile, page.html!);
+      if (!browser) progress('启动 Chromium');
       browser ??= await twice('启动', LAUNCH_TIMEOUT_MS, signal, launchBrowser);
+      progress('打印 PDF');
       const printer = browser;
       const printed = await twice('打印', PRINT_TIMEOUT_MS, signal, () =>
         printPdf(printer, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered), timeoutMs: PRINT_TIMEOUT_MS }),
       );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;
+      progress('已打印 PDF', `${(printed.pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length} 页`);
     } finally {
       signal?.removeEventListener('abort', stop);
       if (!options.browser && browser) await browser.close().catch(() => undefined);
@@ -156,6 +164,7 @@ export async function buildBulletin(root: string, period: string, options: Build
     if (signal?.aborted) throw new Interrupted();
   }
   const outDir = rendered.loaded.paths.outDir;
+  progress('写入 out/');
   writeAtomically(outDir, files);
   return { ...rendered, written: [...files.keys()], outDir, ...(requests && { requests }) };
 }

@@ -16,12 +16,12 @@ export interface CheckResult {
   ok: boolean;
 }
 
-export function checkBulletin(root: string, period: string): CheckResult {
-  const { loaded, messages, files } = loadBulletin(root, period);
+export async function checkBulletin(root: string, period: string): Promise<CheckResult> {
+  const { loaded, messages, files } = await loadBulletin(root, period);
   let figures: Figures | undefined;
   if (loaded) {
     messages.push(...validateTables(loaded.tables.values()));
-    const previous = loadPrevious(root, loaded, messages);
+    const previous = await loadPrevious(root, loaded, messages);
     const f = figuresOf(loaded, previous);
     figures = f.figures;
     messages.push(...f.messages);
@@ -32,10 +32,10 @@ export function checkBulletin(root: string, period: string): CheckResult {
 }
 
 /** The period named by `previous:`, when its data exist; its own problems are its own check's. */
-function loadPrevious(root: string, loaded: LoadedBulletin, messages: Message[]): LoadedBulletin | undefined {
+async function loadPrevious(root: string, loaded: LoadedBulletin, messages: Message[]): Promise<LoadedBulletin | undefined> {
   const name = loaded.bulletin.previous;
   if (!name || !existsSync(periodPaths(root, name).yaml)) return undefined;
-  const prev = loadBulletin(root, name);
+  const prev = await loadBulletin(root, name);
   if (!prev.loaded || hasErrors(prev.messages)) {
     messages.push({
       severity: 'warning',

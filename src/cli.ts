@@ -4,18 +4,22 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkBulletin, type CheckResult } from './check.js';
 import { FORMATS, Interrupted, PrintError, buildBulletin, renderBulletin, type Format } from './build.js';
-import { BrowserNotFound } from './render/browser.js';
+import { BrowserNotFound, launchBrowser } from './render/browser.js';
+import { startPreview, type Preview } from './preview.js';
 import { listPeriods } from './bulletin.js';
-import { formatMessage } from './messages.js';
+import { formatMessage, type Message } from './messages.js';
 import { display, exactJSON, type Figure } from './figures/figure.js';
 import { bulletinJsonSchema } from './schema.js';
+import { newPeriod } from './new.js';
 
 const HELP = `用法：tongbao <命令> [期次] [选项]
 
 命令：
   check <期次>     读取并核对一期通报的数据，列出所有问题
+  new <期次>       以上一期为底新建一期（--from <期次> 指定沿用哪一期）
   stats <期次>     列出全部数字：取值、印出的写法和来历（--json 供程序读取）
-  build <期次>     生成通报：out/<期次>/index.html 和 bulletin.pdf
+  build <期次>     生成通报：out/<期次>/index.html 和 bulletin.pdf（不写期次则为最新一期；--all 生成所有期次）
+  dev [期次]       在 http://127.0.0.1:4321/ 预览，保存即刷新（--port 换端口）
   schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
 
 选项：
@@ -51,6 +55,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         root: { type: 'string', default: '.' },
         json: { type: 'boolean', default: false },
         format: { type: 'string', default: 'all' },
+        from: { type: 'string' },
+        port: { type: 'string', default: '4321' },
+        all: { type: 'boolean', default: false },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -74,11 +81,26 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (command) {
       case 'check':
-        return runCheck(root, onePeriod(root, rest), values, io);
+        return await runCheck(root, onePeriod(root, rest), values, io);
       case 'build':
-        return runBuild(root, onePeriod(root, rest), values, io);
+        if (values.all) {
+          if (rest.length) throw new UsageError('--all 不能与期次同用');
+          return await runBuildAll(root, values, io);
+        }
+        return await runBuild(root, onePeriod(root, rest), values, io);
+      case 'new': {
+        if (rest.length !== 1) throw new UsageError('new 需要一个期次，如 tongbao new 2017Q1 --from 2016Q4');
+        const r = await newPeriod(root, rest[0]!, values.from);
+        for (const m of r.messages) io.err(formatMessage(m) + '\n');
+        if (r.ok && !values.quiet) {
+          io.out(`已新建 ${rest[0]}：\n${r.created.map((f) => `  ${f}`).join('\n')}\n填好表格和 bulletin.yaml 中 value: null 的数字后，运行 tongbao check ${rest[0]} 核对\n`);
+        }
+        return r.ok ? 0 : 1;
+      }
+      case 'dev':
+        return await runDev(root, onePeriod(root, rest), values, io);
       case 'stats':
-        return runStats(root, onePeriod(root, rest), values, io);
+        return await runStats(root, onePeriod(root, rest), values, io);
       case 'schema': {
         const file = path.join(root, 'data', 'bulletin.schema.json');
         writeFileSync(file, JSON.stringify(bulletinJsonSchema(), null, 2) + '\n');
@@ -111,9 +133,9 @@ function onePeriod(root: string, rest: string[]): string {
   return latest;
 }
 
-function runCheck(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): number {
+async function runCheck(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): Promise<number> {
   // Rendering in memory too: the circular's bindings and lint are part of the check.
-  const result = renderBulletin(root, period);
+  const result = await renderBulletin(root, period);
   if (opts.json) {
     io.out(JSON.stringify(checkJson(result), null, 2) + '\n');
   } else {
@@ -121,6 +143,32 @@ function runCheck(root: string, period: string, opts: { json: boolean; quiet: bo
     if (!opts.quiet) io.out(summary(result) + '\n');
   }
   return result.ok ? 0 : 1;
+}
+
+async function runDev(root: string, period: string, opts: { port: string; quiet: boolean }, io: Io): Promise<number> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port 应为 0–65535 的整数`);
+  const log = (messages: Message[], ms: number) => {
+    for (const m of messages) if (m.severity === 'error') io.err(formatMessage(m) + '\n');
+    if (!opts.quiet) io.out(`${new Date().toLocaleTimeString('zh-CN', { hour12: false })} 已重新生成（${Math.round(ms)} 毫秒）${messages.some((m) => m.severity === 'error') ? '，有错误，页面保持上次的结果' : ''}\n`);
+  };
+  let preview: Preview;
+  try {
+    preview = await startPreview(root, period, { port, onRebuild: log });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      io.err(`tongbao: 端口 ${port} 已被占用（用 --port 换一个，或 --port 0 自动选择）\n`);
+      return 1;
+    }
+    throw e;
+  }
+  io.out(`预览地址：${preview.url}（保存 data、content 或 templates 中的文件即自动刷新；按 Ctrl-C 退出）\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await preview.close();
+  return 0;
 }
 
 async function runBuild(root: string, period: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io): Promise<number> {
@@ -132,7 +180,7 @@ async function runBuild(root: string, period: string, opts: { json: boolean; qui
   process.once('SIGTERM', abort);
   let result;
   try {
-    result = await buildBulletin(root, period, { format: opts.format as Format, signal: controller.signal });
+    result = await buildBulletin(root, period, { format: opts.format as Format, signal: controller.signal, ...progressFor(opts, io) });
   } catch (e) {
     if (e instanceof Interrupted) {
       io.err(`tongbao: 已中断，${period} 未生成（out/ 中上次生成的结果保持不变）\n`);
@@ -164,8 +212,43 @@ async function runBuild(root: string, period: string, opts: { json: boolean; qui
   return result.ok ? 0 : 1;
 }
 
-function runStats(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): number {
-  const result = checkBulletin(root, period);
+/** Progress lines on a terminal only: not in --quiet, --json, or when output is a file or pipe. */
+function progressFor(opts: { json: boolean; quiet: boolean }, io: Io) {
+  if (opts.json || opts.quiet || !process.stderr.isTTY || io !== defaultIo) return {};
+  const t0 = performance.now();
+  return {
+    onProgress: (stage: string, detail?: string) =>
+      io.err(`\x1b[2m[${((performance.now() - t0) / 1000).toFixed(1)} 秒] ${stage}${detail ? `：${detail}` : ''}\x1b[0m\n`),
+  };
+}
+
+async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io): Promise<number> {
+  if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
+  const periods = listPeriods(root);
+  if (!periods.length) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报`);
+  // One browser for every period: starting Chromium costs more than printing a bulletin.
+  const browser = opts.format === 'html' ? undefined : await launchBrowser();
+  let failed = 0;
+  const results = [];
+  try {
+    for (const period of periods) {
+      const r = await buildBulletin(root, period, { format: opts.format as Format, ...(browser && { browser }), ...progressFor(opts, io) });
+      results.push(r);
+      if (!r.ok) failed++;
+      if (!opts.json) {
+        for (const m of r.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
+        if (!opts.quiet || !r.ok) io.out(`${summary(r)}${r.ok ? `，已生成 ${r.written.join('、')}` : '，未生成'}\n`);
+      }
+    }
+  } finally {
+    await browser?.close();
+  }
+  if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written })), null, 2) + '\n');
+  return failed ? 1 : 0;
+}
+
+async function runStats(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): Promise<number> {
+  const result = await checkBulletin(root, period);
   for (const m of result.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
   const figures = [...(result.figures?.values() ?? [])];
   if (opts.json) {

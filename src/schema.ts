@@ -61,12 +61,13 @@ export type Column = z.output<typeof Column>;
 const tableFile = z
   .string()
   .min(1)
-  .regex(/\.(csv|txt)$/i, { message: '表格文件应为 .csv' })
-  .describe('表格文件，与 bulletin.yaml 同目录');
+  .regex(/\.(csv|txt|xlsx)$/i, { message: '表格文件应为 .csv 或 .xlsx' })
+  .describe('表格文件（.csv 或 .xlsx），与 bulletin.yaml 同目录');
 
 export const TableSpec = z.strictObject({
   id: key.describe('表格的英文键名'),
   file: tableFile,
+  sheet: z.string().min(1).optional().describe('.xlsx 文件中的工作表名；不填则用第一个工作表'),
   columns: z.array(Column).min(1),
 });
 export type TableSpec = z.output<typeof TableSpec>;
@@ -83,7 +84,7 @@ const figureValue = z.union([z.number(), z.string().min(1)]);
 export const ReportedFigure = z.union([
   figureValue,
   z.strictObject({
-    value: figureValue.describe('按正文印出的写法，如 7535、"91%"、"97.2%"'),
+    value: figureValue.nullable().describe('按正文印出的写法，如 7535、"91%"、"97.2%"；null 表示尚未填写'),
     label: z.string().optional().describe('这个数字是什么'),
     check: z.string().optional().describe('与之核对的计算数字的名称，如 institutions.assessment.share'),
     severity: z.enum(['error', 'warning']).optional().describe('核对不一致时是错误（默认）还是警告'),

@@ -1,14 +1,24 @@
 // Rules across cells and rows that the schema of one cell cannot see: site codes against
 // their region, uniqueness, and one column bounded by another (passed ≤ sampled).
 import type { Message } from './messages.js';
-import type { Table } from './load/table.js';
+import { cellPlace, type Cell, type Table } from './load/table.js';
 import { isDepartmentCode, provinceCode, provinceName } from './regions.js';
 
 export function validateTables(tables: Iterable<Table>): Message[] {
   const messages: Message[] = [];
   for (const table of tables) {
-    const at = (line: number, column: number, reason: string, hint: string | undefined, rule: string) =>
-      messages.push({ severity: 'error', file: table.file, line, column, reason, ...(hint && { hint }), rule });
+    if (table.rows.length === 0) {
+      messages.push({
+        severity: 'error',
+        ...cellPlace(table.file, { line: 1 }),
+        reason: `表格「${'title' in table.spec ? String(table.spec.title) : table.id}」还没有数据：文件只有表头`,
+        hint: '在表头下面逐行填写数据',
+        rule: 'rows/empty-table',
+      });
+      continue;
+    }
+    const at = (cell: Cell, reason: string, hint: string | undefined, rule: string) =>
+      messages.push({ severity: 'error', ...cellPlace(table.file, cell), reason, ...(hint && { hint }), rule });
 
     for (const column of table.spec.columns) {
       // Uniqueness: declared, and always for site codes (one site, one code).
@@ -19,7 +29,7 @@ export function validateTables(tables: Iterable<Table>): Message[] {
           if (!cell || cell.text === '') continue;
           const first = seen.get(cell.text);
           if (first !== undefined) {
-            at(cell.line, cell.column, `「${column.name}」的「${cell.text}」与第 ${first} 行重复`, '每个值只能出现一次', 'rows/duplicate');
+            at(cell, `「${column.name}」的「${cell.text}」与第 ${first} 行重复`, '每个值只能出现一次', 'rows/duplicate');
           } else seen.set(cell.text, row.line);
         }
       }
@@ -31,7 +41,7 @@ export function validateTables(tables: Iterable<Table>): Message[] {
           const b = row.cells[bound.key]?.value;
           if (typeof v === 'bigint' && typeof b === 'bigint' && v > b) {
             const cell = row.cells[column.key]!;
-            at(cell.line, cell.column, `「${column.name}」${v} 大于「${bound.name}」${b}`, `${column.name}不能超过${bound.name}`, 'rows/exceeds');
+            at(cell, `「${column.name}」${v} 大于「${bound.name}」${b}`, `${column.name}不能超过${bound.name}`, 'rows/exceeds');
           }
         }
       }
@@ -45,13 +55,12 @@ export function validateTables(tables: Iterable<Table>): Message[] {
           const expected = provinceCode(region.text);
           if (expected === undefined) continue; // a department or a local unit: no province rule
           if (isDepartmentCode(code.value)) {
-            at(code.line, code.column, `网站标识码 ${code.value} 是部门网站的编码，但这一行的地区是「${region.text}」`, '核对标识码或地区', 'rows/site-code-region');
+            at(code, `网站标识码 ${code.value} 是部门网站的编码，但这一行的地区是「${region.text}」`, '核对标识码或地区', 'rows/site-code-region');
           } else if (!code.value.startsWith(expected)) {
             const actual = code.value.slice(0, 2);
             const actualName = provinceName(actual);
             at(
-              code.line,
-              code.column,
+              code,
               `网站标识码 ${code.value} 的前两位 ${actual}${actualName ? `（${actualName}）` : ''}与这一行的地区「${region.text}」（${expected}）不符`,
               '核对标识码：前六位是网站所在地的行政区划代码（GB/T 2260）',
               'rows/site-code-region',

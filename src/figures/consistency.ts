@@ -2,7 +2,7 @@
 // and the sum of its parts, a printed rate and the counts it is a rate of.
 import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
-import type { Row, Table } from '../load/table.js';
+import { cellPlace, type Row, type Table } from '../load/table.js';
 import type { YamlSource } from '../load/yaml.js';
 import { placeOf } from '../load/yaml.js';
 import type { Percent } from '../values.js';
@@ -19,7 +19,8 @@ export function checkReported(
   const messages: Message[] = [];
   for (const [name, spec] of Object.entries(reported)) {
     if (typeof spec !== 'object' || !spec.check) continue;
-    const printed = figures.get(name)!;
+    const printed = figures.get(name);
+    if (!printed) continue; // not filled in yet: reported as such
     const target = figures.get(spec.check);
     if (!target) {
       const near = [...figures.keys()].filter((k) => k.startsWith(spec.check!.split('.')[0]! + '.')).slice(0, 12);
@@ -60,7 +61,7 @@ export function checkTables(tables: Iterable<Table>): Message[] {
     const label = labelColumn(table.spec.columns);
     const at = (row: Row, key: string, reason: string, hint: string, rule: string) => {
       const cell = row.cells[key]!;
-      messages.push({ severity: 'error', file: table.file, line: cell.line, column: cell.column, reason, hint, rule });
+      messages.push({ severity: 'error', ...cellPlace(table.file, cell), reason, hint, rule });
     };
 
     for (const column of table.spec.columns) {

@@ -2,6 +2,7 @@
 // the previous period's figures and the changes against them, and their consistency checks.
 import type { LoadedBulletin } from '../load/bulletin.js';
 import type { Message } from '../messages.js';
+import { placeOf } from '../load/yaml.js';
 import { fraction, mul, sub } from './fraction.js';
 import { computeFigures } from './compute.js';
 import { checkReported, checkTables } from './consistency.js';
@@ -9,9 +10,24 @@ import { display, parseReported, type Figure } from './figure.js';
 
 export type Figures = ReadonlyMap<string, Figure>;
 
+/** Reported figures entered as `value: null` (a new period's), still to be filled. */
+export function unfilledFigures(loaded: LoadedBulletin): Message[] {
+  return Object.entries(loaded.bulletin.figures)
+    .filter(([, spec]) => typeof spec === 'object' && spec.value === null)
+    .map(([name, spec]) => ({
+      severity: 'error' as const,
+      file: loaded.source.file,
+      ...placeOf(loaded.source, ['figures', name, 'value']),
+      reason: `数字「${name}」${typeof spec === 'object' && spec.label ? `（${spec.label}）` : ''}尚未填写`,
+      hint: '按正文印出的写法填写 value，如 7535 或 "91%"',
+      rule: 'figures/unfilled',
+    }));
+}
+
 export function reportedFigures(loaded: LoadedBulletin): Figure[] {
-  return Object.entries(loaded.bulletin.figures).map(([name, spec]) => {
+  return Object.entries(loaded.bulletin.figures).flatMap(([name, spec]) => {
     const value = typeof spec === 'object' ? spec.value : spec;
+    if (value === null) return [];
     return {
       name,
       label: (typeof spec === 'object' && spec.label) || name,
@@ -45,6 +61,6 @@ export function figuresOf(loaded: LoadedBulletin, previous?: LoadedBulletin): { 
       });
     }
   }
-  const messages = [...checkReported(loaded.bulletin.figures, figures, loaded.source), ...checkTables(loaded.tables.values())];
+  const messages = [...unfilledFigures(loaded), ...checkReported(loaded.bulletin.figures, figures, loaded.source), ...checkTables(loaded.tables.values())];
   return { figures, messages };
 }

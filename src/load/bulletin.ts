@@ -26,7 +26,7 @@ export interface LoadResult {
 /** Files larger than this are refused before they are read into memory. */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
-export function loadBulletin(root: string, period: string): LoadResult {
+export async function loadBulletin(root: string, period: string): Promise<LoadResult> {
   const paths = periodPaths(root, period);
   const messages: Message[] = [];
   const files: string[] = [];
@@ -130,7 +130,9 @@ export function loadBulletin(root: string, period: string): LoadResult {
       continue;
     }
     files.push(display);
-    const t = parseTable(readFileSync(resolved.file), display, spec);
+    const bytes = readFileSync(resolved.file);
+    // exceljs is large: loaded only when a bulletin has a spreadsheet.
+    const t = /\.xlsx$/i.test(spec.file) ? await (await import('./xlsx.js')).parseXlsx(bytes, display, spec) : parseTable(bytes, display, spec);
     messages.push(...t.messages);
     if (t.table) tables.set(spec.id, t.table);
   }

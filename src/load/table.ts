@@ -13,6 +13,14 @@ export interface Cell {
   value: Value;
   line: number;
   column: number;
+  /** In a spreadsheet: `Sheet1!B7`, shown in messages instead of line and column. */
+  ref?: string;
+}
+
+/** Where a message about a cell points: `file:line:col`, or `file!sheet!B7` in a spreadsheet. */
+export function cellPlace(file: string, cell: { line?: number; column?: number; ref?: string }): { file: string; line?: number; column?: number } {
+  if (cell.ref) return { file: `${file}!${cell.ref}` };
+  return { file, ...(cell.line !== undefined && { line: cell.line }), ...(cell.column !== undefined && { column: cell.column }) };
 }
 
 export interface Row {
@@ -25,7 +33,7 @@ export interface Table {
   /** Display path of the file, as used in messages. */
   file: string;
   spec: TableSpec;
-  encoding: Encoding;
+  encoding: Encoding | 'xlsx';
   rows: Row[];
 }
 
@@ -35,16 +43,19 @@ const MAX_CELL = 10_000;
 export const normalizeHeader = (s: string) => s.replace(/[\s\u00a0\u3000]+/g, '');
 
 export function parseTable(bytes: Uint8Array, file: string, spec: TableSpec): { table?: Table; messages: Message[] } {
-  const messages: Message[] = [];
-  const at = (line: number | undefined, column: number | undefined, reason: string, hint: string | undefined, rule: string, severity: 'error' | 'warning' = 'error') =>
-    messages.push({ severity, file, ...(line !== undefined && { line }), ...(column !== undefined && { column }), reason, ...(hint && { hint }), rule });
-
   const { text, encoding } = decodeText(bytes);
   if (looksBinary(text)) {
-    at(undefined, undefined, '文件不是文本表格（含有二进制内容）', '请在 Excel 或 WPS 中「另存为」CSV（逗号分隔）', 'csv/binary');
-    return { messages };
+    return { messages: [{ severity: 'error', file, reason: '文件不是文本表格（含有二进制内容）', hint: '请在 Excel 或 WPS 中「另存为」CSV（逗号分隔），或直接使用 .xlsx 文件', rule: 'csv/binary' }] };
   }
+  const parsed = csvRecords(text, file);
+  if (!parsed.records) return { messages: parsed.messages };
+  const t = tableFromRecords(parsed.records, file, spec, encoding);
+  return { ...t, messages: [...parsed.messages, ...t.messages] };
+}
 
+/** Records of a CSV text with the place of every field; syntax problems as messages. */
+function csvRecords(text: string, file: string): { records?: RawRecord[]; messages: Message[] } {
+  const messages: Message[] = [];
   let records: { record: string[]; raw: string; info: Info }[];
   try {
     records = parse(text, {
@@ -64,11 +75,23 @@ export function parseTable(bytes: Uint8Array, file: string, spec: TableSpec): { 
     return { messages };
   }
   if (messages.some((m) => m.rule === 'csv/quote-not-closed')) return { messages };
+  return { records: records.map((r) => placeFields(r)), messages };
+}
 
-  const placed = records.map((r) => placeFields(r));
-  const header = placed[0];
+export interface RawRecord {
+  line: number;
+  fields: Field[];
+}
+
+/** A table from records of any source (CSV, spreadsheet): header matched, cells typed. */
+export function tableFromRecords(records: RawRecord[], file: string, spec: TableSpec, encoding: Encoding | 'xlsx'): { table?: Table; messages: Message[] } {
+  const messages: Message[] = [];
+  const at: At = (where, reason, hint, rule, severity = 'error') =>
+    messages.push({ severity, ...cellPlace(file, where), reason, ...(hint && { hint }), rule });
+
+  const header = records[0];
   if (!header) {
-    at(undefined, undefined, '表格是空的，没有表头', `第一行应为表头：${spec.columns.map((c) => c.name).join('，')}`, 'csv/empty');
+    at({}, '表格是空的，没有表头', `第一行应为表头：${spec.columns.map((c) => c.name).join('，')}`, 'csv/empty');
     return { messages };
   }
 
@@ -79,31 +102,33 @@ export function parseTable(bytes: Uint8Array, file: string, spec: TableSpec): { 
     const column = spec.columns.find((c) => [c.name, ...(c.aliases ?? [])].some((n) => normalizeHeader(n) === name));
     if (!column) {
       if (name === '' && header.fields.slice(i).every((g) => normalizeHeader(g.text) === '')) return; // trailing empty cells
-      at(f.line, f.column, `表头「${f.text}」不是 bulletin.yaml 中声明的列`, `声明的列为：${spec.columns.map((c) => c.name).join('，')}`, 'csv/unknown-column');
+      at(f, `表头「${f.text}」不是 bulletin.yaml 中声明的列`, `声明的列为：${spec.columns.map((c) => c.name).join('，')}`, 'csv/unknown-column');
     } else if (index.has(column.key)) {
-      at(f.line, f.column, `表头「${f.text}」重复出现`, '删除重复的列', 'csv/duplicate-column');
+      at(f, `表头「${f.text}」重复出现`, '删除重复的列', 'csv/duplicate-column');
     } else {
       index.set(column.key, i);
     }
   });
   for (const c of spec.columns) {
     if (!index.has(c.key)) {
-      at(header.line, 1, `缺少列「${c.name}」`, `在表头中加上「${c.name}」，或在 bulletin.yaml 中删去这一列的声明`, 'csv/missing-column');
+      at({ ...header.fields[0], line: header.line, column: 1 }, `缺少列「${c.name}」`, `在表头中加上「${c.name}」，或在 bulletin.yaml 中删去这一列的声明`, 'csv/missing-column');
     }
   }
 
+  const width = header.fields.length;
   const rows: Row[] = [];
-  for (const rec of placed.slice(1)) {
+  for (const rec of records.slice(1)) {
     if (rec.fields.every((f) => f.text.trim() === '')) continue; // a row of empty cells Excel left behind
-    if (rec.fields.length !== header.fields.length) {
-      at(rec.line, 1, `这一行有 ${rec.fields.length} 个单元格，表头有 ${header.fields.length} 个`, '检查是否漏了或多了逗号，或单元格中的逗号未加引号', 'csv/ragged-row');
+    // A spreadsheet row is as wide as its sheet; only CSV rows can be ragged.
+    if (encoding !== 'xlsx' && rec.fields.length !== width) {
+      at({ line: rec.line, column: 1 }, `这一行有 ${rec.fields.length} 个单元格，表头有 ${width} 个`, '检查是否漏了或多了逗号，或单元格中的逗号未加引号', 'csv/ragged-row');
       continue;
     }
     const cells: Record<string, Cell> = {};
     for (const column of spec.columns) {
       const i = index.get(column.key);
       if (i === undefined) continue;
-      const f = rec.fields[i]!;
+      const f = rec.fields[i] ?? { text: '', line: rec.line, column: i + 1 };
       cells[column.key] = typedCell(f, column, at);
     }
     rows.push({ line: rec.line, cells });
@@ -112,33 +137,33 @@ export function parseTable(bytes: Uint8Array, file: string, spec: TableSpec): { 
   return { table: { id: spec.id, file, spec, encoding, rows }, messages };
 }
 
-type At = (line: number | undefined, column: number | undefined, reason: string, hint: string | undefined, rule: string, severity?: 'error' | 'warning') => void;
+type At = (where: { line?: number; column?: number; ref?: string }, reason: string, hint: string | undefined, rule: string, severity?: 'error' | 'warning') => void;
 
 const SPACE = /^[\s\u00a0\u3000]+|[\s\u00a0\u3000]+$/g;
 
 function typedCell(f: Field, column: Column, at: At): Cell {
   const text = f.text.replace(SPACE, '');
-  const cell: Cell = { text, value: null, line: f.line, column: f.column };
+  const cell: Cell = { text, value: null, line: f.line, column: f.column, ...(f.ref && { ref: f.ref }) };
   const where = `「${column.name}」`;
   if (text !== f.text && text !== '' && column.type !== 'check') {
-    at(f.line, f.column, `${where}的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
+    at(f, `${where}的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
   }
   if (text.length > MAX_CELL) {
-    at(f.line, f.column, `${where}单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
+    at(f, `${where}单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
     return cell;
   }
   if (text === '') {
     if (column.type === 'check') cell.value = false;
-    else if (column.required ?? true) at(f.line, f.column, `${where}不能为空`, '填写这个单元格', 'cell/required');
+    else if (column.required ?? true) at(f, `${where}不能为空`, '填写这个单元格', 'cell/required');
     return cell;
   }
   const bad = (expected: string, rule: string) =>
-    at(f.line, f.column, `${where}的「${text}」不是${expected}`, undefined, rule);
+    at(f, `${where}的「${text}」不是${expected}`, undefined, rule);
   switch (column.type) {
     case 'text':
     case 'region':
       if (/^[=+@]/.test(text) || /^-[^\d]/.test(text)) {
-        at(f.line, f.column, `${where}的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
+        at(f, `${where}的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
       }
       cell.value = text;
       break;
@@ -150,7 +175,7 @@ function typedCell(f: Field, column: Column, at: At): Cell {
     case 'count': {
       const n = parseInteger(text);
       if (n === undefined) bad('整数', 'cell/integer');
-      else if (column.type === 'count' && n < 0n) at(f.line, f.column, `${where}是数量，不能为负数（${text}）`, undefined, 'cell/negative');
+      else if (column.type === 'count' && n < 0n) at(f, `${where}是数量，不能为负数（${text}）`, undefined, 'cell/negative');
       else cell.value = n;
       break;
     }
@@ -176,10 +201,11 @@ function typedCell(f: Field, column: Column, at: At): Cell {
   return cell;
 }
 
-interface Field {
+export interface Field {
   text: string;
   line: number;
   column: number;
+  ref?: string;
 }
 
 /** Where each field of a record starts: csv-parse reports only the record's last line. */

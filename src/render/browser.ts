@@ -2,7 +2,7 @@
 // installed on the machine and say how to get one when there is none.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 
 const CANDIDATES: Record<string, string[]> = {
   linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/opt/google/chrome/chrome', '/usr/bin/microsoft-edge', '/usr/bin/microsoft-edge-stable'],
@@ -58,5 +58,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: findBrowser(), headless: true, args: CHROMIUM_ARGS });
+  const executablePath = findBrowser();
+  // puppeteer-core is loaded only when something is printed: check and stats start faster.
+  const { default: puppeteer } = await import('puppeteer-core');
+  return puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }

@@ -1,0 +1,112 @@
+// `new`: the next period from the last one. The same attachments and columns, tables emptied
+// to their headers, reported figures cleared to null, dates moved on by one period, the
+// narrative copied for editing. `check` then lists exactly what is still to be filled.
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { displayPath, isPeriod, listPeriods, periodPaths } from './bulletin.js';
+import { loadBulletin } from './load/bulletin.js';
+import { hasErrors, type Message } from './messages.js';
+import { isoDate, parseDate, type CalendarDate } from './values.js';
+import { periodInfo } from './render/period.js';
+import { chineseNumeral } from './render/chinese.js';
+
+export interface NewResult {
+  ok: boolean;
+  messages: Message[];
+  created: string[];
+}
+
+/** Months from one period to the next of the same kind. */
+function monthsBetween(from: string, to: string): number {
+  const a = periodInfo(from);
+  const b = periodInfo(to);
+  const month = (p: typeof a) => p.year * 12 + (p.quarter ? (p.quarter - 1) * 3 : p.half ? (p.half - 1) * 6 : p.month ? p.month - 1 : 0);
+  return month(b) - month(a);
+}
+
+/** A date moved on by whole months, the day kept where the month has it (31 → 30). */
+export function addMonths(d: CalendarDate, months: number): CalendarDate {
+  const total = d.year * 12 + (d.month - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return { kind: 'date', year, month, day: Math.min(d.day, last) };
+}
+
+export async function newPeriod(root: string, period: string, from?: string): Promise<NewResult> {
+  const fail = (reason: string, hint?: string): NewResult => ({
+    ok: false,
+    created: [],
+    messages: [{ severity: 'error', file: displayPath(periodPaths(root, period).dataDir), reason, ...(hint && { hint }), rule: 'new/refused' }],
+  });
+  if (!isPeriod(period)) return fail(`「${period}」不是期次`, '期次写作 2017Q1 这样的形式');
+  const target = periodPaths(root, period);
+  if (existsSync(target.dataDir) || existsSync(target.contentDir)) {
+    return fail(`期次 ${period} 已经存在`, `不会覆盖已有的 ${displayPath(target.dataDir)}；换一个期次，或先删除它`);
+  }
+  const source = from ?? listPeriods(root).filter((p) => p < period).at(-1);
+  if (!source) return fail(`没有可以沿用的上一期`, '用 --from <期次> 指明');
+  const loaded = await loadBulletin(root, source);
+  if (!loaded.loaded || hasErrors(loaded.messages)) {
+    return { ok: false, created: [], messages: loaded.messages.filter((m) => m.severity === 'error') };
+  }
+  const old = loaded.loaded;
+  const months = monthsBetween(source, period);
+
+  const doc = parseDocument(readFileSync(old.paths.yaml, 'utf8'));
+  doc.set('period', period);
+  // The title names its period as prose (2016年第四次…): move that on too.
+  const title = doc.get('title');
+  if (typeof title === 'string') doc.set('title', retitle(title, source, period));
+  doc.set('previous', source);
+  const moveDate = (p: string[]) => {
+    const v = doc.getIn(p);
+    const d = typeof v === 'string' ? parseDate(v) : undefined;
+    if (d) doc.setIn(p, isoDate(addMonths(d, months)));
+  };
+  for (const p of [['published'], ['signed'], ['sampling', 'from'], ['sampling', 'to']]) moveDate(p);
+  const figures = doc.get('figures', true);
+  if (isMap(figures)) {
+    for (const pair of figures.items) {
+      if (isMap(pair.value)) pair.value.set('value', null);
+      else if (isScalar(pair.value)) pair.value = doc.createNode({ value: null, label: String(pair.key) });
+    }
+  }
+
+  const created: string[] = [];
+  mkdirSync(target.dataDir, { recursive: true });
+  try {
+    writeFileSync(target.yaml, doc.toString({ lineWidth: 0 }));
+    created.push(displayPath(target.yaml));
+    // Each table: its header only, in the same file name and encoding-neutral UTF-8.
+    for (const spec of [...old.bulletin.tables, ...old.bulletin.attachments]) {
+      const file = path.join(target.dataDir, spec.file);
+      writeFileSync(file, spec.columns.map((c) => csvField(c.name)).join(',') + '\n');
+      created.push(displayPath(file));
+    }
+    if (existsSync(old.paths.contentDir)) {
+      cpSync(old.paths.contentDir, target.contentDir, { recursive: true, errorOnExist: true });
+      for (const f of readdirSync(target.contentDir)) created.push(displayPath(path.join(target.contentDir, f)));
+    }
+  } catch (e) {
+    // Half a new period is worse than none.
+    rmSync(target.dataDir, { recursive: true, force: true });
+    rmSync(target.contentDir, { recursive: true, force: true });
+    throw e;
+  }
+  return { ok: true, messages: [], created };
+}
+
+function retitle(title: string, from: string, to: string): string {
+  const a = periodInfo(from);
+  const b = periodInfo(to);
+  let t = title.replace(a.text, b.text);
+  if (a.quarter && b.quarter) t = t.replace(`${a.year}年第${chineseNumeral(a.quarter)}次`, `${b.year}年第${chineseNumeral(b.quarter)}次`);
+  return t;
+}
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+

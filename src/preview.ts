@@ -1,0 +1,105 @@
+// `dev`: a preview on 127.0.0.1, rebuilt on every save of data, content or templates. The
+// last good page stays on screen; problems are shown over it with file and line.
+import { createServer, type ServerResponse } from 'node:http';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { renderBulletin } from './build.js';
+import { formatMessage, type Message } from './messages.js';
+import { periodPaths } from './bulletin.js';
+import { PACKAGE_TEMPLATES } from './render/html.js';
+import { escapeHtml } from './render/helpers.js';
+
+export interface Preview {
+  url: string;
+  /** Rebuild now; resolves with the time it took, in ms. */
+  rebuild(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface PreviewOptions {
+  port?: number;
+  /** Called after each rebuild, with its messages and duration. */
+  onRebuild?: (messages: Message[], ms: number) => void;
+}
+
+export async function startPreview(root: string, period: string, options: PreviewOptions = {}): Promise<Preview> {
+  let page: string | undefined;
+  let messages: Message[] = [];
+  const clients = new Set<ServerResponse>();
+
+  const rebuild = async () => {
+    const t0 = performance.now();
+    const r = await renderBulletin(root, period);
+    if (r.html !== undefined) page = r.html; // keep the last good page when this one failed
+    messages = r.messages;
+    const ms = performance.now() - t0;
+    options.onRebuild?.(messages, ms);
+    for (const c of clients) c.write('data: reload\n\n');
+    return ms;
+  };
+  await rebuild();
+
+  const server = createServer((req, res) => {
+    if (req.url === '/__events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      clients.add(res);
+      req.on('close', () => clients.delete(res));
+      return;
+    }
+    if (req.url !== '/' && req.url !== '/index.html') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('没有这个页面');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(devPage(page, messages));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4321, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  // Rebuild on saves, a few at once counted as one.
+  const paths = periodPaths(root, period);
+  const watched = [paths.dataDir, paths.contentDir, path.join(paths.root, 'templates'), PACKAGE_TEMPLATES].filter((d) => existsSync(d));
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(rebuild, rebuild);
+    }, 30);
+  };
+  const watchers: FSWatcher[] = watched.map((d) => watch(d, { recursive: true }, schedule));
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    rebuild,
+    async close() {
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+      for (const c of clients) c.end();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/**
+ * The page as the preview serves it: the last good render, the problems over it, and a
+ * small script (allowed by a nonce in this page only) that reloads on each rebuild.
+ */
+function devPage(page: string | undefined, messages: Message[]): string {
+  const nonce = randomBytes(12).toString('base64');
+  const problems = messages.filter((m) => m.severity === 'error');
+  const panel = problems.length
+    ? `<aside id="tongbao-dev" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:40vh;overflow:auto;background:#fff3f3;color:#600;border-top:3px solid #c00;padding:0.75rem 1rem;font:14px/1.5 monospace;z-index:9">` +
+      `<strong>${problems.length} 个错误，显示的是上次成功生成的页面：</strong><ul>${problems.map((m) => `<li>${escapeHtml(formatMessage(m))}</li>`).join('')}</ul></aside>`
+    : '';
+  const script = `<script nonce="${nonce}">new EventSource('/__events').onmessage=()=>location.reload()</script>`;
+  const base = page ?? '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>tongbao 预览</title></head><body><p>还没有成功生成过这一期。</p></body></html>';
+  return base
+    .replace(/(<meta http-equiv="Content-Security-Policy" content=")([^"]*)"/, (_, a: string, csp: string) => `${a}${csp.replace("default-src 'none'", `default-src 'none'; script-src 'nonce-${nonce}'; connect-src 'self'`)}"`)
+    .replace('</body>', `${panel}${script}</body>`);
+}
