@@ -134,7 +134,7 @@ export async function buildBulletin(root: string, period: string, options: Build
   let requests: BuildResult['requests'];
   if (format !== 'html') {
     const fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
-    const page = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { fontsCss: fonts.css });
+    const page = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css });
     const outParent = path.dirname(rendered.loaded.paths.outDir);
     mkdirSync(outParent, { recursive: true });
     const printDir = mkdtempSync(path.join(outParent, `.${period}.print-${process.pid}-`));

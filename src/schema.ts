@@ -81,6 +81,29 @@ export type Attachment = z.output<typeof Attachment>;
 
 const figureValue = z.union([z.number(), z.string().min(1)]);
 
+/**
+ * The elements of an official document (GB/T 9704-2012) beyond the body, each optional. The
+ * PDF shows all that is declared; the portal page, a web article, only with `portal: true`.
+ */
+export const OfficialDocument = z
+  .strictObject({
+    copy_number: z.string().regex(/^\d{1,6}$/, { message: '份号为 1 至 6 位数字' }).optional().describe('份号，如 000001'),
+    classification: z.enum(['秘密', '机密', '绝密']).optional().describe('密级'),
+    classification_period: z.string().min(1).optional().describe('保密期限，如 1年；与密级连写为「秘密★1年」'),
+    urgency: z.enum(['特急', '加急', '特提', '平急']).optional().describe('紧急程度'),
+    issuer_mark: z.string().min(1).optional().describe('发文机关标志，如「××市人民政府办公室文件」，红色居中'),
+    number: z.string().min(1).optional().describe('发文字号，如「×政办函〔2017〕12号」'),
+    addressee: z.string().min(1).optional().describe('主送机关，标题下一行顶格，以全角冒号结尾'),
+    annotation: z.string().min(1).optional().describe('附注，印在成文日期下一行，加圆括号'),
+    seal: z.string().regex(/\.(png|svg)$/i, { message: '印章图片应为 .png 或 .svg' }).optional().describe('印章图片（与 bulletin.yaml 同目录），压在落款和日期上'),
+    cc: z.string().min(1).optional().describe('抄送机关（版记），如「××委办公室，××人大常委会办公室。」'),
+    printed_by: z.string().min(1).optional().describe('印发机关（版记）'),
+    printed_on: z.string().regex(DATE_PATTERN, { message: '日期应写作 2017-01-20 或 2017年1月20日' }).optional().describe('印发日期（版记）'),
+    portal: z.boolean().default(false).describe('网页版也显示份号、发文机关标志和版记等（默认只在 PDF 中显示）'),
+  })
+  .describe('公文的版头、主送、附注、印章和版记（GB/T 9704-2012），均可选');
+export type OfficialDocument = z.output<typeof OfficialDocument>;
+
 export const ReportedFigure = z.union([
   figureValue,
   z.strictObject({
@@ -94,7 +117,7 @@ export const ReportedFigure = z.union([
 export type ReportedFigure = z.output<typeof ReportedFigure>;
 
 /** Names a figure may not take: templates use them for the bulletin's own fields. */
-export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous', 'keywords', 'fonts'];
+export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous', 'keywords', 'fonts', 'document'];
 
 export const Bulletin = z
   .strictObject({
@@ -110,6 +133,7 @@ export const Bulletin = z
       .strictObject({ from: date, to: date })
       .optional()
       .describe('抽查采样时间'),
+    document: OfficialDocument.optional(),
     keywords: z.array(z.string().min(1)).optional().describe('PDF 的关键词；不填则用「通报」「政府网站抽查」和期次'),
     fonts: z
       .enum(['auto', 'free', 'official'])

@@ -14,6 +14,8 @@ export interface LoadedBulletin {
   source: YamlSource;
   /** Every declared table, attachments included, by id. */
   tables: Map<string, Table>;
+  /** The seal image as a data URL, when the document declares one. */
+  seal?: string;
 }
 
 export interface LoadResult {
@@ -137,7 +139,22 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
     if (t.table) tables.set(spec.id, t.table);
   }
 
-  return { loaded: { paths, bulletin, source, tables }, messages, files };
+  let seal: string | undefined;
+  const sealFile = bulletin.document?.seal;
+  if (sealFile) {
+    const resolved = resolveInside(paths.dataDir, sealFile);
+    if (!resolved.ok) at(['document', 'seal'], resolved.reason, resolved.hint, 'document/seal');
+    else {
+      files.push(displayPath(resolved.file));
+      const mime = /\.svg$/i.test(sealFile) ? 'image/svg+xml' : 'image/png';
+      seal = `data:${mime};base64,${readFileSync(resolved.file).toString('base64')}`;
+    }
+  }
+  if (bulletin.document?.printed_on && !parseDate(bulletin.document.printed_on)) {
+    at(['document', 'printed_on'], `「${bulletin.document.printed_on}」不是存在的日期`, undefined, 'bulletin/date');
+  }
+
+  return { loaded: { paths, bulletin, source, tables, ...(seal && { seal }) }, messages, files };
 }
 
 function readIfExists(file: string): Uint8Array | undefined {

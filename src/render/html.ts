@@ -23,8 +23,39 @@ export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:
 export const PRINT_CSP = CSP.replace('font-src data:', 'font-src data: file:');
 
 export interface PageOptions {
-  /** @font-face rules for the PDF's faces; set only for the copy that is printed. */
+  /** The copy that is printed: shows every official element declared. */
+  print?: boolean;
+  /** @font-face rules for the PDF's faces. */
   fontsCss?: string;
+}
+
+/**
+ * The official elements as templates see them. The head (份号, 密级, 紧急程度, the red issuing
+ * mark, 发文字号), the seal and the 版记 are for the printed document; a web article shows them
+ * only when the bulletin asks (`document.portal`). 主送 and 附注 are text and always shown.
+ */
+function officialView(loaded: LoadedBulletin, print: boolean) {
+  const d = loaded.bulletin.document;
+  if (!d) return undefined;
+  const full = print || d.portal;
+  const flags = [
+    d.copy_number?.padStart(6, '0'),
+    d.classification && (d.classification_period ? `${d.classification}★${d.classification_period}` : d.classification),
+    d.urgency,
+  ].filter((x): x is string => Boolean(x));
+  const printedOn = d.printed_on ? parseDate(d.printed_on) : undefined;
+  // The mark is at most 15 mm a character, and never wider than the type area.
+  const markSize = d.issuer_mark ? Math.min(15, Math.floor((150 / [...d.issuer_mark].length) * 10) / 10) : 0;
+  return {
+    head: full && (flags.length || d.issuer_mark || d.number) ? { flags, mark: d.issuer_mark, markSize: `${markSize}mm`, number: d.number } : undefined,
+    addressee: d.addressee && (/[：:]$/.test(d.addressee) ? d.addressee : `${d.addressee}：`),
+    annotation: d.annotation && (/^（.*）$/.test(d.annotation) ? d.annotation : `（${d.annotation}）`),
+    seal: full ? loaded.seal : undefined,
+    colophon:
+      full && (d.cc || d.printed_by)
+        ? { cc: d.cc, printedBy: d.printed_by, printedOn: printedOn && `${printedOn.year}年${printedOn.month}月${printedOn.day}日` }
+        : undefined,
+  };
 }
 
 /** A template file: the workspace's own when it has one, else the one shipped with tongbao. */
@@ -126,13 +157,14 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
 
   const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');
   const page = htmlEngine.compile(read('bulletin.hbs'), { strict: false });
-  htmlEngine.registerPartial('attachment', read('partials/attachment.hbs'));
+  for (const name of ['attachment', 'document-head', 'colophon']) htmlEngine.registerPartial(name, read(`partials/${name}.hbs`));
   const html = page({
     ...htmlContext,
     csp: options.fontsCss ? PRINT_CSP : CSP,
+    official: officialView(loaded, options.print ?? false),
     fonts_css: options.fontsCss,
     published_iso: isoDate(parseDate(b.published)!),
-    css: { screen: read('screen.css'), print: read('print.css') },
+    css: { screen: read('screen.css'), print: read('print.css') + read('official.css') },
     body: markdownToHtml(parts.join('\n\n')),
     attachment_views: views,
   });
