@@ -5,13 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Chromium prints the PDF; poppler and qpdf judge it in the tests;
-# Java runs the Nu HTML Checker; Noto CJK is the fallback face for CJK text.
+# Java runs the Nu HTML Checker (and the tests' XMP parser); Noto CJK is the fallback face for
+# CJK text; icc-profiles-free has the sRGB profile of the PDF/A output intent.
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 fc-list 2>/dev/null | grep -q 'Noto Serif CJK' || need+=(fonts-noto-cjk)
+[ -f /usr/share/color/icc/sRGB.icc ] || need+=(icc-profiles-free)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "安装 Debian 软件包：${need[*]}"
   sudo=""

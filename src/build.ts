@@ -1,7 +1,7 @@
 // build: check → render → print → write. Outputs go to a temporary folder inside out/ and
 // replace the previous ones only when all of them succeeded: a failed build never costs the
 // last good bulletin.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
@@ -14,6 +14,11 @@ import { printPdf } from './render/pdf.js';
 import type { PdfInfo } from './render/pdf-finish.js';
 import { periodInfo } from './render/period.js';
 import { parseDate } from './values.js';
+import { IccProfileNotFound, findIccProfile, pdfA } from './archive/pdfa.js';
+import { SignerError, loadSigner, type Signer } from './archive/p12.js';
+import { signPdf, subjectName } from './archive/sign.js';
+import { SUMS_FILE, sha256Sums } from './archive/checksums.js';
+import type { Message } from './messages.js';
 
 export type Format = 'html' | 'pdf' | 'all';
 export const FORMATS: readonly Format[] = ['html', 'pdf', 'all'];
@@ -31,6 +36,10 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Told each stage as it starts, with a detail (rows read, pages printed). */
   onProgress?: (stage: string, detail?: string) => void;
+  /** PDF/A-2b (also `archive: true` in bulletin.yaml); implied by `sign`. */
+  archive?: boolean;
+  /** Sign the PDF with the certificate and key of a PKCS #12 file. */
+  sign?: { p12: string; password: string };
 }
 
 /** Printing failed twice: Chromium would not start, hung, or crashed. */
@@ -82,12 +91,22 @@ async function twice<T>(step: string, ms: number, signal: AbortSignal | undefine
   throw new PrintError(step, last);
 }
 
+export interface ArchiveReport {
+  pdfa: boolean;
+  /** Milliseconds spent on the PDF/A update and on signing. */
+  pdfaMs?: number;
+  signMs?: number;
+  signer?: string;
+  signedAt?: Date;
+}
+
 export interface BuildResult extends Rendered {
   /** Files written, in out/<period>/. */
   written: string[];
   outDir?: string;
   /** The printer's requests, allowed and refused. */
   requests?: { url: string; allowed: boolean }[];
+  archive?: ArchiveReport;
 }
 
 /** Check and render in memory: everything `build` does except printing and writing. */
@@ -128,6 +147,10 @@ export async function buildBulletin(root: string, period: string, options: Build
   const rendered = await renderBulletin(root, period);
   progress('已渲染网页', `${rendered.files} 个文件，${rendered.rows} 行数据`);
   if (!rendered.ok || rendered.html === undefined || !rendered.loaded || !rendered.figures) return { ...rendered, written: [] };
+  const archive = !!(options.archive || options.sign || rendered.loaded.bulletin.archive);
+  // Everything that can fail for want of a file or a password fails before printing.
+  const prepared = await prepareArchive(options, archive);
+  if ('messages' in prepared) return { ...rendered, ok: false, messages: [...rendered.messages, ...prepared.messages], written: [] };
   const files = new Map<string, string | Uint8Array>();
   if (format !== 'pdf') files.set('index.html', rendered.html);
 
@@ -165,8 +188,66 @@ export async function buildBulletin(root: string, period: string, options: Build
   }
   const outDir = rendered.loaded.paths.outDir;
   progress('写入 out/');
+  let report: ArchiveReport | undefined;
+  const printed = files.get('bulletin.pdf');
+  if (printed && archive) {
+    // PDF/A first, then the signature over it (a later change would break the signature).
+    report = { pdfa: true };
+    let t = performance.now();
+    let pdf = pdfA(Buffer.from(printed), prepared.icc);
+    report.pdfaMs = performance.now() - t;
+    if (prepared.signer) {
+      t = performance.now();
+      const time = signingTime();
+      pdf = signPdf(pdf, prepared.signer, { time });
+      report.signMs = performance.now() - t;
+      report.signer = subjectName(prepared.signer.certificate);
+      report.signedAt = time;
+    }
+    files.set('bulletin.pdf', pdf);
+  }
+  // Files this build does not remake are kept, and summed with the rest.
+  for (const name of KEPT) {
+    const old = path.join(outDir, name);
+    if (!files.has(name) && existsSync(old)) files.set(name, readFileSync(old));
+  }
+  files.set(SUMS_FILE, sha256Sums(files));
   writeAtomically(outDir, files);
-  return { ...rendered, written: [...files.keys()], outDir, ...(requests && { requests }) };
+  const written = [...files.keys()].filter((f) => f !== SUMS_FILE);
+  return { ...rendered, written: [...written, SUMS_FILE], outDir, ...(requests && { requests }), ...(report && { archive: report }) };
+}
+
+/** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */
+function signingTime(): Date {
+  const epoch = process.env['SOURCE_DATE_EPOCH'];
+  return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+}
+
+async function prepareArchive(options: BuildOptions, archive: boolean): Promise<{ icc: string; signer?: Signer } | { messages: Message[] }> {
+  if (!archive) return { icc: '' };
+  let icc: string;
+  try {
+    icc = findIccProfile();
+  } catch (e) {
+    if (!(e instanceof IccProfileNotFound)) throw e;
+    return {
+      messages: [{ severity: 'error', file: 'TONGBAO_ICC_PROFILE', reason: e.message, hint: 'PDF/A 需要 sRGB 色彩配置文件：在 Debian 上运行 apt-get install icc-profiles-free，或把环境变量 TONGBAO_ICC_PROFILE 设为一个 sRGB .icc 文件', rule: 'archive/icc-profile' }],
+    };
+  }
+  if (!options.sign) return { icc };
+  const file = path.relative(process.cwd(), options.sign.p12) || options.sign.p12;
+  let p12: Buffer;
+  try {
+    p12 = readFileSync(options.sign.p12);
+  } catch {
+    return { messages: [{ severity: 'error', file, reason: '读不到签名证书文件', hint: '请核对 --p12 后面的路径', rule: 'sign/no-file' }] };
+  }
+  try {
+    return { icc, signer: await loadSigner(p12, options.sign.password) };
+  } catch (e) {
+    if (!(e instanceof SignerError)) throw e;
+    return { messages: [{ severity: 'error', file, reason: e.message, hint: e.hint, rule: e.rule }] };
+  }
 }
 
 /**
@@ -237,10 +318,12 @@ function isLive(name: string): boolean {
     return false;
   }
 }
+/** Outputs a build of one format leaves as they were. */
+const KEPT = ['index.html', 'bulletin.pdf'];
 
 /** Move the files of the previous output that this build did not remake into the new one. */
 function keepOthers(old: string, outDir: string, files: ReadonlyMap<string, unknown>): void {
-  for (const name of ['index.html', 'bulletin.pdf']) {
+  for (const name of KEPT) {
     if (files.has(name)) continue;
     try {
       renameSync(path.join(old, name), path.join(outDir, name));

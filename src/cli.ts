@@ -1,6 +1,6 @@
 // The command line: arguments in, exit code out. All the work is in the library.
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkBulletin, type CheckResult } from './check.js';
 import { FORMATS, Interrupted, PrintError, buildBulletin, renderBulletin, type Format } from './build.js';
@@ -11,6 +11,7 @@ import { formatMessage, type Message } from './messages.js';
 import { display, exactJSON, type Figure } from './figures/figure.js';
 import { bulletinJsonSchema } from './schema.js';
 import { newPeriod } from './new.js';
+import { verifyFolder } from './archive/verify.js';
 
 const HELP = `用法：tongbao <命令> [期次] [选项]
 
@@ -18,19 +19,24 @@ const HELP = `用法：tongbao <命令> [期次] [选项]
   check <期次>     读取并核对一期通报的数据，列出所有问题
   new <期次>       以上一期为底新建一期（--from <期次> 指定沿用哪一期）
   stats <期次>     列出全部数字：取值、印出的写法和来历（--json 供程序读取）
-  build <期次>     生成通报：out/<期次>/index.html 和 bulletin.pdf（不写期次则为最新一期；--all 生成所有期次）
+  build <期次>     生成通报：out/<期次>/index.html、bulletin.pdf 和校验文件 SHA256SUMS（不写期次则为最新一期；--all 生成所有期次）
   dev [期次]       在 http://127.0.0.1:4321/ 预览，保存即刷新（--port 换端口）
+  verify <目录>    核对生成的目录（如 out/2016Q4）：SHA256SUMS 和 PDF 的签名
   schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
 
 选项：
   --root <目录>    工作目录（含 data/、content/、templates/），默认为当前目录
   --format <格式>   build 的输出：html、pdf 或 all（默认）
+  --archive        build 生成 PDF/A-2b 归档版 PDF（也可在 bulletin.yaml 中写 archive: true）
+  --sign           build 用证书对 PDF 签名（PAdES；同时生成 PDF/A-2b）
+  --p12 <文件>      签名证书（.p12/.pfx，含私钥）；口令取自环境变量 TONGBAO_SIGN_PASSWORD，
+                   未设置时在终端中询问
   --json           以 JSON 输出结果，供其他程序读取
   --quiet          只输出错误和警告
   -h, --help       显示本帮助
   -v, --version    显示版本
 
-退出码：0 成功（可能有警告），1 数据有错误，2 用法错误。
+退出码：0 成功（可能有警告），1 数据有错误或核对未通过，2 用法错误。
 `;
 
 export class UsageError extends Error {}
@@ -58,6 +64,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         from: { type: 'string' },
         port: { type: 'string', default: '4321' },
         all: { type: 'boolean', default: false },
+        archive: { type: 'boolean', default: false },
+        sign: { type: 'boolean', default: false },
+        p12: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -99,6 +108,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       case 'dev':
         return await runDev(root, onePeriod(root, rest), values, io);
+      case 'verify':
+        return runVerify(root, rest, values, io);
       case 'stats':
         return await runStats(root, onePeriod(root, rest), values, io);
       case 'schema': {
@@ -171,8 +182,21 @@ async function runDev(root: string, period: string, opts: { port: string; quiet:
   return 0;
 }
 
-async function runBuild(root: string, period: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io): Promise<number> {
+interface BuildFlags {
+  json: boolean;
+  quiet: boolean;
+  format: string;
+  archive: boolean;
+  sign: boolean;
+  p12?: string | undefined;
+}
+
+async function runBuild(root: string, period: string, opts: BuildFlags, io: Io): Promise<number> {
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
+  if (opts.p12 !== undefined && !opts.sign) throw new UsageError('--p12 要与 --sign 一起使用');
+  if (opts.sign && !opts.p12) throw new UsageError('--sign 需要签名证书：--p12 <文件>');
+  if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
+  const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword() } : undefined;
   // Ctrl-C or a TERM from outside: stop printing, leave out/ as it was.
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -180,7 +204,13 @@ async function runBuild(root: string, period: string, opts: { json: boolean; qui
   process.once('SIGTERM', abort);
   let result;
   try {
-    result = await buildBulletin(root, period, { format: opts.format as Format, signal: controller.signal, ...progressFor(opts, io) });
+    result = await buildBulletin(root, period, {
+      format: opts.format as Format,
+      archive: opts.archive,
+      ...(sign && { sign }),
+      signal: controller.signal,
+      ...progressFor(opts, io),
+    });
   } catch (e) {
     if (e instanceof Interrupted) {
       io.err(`tongbao: 已中断，${period} 未生成（out/ 中上次生成的结果保持不变）\n`);
@@ -200,13 +230,18 @@ async function runBuild(root: string, period: string, opts: { json: boolean; qui
     process.off('SIGTERM', abort);
   }
   if (opts.json) {
-    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)) }, null, 2) + '\n');
+    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
   } else {
     for (const m of result.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
     if (!result.ok) io.err(`${period} 未生成：请先改正上面的错误（out/ 中上次生成的结果保持不变）\n`);
     else if (!opts.quiet) {
       const where = path.relative(process.cwd(), result.outDir!) || result.outDir!;
       io.out(`${summary(result)}\n已生成 ${result.written.map((f) => path.join(where, f)).join('、')}\n`);
+      const a = result.archive;
+      if (a) {
+        const signed = a.signer ? `，已签名（签名人：${a.signer}，签名时间：${chinaTime(a.signedAt!)}）` : '';
+        io.out(`bulletin.pdf 为 PDF/A-2b${signed}\n`);
+      }
     }
   }
   return result.ok ? 0 : 1;
@@ -245,6 +280,79 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
   }
   if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written })), null, 2) + '\n');
   return failed ? 1 : 0;
+}
+
+/** The signing password: from the environment, else asked on the terminal; never an argument. */
+async function signPassword(): Promise<string> {
+  const env = process.env['TONGBAO_SIGN_PASSWORD'];
+  if (env !== undefined) return env;
+  if (!process.stdin.isTTY) throw new UsageError('没有签名口令：请设置环境变量 TONGBAO_SIGN_PASSWORD，或在终端中运行以输入口令');
+  return readHidden('证书口令：');
+}
+
+/** Read a line from the terminal without echoing it. */
+function readHidden(prompt: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(prompt);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let value = '';
+    const done = (fn: () => void) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stderr.write('\n');
+      fn();
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done(() => resolve(value));
+        if (ch === '\u0003') return done(() => reject(new UsageError('已取消')));
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** 2026年11月27日 21:34:47（北京时间） */
+function chinaTime(d: Date): string {
+  const c = new Date(d.getTime() + 8 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${c.getUTCFullYear()}年${c.getUTCMonth() + 1}月${c.getUTCDate()}日 ${p(c.getUTCHours())}:${p(c.getUTCMinutes())}:${p(c.getUTCSeconds())}（北京时间）`;
+}
+
+function runVerify(root: string, rest: string[], opts: { json: boolean; quiet: boolean }, io: Io): number {
+  if (rest.length !== 1) throw new UsageError(rest.length ? `多余的参数：${rest.slice(1).join(' ')}` : 'verify 需要一个目录，如 out/2016Q4');
+  // A period names its output folder: `verify 2016Q4` means out/2016Q4.
+  const given = path.resolve(rest[0]!);
+  const byPeriod = path.join(root, 'out', rest[0]!);
+  const dir = existsSync(given) ? given : existsSync(byPeriod) ? byPeriod : undefined;
+  if (!dir || !statSync(dir).isDirectory()) throw new UsageError(`没有目录「${rest[0]}」`);
+  const shown = (f: string) => path.relative(process.cwd(), f) || f;
+  const result = verifyFolder(dir, shown);
+  if (opts.json) {
+    io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, messages: result.messages }, null, 2) + '\n');
+    return result.ok ? 0 : 1;
+  }
+  for (const m of result.messages) io.err(formatMessage(m) + '\n');
+  if (!result.ok) {
+    io.err(`${shown(dir)} 核对未通过：${result.messages.filter((m) => m.severity === 'error').length} 处问题\n`);
+    return 1;
+  }
+  if (!opts.quiet) {
+    io.out(`${shown(dir)} 核对通过：${result.checked.length} 个文件与 SHA256SUMS 一致\n`);
+    for (const s of result.signatures) {
+      const when = s.time ? `，签名时间 ${chinaTime(s.time)}` : '';
+      io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}，签名覆盖整个文件\n`);
+    }
+    if (result.signatures.length) io.out('（未核对签名证书是否由受信任的机构签发）\n');
+    else io.out('其中没有签名的 PDF\n');
+  }
+  return 0;
 }
 
 async function runStats(root: string, period: string, opts: { json: boolean; quiet: boolean }, io: Io): Promise<number> {

@@ -139,6 +139,10 @@ export const Bulletin = z
       .enum(['auto', 'free', 'official'])
       .default('auto')
       .describe('PDF 字体：auto 有正式字体（fonts/ 目录）就用，否则用免费字体；free 只用免费字体；official 必须用正式字体'),
+    archive: z
+      .boolean()
+      .default(false)
+      .describe('生成 PDF/A-2b 归档版 PDF（与 tongbao build --archive 相同）'),
     figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
     tables: z.array(TableSpec).default([]).describe('不作为附件印出的数据表'),
     attachments: z.array(Attachment).default([]).describe('附件，按顺序编号'),

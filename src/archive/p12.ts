@@ -1,0 +1,137 @@
+// A signer from a PKCS #12 file (.p12/.pfx), as certificate authorities hand them out.
+// pkijs reads the structure and decrypts the bags; the MAC is checked here, because PKCS #12
+// derives its MAC key from the password as UTF-16 (RFC 7292 B.1), which pkijs does byte by
+// byte: a Chinese password would never match. The certificates are kept as the DER bytes
+// found in the file, so their Chinese names reach the signature exactly as issued.
+import { X509Certificate, createHash, createHmac, createPrivateKey, timingSafeEqual, webcrypto, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+
+pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'] }));
+
+export interface Signer {
+  key: KeyObject;
+  /** The signer's certificate, DER as issued. */
+  certificate: Buffer;
+  /** Other certificates in the file (the issuing chain), DER. */
+  chain: Buffer[];
+}
+
+export class SignerError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly rule: string,
+  ) {
+    super(message);
+  }
+}
+
+const OID = {
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+};
+
+const HASHES: Record<string, { name: string; u: number; v: number }> = {
+  '1.3.14.3.2.26': { name: 'sha1', u: 20, v: 64 },
+  '2.16.840.1.101.3.4.2.1': { name: 'sha256', u: 32, v: 64 },
+  '2.16.840.1.101.3.4.2.2': { name: 'sha384', u: 48, v: 128 },
+  '2.16.840.1.101.3.4.2.3': { name: 'sha512', u: 64, v: 128 },
+};
+
+/** RFC 7292 appendix B.2: the PKCS #12 key derivation (id 3 = MAC key). */
+function pkcs12Kdf(hash: { name: string; u: number; v: number }, password: string, salt: Buffer, iterations: number, id: number, size: number): Buffer {
+  const { u, v } = hash;
+  const pw = password === '' ? Buffer.alloc(0) : Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]);
+  const fill = (b: Buffer) => {
+    const n = b.length === 0 ? 0 : v * Math.ceil(b.length / v);
+    const out = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) out[i] = b[i % b.length]!;
+    return out;
+  };
+  const D = Buffer.alloc(v, id);
+  let I = Buffer.concat([fill(salt), fill(pw)]);
+  const out: Buffer[] = [];
+  for (let got = 0; got < size; got += u) {
+    let A = createHash(hash.name).update(Buffer.concat([D, I])).digest();
+    for (let i = 1; i < iterations; i++) A = createHash(hash.name).update(A).digest();
+    out.push(A);
+    const B = fill(A).subarray(0, v);
+    const next = Buffer.alloc(I.length);
+    for (let j = 0; j < I.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = I[j + k]! + B[k]! + carry;
+        next[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+    I = next;
+  }
+  return Buffer.concat(out).subarray(0, size);
+}
+
+function checkMac(pfx: pkijs.PFX, password: string): void {
+  const mac = pfx.macData;
+  if (!mac) return; // files without a MAC rely on the decryption alone
+  const alg = HASHES[mac.mac.digestAlgorithm.algorithmId];
+  if (!alg) throw new SignerError(`证书文件的完整性校验算法 ${mac.mac.digestAlgorithm.algorithmId} 不受支持`, '请用 SHA-1 或 SHA-256 校验导出证书文件', 'sign/p12-mac');
+  const content = pfx.authSafe.content as asn1js.OctetString;
+  const data = Buffer.from(content.getValue());
+  const key = pkcs12Kdf(alg, password, Buffer.from(mac.macSalt.valueBlock.valueHexView), mac.iterations ?? 1, 3, alg.u);
+  const expected = createHmac(alg.name, key).update(data).digest();
+  const got = Buffer.from(mac.mac.digest.valueBlock.valueHexView);
+  if (expected.length !== got.length || !timingSafeEqual(expected, got)) {
+    throw new SignerError('证书口令不正确', '请核对环境变量 TONGBAO_SIGN_PASSWORD 或重新输入口令', 'sign/bad-password');
+  }
+}
+
+export async function loadSigner(p12: Buffer, password: string): Promise<Signer> {
+  let pfx: pkijs.PFX;
+  try {
+    pfx = pkijs.PFX.fromBER(new Uint8Array(p12).buffer);
+  } catch {
+    throw new SignerError('不是 PKCS#12 证书文件', '请使用 .p12 或 .pfx 格式的签名证书（含私钥）', 'sign/not-p12');
+  }
+  checkMac(pfx, password);
+  // PBES2 (what OpenSSL 3 and current CAs write) takes the password as UTF-8 bytes.
+  const pw = new Uint8Array(Buffer.from(password, 'utf8')).buffer;
+  const keys: { der: Buffer; encrypted: boolean }[] = [];
+  const certs: Buffer[] = [];
+  try {
+    await pfx.parseInternalValues({ checkIntegrity: false, password: pw });
+    const safe = pfx.parsedValue!.authenticatedSafe!;
+    await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password: pw })) });
+    for (const contents of safe.parsedValue.safeContents) {
+      for (const bag of contents.value.safeBags) {
+        if (bag.bagId === OID.shroudedKeyBag) {
+          // An EncryptedPrivateKeyInfo: node (OpenSSL) decrypts it below, with every cipher it knows.
+          keys.push({ der: Buffer.from((bag.bagValue as pkijs.PKCS8ShroudedKeyBag).toSchema().toBER()), encrypted: true });
+        } else if (bag.bagId === OID.keyBag) {
+          keys.push({ der: Buffer.from((bag.bagValue as pkijs.PrivateKeyInfo).toSchema().toBER()), encrypted: false });
+        } else if (bag.bagId === OID.certBag) {
+          const cert = bag.bagValue as pkijs.CertBag;
+          if (cert.certId !== OID.x509Certificate) continue;
+          // The OCTET STRING's own bytes: the certificate exactly as issued.
+          certs.push(Buffer.from((cert.certValue as asn1js.OctetString).getValue()));
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof SignerError) throw e;
+    throw new SignerError(`无法解开证书文件：${(e as Error).message}`, '请核对口令；证书文件可能已损坏或使用了不支持的加密算法', 'sign/p12-decrypt');
+  }
+  if (keys.length === 0) throw new SignerError('证书文件中没有私钥', '请导出含私钥的 .p12 文件', 'sign/no-key');
+  let key: KeyObject;
+  try {
+    const { der, encrypted } = keys[0]!;
+    key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8', ...(encrypted && { passphrase: password }) });
+  } catch (e) {
+    throw new SignerError(`无法解开证书文件中的私钥：${(e as Error).message}`, '请核对口令', 'sign/bad-password');
+  }
+  const own = certs.find((c) => new X509Certificate(c).checkPrivateKey(key));
+  if (!own) throw new SignerError('证书文件中没有与私钥对应的证书', '请导出含签名证书和私钥的 .p12 文件', 'sign/no-certificate');
+  return { key, certificate: own, chain: certs.filter((c) => c !== own) };
+}
