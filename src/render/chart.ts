@@ -1,16 +1,23 @@
 // A chart drawn on the server as SVG by Apache ECharts (server-side rendering, no DOM, no
 // script), then made fit to inline in the page: accessible name and description, ids of its
 // own, no hover styles or ECharts metadata. Values and labels come from chart-data.ts.
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
-import { GridComponent, type GridComponentOption } from 'echarts/components';
-import { SVGRenderer } from 'echarts/renderers';
+import { createRequire } from 'node:module';
+import type { EChartsOption } from 'echarts';
 import type { ChartData } from './chart-data.js';
 import { escapeHtml } from './helpers.js';
 
-echarts.use([LineChart, BarChart, GridComponent, SVGRenderer]);
+type Option = EChartsOption;
+type ECharts = typeof import('echarts');
 
-type Option = echarts.ComposeOption<LineSeriesOption | BarSeriesOption | GridComponentOption>;
+let loaded: ECharts | undefined;
+/**
+ * ECharts, loaded on first use: its single-file CommonJS build loads in about 0.25 s, its
+ * ES modules in over 1 s, and a bulletin without charts (or `check`) should pay for neither.
+ */
+function echarts(): ECharts {
+  loaded ??= createRequire(import.meta.url)('echarts') as ECharts;
+  return loaded;
+}
 
 /** The base size; the page scales the SVG to its column, so text is sized for a phone. */
 const WIDTH = 400;
@@ -131,7 +138,7 @@ function inline(svg: string, data: ChartData, prefix: string, height: number): s
 /** The chart as an SVG element to inline; `prefix` makes its ids unique in the page. */
 export function renderChartSvg(data: ChartData, prefix: string): string {
   const { option, height } = data.kind === 'series' ? seriesOption(data) : barsOption(data);
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT, fontSize: FONT_SIZE, color: INK }, ...option });
     return inline(chart.renderToSVGString(), data, prefix, height);
