@@ -79,6 +79,49 @@ export const Attachment = TableSpec.extend({
 }).describe('附件');
 export type Attachment = z.output<typeof Attachment>;
 
+// Charts: pictures of numbers a table already holds. Each names its source table and columns;
+// the values are read from the loaded table or its computed figures, never typed here.
+const chartBase = {
+  id: key.describe('图表的英文键名，在页面中作锚点'),
+  title: z.string().min(1).describe('图表标题，也是图表的无障碍名称'),
+  table: key.describe('数据来源：tables 或 attachments 中某个表格的 id'),
+  note: z.string().min(1).optional().describe('图下说明'),
+  print: z.boolean().default(false).describe('是否也印入 PDF；正式通报默认不含图表，只在网页上显示'),
+};
+
+export const SeriesChart = z
+  .strictObject({
+    ...chartBase,
+    kind: z.literal('series').describe('series 按期次的折线（如各季度合格率）'),
+    x: key.optional().describe('期次（横轴）所在的列；不填则用表格的第一列文字列'),
+    value: key.describe('数值所在的列：percent、count 或 integer 列'),
+  })
+  .describe('按期次的折线图');
+
+export const BarsChart = z
+  .strictObject({
+    ...chartBase,
+    kind: z.literal('bars').describe('bars 按地区等分项的条形图，从大到小排列'),
+    label: key.optional().describe('分项名称所在的列；不填则用地区列或第一列文字列'),
+    value: key.describe('数值所在的列：percent、count 或 integer 列；声明了 max 的合格数列按合格率画'),
+    digits: z.number().int().min(0).max(3).optional().describe('算出的比例保留几位小数（百分数），默认 1'),
+    order: z.enum(['desc', 'asc', 'table']).default('desc').describe('desc 从大到小（默认），asc 从小到大，table 按表格顺序'),
+  })
+  .describe('分项条形图');
+
+export const CoverageChart = z
+  .strictObject({
+    ...chartBase,
+    kind: z.literal('coverage').describe('coverage 勾选矩阵中每个勾选列的覆盖比例（√ 数/总数）'),
+    columns: z.array(key).min(1).optional().describe('要画的勾选列；不填则画全部勾选列'),
+    digits: z.number().int().min(0).max(3).optional().describe('比例保留几位小数（百分数），默认 1'),
+  })
+  .describe('勾选列覆盖比例图');
+
+export const Chart = z.discriminatedUnion('kind', [SeriesChart, BarsChart, CoverageChart]).describe('图表');
+export type Chart = z.output<typeof Chart>;
+export const CHART_KINDS = ['series', 'bars', 'coverage'] as const;
+
 const figureValue = z.union([z.number(), z.string().min(1)]);
 
 /**
@@ -146,6 +189,7 @@ export const Bulletin = z
     figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
     tables: z.array(TableSpec).default([]).describe('不作为附件印出的数据表'),
     attachments: z.array(Attachment).default([]).describe('附件，按顺序编号'),
+    charts: z.array(Chart).default([]).describe('图表：默认只在网页上显示，print: true 的也印入 PDF'),
   })
   .describe('一期通报的数据说明（bulletin.yaml）');
 export type Bulletin = z.output<typeof Bulletin>;

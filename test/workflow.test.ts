@@ -55,7 +55,10 @@ describe('spreadsheets', () => {
   it('renders the same attachment from problem-sites.xlsx as from the CSV', async () => {
     const root = sampleWorkspace();
     expect(tongbao(['build', '2016Q4', '--format', 'html'], root).status).toBe(0);
-    const section = (html: string) => html.slice(html.indexOf('<section class="attachment attachment-table" id="attachment-1"'), html.indexOf('</section>') + 10);
+    const section = (html: string) => {
+      const start = html.indexOf('<section class="attachment attachment-table" id="attachment-1"');
+      return html.slice(start, html.indexOf('</section>', start) + 10);
+    };
     const fromCsv = section(readFileSync(path.join(root, 'out/2016Q4/index.html'), 'utf8'));
 
     await writeXlsx(path.join(root, 'data/2016Q4/problem-sites.xlsx'));

@@ -6,6 +6,7 @@ import type { Message } from '../messages.js';
 import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
+import { chartProblems } from './charts.js';
 import { forbiddenKeys, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {
@@ -117,6 +118,8 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
       }
     });
   }
+  // Charts name tables and columns: a bad name is reported here, at the chart's own key.
+  for (const p of chartProblems(bulletin)) at(p.path, p.reason, p.hint, 'bulletin/bad-reference');
   if (messages.length > beforeSpecs) return { messages, files };
 
   const tables = new Map<string, Table>();

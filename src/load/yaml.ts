@@ -154,6 +154,10 @@ function issueReason(issue: z.core.$ZodIssue): string {
     case 'too_small':
       return issue.origin === 'array' ? '至少要有一项' : issue.origin === 'string' ? '不能为空' : `不能小于 ${String(issue.minimum)}`;
     case 'invalid_union':
+      // A list of kinds (charts): name the kinds rather than a vague "wrong form".
+      if ('discriminator' in issue && 'options' in issue && Array.isArray(issue.options)) {
+        return `取值不对，应为 ${issue.options.map((v) => String(v)).join(' / ')} 之一`;
+      }
       return '写法不对';
     case 'invalid_format':
       return issue.message && !issue.message.startsWith('Invalid') ? issue.message : '格式不对';
@@ -164,6 +168,7 @@ function issueReason(issue: z.core.$ZodIssue): string {
 
 function issueHint(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code === 'unrecognized_keys') return '检查拼写；可用的键见 data/bulletin.schema.json';
+  if (issue.code === 'invalid_union' && 'discriminator' in issue) return undefined;
   if (issue.code === 'invalid_union') return '可写成数字、带引号的文字，或含 value 的对象';
   return undefined;
 }

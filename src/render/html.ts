@@ -14,6 +14,8 @@ import { escapeHtml, escapeMarkdown, handlebarsFor } from './helpers.js';
 import { renderContext } from './context.js';
 import { expandTemplate, markdownToHtml } from './markdown.js';
 import { lintNumbers } from './lint.js';
+import { chartData, type ChartData } from './chart-data.js';
+import { renderChartSvg } from './chart.js';
 
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -121,6 +123,14 @@ function attachmentView(table: Table, number: number, note: unknown) {
   };
 }
 
+function chartView(data: ChartData, svg: unknown) {
+  return {
+    ...data,
+    svg,
+    rows: data.points.map((p) => ({ label: p.label, value: p.value ? (p.value.detail ? `${p.value.detail}（${p.value.text}）` : p.value.text) : '无数据' })),
+  };
+}
+
 export interface RenderedPage {
   html?: string;
   messages: Message[];
@@ -155,9 +165,18 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   });
   if (messages.some((m) => m.severity === 'error') || views.includes(undefined)) return { messages };
 
+  // Charts: drawn here as SVG. The copy printed to PDF holds only those declared `print: true`
+  // (hidden ones would still leave link targets in the PDF); print CSS hides the rest when a
+  // reader prints the portal page.
+  const printing = options.fontsCss !== undefined;
+  const charts = b.charts.filter((c) => !printing || c.print).map((c) => {
+    const data = chartData(loaded, figures, c);
+    return chartView(data, new htmlEngine.SafeString(renderChartSvg(data, `chart-${c.id}`)));
+  });
+
   const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');
   const page = htmlEngine.compile(read('bulletin.hbs'), { strict: false });
-  for (const name of ['attachment', 'document-head', 'colophon']) htmlEngine.registerPartial(name, read(`partials/${name}.hbs`));
+  for (const name of ['attachment', 'document-head', 'colophon', 'chart']) htmlEngine.registerPartial(name, read(`partials/${name}.hbs`));
   const html = page({
     ...htmlContext,
     csp: options.fontsCss ? PRINT_CSP : CSP,
@@ -167,6 +186,8 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     css: { screen: read('screen.css'), print: read('print.css') + read('official.css') },
     body: markdownToHtml(parts.join('\n\n')),
     attachment_views: views,
+    chart_views: charts,
+    charts_print: charts.some((c) => c.print),
   });
   return { html, messages };
 }
