@@ -3,6 +3,7 @@
 import type { Message } from './messages.js';
 import { cellPlace, type Cell, type Table } from './load/table.js';
 import { isDepartmentCode, provinceCode, provinceName } from './regions.js';
+import { misnamedDivision } from './divisions.js';
 
 export function validateTables(tables: Iterable<Table>): Message[] {
   const messages: Message[] = [];
@@ -42,6 +43,26 @@ export function validateTables(tables: Iterable<Table>): Message[] {
           if (typeof v === 'bigint' && typeof b === 'bigint' && v > b) {
             const cell = row.cells[column.key]!;
             at(cell, `「${column.name}」${v} 大于「${bound.name}」${b}`, `${column.name}不能超过${bound.name}`, 'rows/exceeds');
+          }
+        }
+      }
+
+      if (column.type === 'site-code') {
+        // The code's first six digits are a county: a row naming that county otherwise is suspect.
+        const texts = table.spec.columns.filter((c) => c.type === 'text');
+        for (const row of table.rows) {
+          const code = row.cells[column.key];
+          if (!code || typeof code.value !== 'string' || isDepartmentCode(code.value)) continue;
+          const text = texts.map((c) => row.cells[c.key]?.text ?? '').join(' ');
+          const odd = misnamedDivision(code.value.slice(0, 6), text);
+          if (odd) {
+            messages.push({
+              severity: 'warning',
+              ...cellPlace(table.file, code),
+              reason: `这一行写的是「${odd.written}」，网站标识码 ${code.value} 的行政区划 ${code.value.slice(0, 6)} 是「${odd.official}」`,
+              hint: '核对网站名称或标识码；行政区划调整后的旧名也会这样提示',
+              rule: 'rows/site-code-division',
+            });
           }
         }
       }

@@ -13,6 +13,14 @@ describe('tongbao check on the sample', () => {
     expect(r.stderr).toContain('data/2016Q4/problem-sites.csv:11:26: 警告: 「网站标识码」的「4106000054」前后有多余的空格');
   });
 
+  it('finds the seed’s 介休县 whose code 140781 is 介休市, and no other county mismatch', () => {
+    const r = tongbao(['check', '2016Q4', '--json']);
+    const odd = JSON.parse(r.stdout).messages.filter((m: { rule: string }) => m.rule === 'rows/site-code-division');
+    expect(odd).toHaveLength(1);
+    expect(odd[0].reason).toBe('这一行写的是「介休县」，网站标识码 1407810012 的行政区划 140781 是「介休市」');
+    expect(odd[0].line).toBe(5);
+  });
+
   it('checks the same when the CSVs are saved as GB18030, as Excel on Chinese Windows does', () => {
     const root = sampleWorkspace();
     for (const f of ['problem-sites.csv', 'institutions.csv', 'history.csv']) {
