@@ -11,7 +11,6 @@ import { formatMessage, type Message } from './messages.js';
 import { display, exactJSON, type Figure } from './figures/figure.js';
 import { bulletinJsonSchema } from './schema.js';
 import { newPeriod } from './new.js';
-import { verifyFolder } from './archive/verify.js';
 
 const HELP = `用法：tongbao <命令> [期次] [选项]
 
@@ -109,7 +108,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'dev':
         return await runDev(root, onePeriod(root, rest), values, io);
       case 'verify':
-        return runVerify(root, rest, values, io);
+        return await runVerify(root, rest, values, io);
       case 'stats':
         return await runStats(root, onePeriod(root, rest), values, io);
       case 'schema': {
@@ -325,7 +324,7 @@ function chinaTime(d: Date): string {
   return `${c.getUTCFullYear()}年${c.getUTCMonth() + 1}月${c.getUTCDate()}日 ${p(c.getUTCHours())}:${p(c.getUTCMinutes())}:${p(c.getUTCSeconds())}（北京时间）`;
 }
 
-function runVerify(root: string, rest: string[], opts: { json: boolean; quiet: boolean }, io: Io): number {
+async function runVerify(root: string, rest: string[], opts: { json: boolean; quiet: boolean }, io: Io): Promise<number> {
   if (rest.length !== 1) throw new UsageError(rest.length ? `多余的参数：${rest.slice(1).join(' ')}` : 'verify 需要一个目录，如 out/2016Q4');
   // A period names its output folder: `verify 2016Q4` means out/2016Q4.
   const given = path.resolve(rest[0]!);
@@ -333,6 +332,8 @@ function runVerify(root: string, rest: string[], opts: { json: boolean; quiet: b
   const dir = existsSync(given) ? given : existsSync(byPeriod) ? byPeriod : undefined;
   if (!dir || !statSync(dir).isDirectory()) throw new UsageError(`没有目录「${rest[0]}」`);
   const shown = (f: string) => path.relative(process.cwd(), f) || f;
+  // Loaded here only: its PKI libraries would slow every other command's start.
+  const { verifyFolder } = await import('./archive/verify.js');
   const result = verifyFolder(dir, shown);
   if (opts.json) {
     io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, messages: result.messages }, null, 2) + '\n');
