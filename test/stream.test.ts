@@ -121,3 +121,25 @@ describe('data tables read as a stream', () => {
     }
   });
 });
+
+describe('the streaming CSV tokenizer', () => {
+  // Record ends as ⏎; a line break inside a cell is \n, as Excel writes it (Alt+Enter).
+  const sample = 'a,b,c⏎1,"x,y",3⏎"多\n行","q""q",⏎4,5,6⏎7,"",8⏎,,⏎9,"末\n"⏎⏎';
+  for (const eol of ['\n', '\r\n', '\r']) it(`gives csv-parse's records and places, however the text is cut into chunks (${JSON.stringify(eol)})`, async () => {
+    const text = sample.replaceAll('⏎', eol);
+    const { csvRecords } = await import('../src/load/table.js');
+    const { CsvStream } = await import('../src/load/csv-stream.js');
+    const expected = JSON.stringify(csvRecords(text, 'x.csv').records);
+    for (let size = 1; size <= text.length; size++) {
+      const got: unknown[] = [];
+      const csv = new CsvStream((r) => got.push(r));
+      for (let i = 0; i < text.length; i += size) expect(csv.push(text.slice(i, i + size), false)).toBe(true);
+      expect(csv.push('', true)).toBe(true);
+      expect(JSON.stringify(got)).toBe(expected);
+    }
+  });
+  it('gives up on a stray or unclosed quote, and on a record after an empty line', async () => {
+    const { CsvStream } = await import('../src/load/csv-stream.js');
+    for (const bad of ['a,b"c\n', 'a,"b"c\n', 'a,"bc\n', 'a\n\nb\n', 'a,"b\r\nc"\r\n']) expect(new CsvStream(() => undefined).push(bad, true)).toBe(false);
+  });
+});

@@ -3,14 +3,15 @@
 // costs the aggregates and not a million rows of cells. The messages and figures are those
 // the in-memory path gives (test/stream.test.ts compares the two).
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { parse, type Info } from 'csv-parse';
 import type { Message } from '../messages.js';
 import type { TableSpec } from '../schema.js';
 import { FigureAccumulator, isTotalRow, labelColumn } from '../figures/accumulate.js';
 import { fraction, formatPercent, roundScaled, toDecimal } from '../figures/fraction.js';
 import { isDepartmentCode, provinceCode, provinceName } from '../regions.js';
 import type { Percent } from '../values.js';
-import { cellPlace, csvError, parseTable, placeFields, rowTyper, type At, type Cell, type CsvFault, type Row, type Table } from './table.js';
+import { cellPlace, parseTable, rowTyper, type At, type Cell, type RawRecord, type Row, type Table } from './table.js';
+import { CsvStream } from './csv-stream.js';
+import { looksBinary } from './decode.js';
 
 /** Below this size a file is read at once: streaming gains nothing. */
 const STREAM_FROM_BYTES = 1 << 20;
@@ -39,63 +40,37 @@ async function streamTable(fileOnDisk: string, file: string, spec: TableSpec): P
     messages.push({ severity, ...cellPlace(file, where), reason, ...(hint && { hint }), rule });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let encoding: 'utf-8' | 'utf-8-bom' | undefined;
-  let fallback = false;
-  const parser = parse({
-    relax_column_count: true,
-    info: true,
-    raw: true,
-    skip_empty_lines: true,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    skip_records_with_error: true,
-    on_skip: (err) => {
-      // An unclosed quote is placed by scanning the whole text: the in-memory path does that.
-      if ((err as unknown as CsvFault | undefined)?.code === 'CSV_QUOTE_NOT_CLOSED') fallback = true;
-      else if (err) messages.push(csvError(err as unknown as CsvFault, '', file));
-      return undefined;
-    },
-  });
-  const input = createReadStream(fileOnDisk, { highWaterMark: 1 << 18 });
-  // Decode by hand: a byte that is not UTF-8, or a NUL, sends the file to the in-memory path.
-  const feed = (async () => {
-    try {
-      for await (const chunk of input as AsyncIterable<Buffer>) {
-        if (encoding === undefined) {
-          if (chunk[0] === 0xff && chunk[1] === 0xfe) throw new Error('utf-16');
-          if (chunk[0] === 0xfe && chunk[1] === 0xff) throw new Error('utf-16');
-          encoding = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 'utf-8-bom' : 'utf-8';
-        }
-        const text = decoder.decode(chunk, { stream: true });
-        if (text.includes('\u0000')) throw new Error('binary');
-        if (!parser.write(text)) await new Promise((r) => parser.once('drain', r));
-      }
-      const rest = decoder.decode();
-      if (rest) parser.write(rest);
-      parser.end();
-    } catch {
-      fallback = true;
-      input.destroy();
-      parser.destroy();
-    }
-  })();
-
   let sink: SummarySink | undefined;
-  let typeRow: ((rec: ReturnType<typeof placeFields>) => Row | undefined) | undefined;
+  let typeRow: ((rec: RawRecord) => Row | undefined) | undefined;
+  const csv = new CsvStream((rec) => {
+    if (!typeRow) {
+      typeRow = rowTyper(rec, spec, encoding!, at);
+      sink = new SummarySink(file, spec, encoding!);
+      return;
+    }
+    const row = typeRow(rec);
+    if (row) sink!.row(row);
+  });
+  const input = createReadStream(fileOnDisk, { highWaterMark: 1 << 20 });
   try {
-    for await (const r of parser as AsyncIterable<{ record: string[]; raw: string; info: Info }>) {
-      const rec = placeFields(r);
-      if (!typeRow) {
-        typeRow = rowTyper(rec, spec, encoding ?? 'utf-8', at);
-        sink = new SummarySink(file, spec, encoding ?? 'utf-8');
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (encoding === undefined) {
+        if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) return undefined; // UTF-16
+        encoding = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 'utf-8-bom' : 'utf-8';
+        const text = decoder.decode(chunk, { stream: true });
+        if (looksBinary(text) || !csv.push(text, false)) return undefined;
         continue;
       }
-      const row = typeRow(rec);
-      if (row) sink!.row(row);
+      // Not UTF-8 (GB18030) throws here; a NUL means binary: both go to the in-memory path.
+      const text = decoder.decode(chunk, { stream: true });
+      if (text.includes('\u0000') || !csv.push(text, false)) return undefined;
     }
+    if (!csv.push(decoder.decode(), true)) return undefined;
   } catch {
-    fallback = true; // a fatal CSV error (a quote never closed): the in-memory path places it
+    return undefined;
+  } finally {
+    input.destroy();
   }
-  await feed;
-  if (fallback) return undefined;
   if (!sink) return undefined; // no header: the in-memory path says so
   return { table: sink.table(), messages };
 }
