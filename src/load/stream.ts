@@ -4,7 +4,8 @@
 // the in-memory path gives (test/stream.test.ts compares the two).
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { Message } from '../messages.js';
-import type { TableSpec } from '../schema.js';
+import type { Column, TableSpec } from '../schema.js';
+import { ExactSum, FirstSeen } from '../figures/grow.js';
 import { FigureAccumulator, isTotalRow, labelColumn } from '../figures/accumulate.js';
 import { fraction, formatPercent, roundScaled, toDecimal } from '../figures/fraction.js';
 import { isDepartmentCode, provinceCode, provinceName } from '../regions.js';
@@ -51,7 +52,7 @@ async function streamTable(fileOnDisk: string, file: string, spec: TableSpec): P
     const row = typeRow(rec);
     if (row) sink!.row(row);
   });
-  const input = createReadStream(fileOnDisk, { highWaterMark: 1 << 20 });
+  const input = createReadStream(fileOnDisk, { highWaterMark: 1 << 16 });
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       if (encoding === undefined) {
@@ -83,12 +84,16 @@ class SummarySink {
   private count = 0;
   private readonly validation: Message[] = [];
   private readonly figures: FigureAccumulator;
-  private readonly seen = new Map<string, Map<string, number>>();
+  private readonly seen = new Map<string, FirstSeen>();
+  /** Per column, what its row rules need, looked up once. */
+  private readonly rules: { column: Column; seen?: FirstSeen; bound?: Column }[];
   private readonly totals: Row[] = [];
   private firstMember?: number;
   private lastMember?: number;
   /** Sums over member rows of every column a total or a rate needs. */
   private readonly sums = new Map<string, bigint>();
+  private sumKeys: string[] = [];
+  private sumValues: ExactSum[] = [];
   private readonly pending: Row[] = [];
   private readonly consistency: Message[] = [];
   private readonly label;
@@ -101,10 +106,17 @@ class SummarySink {
     this.figures = new FigureAccumulator(spec.id, file, spec);
     this.label = labelColumn(spec.columns);
     for (const c of spec.columns) {
-      if (c.unique || c.type === 'site-code') this.seen.set(c.key, new Map());
+      if (c.unique || c.type === 'site-code') this.seen.set(c.key, new FirstSeen());
       if (c.type === 'count') this.sums.set(c.key, 0n);
       if (c.type === 'percent' && c.ratio) for (const k of c.ratio) this.sums.set(k, 0n);
     }
+    this.sumKeys = [...this.sums.keys()];
+    this.sumValues = this.sumKeys.map(() => new ExactSum());
+    this.rules = spec.columns.map((column) => ({
+      column,
+      ...(this.seen.has(column.key) && { seen: this.seen.get(column.key)! }),
+      ...(column.max && { bound: spec.columns.find((c) => c.key === column.max)! }),
+    }));
   }
 
   private at(cell: Cell, reason: string, hint: string | undefined, rule: string, into = this.validation) {
@@ -113,17 +125,13 @@ class SummarySink {
 
   row(row: Row): void {
     this.count++;
-    const cols = this.spec.columns;
-    for (const column of cols) {
+    for (const { column, seen, bound } of this.rules) {
       const cell = row.cells[column.key];
-      const seen = this.seen.get(column.key);
       if (seen && cell && cell.text !== '') {
-        const first = seen.get(cell.text);
+        const first = seen.check(cell.text, row.line);
         if (first !== undefined) this.at(cell, `「${column.name}」的「${cell.text}」与第 ${first} 行重复`, '每个值只能出现一次', 'rows/duplicate');
-        else seen.set(cell.text, row.line);
       }
-      if (column.max) {
-        const bound = cols.find((c) => c.key === column.max)!;
+      if (bound) {
         const v = cell?.value;
         const b = row.cells[bound.key]?.value;
         if (typeof v === 'bigint' && typeof b === 'bigint' && v > b) {
@@ -158,9 +166,9 @@ class SummarySink {
     }
     this.firstMember ??= row.line;
     this.lastMember = row.line;
-    for (const [k, s] of this.sums) {
-      const v = row.cells[k]?.value;
-      if (typeof v === 'bigint') this.sums.set(k, s + v);
+    for (let i = 0; i < this.sumKeys.length; i++) {
+      const v = row.cells[this.sumKeys[i]!]?.value;
+      if (typeof v === 'bigint') this.sumValues[i]!.add(v);
     }
     this.checkRates(row, false);
     this.figures.add(row);
@@ -196,6 +204,7 @@ class SummarySink {
   }
 
   table(): Table {
+    this.sumKeys.forEach((k, i) => this.sums.set(k, this.sumValues[i]!.value));
     if (this.count === 0) {
       this.validation.push({ severity: 'error', ...cellPlace(this.file, { line: 1 }), reason: `表格「${this.spec.id}」还没有数据：文件只有表头`, hint: '在表头下面逐行填写数据', rule: 'rows/empty-table' });
     }

@@ -167,30 +167,36 @@ export function rowTyper(header: RawRecord, spec: TableSpec, encoding: Encoding 
 export type At = (where: { line?: number; column?: number; ref?: string }, reason: string, hint: string | undefined, rule: string, severity?: 'error' | 'warning') => void;
 
 const SPACE = /^[\s\u00a0\u3000]+|[\s\u00a0\u3000]+$/g;
+const EDGE = /[\s\u00a0\u3000]/;
+
+/** Whether SPACE would change the text: its first or last character is white space. */
+function hasEdgeSpace(t: string): boolean {
+  return t.length > 0 && (EDGE.test(t[0]!) || EDGE.test(t[t.length - 1]!));
+}
 
 function typedCell(f: Field, column: Column, at: At): Cell {
-  const text = f.text.replace(SPACE, '');
-  const cell: Cell = { text, value: null, line: f.line, column: f.column, ...(f.ref && { ref: f.ref }) };
-  const where = `「${column.name}」`;
+  const text = hasEdgeSpace(f.text) ? f.text.replace(SPACE, '') : f.text;
+  // Built plainly (no spread) and named only when a message needs it: this runs per cell.
+  const cell: Cell = f.ref ? { text, value: null, line: f.line, column: f.column, ref: f.ref } : { text, value: null, line: f.line, column: f.column };
   if (text !== f.text && text !== '' && column.type !== 'check') {
-    at(f, `${where}的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
+    at(f, `「${column.name}」的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
   }
   if (text.length > MAX_CELL) {
-    at(f, `${where}单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
+    at(f, `「${column.name}」单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
     return cell;
   }
   if (text === '') {
     if (column.type === 'check') cell.value = false;
-    else if (column.required ?? true) at(f, `${where}不能为空`, '填写这个单元格', 'cell/required');
+    else if (column.required ?? true) at(f, `「${column.name}」不能为空`, '填写这个单元格', 'cell/required');
     return cell;
   }
   const bad = (expected: string, rule: string) =>
-    at(f, `${where}的「${text}」不是${expected}`, undefined, rule);
+    at(f, `「${column.name}」的「${text}」不是${expected}`, undefined, rule);
   switch (column.type) {
     case 'text':
     case 'region':
       if (/^[=+@]/.test(text) || /^-[^\d]/.test(text)) {
-        at(f, `${where}的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
+        at(f, `「${column.name}」的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
       }
       cell.value = text;
       break;
@@ -202,7 +208,7 @@ function typedCell(f: Field, column: Column, at: At): Cell {
     case 'count': {
       const n = parseInteger(text);
       if (n === undefined) bad('整数', 'cell/integer');
-      else if (column.type === 'count' && n < 0n) at(f, `${where}是数量，不能为负数（${text}）`, undefined, 'cell/negative');
+      else if (column.type === 'count' && n < 0n) at(f, `「${column.name}」是数量，不能为负数（${text}）`, undefined, 'cell/negative');
       else cell.value = n;
       break;
     }
