@@ -9,6 +9,7 @@ import { checkBulletin, type CheckResult } from './check.js';
 import { hasErrors, sortMessages } from './messages.js';
 import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
 import { launchBrowser } from './render/browser.js';
+import { takePrelaunched } from './render/early.js';
 import { fontSetup } from './render/fonts.js';
 import { printPdf } from './render/pdf.js';
 import type { PdfInfo } from './render/pdf-finish.js';
@@ -146,7 +147,7 @@ export async function buildBulletin(root: string, period: string, options: Build
   // Chromium takes longer to start than the bulletin takes to check and render: start it
   // now, alongside. Its launch counts as the first of the two tries; a build that stops
   // before printing closes it.
-  let early = format !== 'html' && !options.browser ? launchBrowser() : undefined;
+  let early = format !== 'html' && !options.browser ? (takePrelaunched() ?? launchBrowser()) : undefined;
   early?.catch(() => undefined); // a failed launch is handled where it is awaited
   const dropEarly = () => {
     const e = early;
