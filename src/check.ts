@@ -26,7 +26,7 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     figures = f.figures;
     messages.push(...f.messages);
   }
-  const rows = loaded ? [...loaded.tables.values()].reduce((n, t) => n + t.rows.length, 0) : 0;
+  const rows = loaded ? [...loaded.tables.values()].reduce((n, t) => n + (t.summary?.rowCount ?? t.rows.length), 0) : 0;
   const sorted = sortMessages(messages);
   return { period, ...(loaded && { loaded }), ...(figures && { figures }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
 }

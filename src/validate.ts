@@ -8,6 +8,10 @@ import { misnamedDivision } from './divisions.js';
 export function validateTables(tables: Iterable<Table>): Message[] {
   const messages: Message[] = [];
   for (const table of tables) {
+    if (table.summary) {
+      messages.push(...table.summary.validation); // checked row by row as it streamed
+      continue;
+    }
     if (table.rows.length === 0) {
       messages.push({
         severity: 'error',

@@ -26,8 +26,18 @@ export function toHalfWidth(text: string): string {
 }
 
 export function parseInteger(text: string): bigint | undefined {
+  if (asciiDigits(text)) return BigInt(text); // the usual case, without the two rewrites below
   const t = toHalfWidth(text).replace(/,(?=\d{3}(?:\D|$))/g, '');
   return /^[+-]?\d+$/.test(t) ? BigInt(t) : undefined;
+}
+
+function asciiDigits(s: string): boolean {
+  if (s.length === 0 || s.length > 15) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export function parsePercent(text: string): Percent | undefined {

@@ -56,6 +56,10 @@ export function checkReported(
 export function checkTables(tables: Iterable<Table>): Message[] {
   const messages: Message[] = [];
   for (const table of tables) {
+    if (table.summary) {
+      messages.push(...table.summary.consistency); // checked row by row as it streamed
+      continue;
+    }
     const members = table.rows.filter((r) => !isTotalRow(r));
     const totals = table.rows.filter(isTotalRow);
     const label = labelColumn(table.spec.columns);

@@ -6,6 +6,7 @@ import type { Message } from '../messages.js';
 import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
+import { loadDataTable } from './stream.js';
 import { chartProblems } from './charts.js';
 import { forbiddenKeys, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
@@ -123,6 +124,7 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
   if (messages.length > beforeSpecs) return { messages, files };
 
   const tables = new Map<string, Table>();
+  const charted = new Set(bulletin.charts.map((c) => c.table));
   for (const [spec, p] of specs) {
     const resolved = resolveInside(paths.dataDir, spec.file);
     if (!resolved.ok) {
@@ -135,9 +137,13 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
       continue;
     }
     files.push(display);
-    const bytes = readFileSync(resolved.file);
-    // exceljs is large: loaded only when a bulletin has a spreadsheet.
-    const t = /\.xlsx$/i.test(spec.file) ? await (await import('./xlsx.js')).parseXlsx(bytes, display, spec) : parseTable(bytes, display, spec);
+    // exceljs is large: loaded only when a bulletin has a spreadsheet. A data table that is
+    // neither printed nor charted is summarized as it streams: its rows are not kept.
+    const t = /\.xlsx$/i.test(spec.file)
+      ? await (await import('./xlsx.js')).parseXlsx(readFileSync(resolved.file), display, spec)
+      : !('kind' in spec) && !charted.has(spec.id)
+        ? await loadDataTable(resolved.file, display, spec)
+        : parseTable(readFileSync(resolved.file), display, spec);
     messages.push(...t.messages);
     if (t.table) tables.set(spec.id, t.table);
   }

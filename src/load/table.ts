@@ -6,6 +6,7 @@ import type { Column, TableSpec } from '../schema.js';
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
 import { SITE_CODE } from '../regions.js';
+import type { FigureAccumulator } from '../figures/accumulate.js';
 
 export interface Cell {
   /** The text as written, trimmed. */
@@ -34,7 +35,20 @@ export interface Table {
   file: string;
   spec: TableSpec;
   encoding: Encoding | 'xlsx';
+  /** The rows, for tables that are printed or charted; empty when the table has a summary. */
   rows: Row[];
+  /** A data table read as a stream: what its rows gave, without the rows themselves. */
+  summary?: TableSummary;
+}
+
+export interface TableSummary {
+  /** Rows read (total rows included), as `rows.length` would be. */
+  rowCount: number;
+  /** Problems across rows, as validateTables would report them. */
+  validation: Message[];
+  /** Totals and printed rates against their counts, as checkTables would report them. */
+  consistency: Message[];
+  figures: FigureAccumulator;
 }
 
 const MAX_CELL = 10_000;
@@ -54,7 +68,7 @@ export function parseTable(bytes: Uint8Array, file: string, spec: TableSpec): { 
 }
 
 /** Records of a CSV text with the place of every field; syntax problems as messages. */
-function csvRecords(text: string, file: string): { records?: RawRecord[]; messages: Message[] } {
+export function csvRecords(text: string, file: string): { records?: RawRecord[]; messages: Message[] } {
   const messages: Message[] = [];
   let records: { record: string[]; raw: string; info: Info }[];
   try {
@@ -94,7 +108,22 @@ export function tableFromRecords(records: RawRecord[], file: string, spec: Table
     at({}, '表格是空的，没有表头', `第一行应为表头：${spec.columns.map((c) => c.name).join('，')}`, 'csv/empty');
     return { messages };
   }
+  const typeRow = rowTyper(header, spec, encoding, at);
+  const rows: Row[] = [];
+  for (let i = 1; i < records.length; i++) {
+    const row = typeRow(records[i]!);
+    if (row) rows.push(row);
+  }
 
+  return { table: { id: spec.id, file, spec, encoding, rows }, messages };
+}
+
+/**
+ * Match a header to the declared columns (problems reported through `at`) and return the
+ * function that types each following record; it returns no row for a row left empty or a
+ * ragged one (reported). Shared by the in-memory and the streaming loaders.
+ */
+export function rowTyper(header: RawRecord, spec: TableSpec, encoding: Encoding | 'xlsx', at: At): (rec: RawRecord) => Row | undefined {
   // Match header cells to declared columns.
   const index = new Map<string, number>();
   header.fields.forEach((f, i) => {
@@ -114,56 +143,60 @@ export function tableFromRecords(records: RawRecord[], file: string, spec: Table
       at({ ...header.fields[0], line: header.line, column: 1 }, `缺少列「${c.name}」`, `在表头中加上「${c.name}」，或在 bulletin.yaml 中删去这一列的声明`, 'csv/missing-column');
     }
   }
-
   const width = header.fields.length;
-  const rows: Row[] = [];
-  for (const rec of records.slice(1)) {
-    if (rec.fields.every((f) => f.text.trim() === '')) continue; // a row of empty cells Excel left behind
+  const present = spec.columns.flatMap((column) => {
+    const i = index.get(column.key);
+    return i === undefined ? [] : [{ column, i }];
+  });
+  return (rec) => {
+    if (rec.fields.every((f) => f.text.trim() === '')) return undefined; // a row of empty cells Excel left behind
     // A spreadsheet row is as wide as its sheet; only CSV rows can be ragged.
     if (encoding !== 'xlsx' && rec.fields.length !== width) {
       at({ line: rec.line, column: 1 }, `这一行有 ${rec.fields.length} 个单元格，表头有 ${width} 个`, '检查是否漏了或多了逗号，或单元格中的逗号未加引号', 'csv/ragged-row');
-      continue;
+      return undefined;
     }
     const cells: Record<string, Cell> = {};
-    for (const column of spec.columns) {
-      const i = index.get(column.key);
-      if (i === undefined) continue;
+    for (const { column, i } of present) {
       const f = rec.fields[i] ?? { text: '', line: rec.line, column: i + 1 };
       cells[column.key] = typedCell(f, column, at);
     }
-    rows.push({ line: rec.line, cells });
-  }
-
-  return { table: { id: spec.id, file, spec, encoding, rows }, messages };
+    return { line: rec.line, cells };
+  };
 }
 
-type At = (where: { line?: number; column?: number; ref?: string }, reason: string, hint: string | undefined, rule: string, severity?: 'error' | 'warning') => void;
+export type At = (where: { line?: number; column?: number; ref?: string }, reason: string, hint: string | undefined, rule: string, severity?: 'error' | 'warning') => void;
 
 const SPACE = /^[\s\u00a0\u3000]+|[\s\u00a0\u3000]+$/g;
+const EDGE = /[\s\u00a0\u3000]/;
+
+/** Whether SPACE would change the text: its first or last character is white space. */
+function hasEdgeSpace(t: string): boolean {
+  return t.length > 0 && (EDGE.test(t[0]!) || EDGE.test(t[t.length - 1]!));
+}
 
 function typedCell(f: Field, column: Column, at: At): Cell {
-  const text = f.text.replace(SPACE, '');
-  const cell: Cell = { text, value: null, line: f.line, column: f.column, ...(f.ref && { ref: f.ref }) };
-  const where = `「${column.name}」`;
+  const text = hasEdgeSpace(f.text) ? f.text.replace(SPACE, '') : f.text;
+  // Built plainly (no spread) and named only when a message needs it: this runs per cell.
+  const cell: Cell = f.ref ? { text, value: null, line: f.line, column: f.column, ref: f.ref } : { text, value: null, line: f.line, column: f.column };
   if (text !== f.text && text !== '' && column.type !== 'check') {
-    at(f, `${where}的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
+    at(f, `「${column.name}」的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
   }
   if (text.length > MAX_CELL) {
-    at(f, `${where}单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
+    at(f, `「${column.name}」单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
     return cell;
   }
   if (text === '') {
     if (column.type === 'check') cell.value = false;
-    else if (column.required ?? true) at(f, `${where}不能为空`, '填写这个单元格', 'cell/required');
+    else if (column.required ?? true) at(f, `「${column.name}」不能为空`, '填写这个单元格', 'cell/required');
     return cell;
   }
   const bad = (expected: string, rule: string) =>
-    at(f, `${where}的「${text}」不是${expected}`, undefined, rule);
+    at(f, `「${column.name}」的「${text}」不是${expected}`, undefined, rule);
   switch (column.type) {
     case 'text':
     case 'region':
       if (/^[=+@]/.test(text) || /^-[^\d]/.test(text)) {
-        at(f, `${where}的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
+        at(f, `「${column.name}」的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
       }
       cell.value = text;
       break;
@@ -175,7 +208,7 @@ function typedCell(f: Field, column: Column, at: At): Cell {
     case 'count': {
       const n = parseInteger(text);
       if (n === undefined) bad('整数', 'cell/integer');
-      else if (column.type === 'count' && n < 0n) at(f, `${where}是数量，不能为负数（${text}）`, undefined, 'cell/negative');
+      else if (column.type === 'count' && n < 0n) at(f, `「${column.name}」是数量，不能为负数（${text}）`, undefined, 'cell/negative');
       else cell.value = n;
       break;
     }
@@ -209,7 +242,7 @@ export interface Field {
 }
 
 /** Where each field of a record starts: csv-parse reports only the record's last line. */
-function placeFields(r: { record: string[]; raw: string; info: Info }): { line: number; fields: Field[] } {
+export function placeFields(r: { record: string[]; raw: string; info: Info }): { line: number; fields: Field[] } {
   const raw = r.raw.replace(/(\r\n|\n|\r)$/, '');
   let line = r.info.lines - (raw.match(/\r\n|\n|\r/g)?.length ?? 0);
   const startLine = line;
@@ -257,13 +290,13 @@ function unclosedQuote(text: string): { line: number; column: number } {
   return { line, column };
 }
 
-interface CsvFault {
+export interface CsvFault {
   code?: string;
   lines?: number;
   message: string;
 }
 
-function csvError(e: CsvFault, text: string, file: string): Message {
+export function csvError(e: CsvFault, text: string, file: string): Message {
   if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
     const open = unclosedQuote(text);
     return {

@@ -137,6 +137,19 @@ function inline(svg: string, data: ChartData, prefix: string, height: number): s
 
 /** The chart as an SVG element to inline; `prefix` makes its ids unique in the page. */
 export function renderChartSvg(data: ChartData, prefix: string): string {
+  // The same data draw the same SVG: the preview redraws only the charts whose data changed.
+  const key = `${prefix}\u0000${JSON.stringify(data, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+  const known = drawn.get(key);
+  if (known !== undefined) return known;
+  const svg = draw(data, prefix);
+  if (drawn.size > 32) drawn.clear();
+  drawn.set(key, svg);
+  return svg;
+}
+
+const drawn = new Map<string, string>();
+
+function draw(data: ChartData, prefix: string): string {
   const { option, height } = data.kind === 'series' ? seriesOption(data) : barsOption(data);
   const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
   try {

@@ -41,6 +41,14 @@ function placed(fn: (...args: unknown[]) => unknown) {
 }
 
 /** A Handlebars environment of its own, with the helpers bound to one escape. */
+/** One engine per escape, kept: its helpers depend on nothing else, and its templates stay compiled. */
+const shared = new Map<Escape, typeof Handlebars>();
+export function sharedHandlebars(escape: Escape): typeof Handlebars {
+  let hb = shared.get(escape);
+  if (!hb) shared.set(escape, (hb = handlebarsFor(escape)));
+  return hb;
+}
+
 export function handlebarsFor(escape: Escape): typeof Handlebars {
   const hb = Handlebars.create();
   const out = (s: string) => new hb.SafeString(escape(s));

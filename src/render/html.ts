@@ -10,9 +10,9 @@ import { labelColumn } from '../figures/compute.js';
 import { displayPath } from '../bulletin.js';
 import type { Message } from '../messages.js';
 import { isoDate, parseDate } from '../values.js';
-import { escapeHtml, escapeMarkdown, handlebarsFor } from './helpers.js';
+import { escapeHtml, escapeMarkdown, sharedHandlebars } from './helpers.js';
 import { renderContext } from './context.js';
-import { expandTemplate, markdownToHtml } from './markdown.js';
+import { compiled, expandTemplate, markdownToHtml } from './markdown.js';
 import { lintNumbers } from './lint.js';
 import { chartData, type ChartData } from './chart-data.js';
 import { renderChartSvg } from './chart.js';
@@ -143,7 +143,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
 
   // The circular: each file expanded with its own line numbers, then one Markdown pass.
   const mdContext = renderContext(loaded, figures, escapeMarkdown);
-  const mdEngine = handlebarsFor(escapeMarkdown);
+  const mdEngine = sharedHandlebars(escapeMarkdown);
   const parts: string[] = [];
   for (const s of sources) {
     const r = expandTemplate(mdEngine, s.text, mdContext, s.file);
@@ -151,7 +151,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     if (r.text !== undefined) parts.push(r.text);
   }
 
-  const htmlEngine = handlebarsFor(escapeHtml);
+  const htmlEngine = sharedHandlebars(escapeHtml);
   const htmlContext = renderContext(loaded, figures, escapeHtml);
   const views = b.attachments.map((a, i) => {
     let note: unknown;
@@ -175,8 +175,11 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   });
 
   const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');
-  const page = htmlEngine.compile(read('bulletin.hbs'), { strict: false });
-  for (const name of ['attachment', 'document-head', 'colophon', 'chart']) htmlEngine.registerPartial(name, read(`partials/${name}.hbs`));
+  const page = compiled(htmlEngine, read('bulletin.hbs'), { strict: false });
+  for (const name of ['attachment', 'document-head', 'colophon', 'chart']) {
+    const source = read(`partials/${name}.hbs`);
+    if (htmlEngine.partials[name] !== source) htmlEngine.registerPartial(name, source);
+  }
   const html = page({
     ...htmlContext,
     csp: options.fontsCss ? PRINT_CSP : CSP,

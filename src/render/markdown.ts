@@ -12,6 +12,25 @@ import { HelperError, escapeMarkdown, handlebarsFor } from './helpers.js';
 
 const hb = handlebarsFor(escapeMarkdown);
 
+/**
+ * A template compiled once per engine, source and options: the preview renders the same
+ * circular and layout on every save, and compiling them was a quarter of its time. A
+ * template that does not parse throws when called, each time, so caching it is safe.
+ */
+const compiledCache = new WeakMap<object, Map<string, HandlebarsTemplateDelegate>>();
+export function compiled(engine: typeof hb, source: string, options: CompileOptions): HandlebarsTemplateDelegate {
+  let byKey = compiledCache.get(engine);
+  if (!byKey) compiledCache.set(engine, (byKey = new Map()));
+  const key = `${JSON.stringify(options)}\u0000${source}`;
+  let fn = byKey.get(key);
+  if (!fn) {
+    if (byKey.size > 64) byKey.clear(); // sources edited many times over: keep the cache small
+    fn = engine.compile(source, options);
+    byKey.set(key, fn);
+  }
+  return fn;
+}
+
 /** Expand the Handlebars expressions of a text; problems come back with their place. */
 export function expandTemplate(
   engine: typeof hb,
@@ -21,7 +40,7 @@ export function expandTemplate(
   lineOffset = 0,
 ): { text?: string; messages: Message[] } {
   try {
-    const text = engine.compile(source, { strict: true, noEscape: false })(context);
+    const text = compiled(engine, source, { strict: true, noEscape: false })(context);
     return { text, messages: [] };
   } catch (e) {
     return { messages: [templateMessage(e, file, lineOffset)] };

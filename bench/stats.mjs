@@ -1,0 +1,34 @@
+// Small helpers shared by bench files.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Wall time of a whole process, in ms; throws when it fails. */
+export function timeProcess(cmd, args, options = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
+  return ms;
+}
+
+/** Whether a program is on the PATH. */
+export function has(cmd) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A result line: ratio = value / reference, ok when it is within the bound. */
+export function result(name, value, reference, { max, min, unit = 'ms', note = '' }) {
+  const ratio = value / reference;
+  const ok = max !== undefined ? ratio <= max : ratio >= min;
+  return { name, value, reference, ratio, target: max !== undefined ? `≤ ${max}` : `≥ ${min}`, unit, ok, note };
+}

@@ -1,0 +1,291 @@
+// The figures of one table, computed row by row: a table read as a stream (a million rows)
+// gives its figures without keeping its rows, and a table held in memory is fed through the
+// same code, so the two can never disagree. Only what a figure prints is kept: line numbers,
+// label texts (interned), and the two counts of each rated row.
+import type { Column, TableSpec } from '../schema.js';
+import type { Row } from '../load/table.js';
+import type { Percent } from '../values.js';
+import { add, div, fraction, type Fraction } from './fraction.js';
+import { display, naturalDigits, type Derivation, type Figure } from './figure.js';
+import { ExactSum, Int32List, IntegerList } from './grow.js';
+
+/** Rows that hold a total rather than a member: they are checked, never counted. */
+export const TOTAL_LABELS = ['合计', '总计', '总体', '全部'];
+
+export function isTotalRow(row: Row): boolean {
+  for (const k in row.cells) {
+    const t = row.cells[k]!.text;
+    if (t.length === 2 && TOTAL_LABELS.includes(t)) return true;
+  }
+  return false;
+}
+
+/** The column that names a row: the first region column, else the first text column. */
+export function labelColumn(columns: readonly Column[]): Column | undefined {
+  return columns.find((c) => c.type === 'region') ?? columns.find((c) => c.type === 'text');
+}
+
+/** Digits as String(bigint) writes them: no sign, no leading zero, no separators. */
+function plainDigits(s: string): boolean {
+  if (s.length === 0 || s.length > 15 || (s.length > 1 && s.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** A long `a + b + c` formula, built in chunks rather than a million concatenations. */
+class Joined {
+  private chunks: string[] = [];
+  private part: string[] = [];
+  constructor(private readonly sep: string) {}
+  push(s: string) {
+    this.part.push(s);
+    if (this.part.length === 8192) {
+      this.chunks.push(this.part.join(this.sep));
+      this.part = [];
+    }
+  }
+  toString() {
+    if (this.part.length) {
+      this.chunks.push(this.part.join(this.sep));
+      this.part = [];
+    }
+    return this.chunks.join(this.sep);
+  }
+}
+
+/** Counts as numbers while they are exact, else as bigints. */
+type Num = number | bigint;
+const big = (n: Num) => (typeof n === 'bigint' ? n : BigInt(n));
+
+/** n1/d1 against n2/d2 (denominators positive), exactly. */
+function compareRates(n1: Num, d1: Num, n2: Num, d2: Num): number {
+  if (typeof n1 === 'number' && typeof d1 === 'number' && typeof n2 === 'number' && typeof d2 === 'number') {
+    const a = n1 * d2;
+    const b = n2 * d1;
+    if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return a < b ? -1 : a > b ? 1 : 0;
+  }
+  const a = big(n1) * big(d2);
+  const b = big(n2) * big(d1);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface ColumnState {
+  column: Column;
+  // check
+  yesLines?: Int32List;
+  yesNames?: Int32List;
+  noLines?: Int32List;
+  noNames?: Int32List;
+  // count
+  sum?: ExactSum;
+  values?: Joined;
+  den?: ExactSum;
+  bound?: Column;
+  rated?: { line: Int32List; name: Int32List; n: IntegerList; d: IntegerList };
+  // percent
+  first?: { line: number; name: string; text: string; value: Percent };
+  last?: { line: number; name: string; text: string; value: Percent };
+  pctSum?: Fraction;
+  pctTexts?: Joined;
+  pctLines?: Int32List;
+  // region / label
+  groups?: Map<string, number>;
+}
+
+export class FigureAccumulator {
+  private readonly lines = new Int32List();
+  private readonly states: ColumnState[];
+  private readonly label: Column | undefined;
+  /** Row names, each distinct text once; rows hold its index. */
+  private readonly names = new Map<string, number>();
+  private readonly nameList: string[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly file: string,
+    readonly spec: TableSpec,
+  ) {
+    this.label = labelColumn(spec.columns);
+    this.states = spec.columns.map((column) => {
+      const s: ColumnState = { column };
+      if (column.type === 'check') Object.assign(s, { yesLines: new Int32List(), yesNames: new Int32List(), noLines: new Int32List(), noNames: new Int32List() });
+      if (column.type === 'count') {
+        Object.assign(s, { sum: new ExactSum(), values: new Joined(' + ') });
+        if (column.max) Object.assign(s, { den: new ExactSum(), bound: spec.columns.find((c) => c.key === column.max)!, rated: { line: new Int32List(), name: new Int32List(), n: new IntegerList(), d: new IntegerList() } });
+      }
+      if (column.type === 'percent') Object.assign(s, { pctSum: fraction(0n), pctTexts: new Joined(' + '), pctLines: new Int32List() });
+      if (column.type === 'region' || (column.type === 'text' && column === this.label)) s.groups = new Map();
+      return s;
+    });
+  }
+
+  /** The index of the row's name. */
+  private nameOf(row: Row): number {
+    const text = this.label ? (row.cells[this.label.key]?.text ?? '') : String(row.line);
+    const known = this.names.get(text);
+    if (known !== undefined) return known;
+    this.names.set(text, this.nameList.length);
+    this.nameList.push(text);
+    return this.nameList.length - 1;
+  }
+
+  /** Add a member row; total rows are the caller's to leave out. */
+  add(row: Row): void {
+    this.lines.push(row.line);
+    let name: number | undefined;
+    const nameOf = () => (name ??= this.nameOf(row));
+    for (const s of this.states) {
+      const key = s.column.key;
+      const value = row.cells[key]?.value;
+      switch (s.column.type) {
+        case 'check':
+          if (value === true) {
+            s.yesLines!.push(row.line);
+            s.yesNames!.push(nameOf());
+          } else {
+            s.noLines!.push(row.line);
+            s.noNames!.push(nameOf());
+          }
+          break;
+        case 'count':
+          if (typeof value === 'bigint') {
+            s.sum!.add(value);
+            const text = row.cells[key]!.text;
+            s.values!.push(plainDigits(text) ? text : String(value)); // the same string, without converting
+          }
+          if (s.bound) {
+            const d = row.cells[s.bound.key]?.value;
+            if (typeof d === 'bigint') {
+              s.den!.add(d);
+              if (typeof value === 'bigint' && d > 0n) {
+                s.rated!.line.push(row.line);
+                s.rated!.name.push(nameOf());
+                s.rated!.n.push(value);
+                s.rated!.d.push(d);
+              }
+            }
+          }
+          break;
+        case 'percent':
+          if (value !== null && value !== undefined) {
+            const entry = { line: row.line, name: this.nameList[nameOf()]!, text: row.cells[key]!.text, value: value as Percent };
+            s.first ??= entry;
+            s.last = entry;
+            s.pctSum = add(s.pctSum!, entry.value.value);
+            s.pctTexts!.push(entry.text);
+            s.pctLines!.push(row.line);
+          }
+          break;
+      }
+      if (s.groups) {
+        const k = row.cells[key]?.text ?? '';
+        if (k) s.groups.set(k, (s.groups.get(k) ?? 0) + 1);
+      }
+    }
+  }
+
+  get count(): number {
+    return this.lines.length;
+  }
+
+  /** The figures, named `<table>.<column>.<statistic>`; `place` names the table in derivations. */
+  figures(place: string): Figure[] {
+    const out: Figure[] = [];
+    const id0 = this.id;
+    const all = this.lines.toArray();
+    const n = all.length;
+    const names = (l: Int32List) => {
+      const out: string[] = new Array(l.length);
+      for (let i = 0; i < l.length; i++) out[i] = this.nameList[l.get(i)]!;
+      return out;
+    };
+    const base = (column: Column | undefined, formula: string, rows: number[]): Derivation => ({
+      formula,
+      place: column ? `${place}「${column.name}」` : place,
+      file: this.file,
+      ...(column && { column: column.name }),
+      rows,
+    });
+    out.push({ name: `${id0}.count`, label: `${place}的行数`, source: 'computed', value: { type: 'integer', value: BigInt(n) }, derivation: base(undefined, `${n} 行`, all) });
+
+    for (const s of this.states) {
+      const column = s.column;
+      const id = `${id0}.${column.key}`;
+      if (column.type === 'check') {
+        const yes = s.yesLines!.length;
+        const no = s.noLines!.length;
+        const total = BigInt(n);
+        out.push(
+          { name: `${id}.count`, label: `「${column.name}」打 √ 的数目`, source: 'computed', value: { type: 'integer', value: BigInt(yes) }, derivation: base(column, `${yes} 个 √`, s.yesLines!.toArray()) },
+          { name: `${id}.total`, label: `「${column.name}」的总数`, source: 'computed', value: { type: 'integer', value: total }, derivation: base(column, `${n} 行`, all) },
+          { name: `${id}.members`, label: `「${column.name}」打 √ 的`, source: 'computed', value: { type: 'list', value: names(s.yesNames!) }, derivation: base(column, `${yes} 项`, s.yesLines!.toArray()) },
+          { name: `${id}.without`, label: `「${column.name}」未打 √ 的`, source: 'computed', value: { type: 'list', value: names(s.noNames!) }, derivation: base(column, `${no} 项`, s.noLines!.toArray()) },
+        );
+        if (total !== 0n) {
+          const share = fraction(BigInt(yes), total);
+          out.push({ name: `${id}.share`, label: `「${column.name}」的覆盖比例`, source: 'computed', value: { type: 'share', value: share, digits: naturalDigits(share) }, derivation: base(column, `${yes}/${n}`, all) });
+        }
+      }
+
+      if (column.type === 'count') {
+        const sum = s.sum!.value;
+        out.push({ name: `${id}.sum`, label: `「${column.name}」之和`, source: 'computed', value: { type: 'integer', value: sum }, derivation: base(column, s.values!.toString() || '0', all) });
+        if (s.bound) {
+          const bound = s.bound;
+          const den = s.den!.value;
+          if (den !== 0n) {
+            const share = fraction(sum, den);
+            out.push({ name: `${id}.rate`, label: `「${column.name}」占「${bound.name}」的比例`, source: 'computed', value: { type: 'share', value: share, digits: naturalDigits(share) }, derivation: base(column, `${sum}/${den}`, all) });
+          }
+          const r = s.rated!;
+          // Highest rate first; equal rates in file order (the line breaks the tie).
+          const order = Array.from({ length: r.line.length }, (_, i) => i).sort((a, b) => compareRates(r.n.get(b), r.d.get(b), r.n.get(a), r.d.get(a)) || r.line.get(a) - r.line.get(b));
+          const shown = new Map<number | string, string>();
+          const rateText = (i: number) => {
+            const nn = r.n.get(i);
+            const dd = r.d.get(i);
+            const k = typeof nn === 'number' && typeof dd === 'number' && nn >= 0 && nn < 65536 && dd < 65536 && r.name.get(i) < 1048576 ? (r.name.get(i) * 65536 + nn) * 65536 + dd : `${r.name.get(i)}/${nn}/${dd}`;
+            let t = shown.get(k);
+            if (t === undefined) {
+              const f = fraction(big(r.n.get(i)), big(r.d.get(i)));
+              t = `${this.nameList[r.name.get(i)]} ${display({ type: 'share', value: f, digits: naturalDigits(f) })}`;
+              shown.set(k, t);
+            }
+            return t;
+          };
+          out.push({
+            name: `${id}.ranking`,
+            label: `按「${column.name}」/「${bound.name}」从高到低`,
+            source: 'computed',
+            value: { type: 'list', value: order.map(rateText) },
+            derivation: base(column, `各行 ${column.name}/${bound.name}`, order.map((i) => r.line.get(i))),
+          });
+          const full = order.filter((i) => compareRates(r.n.get(i), r.d.get(i), 1, 1) === 0);
+          out.push({ name: `${id}.full`, label: `「${column.name}」达到100%的`, source: 'computed', value: { type: 'list', value: full.map((i) => this.nameList[r.name.get(i)]!) }, derivation: base(column, `${full.length} 项`, full.map((i) => r.line.get(i))) });
+        }
+      }
+
+      if (column.type === 'percent' && s.first && s.last) {
+        const { first, last } = s;
+        const count = s.pctLines!.length;
+        out.push(
+          { name: `${id}.first`, label: `「${column.name}」第一行（${first.name}）`, source: 'computed', value: { type: 'share', value: first.value.value, digits: first.value.digits }, derivation: base(column, `${first.name}：${first.text}`, [first.line]) },
+          { name: `${id}.last`, label: `「${column.name}」最后一行（${last.name}）`, source: 'computed', value: { type: 'share', value: last.value.value, digits: last.value.digits }, derivation: base(column, `${last.name}：${last.text}`, [last.line]) },
+        );
+        const mean = div(s.pctSum!, fraction(BigInt(count)));
+        out.push({ name: `${id}.mean`, label: `「${column.name}」的平均值`, source: 'computed', value: { type: 'share', value: mean, digits: naturalDigits(mean) }, derivation: base(column, `(${s.pctTexts!.toString()}) / ${count}`, s.pctLines!.toArray()) });
+      }
+
+      if (s.groups) {
+        const ranked = [...s.groups].sort((a, b) => b[1] - a[1]);
+        if (ranked.length === n) continue; // one row each: nothing to group
+        out.push({ name: `${id}.groups`, label: `按「${column.name}」分组的行数`, source: 'computed', value: { type: 'list', value: ranked.map(([k, c]) => `${k} ${c}`) }, derivation: base(column, `${s.groups.size} 组`, all) });
+        out.push({ name: `${id}.distinct`, label: `「${column.name}」的不同取值数`, source: 'computed', value: { type: 'integer', value: BigInt(s.groups.size) }, derivation: base(column, `${s.groups.size} 个`, all) });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,232 @@
+// Data tables (under `tables:`, neither printed nor charted) read as a stream: each row is
+// typed, checked and added to the figures as it arrives, then dropped, so a million-row file
+// costs the aggregates and not a million rows of cells. The messages and figures are those
+// the in-memory path gives (test/stream.test.ts compares the two).
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import type { Message } from '../messages.js';
+import type { Column, TableSpec } from '../schema.js';
+import { ExactSum, FirstSeen } from '../figures/grow.js';
+import { FigureAccumulator, isTotalRow, labelColumn } from '../figures/accumulate.js';
+import { fraction, formatPercent, roundScaled, toDecimal } from '../figures/fraction.js';
+import { isDepartmentCode, provinceCode, provinceName } from '../regions.js';
+import type { Percent } from '../values.js';
+import { cellPlace, parseTable, rowTyper, type At, type Cell, type RawRecord, type Row, type Table } from './table.js';
+import { CsvStream } from './csv-stream.js';
+import { looksBinary } from './decode.js';
+
+/** Below this size a file is read at once: streaming gains nothing. */
+const STREAM_FROM_BYTES = 1 << 20;
+
+type Loaded = { table?: Table; messages: Message[] };
+
+/** A data table with a summary instead of rows. */
+export async function loadDataTable(fileOnDisk: string, file: string, spec: TableSpec): Promise<Loaded> {
+  if (statSync(fileOnDisk).size >= STREAM_FROM_BYTES) {
+    const streamed = await streamTable(fileOnDisk, file, spec);
+    if (streamed) return streamed;
+  }
+  // Small files, and files the stream cannot read as plain UTF-8 (GB18030, UTF-16, binary,
+  // broken quoting): the in-memory reader, with its messages, then the same summary.
+  const t = parseTable(readFileSync(fileOnDisk), file, spec);
+  if (!t.table) return t;
+  const sink = new SummarySink(file, spec, t.table.encoding);
+  for (const row of t.table.rows) sink.row(row);
+  return { table: sink.table(), messages: t.messages };
+}
+
+/** Stream a UTF-8 file; undefined when it must be read by the in-memory path instead. */
+async function streamTable(fileOnDisk: string, file: string, spec: TableSpec): Promise<Loaded | undefined> {
+  const messages: Message[] = [];
+  const at: At = (where, reason, hint, rule, severity = 'error') =>
+    messages.push({ severity, ...cellPlace(file, where), reason, ...(hint && { hint }), rule });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let encoding: 'utf-8' | 'utf-8-bom' | undefined;
+  let sink: SummarySink | undefined;
+  let typeRow: ((rec: RawRecord) => Row | undefined) | undefined;
+  const csv = new CsvStream((rec) => {
+    if (!typeRow) {
+      typeRow = rowTyper(rec, spec, encoding!, at);
+      sink = new SummarySink(file, spec, encoding!);
+      return;
+    }
+    const row = typeRow(rec);
+    if (row) sink!.row(row);
+  });
+  const input = createReadStream(fileOnDisk, { highWaterMark: 1 << 16 });
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (encoding === undefined) {
+        if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) return undefined; // UTF-16
+        encoding = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 'utf-8-bom' : 'utf-8';
+        const text = decoder.decode(chunk, { stream: true });
+        if (looksBinary(text) || !csv.push(text, false)) return undefined;
+        continue;
+      }
+      // Not UTF-8 (GB18030) throws here; a NUL means binary: both go to the in-memory path.
+      const text = decoder.decode(chunk, { stream: true });
+      if (text.includes('\u0000') || !csv.push(text, false)) return undefined;
+    }
+    if (!csv.push(decoder.decode(), true)) return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    input.destroy();
+  }
+  if (!sink) return undefined; // no header: the in-memory path says so
+  return { table: sink.table(), messages };
+}
+
+/**
+ * What validateTables and checkTables say about a table, and its figures, row by row.
+ * The rules are theirs (src/validate.ts, src/figures/consistency.ts), applied one row at a time.
+ */
+class SummarySink {
+  private count = 0;
+  private readonly validation: Message[] = [];
+  private readonly figures: FigureAccumulator;
+  private readonly seen = new Map<string, FirstSeen>();
+  /** Per column, what its row rules need, looked up once. */
+  private readonly rules: { column: Column; seen?: FirstSeen; bound?: Column }[];
+  private readonly totals: Row[] = [];
+  private firstMember?: number;
+  private lastMember?: number;
+  /** Sums over member rows of every column a total or a rate needs. */
+  private readonly sums = new Map<string, bigint>();
+  private sumKeys: string[] = [];
+  private sumValues: ExactSum[] = [];
+  private readonly pending: Row[] = [];
+  private readonly consistency: Message[] = [];
+  private readonly label;
+
+  constructor(
+    private readonly file: string,
+    private readonly spec: TableSpec,
+    private readonly encoding: Table['encoding'],
+  ) {
+    this.figures = new FigureAccumulator(spec.id, file, spec);
+    this.label = labelColumn(spec.columns);
+    for (const c of spec.columns) {
+      if (c.unique || c.type === 'site-code') this.seen.set(c.key, new FirstSeen());
+      if (c.type === 'count') this.sums.set(c.key, 0n);
+      if (c.type === 'percent' && c.ratio) for (const k of c.ratio) this.sums.set(k, 0n);
+    }
+    this.sumKeys = [...this.sums.keys()];
+    this.sumValues = this.sumKeys.map(() => new ExactSum());
+    this.rules = spec.columns.map((column) => ({
+      column,
+      ...(this.seen.has(column.key) && { seen: this.seen.get(column.key)! }),
+      ...(column.max && { bound: spec.columns.find((c) => c.key === column.max)! }),
+    }));
+  }
+
+  private at(cell: Cell, reason: string, hint: string | undefined, rule: string, into = this.validation) {
+    into.push({ severity: 'error', ...cellPlace(this.file, cell), reason, ...(hint && { hint }), rule });
+  }
+
+  row(row: Row): void {
+    this.count++;
+    for (const { column, seen, bound } of this.rules) {
+      const cell = row.cells[column.key];
+      if (seen && cell && cell.text !== '') {
+        const first = seen.check(cell.text, row.line);
+        if (first !== undefined) this.at(cell, `「${column.name}」的「${cell.text}」与第 ${first} 行重复`, '每个值只能出现一次', 'rows/duplicate');
+      }
+      if (bound) {
+        const v = cell?.value;
+        const b = row.cells[bound.key]?.value;
+        if (typeof v === 'bigint' && typeof b === 'bigint' && v > b) {
+          this.at(cell!, `「${column.name}」${v} 大于「${bound.name}」${b}`, `${column.name}不能超过${bound.name}`, 'rows/exceeds');
+        }
+      }
+      if (column.type === 'site-code' && column.region) {
+        const region = row.cells[column.region];
+        if (cell && typeof cell.value === 'string' && region && region.text !== '') {
+          const expected = provinceCode(region.text);
+          if (expected === undefined) {
+            // a department or a local unit: no province rule
+          } else if (isDepartmentCode(cell.value)) {
+            this.at(cell, `网站标识码 ${cell.value} 是部门网站的编码，但这一行的地区是「${region.text}」`, '核对标识码或地区', 'rows/site-code-region');
+          } else if (!cell.value.startsWith(expected)) {
+            const actual = cell.value.slice(0, 2);
+            const actualName = provinceName(actual);
+            this.at(
+              cell,
+              `网站标识码 ${cell.value} 的前两位 ${actual}${actualName ? `（${actualName}）` : ''}与这一行的地区「${region.text}」（${expected}）不符`,
+              '核对标识码：前六位是网站所在地的行政区划代码（GB/T 2260）',
+              'rows/site-code-region',
+            );
+          }
+        }
+      }
+    }
+    if (isTotalRow(row)) {
+      this.totals.push(row);
+      this.pending.push(row);
+      return;
+    }
+    this.firstMember ??= row.line;
+    this.lastMember = row.line;
+    for (let i = 0; i < this.sumKeys.length; i++) {
+      const v = row.cells[this.sumKeys[i]!]?.value;
+      if (typeof v === 'bigint') this.sumValues[i]!.add(v);
+    }
+    this.checkRates(row, false);
+    this.figures.add(row);
+  }
+
+  /** A printed percent against its counts (checkTables' rule); totals against the sums. */
+  private checkRates(row: Row, total: boolean): void {
+    for (const column of this.spec.columns) {
+      if (column.type !== 'percent' || !column.ratio) continue;
+      const printed = row.cells[column.key]?.value as Percent | null | undefined;
+      if (!printed || printed.kind !== 'percent') continue;
+      const [numKey, denKey] = column.ratio;
+      const numCol = this.spec.columns.find((c) => c.key === numKey)!;
+      const denCol = this.spec.columns.find((c) => c.key === denKey)!;
+      const n = total ? this.sums.get(numKey)! : row.cells[numKey]?.value;
+      const d = total ? this.sums.get(denKey)! : row.cells[denKey]?.value;
+      if (typeof n !== 'bigint' || typeof d !== 'bigint' || d === 0n) continue;
+      const exact = fraction(n, d);
+      const digits = printed.digits;
+      if (roundScaled(exact, digits + 2) === roundScaled(printed.value, digits + 2)) continue;
+      const truncated = (n * 10n ** BigInt(digits + 2)) / d;
+      const isTruncation = truncated === roundScaled(printed.value, digits + 2);
+      const who = this.label ? row.cells[this.label.key]?.text : undefined;
+      const rows = total ? `各行合计 ${n}/${d}` : `${n}/${d}`;
+      this.at(
+        row.cells[column.key]!,
+        `${who ? `「${who}」的` : ''}「${column.name}」印为 ${row.cells[column.key]!.text}，按「${numCol.name}」/「${denCol.name}」${rows} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
+        isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
+        'figures/rate',
+        this.consistency,
+      );
+    }
+  }
+
+  table(): Table {
+    this.sumKeys.forEach((k, i) => this.sums.set(k, this.sumValues[i]!.value));
+    if (this.count === 0) {
+      this.validation.push({ severity: 'error', ...cellPlace(this.file, { line: 1 }), reason: `表格「${this.spec.id}」还没有数据：文件只有表头`, hint: '在表头下面逐行填写数据', rule: 'rows/empty-table' });
+    }
+    for (const column of this.spec.columns) {
+      if (column.type !== 'count') continue;
+      const sum = this.sums.get(column.key)!;
+      for (const t of this.totals) {
+        const v = t.cells[column.key]?.value;
+        if (typeof v === 'bigint' && v !== sum) {
+          this.at(t.cells[column.key]!, `合计行的「${column.name}」为 ${v}，各行之和为 ${sum}`, `核对合计或各行的数字（第 ${this.firstMember ?? ''}–${this.lastMember ?? ''} 行）`, 'figures/total', this.consistency);
+        }
+      }
+    }
+    for (const t of this.pending) this.checkRates(t, true);
+    this.pending.length = 0;
+    return {
+      id: this.spec.id,
+      file: this.file,
+      spec: this.spec,
+      encoding: this.encoding,
+      rows: [],
+      summary: { rowCount: this.count, validation: this.validation, consistency: this.consistency, figures: this.figures },
+    };
+  }
+}

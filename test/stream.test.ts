@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDataTable } from '../src/load/stream.js';
+import { parseTable } from '../src/load/table.js';
+import { validateTables } from '../src/validate.js';
+import { checkTables } from '../src/figures/consistency.js';
+import { computeFigures } from '../src/figures/compute.js';
+import { sortMessages } from '../src/messages.js';
+import type { TableSpec } from '../src/schema.js';
+import { computeFigures as referenceFigures } from './reference-compute.js';
+import { loadBulletin } from '../src/load/bulletin.js';
+
+const spec: TableSpec = {
+  id: 'sites',
+  file: 'sites.csv',
+  columns: [
+    { key: 'code', name: '网站标识码', type: 'site-code', region: 'region' },
+    { key: 'region', name: '省（区、市）', type: 'region' },
+    { key: 'kind', name: '网站类型', type: 'text' },
+    { key: 'sampled', name: '抽查数', type: 'count' },
+    { key: 'passed', name: '合格数', type: 'count', max: 'sampled' },
+    { key: 'rate', name: '合格率', type: 'percent', ratio: ['passed', 'sampled'] },
+    { key: 'pass', name: '是否合格', type: 'check' },
+  ],
+};
+
+const PROVINCES = [['13', '河北'], ['14', '山西'], ['41', '河南'], ['53', '云南']];
+
+/** A table with a problem of every kind every few thousand rows, and total rows. */
+function csv(rows: number): string {
+  const lines = ['网站标识码,省（区、市）,网站类型,抽查数,合格数,合格率,是否合格'];
+  for (let i = 0; i < rows; i++) {
+    const [code, name] = PROVINCES[i % PROVINCES.length]!;
+    const sampled = 10 + (i % 7);
+    let passed = sampled - (i % 3);
+    let siteCode = `${code}${String(i).padStart(8, '0')}`;
+    let rate = `${((passed / sampled) * 100).toFixed(1)}%`;
+    let kind = i % 2 ? '部门网站' : '"门户,网站"';
+    if (i % 5000 === 17) siteCode = `${PROVINCES[(i + 1) % 4]![0]}${String(i).padStart(8, '0')}`; // wrong province
+    if (i % 5000 === 33) siteCode = `1300000000`; // duplicate
+    if (i % 5000 === 41) passed = sampled + 2; // exceeds
+    if (i % 5000 === 55) rate = `${Math.floor((passed / sampled) * 1000) / 10 + 0.1}%`; // not rounded right
+    if (i % 5000 === 71) kind = ' 部门网站 '; // white space
+    if (i % 5000 === 90) lines.push('1,2,3'); // ragged
+    if (i % 5000 === 95) kind = '"多行\n文字"';
+    lines.push([siteCode, name, kind, sampled, passed, rate, passed === sampled ? '√' : ''].join(','));
+  }
+  lines.push('合计,,,1,2,50.0%,');
+  return lines.join('\r\n') + '\r\n';
+}
+
+const json = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+
+function inMemory(file: string) {
+  const t = parseTable(readFileSync(file), 'sites.csv', spec);
+  const table = t.table!;
+  return {
+    messages: sortMessages([...t.messages, ...validateTables([table]), ...checkTables([table])]),
+    figures: computeFigures([table], []),
+    rows: table.rows.length,
+  };
+}
+
+async function streamed(file: string) {
+  const t = await loadDataTable(file, 'sites.csv', spec);
+  const table = t.table!;
+  return {
+    messages: sortMessages([...t.messages, ...validateTables([table]), ...checkTables([table])]),
+    figures: computeFigures([table], []),
+    rows: table.summary!.rowCount,
+    kept: table.rows.length,
+  };
+}
+
+describe('data tables read as a stream', () => {
+  for (const [what, rows] of [['streamed (over 1 MB)', 30_000], ['read at once (small)', 200]] as const) {
+    it(`give the messages and figures of the in-memory path: ${what}`, async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'tongbao-stream-'));
+      try {
+        const file = path.join(dir, 'sites.csv');
+        writeFileSync(file, csv(rows));
+        const a = inMemory(file);
+        const b = await streamed(file);
+        expect(b.kept).toBe(0);
+        expect(b.rows).toBe(a.rows);
+        expect(json(b.messages)).toBe(json(a.messages));
+        expect(json(b.figures)).toBe(json(a.figures));
+        expect(a.messages.length).toBeGreaterThan(5);
+        // …and the figures of the code that held every row, before the accumulator.
+        const t = parseTable(readFileSync(file), 'sites.csv', spec).table!;
+        expect(json(b.figures)).toBe(json(referenceFigures([t], [])));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('give the sample the figures the row-holding code gave', async () => {
+    const { loaded } = await loadBulletin(process.cwd(), '2016Q4');
+    const tables = [...loaded!.tables.values()];
+    expect(json(computeFigures(tables, loaded!.bulletin.attachments))).toBe(json(referenceFigures(tables, loaded!.bulletin.attachments)));
+  });
+
+  it('fall back to the in-memory reader for GB18030 and unclosed quotes, with its messages', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tongbao-stream-'));
+    try {
+      const file = path.join(dir, 'sites.csv');
+      const iconv = (await import('iconv-lite')).default;
+      const text = csv(30_000);
+      for (const bytes of [iconv.encode(text, 'gb18030'), Buffer.from(text.replace('部门网站', '"部门网站'))]) {
+        writeFileSync(file, bytes);
+        const t = await loadDataTable(file, 'sites.csv', spec);
+        const m = parseTable(bytes, 'sites.csv', spec);
+        expect(json(t.messages)).toBe(json(m.messages));
+        expect(t.table?.encoding).toBe(m.table?.encoding);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the streaming CSV tokenizer', () => {
+  // Record ends as ⏎; a line break inside a cell is \n, as Excel writes it (Alt+Enter).
+  const sample = 'a,b,c⏎1,"x,y",3⏎"多\n行","q""q",⏎4,5,6⏎7,"",8⏎,,⏎9,"末\n"⏎⏎';
+  for (const eol of ['\n', '\r\n', '\r']) it(`gives csv-parse's records and places, however the text is cut into chunks (${JSON.stringify(eol)})`, async () => {
+    const text = sample.replaceAll('⏎', eol);
+    const { csvRecords } = await import('../src/load/table.js');
+    const { CsvStream } = await import('../src/load/csv-stream.js');
+    const expected = JSON.stringify(csvRecords(text, 'x.csv').records);
+    for (let size = 1; size <= text.length; size++) {
+      const got: unknown[] = [];
+      const csv = new CsvStream((r) => got.push(r));
+      for (let i = 0; i < text.length; i += size) expect(csv.push(text.slice(i, i + size), false)).toBe(true);
+      expect(csv.push('', true)).toBe(true);
+      expect(JSON.stringify(got)).toBe(expected);
+    }
+  });
+  it('gives up on a stray or unclosed quote, and on a record after an empty line', async () => {
+    const { CsvStream } = await import('../src/load/csv-stream.js');
+    for (const bad of ['a,b"c\n', 'a,"b"c\n', 'a,"bc\n', 'a\n\nb\n', 'a,"b\r\nc"\r\n']) expect(new CsvStream(() => undefined).push(bad, true)).toBe(false);
+  });
+});
