@@ -26,6 +26,18 @@ export function divisionName(code6: string): string | undefined {
 }
 
 const SUFFIX = /^(.{2,})([县市区旗])$/;
+/** One pattern per county, made once: a streamed table asks for every row. */
+const patterns = new Map<string, RegExp | null>();
+
+function patternFor(official: string): RegExp | null {
+  let p = patterns.get(official);
+  if (p === undefined) {
+    const m = SUFFIX.exec(official);
+    p = m ? new RegExp(`${m[1]}([县市区旗])`) : null;
+    patterns.set(official, p);
+  }
+  return p;
+}
 
 /**
  * A place named in `text` with the division's stem but another suffix (介休县 for 介休市).
@@ -33,9 +45,8 @@ const SUFFIX = /^(.{2,})([县市区旗])$/;
  */
 export function misnamedDivision(code6: string, text: string): { written: string; official: string } | undefined {
   const official = divisionName(code6);
-  const m = official ? SUFFIX.exec(official) : null;
-  if (!official || !m || text.includes(official)) return undefined;
-  const stem = m[1]!;
-  const other = new RegExp(`${stem}([县市区旗])`).exec(text);
-  return other && other[1] !== m[2] ? { written: other[0], official } : undefined;
+  const pattern = official ? patternFor(official) : null;
+  if (!official || !pattern || text.includes(official)) return undefined;
+  const other = pattern.exec(text);
+  return other && other[0] !== official ? { written: other[0], official } : undefined;
 }

@@ -1,7 +1,8 @@
 // Rules across cells and rows that the schema of one cell cannot see: site codes against
 // their region, uniqueness, and one column bounded by another (passed ≤ sampled).
 import type { Message } from './messages.js';
-import { cellPlace, type Cell, type Table } from './load/table.js';
+import type { Column, TableSpec } from './schema.js';
+import { cellPlace, type Cell, type Row, type Table } from './load/table.js';
 import { isDepartmentCode, provinceCode, provinceName } from './regions.js';
 import { misnamedDivision } from './divisions.js';
 
@@ -52,48 +53,50 @@ export function validateTables(tables: Iterable<Table>): Message[] {
       }
 
       if (column.type === 'site-code') {
-        // The code's first six digits are a county: a row naming that county otherwise is suspect.
-        const texts = table.spec.columns.filter((c) => c.type === 'text');
-        for (const row of table.rows) {
-          const code = row.cells[column.key];
-          if (!code || typeof code.value !== 'string' || isDepartmentCode(code.value)) continue;
-          const text = texts.map((c) => row.cells[c.key]?.text ?? '').join(' ');
-          const odd = misnamedDivision(code.value.slice(0, 6), text);
-          if (odd) {
-            messages.push({
-              severity: 'warning',
-              ...cellPlace(table.file, code),
-              reason: `这一行写的是「${odd.written}」，网站标识码 ${code.value} 的行政区划 ${code.value.slice(0, 6)} 是「${odd.official}」`,
-              hint: '核对网站名称或标识码；行政区划调整后的旧名也会这样提示',
-              rule: 'rows/site-code-division',
-            });
-          }
-        }
-      }
-
-      if (column.type === 'site-code' && column.region) {
-        const regionColumn = table.spec.columns.find((c) => c.key === column.region)!;
-        for (const row of table.rows) {
-          const code = row.cells[column.key];
-          const region = row.cells[regionColumn.key];
-          if (!code || typeof code.value !== 'string' || !region || region.text === '') continue;
-          const expected = provinceCode(region.text);
-          if (expected === undefined) continue; // a department or a local unit: no province rule
-          if (isDepartmentCode(code.value)) {
-            at(code, `网站标识码 ${code.value} 是部门网站的编码，但这一行的地区是「${region.text}」`, '核对标识码或地区', 'rows/site-code-region');
-          } else if (!code.value.startsWith(expected)) {
-            const actual = code.value.slice(0, 2);
-            const actualName = provinceName(actual);
-            at(
-              code,
-              `网站标识码 ${code.value} 的前两位 ${actual}${actualName ? `（${actualName}）` : ''}与这一行的地区「${region.text}」（${expected}）不符`,
-              '核对标识码：前六位是网站所在地的行政区划代码（GB/T 2260）',
-              'rows/site-code-region',
-            );
-          }
-        }
+        for (const row of table.rows) messages.push(...siteCodeProblems(table.file, table.spec, column, row));
       }
     }
   }
   return messages;
+}
+
+/**
+ * A site code against its row, for tables held in memory and tables streamed alike: its first
+ * two digits against the row's province, its first six (a county) against a county the row names.
+ */
+export function siteCodeProblems(file: string, spec: TableSpec, column: Column, row: Row): Message[] {
+  const code = row.cells[column.key];
+  if (!code || typeof code.value !== 'string') return [];
+  const out: Message[] = [];
+  const at = (severity: 'error' | 'warning', reason: string, hint: string, rule: string) =>
+    out.push({ severity, ...cellPlace(file, code), reason, hint, rule });
+  const department = isDepartmentCode(code.value);
+  const region = column.region ? row.cells[column.region] : undefined;
+  const expected = region && region.text !== '' ? provinceCode(region.text) : undefined;
+  // A department or a local unit has no province rule.
+  if (expected !== undefined && department) {
+    at('error', `网站标识码 ${code.value} 是部门网站的编码，但这一行的地区是「${region!.text}」`, '核对标识码或地区', 'rows/site-code-region');
+  } else if (expected !== undefined && !code.value.startsWith(expected)) {
+    const actual = code.value.slice(0, 2);
+    const actualName = provinceName(actual);
+    at(
+      'error',
+      `网站标识码 ${code.value} 的前两位 ${actual}${actualName ? `（${actualName}）` : ''}与这一行的地区「${region!.text}」（${expected}）不符`,
+      '核对标识码：前六位是网站所在地的行政区划代码（GB/T 2260）',
+      'rows/site-code-region',
+    );
+  }
+  if (!department) {
+    const text = spec.columns.filter((c) => c.type === 'text').map((c) => row.cells[c.key]?.text ?? '').join(' ');
+    const odd = misnamedDivision(code.value.slice(0, 6), text);
+    if (odd) {
+      at(
+        'warning',
+        `这一行写的是「${odd.written}」，网站标识码 ${code.value} 的行政区划 ${code.value.slice(0, 6)} 是「${odd.official}」`,
+        '核对网站名称或标识码；行政区划调整后的旧名也会这样提示',
+        'rows/site-code-division',
+      );
+    }
+  }
+  return out;
 }

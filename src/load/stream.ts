@@ -8,7 +8,7 @@ import type { Column, TableSpec } from '../schema.js';
 import { ExactSum, FirstSeen } from '../figures/grow.js';
 import { FigureAccumulator, isTotalRow, labelColumn } from '../figures/accumulate.js';
 import { fraction, formatPercent, roundScaled, toDecimal } from '../figures/fraction.js';
-import { isDepartmentCode, provinceCode, provinceName } from '../regions.js';
+import { siteCodeProblems } from '../validate.js';
 import type { Percent } from '../values.js';
 import { cellPlace, parseTable, rowTyper, type At, type Cell, type RawRecord, type Row, type Table } from './table.js';
 import { CsvStream } from './csv-stream.js';
@@ -138,26 +138,7 @@ class SummarySink {
           this.at(cell!, `「${column.name}」${v} 大于「${bound.name}」${b}`, `${column.name}不能超过${bound.name}`, 'rows/exceeds');
         }
       }
-      if (column.type === 'site-code' && column.region) {
-        const region = row.cells[column.region];
-        if (cell && typeof cell.value === 'string' && region && region.text !== '') {
-          const expected = provinceCode(region.text);
-          if (expected === undefined) {
-            // a department or a local unit: no province rule
-          } else if (isDepartmentCode(cell.value)) {
-            this.at(cell, `网站标识码 ${cell.value} 是部门网站的编码，但这一行的地区是「${region.text}」`, '核对标识码或地区', 'rows/site-code-region');
-          } else if (!cell.value.startsWith(expected)) {
-            const actual = cell.value.slice(0, 2);
-            const actualName = provinceName(actual);
-            this.at(
-              cell,
-              `网站标识码 ${cell.value} 的前两位 ${actual}${actualName ? `（${actualName}）` : ''}与这一行的地区「${region.text}」（${expected}）不符`,
-              '核对标识码：前六位是网站所在地的行政区划代码（GB/T 2260）',
-              'rows/site-code-region',
-            );
-          }
-        }
-      }
+      if (column.type === 'site-code') this.validation.push(...siteCodeProblems(this.file, this.spec, column, row));
     }
     if (isTotalRow(row)) {
       this.totals.push(row);
