@@ -1,7 +1,7 @@
 // Figures that must agree: a reported figure and the one computed from a table, a total row
 // and the sum of its parts, a printed rate and the counts it is a rate of.
 import type { Message } from '../messages.js';
-import type { ReportedFigure } from '../schema.js';
+import type { Column, ReportedFigure, TableSpec } from '../schema.js';
 import { cellPlace, type Row, type Table } from '../load/table.js';
 import type { YamlSource } from '../load/yaml.js';
 import { placeOf } from '../load/yaml.js';
@@ -62,7 +62,6 @@ export function checkTables(tables: Iterable<Table>): Message[] {
     }
     const members = table.rows.filter((r) => !isTotalRow(r));
     const totals = table.rows.filter(isTotalRow);
-    const label = labelColumn(table.spec.columns);
     const at = (row: Row, key: string, reason: string, hint: string, rule: string) => {
       const cell = row.cells[key]!;
       messages.push({ severity: 'error', ...cellPlace(table.file, cell), reason, hint, rule });
@@ -79,35 +78,51 @@ export function checkTables(tables: Iterable<Table>): Message[] {
         }
       }
       if (column.type === 'percent' && column.ratio) {
-        const [numKey, denKey] = column.ratio;
-        const numCol = table.spec.columns.find((c) => c.key === numKey)!;
-        const denCol = table.spec.columns.find((c) => c.key === denKey)!;
         const sumOf = (k: string) => members.reduce((a, r) => a + (typeof r.cells[k]?.value === 'bigint' ? (r.cells[k]!.value as bigint) : 0n), 0n);
+        const [numKey, denKey] = column.ratio;
         for (const row of table.rows) {
-          const printed = row.cells[column.key]?.value as Percent | null | undefined;
-          if (!printed || printed.kind !== 'percent') continue;
           const total = isTotalRow(row);
-          const n = total ? sumOf(numKey) : row.cells[numKey]?.value;
-          const d = total ? sumOf(denKey) : row.cells[denKey]?.value;
-          if (typeof n !== 'bigint' || typeof d !== 'bigint' || d === 0n) continue;
-          const exact = fraction(n, d);
-          const digits = printed.digits;
-          if (roundScaled(exact, digits + 2) === roundScaled(printed.value, digits + 2)) continue;
-          // Truncation is the usual slip: say so when it explains the printed figure.
-          const truncated = (n * 10n ** BigInt(digits + 2)) / d;
-          const isTruncation = truncated === roundScaled(printed.value, digits + 2);
-          const who = label ? row.cells[label.key]?.text : undefined;
-          const rows = total ? `各行合计 ${n}/${d}` : `${n}/${d}`;
-          at(
-            row,
-            column.key,
-            `${who ? `「${who}」的` : ''}「${column.name}」印为 ${row.cells[column.key]!.text}，按「${numCol.name}」/「${denCol.name}」${rows} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
-            isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
-            'figures/rate',
-          );
+          const problem = printedRateProblem(table.file, table.spec, column, row, total, total ? [sumOf(numKey), sumOf(denKey)] : undefined);
+          if (problem) messages.push(problem);
         }
       }
     }
   }
   return messages;
+}
+
+/**
+ * A printed percentage against the counts it is a rate of (`ratio: [passed, sampled]`), for
+ * tables in memory and streamed ones alike. A total row passes the sums of the member rows.
+ */
+export function printedRateProblem(
+  file: string,
+  spec: TableSpec,
+  column: Column,
+  row: Row,
+  total: boolean,
+  sums?: [bigint, bigint],
+): Message | undefined {
+  const printed = row.cells[column.key]?.value as Percent | null | undefined;
+  if (!column.ratio || !printed || printed.kind !== 'percent') return undefined;
+  const [numKey, denKey] = column.ratio;
+  const n = sums ? sums[0] : row.cells[numKey]?.value;
+  const d = sums ? sums[1] : row.cells[denKey]?.value;
+  if (typeof n !== 'bigint' || typeof d !== 'bigint' || d === 0n) return undefined;
+  const exact = fraction(n, d);
+  const digits = printed.digits;
+  if (roundScaled(exact, digits + 2) === roundScaled(printed.value, digits + 2)) return undefined;
+  // Truncation is the usual slip: say so when it explains the printed figure.
+  const isTruncation = (n * 10n ** BigInt(digits + 2)) / d === roundScaled(printed.value, digits + 2);
+  const label = labelColumn(spec.columns);
+  const who = label ? row.cells[label.key]?.text : undefined;
+  const name = (k: string) => spec.columns.find((c) => c.key === k)!.name;
+  const cell = row.cells[column.key]!;
+  return {
+    severity: 'error',
+    ...cellPlace(file, cell),
+    reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，按「${name(numKey)}」/「${name(denKey)}」${total ? `各行合计 ${n}/${d}` : `${n}/${d}`} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
+    hint: isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
+    rule: 'figures/rate',
+  };
 }

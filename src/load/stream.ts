@@ -6,10 +6,9 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { Message } from '../messages.js';
 import type { Column, TableSpec } from '../schema.js';
 import { ExactSum, FirstSeen } from '../figures/grow.js';
-import { FigureAccumulator, isTotalRow, labelColumn } from '../figures/accumulate.js';
-import { fraction, formatPercent, roundScaled, toDecimal } from '../figures/fraction.js';
+import { FigureAccumulator, isTotalRow } from '../figures/accumulate.js';
 import { siteCodeProblems } from '../validate.js';
-import type { Percent } from '../values.js';
+import { printedRateProblem } from '../figures/consistency.js';
 import { cellPlace, parseTable, rowTyper, type At, type Cell, type RawRecord, type Row, type Table } from './table.js';
 import { CsvStream } from './csv-stream.js';
 import { looksBinary } from './decode.js';
@@ -96,7 +95,6 @@ class SummarySink {
   private sumValues: ExactSum[] = [];
   private readonly pending: Row[] = [];
   private readonly consistency: Message[] = [];
-  private readonly label;
 
   constructor(
     private readonly file: string,
@@ -104,7 +102,6 @@ class SummarySink {
     private readonly encoding: Table['encoding'],
   ) {
     this.figures = new FigureAccumulator(spec.id, file, spec);
-    this.label = labelColumn(spec.columns);
     for (const c of spec.columns) {
       if (c.unique || c.type === 'site-code') this.seen.set(c.key, new FirstSeen());
       if (c.type === 'count') this.sums.set(c.key, 0n);
@@ -159,28 +156,9 @@ class SummarySink {
   private checkRates(row: Row, total: boolean): void {
     for (const column of this.spec.columns) {
       if (column.type !== 'percent' || !column.ratio) continue;
-      const printed = row.cells[column.key]?.value as Percent | null | undefined;
-      if (!printed || printed.kind !== 'percent') continue;
-      const [numKey, denKey] = column.ratio;
-      const numCol = this.spec.columns.find((c) => c.key === numKey)!;
-      const denCol = this.spec.columns.find((c) => c.key === denKey)!;
-      const n = total ? this.sums.get(numKey)! : row.cells[numKey]?.value;
-      const d = total ? this.sums.get(denKey)! : row.cells[denKey]?.value;
-      if (typeof n !== 'bigint' || typeof d !== 'bigint' || d === 0n) continue;
-      const exact = fraction(n, d);
-      const digits = printed.digits;
-      if (roundScaled(exact, digits + 2) === roundScaled(printed.value, digits + 2)) continue;
-      const truncated = (n * 10n ** BigInt(digits + 2)) / d;
-      const isTruncation = truncated === roundScaled(printed.value, digits + 2);
-      const who = this.label ? row.cells[this.label.key]?.text : undefined;
-      const rows = total ? `各行合计 ${n}/${d}` : `${n}/${d}`;
-      this.at(
-        row.cells[column.key]!,
-        `${who ? `「${who}」的` : ''}「${column.name}」印为 ${row.cells[column.key]!.text}，按「${numCol.name}」/「${denCol.name}」${rows} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
-        isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
-        'figures/rate',
-        this.consistency,
-      );
+      const sums = total ? ([this.sums.get(column.ratio[0])!, this.sums.get(column.ratio[1])!] as [bigint, bigint]) : undefined;
+      const problem = printedRateProblem(this.file, this.spec, column, row, total, sums);
+      if (problem) this.consistency.push(problem);
     }
   }
 
