@@ -4,6 +4,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { REPO, edit, sampleWorkspace, tongbao } from './helpers.js';
 import { bulletinJsonSchema } from '../src/schema.js';
+import { parseTable } from '../src/load/table.js';
 
 describe('tongbao check on the sample', () => {
   it('exits 0 and names the one stray space the seed really has', () => {
@@ -64,6 +65,17 @@ describe('broken inputs: exit 1 with file and line', () => {
     const r = tongbao(['check', '2016Q4'], root);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('data/2016Q4/institutions.csv:5:1: 错误: 这一行有 6 个单元格，表头有 7 个');
+  });
+
+  it.each([
+    ['after an empty line', 'a,b\n1,x\n\n-2,y\n', [2, 4]],
+    ['after a cell on two lines with Windows line ends', 'a,b\r\n1,"x\r\ny"\r\n-2,z\r\n', [2, 4]],
+    ['after several empty lines', 'a,b\n\n\n1,x\n-2,y\n', [4, 5]],
+  ] as const)('places each row on its own line %s', (_what, text, lines) => {
+    const spec = { id: 't', file: 'x.csv', columns: [{ key: 'a', name: 'a', type: 'count' as const }, { key: 'b', name: 'b', type: 'text' as const }] };
+    const r = parseTable(new TextEncoder().encode(text), 'x.csv', spec);
+    expect(r.table!.rows.map((row) => row.line)).toEqual(lines);
+    expect(r.messages.map((m) => `${m.line}:${m.column}`)).toEqual([`${lines[1]}:1`]); // the negative count
   });
 
   it('a YAML syntax error names line and column', () => {

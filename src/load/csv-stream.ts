@@ -3,7 +3,7 @@
 // csv-parse reads with our options: `,` `"` `""`, \r\n \n \r, empty lines skipped) and says
 // so the moment a file is anything else (a stray or unclosed quote), so that the caller can
 // hand the whole file to csv-parse and its messages. Positions count UTF-16 code units, as
-// placeFields does. csv-parse with info and raw costs four times this on a large file.
+// the in-memory reader does. csv-parse with info and raw costs four times this on a large file.
 import type { Field, RawRecord } from './table.js';
 
 const QUOTE = 34;
@@ -78,8 +78,7 @@ export class CsvStream {
               l++;
               lineStart = j + 1;
             } else if (c === CR) {
-              // csv-parse counts a \r\n inside quotes as two lines, and placeFields with it:
-              // such a file goes to the in-memory path, so that its messages stay the same.
+              // A line break inside quotes is rare in data tables: the in-memory reader places it.
               return this.fail();
             }
             j++;
@@ -119,8 +118,7 @@ export class CsvStream {
         l++;
         break;
       }
-      // placeFields places a record that follows an empty line one line early; until that is
-      // settled, such a file goes to the in-memory path so that its messages stay the same.
+      // Empty lines are rare in data tables: such a file goes to the in-memory reader.
       if (this.skipped) return this.fail();
       line = l;
       complete = true;

@@ -89,7 +89,7 @@ export function csvRecords(text: string, file: string): { records?: RawRecord[];
     return { messages };
   }
   if (messages.some((m) => m.rule === 'csv/quote-not-closed')) return { messages };
-  return { records: records.map((r) => placeFields(r)), messages };
+  return { records: records.map(fieldPlacer()), messages };
 }
 
 export interface RawRecord {
@@ -242,27 +242,38 @@ export interface Field {
 }
 
 /** Where each field of a record starts: csv-parse reports only the record's last line. */
-export function placeFields(r: { record: string[]; raw: string; info: Info }): { line: number; fields: Field[] } {
-  const raw = r.raw.replace(/(\r\n|\n|\r)$/, '');
-  let line = r.info.lines - (raw.match(/\r\n|\n|\r/g)?.length ?? 0);
-  const startLine = line;
-  let column = 1;
-  const starts: { line: number; column: number }[] = [{ line, column }];
-  let quoted = false;
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i]!;
-    if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) starts.push({ line, column: column + 1 });
-    if (ch === '\n' || (ch === '\r' && raw[i + 1] !== '\n')) {
-      line++;
-      column = 1;
-      continue;
+/**
+ * Where each field of each record starts. csv-parse reports only a record's last line, and
+ * counts a \r\n inside quotes as two lines (the count drifts from there on); a record's raw text
+ * also carries the empty lines skipped before it. Both are accounted for here, in order.
+ */
+export function fieldPlacer(): (r: { record: string[]; raw: string; info: Info }) => { line: number; fields: Field[] } {
+  let drift = 0;
+  return (r) => {
+    const raw = r.raw.replace(/^(?:\r\n|\n|\r)+/, '').replace(/(\r\n|\n|\r)$/, '');
+    const quotedCrlf = raw.match(/\r\n/g)?.length ?? 0;
+    const end = r.info.lines - drift - quotedCrlf;
+    drift += quotedCrlf;
+    let line = end - (raw.match(/\r\n|\n|\r/g)?.length ?? 0);
+    const startLine = line;
+    let column = 1;
+    const starts: { line: number; column: number }[] = [{ line, column }];
+    let quoted = false;
+    for (let i = 0; i < raw.length; i++) {
+      const ch = raw[i]!;
+      if (ch === '"') quoted = !quoted;
+      else if (ch === ',' && !quoted) starts.push({ line, column: column + 1 });
+      if (ch === '\n' || (ch === '\r' && raw[i + 1] !== '\n')) {
+        line++;
+        column = 1;
+        continue;
+      }
+      column++;
     }
-    column++;
-  }
-  return {
-    line: startLine,
-    fields: r.record.map((text, i) => ({ text, ...(starts[i] ?? starts.at(-1)!) })),
+    return {
+      line: startLine,
+      fields: r.record.map((text, i) => ({ text, ...(starts[i] ?? starts.at(-1)!) })),
+    };
   };
 }
 
