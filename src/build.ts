@@ -286,8 +286,8 @@ async function prepareArchive(options: BuildOptions, archive: boolean): Promise<
 
 /**
  * Write every file into a fresh sibling folder, then swap it in with renames. Until the
- * last rename the old folder is untouched; after it, the new one is complete. Files of the
- * old folder that this build does not make (a PDF when only HTML is built) are kept.
+ * last rename the old folder is untouched; after it, the new one is complete. The folder
+ * holds exactly `files`: buildBulletin has already added the outputs it keeps (KEPT).
  */
 export function writeAtomically(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void {
   const parent = path.dirname(outDir);
@@ -316,10 +316,7 @@ export function writeAtomically(outDir: string, files: ReadonlyMap<string, strin
       if (hadOld) renameSync(old, outDir); // put the last good output back
       throw e;
     }
-    if (hadOld) {
-      keepOthers(old, outDir, files);
-      rmSync(old, { recursive: true, force: true });
-    }
+    if (hadOld) rmSync(old, { recursive: true, force: true });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -354,15 +351,3 @@ function isLive(name: string): boolean {
 }
 /** Outputs a build of one format leaves as they were. */
 const KEPT = ['index.html', 'bulletin.pdf'];
-
-/** Move the files of the previous output that this build did not remake into the new one. */
-function keepOthers(old: string, outDir: string, files: ReadonlyMap<string, unknown>): void {
-  for (const name of KEPT) {
-    if (files.has(name)) continue;
-    try {
-      renameSync(path.join(old, name), path.join(outDir, name));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-  }
-}
