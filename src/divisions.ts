@@ -26,16 +26,41 @@ export function divisionName(code6: string): string | undefined {
 }
 
 const SUFFIX = /^(.{2,})([县市区旗])$/;
-/** One pattern per county, made once: a streamed table asks for every row. */
-const patterns = new Map<string, RegExp | null>();
 
-function patternFor(official: string): RegExp | null {
-  let p = patterns.get(official);
-  if (p === undefined) {
-    const m = SUFFIX.exec(official);
-    p = m ? new RegExp(`${m[1]}([县市区旗])`) : null;
-    patterns.set(official, p);
+/** A division with a plain name (stem and suffix), and the pattern of its stem with any suffix. */
+interface Plain {
+  official: string;
+  pattern: RegExp;
+}
+
+/**
+ * Per six-digit prefix (as a number, so that a row costs no slice and no string hash), the
+ * division with a plain name, or null: a streamed table asks for every row.
+ */
+const plainByNumber = new Map<number, Plain | null>();
+const plainByText = new Map<string, Plain | null>();
+
+function plainOf(code6: string): Plain | null {
+  const official = divisionName(code6);
+  const m = official ? SUFFIX.exec(official) : null;
+  return m ? { official: official!, pattern: new RegExp(`${m[1]}([县市区旗])`) } : null;
+}
+
+/** The division of a site code's first six characters, when its name is a plain one. */
+export function plainDivision(code: string): Plain | null {
+  let n = 0;
+  for (let i = 0; i < 6; i++) {
+    const c = code.charCodeAt(i); // NaN past the end
+    if (!(c >= 48 && c <= 57)) {
+      const code6 = code.slice(0, 6);
+      let p = plainByText.get(code6);
+      if (p === undefined) plainByText.set(code6, (p = plainOf(code6)));
+      return p;
+    }
+    n = n * 10 + (c - 48);
   }
+  let p = plainByNumber.get(n);
+  if (p === undefined) plainByNumber.set(n, (p = plainOf(code.slice(0, 6))));
   return p;
 }
 
@@ -44,9 +69,13 @@ function patternFor(official: string): RegExp | null {
  * Only plain names are compared: 屏边县 for 屏边苗族自治县 is a usual short form, not a mistake.
  */
 export function misnamedDivision(code6: string, text: string): { written: string; official: string } | undefined {
-  const official = divisionName(code6);
-  const pattern = official ? patternFor(official) : null;
-  if (!official || !pattern || text.includes(official)) return undefined;
+  const plain = plainDivision(code6);
+  return plain ? misnamedIn(plain, text) : undefined;
+}
+
+/** misnamedDivision for a division already looked up. */
+export function misnamedIn({ official, pattern }: Plain, text: string): { written: string; official: string } | undefined {
+  if (text.includes(official)) return undefined;
   const other = pattern.exec(text);
   return other && other[0] !== official ? { written: other[0], official } : undefined;
 }

@@ -44,7 +44,8 @@ for (const [code, short, full] of PROVINCES) {
 
 /** The two-digit GB/T 2260 code of a province named short (河北) or in full (河北省). */
 export function provinceCode(name: string): string | undefined {
-  return byName.get(name.trim());
+  // Trimmed only on a miss: names as typed into cells are trimmed already.
+  return byName.get(name) ?? byName.get(name.trim());
 }
 
 export function provinceName(code: string): string | undefined {

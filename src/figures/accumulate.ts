@@ -3,7 +3,7 @@
 // same code, so the two can never disagree. Only what a figure prints is kept: line numbers,
 // label texts (interned), and the two counts of each rated row.
 import type { Column, TableSpec } from '../schema.js';
-import type { Row } from '../load/table.js';
+import type { Cell, Row } from '../load/table.js';
 import type { Percent } from '../values.js';
 import { add, div, fraction, type Fraction } from './fraction.js';
 import { display, naturalDigits, type Derivation, type Figure } from './figure.js';
@@ -13,11 +13,16 @@ import { ExactSum, Int32List, IntegerList } from './grow.js';
 export const TOTAL_LABELS = ['合计', '总计', '总体', '全部'];
 
 export function isTotalRow(row: Row): boolean {
-  for (const k in row.cells) {
-    const t = row.cells[k]!.text;
-    if (t.length === 2 && TOTAL_LABELS.includes(t)) return true;
-  }
+  for (const k in row.cells) if (isTotalText(row.cells[k]!.text)) return true;
   return false;
+}
+
+/** First characters of the labels: most two-character cells (河北) are told apart by one compare. */
+const TOTAL_FIRST = TOTAL_LABELS.map((l) => l.charCodeAt(0));
+
+/** A cell's text that makes its row a total row. */
+export function isTotalText(t: string): boolean {
+  return t.length === 2 && TOTAL_FIRST.includes(t.charCodeAt(0)) && TOTAL_LABELS.includes(t);
 }
 
 /** The column that names a row: the first region column, else the first text column. */
@@ -72,33 +77,45 @@ function compareRates(n1: Num, d1: Num, n2: Num, d2: Num): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** What one column accumulates; every state has every field (one shape, fast property loads). */
 interface ColumnState {
   column: Column;
   // check
-  yesLines?: Int32List;
-  yesNames?: Int32List;
-  noLines?: Int32List;
-  noNames?: Int32List;
+  yesLines: Int32List | undefined;
+  yesNames: Int32List | undefined;
+  noLines: Int32List | undefined;
+  noNames: Int32List | undefined;
   // count
-  sum?: ExactSum;
-  values?: Joined;
-  den?: ExactSum;
-  bound?: Column;
-  rated?: { line: Int32List; name: Int32List; n: IntegerList; d: IntegerList };
+  sum: ExactSum | undefined;
+  values: Joined | undefined;
+  den: ExactSum | undefined;
+  bound: Column | undefined;
+  /** Index of `bound` in the spec's columns. */
+  boundAt: number;
+  rated: { line: Int32List; name: Int32List; n: IntegerList; d: IntegerList } | undefined;
   // percent
-  first?: { line: number; name: string; text: string; value: Percent };
-  last?: { line: number; name: string; text: string; value: Percent };
-  pctSum?: Fraction;
-  pctTexts?: Joined;
-  pctLines?: Int32List;
+  first: PercentEntry | undefined;
+  last: PercentEntry | undefined;
+  pctSum: Fraction | undefined;
+  pctTexts: Joined | undefined;
+  pctLines: Int32List | undefined;
   // region / label
-  groups?: Map<string, number>;
+  groups: Map<string, number> | undefined;
+}
+
+interface PercentEntry {
+  line: number;
+  name: string;
+  text: string;
+  value: Percent;
 }
 
 export class FigureAccumulator {
   private readonly lines = new Int32List();
   private readonly states: ColumnState[];
   private readonly label: Column | undefined;
+  /** Index of `label` in the spec's columns, -1 without one. */
+  private readonly labelAt: number;
   /** Row names, each distinct text once; rows hold its index. */
   private readonly names = new Map<string, number>();
   private readonly nameList: string[] = [];
@@ -109,22 +126,37 @@ export class FigureAccumulator {
     readonly spec: TableSpec,
   ) {
     this.label = labelColumn(spec.columns);
+    this.labelAt = this.label ? spec.columns.indexOf(this.label) : -1;
     this.states = spec.columns.map((column) => {
-      const s: ColumnState = { column };
-      if (column.type === 'check') Object.assign(s, { yesLines: new Int32List(), yesNames: new Int32List(), noLines: new Int32List(), noNames: new Int32List() });
-      if (column.type === 'count') {
-        Object.assign(s, { sum: new ExactSum(), values: new Joined(' + ') });
-        if (column.max) Object.assign(s, { den: new ExactSum(), bound: spec.columns.find((c) => c.key === column.max)!, rated: { line: new Int32List(), name: new Int32List(), n: new IntegerList(), d: new IntegerList() } });
-      }
-      if (column.type === 'percent') Object.assign(s, { pctSum: fraction(0n), pctTexts: new Joined(' + '), pctLines: new Int32List() });
-      if (column.type === 'region' || (column.type === 'text' && column === this.label)) s.groups = new Map();
-      return s;
+      const check = column.type === 'check';
+      const count = column.type === 'count';
+      const bound = count && column.max ? spec.columns.find((c) => c.key === column.max)! : undefined;
+      const percent = column.type === 'percent';
+      return {
+        column,
+        yesLines: check ? new Int32List() : undefined,
+        yesNames: check ? new Int32List() : undefined,
+        noLines: check ? new Int32List() : undefined,
+        noNames: check ? new Int32List() : undefined,
+        sum: count ? new ExactSum() : undefined,
+        values: count ? new Joined(' + ') : undefined,
+        den: bound ? new ExactSum() : undefined,
+        bound,
+        boundAt: bound ? spec.columns.indexOf(bound) : -1,
+        rated: bound ? { line: new Int32List(), name: new Int32List(), n: new IntegerList(), d: new IntegerList() } : undefined,
+        first: undefined,
+        last: undefined,
+        pctSum: percent ? fraction(0n) : undefined,
+        pctTexts: percent ? new Joined(' + ') : undefined,
+        pctLines: percent ? new Int32List() : undefined,
+        groups: column.type === 'region' || (column.type === 'text' && column === this.label) ? new Map() : undefined,
+      };
     });
   }
 
   /** The index of the row's name. */
-  private nameOf(row: Row): number {
-    const text = this.label ? (row.cells[this.label.key]?.text ?? '') : String(row.line);
+  private nameOf(line: number, cells: readonly (Cell | undefined)[]): number {
+    const text = this.labelAt >= 0 ? (cells[this.labelAt]?.text ?? '') : String(line);
     const known = this.names.get(text);
     if (known !== undefined) return known;
     this.names.set(text, this.nameList.length);
@@ -134,35 +166,46 @@ export class FigureAccumulator {
 
   /** Add a member row; total rows are the caller's to leave out. */
   add(row: Row): void {
-    this.lines.push(row.line);
-    let name: number | undefined;
-    const nameOf = () => (name ??= this.nameOf(row));
-    for (const s of this.states) {
-      const key = s.column.key;
-      const value = row.cells[key]?.value;
+    this.addCells(
+      row.line,
+      this.spec.columns.map((c) => row.cells[c.key]),
+    );
+  }
+
+  /** Add a member row given as its cells by index in the spec's columns (what a stream keeps). */
+  addCells(line: number, cells: readonly (Cell | undefined)[]): void {
+    this.lines.push(line);
+    let name = -1;
+    const states = this.states;
+    for (let c = 0; c < states.length; c++) {
+      const s = states[c]!;
+      const cell = cells[c];
+      const value = cell?.value;
       switch (s.column.type) {
         case 'check':
+          if (name < 0) name = this.nameOf(line, cells);
           if (value === true) {
-            s.yesLines!.push(row.line);
-            s.yesNames!.push(nameOf());
+            s.yesLines!.push(line);
+            s.yesNames!.push(name);
           } else {
-            s.noLines!.push(row.line);
-            s.noNames!.push(nameOf());
+            s.noLines!.push(line);
+            s.noNames!.push(name);
           }
           break;
         case 'count':
           if (typeof value === 'bigint') {
             s.sum!.add(value);
-            const text = row.cells[key]!.text;
+            const text = cell!.text;
             s.values!.push(plainDigits(text) ? text : String(value)); // the same string, without converting
           }
           if (s.bound) {
-            const d = row.cells[s.bound.key]?.value;
+            const d = cells[s.boundAt]?.value;
             if (typeof d === 'bigint') {
               s.den!.add(d);
               if (typeof value === 'bigint' && d > 0n) {
-                s.rated!.line.push(row.line);
-                s.rated!.name.push(nameOf());
+                if (name < 0) name = this.nameOf(line, cells);
+                s.rated!.line.push(line);
+                s.rated!.name.push(name);
                 s.rated!.n.push(value);
                 s.rated!.d.push(d);
               }
@@ -171,20 +214,26 @@ export class FigureAccumulator {
           break;
         case 'percent':
           if (value !== null && value !== undefined) {
-            const entry = { line: row.line, name: this.nameList[nameOf()]!, text: row.cells[key]!.text, value: value as Percent };
+            if (name < 0) name = this.nameOf(line, cells);
+            const entry = { line, name: this.nameList[name]!, text: cell!.text, value: value as Percent };
             s.first ??= entry;
             s.last = entry;
             s.pctSum = add(s.pctSum!, entry.value.value);
             s.pctTexts!.push(entry.text);
-            s.pctLines!.push(row.line);
+            s.pctLines!.push(line);
           }
           break;
       }
       if (s.groups) {
-        const k = row.cells[key]?.text ?? '';
+        const k = cell?.text ?? '';
         if (k) s.groups.set(k, (s.groups.get(k) ?? 0) + 1);
       }
     }
+  }
+
+  /** The sum over member rows of a count column. */
+  sumOf(key: string): bigint | undefined {
+    return this.states.find((s) => s.column.key === key)?.sum?.value;
   }
 
   get count(): number {

@@ -7,9 +7,10 @@ import type { Message } from '../messages.js';
 import type { Column, TableSpec } from '../schema.js';
 import { ExactSum, FirstSeen } from '../figures/grow.js';
 import { FigureAccumulator, isTotalRow } from '../figures/accumulate.js';
-import { siteCodeProblems } from '../validate.js';
+import { boundOf, duplicateProblem, exceedsProblem, isUnique, siteCodeProblems } from '../validate.js';
 import { printedRateProblem } from '../figures/consistency.js';
-import { cellPlace, parseTable, rowTyper, type At, type Cell, type RawRecord, type Row, type Table } from './table.js';
+import { cellPlace, parseTable, type At, type Cell, type Row, type Table } from './table.js';
+import { RowReader } from './stream-row.js';
 import { CsvStream } from './csv-stream.js';
 import { looksBinary } from './decode.js';
 
@@ -41,15 +42,17 @@ async function streamTable(fileOnDisk: string, file: string, spec: TableSpec): P
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let encoding: 'utf-8' | 'utf-8-bom' | undefined;
   let sink: SummarySink | undefined;
-  let typeRow: ((rec: RawRecord) => Row | undefined) | undefined;
-  const csv = new CsvStream((rec) => {
-    if (!typeRow) {
-      typeRow = rowTyper(rec, spec, encoding!, at);
-      sink = new SummarySink(file, spec, encoding!);
-      return;
-    }
-    const row = typeRow(rec);
-    if (row) sink!.row(row);
+  let reader: RowReader | undefined;
+  const csv = new CsvStream({
+    onFields(line, fields) {
+      if (!reader) {
+        const header = { line, fields: Array.from({ length: fields.count }, (_, k) => ({ text: fields.text[k]!, line: fields.line[k]!, column: fields.column[k]! })) };
+        reader = new RowReader(header, spec, at);
+        sink = new SummarySink(file, spec, encoding!);
+        return;
+      }
+      if (reader.read(line, fields)) sink!.cells(reader.row, reader.byColumn, reader.total ? reader : undefined);
+    },
   });
   const input = createReadStream(fileOnDisk, { highWaterMark: 1 << 16 });
   try {
@@ -75,6 +78,16 @@ async function streamTable(fileOnDisk: string, file: string, spec: TableSpec): P
   return { table: sink.table(), messages };
 }
 
+/** A column's row rules, looked up once per table. */
+interface ColumnRules {
+  column: Column;
+  at: number;
+  seen: FirstSeen | undefined;
+  bound: Column | undefined;
+  boundAt: number;
+  siteCode: boolean;
+}
+
 /**
  * What validateTables and checkTables say about a table, and its figures, row by row.
  * The rules are theirs (src/validate.ts, src/figures/consistency.ts), applied one row at a time.
@@ -83,17 +96,18 @@ class SummarySink {
   private count = 0;
   private readonly validation: Message[] = [];
   private readonly figures: FigureAccumulator;
-  private readonly seen = new Map<string, FirstSeen>();
-  /** Per column, what its row rules need, looked up once. */
-  private readonly rules: { column: Column; seen?: FirstSeen; bound?: Column }[];
+  /** Columns with a row rule (uniqueness, a bound, a site code), in the spec's order. */
+  private readonly rules: ColumnRules[] = [];
+  /** Percent columns with a `ratio`, checked on every row. */
+  private readonly rates: Column[];
   private readonly totals: Row[] = [];
   private firstMember?: number;
   private lastMember?: number;
   /** Sums over member rows of every column a total or a rate needs. */
   private readonly sums = new Map<string, bigint>();
   private sumKeys: string[] = [];
+  private sumAt: number[] = [];
   private sumValues: ExactSum[] = [];
-  private readonly pending: Row[] = [];
   private readonly consistency: Message[] = [];
 
   constructor(
@@ -103,66 +117,77 @@ class SummarySink {
   ) {
     this.figures = new FigureAccumulator(spec.id, file, spec);
     for (const c of spec.columns) {
-      if (c.unique || c.type === 'site-code') this.seen.set(c.key, new FirstSeen());
       if (c.type === 'count') this.sums.set(c.key, 0n);
       if (c.type === 'percent' && c.ratio) for (const k of c.ratio) this.sums.set(k, 0n);
     }
-    this.sumKeys = [...this.sums.keys()];
+    // Count columns are summed over member rows by the figures already.
+    this.sumKeys = [...this.sums.keys()].filter((k) => spec.columns.find((c) => c.key === k)?.type !== 'count');
+    this.sumAt = this.sumKeys.map((k) => spec.columns.findIndex((c) => c.key === k));
     this.sumValues = this.sumKeys.map(() => new ExactSum());
-    this.rules = spec.columns.map((column) => ({
-      column,
-      ...(this.seen.has(column.key) && { seen: this.seen.get(column.key)! }),
-      ...(column.max && { bound: spec.columns.find((c) => c.key === column.max)! }),
-    }));
+    spec.columns.forEach((column, at) => {
+      const bound = boundOf(spec, column);
+      const siteCode = column.type === 'site-code';
+      if (!isUnique(column) && !bound && !siteCode) return;
+      this.rules.push({ column, at, seen: isUnique(column) ? new FirstSeen() : undefined, bound, boundAt: bound ? spec.columns.indexOf(bound) : -1, siteCode });
+    });
+    this.rates = spec.columns.filter((c) => c.type === 'percent' && c.ratio);
+  }
+
+  /** A row of the in-memory reader. */
+  row(row: Row): void {
+    this.cells(
+      row,
+      this.spec.columns.map((c) => row.cells[c.key]),
+      isTotalRow(row) ? { keep: () => row } : undefined,
+    );
+  }
+
+  /**
+   * A row and its cells by index in the spec's columns, valid for this call only; `total`, for
+   * a total row, keeps a copy of it for the checks at the end.
+   */
+  cells(row: Row, cells: readonly (Cell | undefined)[], total: { keep(): Row } | undefined): void {
+    this.count++;
+    const line = row.line;
+    for (const r of this.rules) {
+      const cell = cells[r.at];
+      if (r.seen) {
+        const m = duplicateProblem(this.file, r.column, cell, line, r.seen);
+        if (m) this.validation.push(m);
+      }
+      if (r.bound) {
+        const m = exceedsProblem(this.file, r.column, r.bound, cell, cells[r.boundAt]);
+        if (m) this.validation.push(m);
+      }
+      if (r.siteCode) for (const m of siteCodeProblems(this.file, this.spec, r.column, row)) this.validation.push(m);
+    }
+    if (total) {
+      this.totals.push(total.keep());
+      return;
+    }
+    this.firstMember ??= line;
+    this.lastMember = line;
+    for (let i = 0; i < this.sumAt.length; i++) {
+      const v = cells[this.sumAt[i]!]?.value;
+      if (typeof v === 'bigint') this.sumValues[i]!.add(v);
+    }
+    for (const column of this.rates) this.checkRate(column, row, false);
+    this.figures.addCells(line, cells);
   }
 
   private at(cell: Cell, reason: string, hint: string | undefined, rule: string, into = this.validation) {
     into.push({ severity: 'error', ...cellPlace(this.file, cell), reason, ...(hint && { hint }), rule });
   }
 
-  row(row: Row): void {
-    this.count++;
-    for (const { column, seen, bound } of this.rules) {
-      const cell = row.cells[column.key];
-      if (seen && cell && cell.text !== '') {
-        const first = seen.check(cell.text, row.line);
-        if (first !== undefined) this.at(cell, `「${column.name}」的「${cell.text}」与第 ${first} 行重复`, '每个值只能出现一次', 'rows/duplicate');
-      }
-      if (bound) {
-        const v = cell?.value;
-        const b = row.cells[bound.key]?.value;
-        if (typeof v === 'bigint' && typeof b === 'bigint' && v > b) {
-          this.at(cell!, `「${column.name}」${v} 大于「${bound.name}」${b}`, `${column.name}不能超过${bound.name}`, 'rows/exceeds');
-        }
-      }
-      if (column.type === 'site-code') this.validation.push(...siteCodeProblems(this.file, this.spec, column, row));
-    }
-    if (isTotalRow(row)) {
-      this.totals.push(row);
-      this.pending.push(row);
-      return;
-    }
-    this.firstMember ??= row.line;
-    this.lastMember = row.line;
-    for (let i = 0; i < this.sumKeys.length; i++) {
-      const v = row.cells[this.sumKeys[i]!]?.value;
-      if (typeof v === 'bigint') this.sumValues[i]!.add(v);
-    }
-    this.checkRates(row, false);
-    this.figures.add(row);
-  }
-
-  /** A printed percent against its counts (checkTables' rule); totals against the sums. */
-  private checkRates(row: Row, total: boolean): void {
-    for (const column of this.spec.columns) {
-      if (column.type !== 'percent' || !column.ratio) continue;
-      const sums = total ? ([this.sums.get(column.ratio[0])!, this.sums.get(column.ratio[1])!] as [bigint, bigint]) : undefined;
-      const problem = printedRateProblem(this.file, this.spec, column, row, total, sums);
-      if (problem) this.consistency.push(problem);
-    }
+  /** A printed percent against its counts (checkTables' rule); a total against the sums. */
+  private checkRate(column: Column, row: Row, total: boolean): void {
+    const sums = total ? ([this.sums.get(column.ratio![0])!, this.sums.get(column.ratio![1])!] as [bigint, bigint]) : undefined;
+    const problem = printedRateProblem(this.file, this.spec, column, row, total, sums);
+    if (problem) this.consistency.push(problem);
   }
 
   table(): Table {
+    for (const k of this.sums.keys()) this.sums.set(k, this.figures.sumOf(k) ?? 0n);
     this.sumKeys.forEach((k, i) => this.sums.set(k, this.sumValues[i]!.value));
     if (this.count === 0) {
       this.validation.push({ severity: 'error', ...cellPlace(this.file, { line: 1 }), reason: `表格「${this.spec.id}」还没有数据：文件只有表头`, hint: '在表头下面逐行填写数据', rule: 'rows/empty-table' });
@@ -177,8 +202,7 @@ class SummarySink {
         }
       }
     }
-    for (const t of this.pending) this.checkRates(t, true);
-    this.pending.length = 0;
+    for (const t of this.totals) for (const column of this.rates) this.checkRate(column, t, true);
     return {
       id: this.spec.id,
       file: this.file,

@@ -5,7 +5,6 @@ import type { Message } from '../messages.js';
 import type { Column, TableSpec } from '../schema.js';
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
-import { SITE_CODE } from '../regions.js';
 import type { FigureAccumulator } from '../figures/accumulate.js';
 
 export interface Cell {
@@ -124,7 +123,25 @@ export function tableFromRecords(records: RawRecord[], file: string, spec: Table
  * ragged one (reported). Shared by the in-memory and the streaming loaders.
  */
 export function rowTyper(header: RawRecord, spec: TableSpec, encoding: Encoding | 'xlsx', at: At): (rec: RawRecord) => Row | undefined {
-  // Match header cells to declared columns.
+  const { width, present } = matchHeader(header, spec, at);
+  return (rec) => {
+    if (rec.fields.every((f) => f.text.trim() === '')) return undefined; // a row of empty cells Excel left behind
+    // A spreadsheet row is as wide as its sheet; only CSV rows can be ragged.
+    if (encoding !== 'xlsx' && rec.fields.length !== width) {
+      raggedRow(rec.line, rec.fields.length, width, at);
+      return undefined;
+    }
+    const cells: Record<string, Cell> = {};
+    for (const { column, i } of present) {
+      const f = rec.fields[i] ?? { text: '', line: rec.line, column: i + 1 };
+      cells[column.key] = typedCell(f, column, at);
+    }
+    return { line: rec.line, cells };
+  };
+}
+
+/** The header against the declared columns: each present column with its field index. */
+export function matchHeader(header: RawRecord, spec: TableSpec, at: At): { width: number; present: { column: Column; i: number }[] } {
   const index = new Map<string, number>();
   header.fields.forEach((f, i) => {
     const name = normalizeHeader(f.text);
@@ -143,95 +160,125 @@ export function rowTyper(header: RawRecord, spec: TableSpec, encoding: Encoding 
       at({ ...header.fields[0], line: header.line, column: 1 }, `缺少列「${c.name}」`, `在表头中加上「${c.name}」，或在 bulletin.yaml 中删去这一列的声明`, 'csv/missing-column');
     }
   }
-  const width = header.fields.length;
   const present = spec.columns.flatMap((column) => {
     const i = index.get(column.key);
     return i === undefined ? [] : [{ column, i }];
   });
-  return (rec) => {
-    if (rec.fields.every((f) => f.text.trim() === '')) return undefined; // a row of empty cells Excel left behind
-    // A spreadsheet row is as wide as its sheet; only CSV rows can be ragged.
-    if (encoding !== 'xlsx' && rec.fields.length !== width) {
-      at({ line: rec.line, column: 1 }, `这一行有 ${rec.fields.length} 个单元格，表头有 ${width} 个`, '检查是否漏了或多了逗号，或单元格中的逗号未加引号', 'csv/ragged-row');
-      return undefined;
-    }
-    const cells: Record<string, Cell> = {};
-    for (const { column, i } of present) {
-      const f = rec.fields[i] ?? { text: '', line: rec.line, column: i + 1 };
-      cells[column.key] = typedCell(f, column, at);
-    }
-    return { line: rec.line, cells };
-  };
+  return { width: header.fields.length, present };
+}
+
+export function raggedRow(line: number, cells: number, width: number, at: At): void {
+  at({ line, column: 1 }, `这一行有 ${cells} 个单元格，表头有 ${width} 个`, '检查是否漏了或多了逗号，或单元格中的逗号未加引号', 'csv/ragged-row');
 }
 
 export type At = (where: { line?: number; column?: number; ref?: string }, reason: string, hint: string | undefined, rule: string, severity?: 'error' | 'warning') => void;
 
 const SPACE = /^[\s\u00a0\u3000]+|[\s\u00a0\u3000]+$/g;
-const EDGE = /[\s\u00a0\u3000]/;
+
+/** What `/[\s\u00a0\u3000]/` matches, one UTF-16 unit, without a regex or a string per test. */
+export function isSpaceCode(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
 /** Whether SPACE would change the text: its first or last character is white space. */
 function hasEdgeSpace(t: string): boolean {
-  return t.length > 0 && (EDGE.test(t[0]!) || EDGE.test(t[t.length - 1]!));
+  return t.length > 0 && (isSpaceCode(t.charCodeAt(0)) || isSpaceCode(t.charCodeAt(t.length - 1)));
+}
+
+/** What `/^[=+@]/` or `/^-[^\d]/` matches: a text a spreadsheet would take for a formula. */
+function looksLikeFormula(t: string): boolean {
+  const c = t.charCodeAt(0);
+  if (c === 61 || c === 43 || c === 64) return true;
+  if (c !== 45 || t.length < 2) return false;
+  const d = t.charCodeAt(1);
+  return d < 48 || d > 57;
+}
+
+/** What SITE_CODE matches (ten digits, or bm and eight), by char codes: this runs per row. */
+function isSiteCode(t: string): boolean {
+  let from: number;
+  if (t.length !== 10) return false;
+  if (t.charCodeAt(0) === 98 && t.charCodeAt(1) === 109) from = 2;
+  else from = 0;
+  for (let i = from; i < 10; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function typedCell(f: Field, column: Column, at: At): Cell {
-  const text = hasEdgeSpace(f.text) ? f.text.replace(SPACE, '') : f.text;
-  // Built plainly (no spread) and named only when a message needs it: this runs per cell.
-  const cell: Cell = f.ref ? { text, value: null, line: f.line, column: f.column, ref: f.ref } : { text, value: null, line: f.line, column: f.column };
-  if (text !== f.text && text !== '' && column.type !== 'check') {
-    at(f, `「${column.name}」的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
+  // Built plainly (no spread): this runs per cell.
+  const cell: Cell = f.ref ? { text: '', value: null, line: f.line, column: f.column, ref: f.ref } : { text: '', value: null, line: f.line, column: f.column };
+  fillCell(cell, f.text, column, at);
+  return cell;
+}
+
+/**
+ * Type `raw` as `column` into a cell already placed (line, column, ref), its problems through
+ * `at`. Shared by the in-memory reader (a cell per field) and the stream (cells reused per row).
+ */
+export function fillCell(cell: Cell, raw: string, column: Column, at: At): void {
+  const text = hasEdgeSpace(raw) ? raw.replace(SPACE, '') : raw;
+  cell.text = text;
+  cell.value = null;
+  if (text !== raw && text !== '' && column.type !== 'check') {
+    at(cell, `「${column.name}」的「${text}」前后有多余的空格`, '删去空格；已按去掉空格后的值处理', 'cell/whitespace', 'warning');
   }
   if (text.length > MAX_CELL) {
-    at(f, `「${column.name}」单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
-    return cell;
+    at(cell, `「${column.name}」单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
+    return;
   }
   if (text === '') {
     if (column.type === 'check') cell.value = false;
-    else if (column.required ?? true) at(f, `「${column.name}」不能为空`, '填写这个单元格', 'cell/required');
-    return cell;
+    else if (column.required ?? true) at(cell, `「${column.name}」不能为空`, '填写这个单元格', 'cell/required');
+    return;
   }
-  const bad = (expected: string, rule: string) =>
-    at(f, `「${column.name}」的「${text}」不是${expected}`, undefined, rule);
   switch (column.type) {
     case 'text':
     case 'region':
-      if (/^[=+@]/.test(text) || /^-[^\d]/.test(text)) {
-        at(f, `「${column.name}」的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
+      if (looksLikeFormula(text)) {
+        at(cell, `「${column.name}」的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
       }
       cell.value = text;
       break;
     case 'site-code':
-      if (!SITE_CODE.test(text)) bad('网站标识码（10 位数字，部门网站为 bm 加 8 位数字）', 'cell/site-code');
+      if (!isSiteCode(text)) notA(cell, column, text, '网站标识码（10 位数字，部门网站为 bm 加 8 位数字）', 'cell/site-code', at);
       cell.value = text;
       break;
     case 'integer':
     case 'count': {
       const n = parseInteger(text);
-      if (n === undefined) bad('整数', 'cell/integer');
-      else if (column.type === 'count' && n < 0n) at(f, `「${column.name}」是数量，不能为负数（${text}）`, undefined, 'cell/negative');
+      if (n === undefined) notA(cell, column, text, '整数', 'cell/integer', at);
+      else if (column.type === 'count' && n < 0n) at(cell, `「${column.name}」是数量，不能为负数（${text}）`, undefined, 'cell/negative');
       else cell.value = n;
       break;
     }
     case 'percent': {
       const p = parsePercent(text);
-      if (!p) bad('百分比（如 97.2%）', 'cell/percent');
+      if (!p) notA(cell, column, text, '百分比（如 97.2%）', 'cell/percent', at);
       else cell.value = p;
       break;
     }
     case 'date': {
       const d = parseDate(text);
-      if (!d) bad('日期（如 2017-01-20 或 2017年1月20日）', 'cell/date');
+      if (!d) notA(cell, column, text, '日期（如 2017-01-20 或 2017年1月20日）', 'cell/date', at);
       else cell.value = d;
       break;
     }
     case 'check': {
       const c = parseCheck(text);
-      if (c === undefined) bad('勾选标记（√ 或留空）', 'cell/check');
+      if (c === undefined) notA(cell, column, text, '勾选标记（√ 或留空）', 'cell/check', at);
       else cell.value = c;
       break;
     }
   }
-  return cell;
+}
+
+function notA(cell: Cell, column: Column, text: string, expected: string, rule: string, at: At): void {
+  at(cell, `「${column.name}」的「${text}」不是${expected}`, undefined, rule);
 }
 
 export interface Field {

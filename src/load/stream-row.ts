@@ -1,0 +1,70 @@
+// Records of a streamed table typed into one row of cells reused from record to record: the
+// cells are those the in-memory reader makes (fillCell types both), without a million of them
+// to allocate and collect. A row is valid until the next record; `keep` copies one that must last.
+import type { Column, TableSpec } from '../schema.js';
+import type { FieldBuffer } from './csv-stream.js';
+import { fillCell, matchHeader, raggedRow, type At, type Cell, type RawRecord, type Row } from './table.js';
+import { isTotalText } from '../figures/accumulate.js';
+
+export class RowReader {
+  /** The row just read; its cells object has a key per column present in the header. */
+  readonly row: Row = { line: 0, cells: {} };
+  /** The same cells by index in `spec.columns`; undefined for a column the header lacks. */
+  readonly byColumn: (Cell | undefined)[];
+  /** Whether the row just read is a total row (a cell reads 合计, …). */
+  total = false;
+  private readonly width: number;
+  private readonly columns: Column[] = [];
+  private readonly fieldAt: number[] = [];
+  private readonly cells: Cell[] = [];
+
+  constructor(header: RawRecord, spec: TableSpec, private readonly at: At) {
+    const { width, present } = matchHeader(header, spec, at);
+    this.width = width;
+    this.byColumn = spec.columns.map(() => undefined);
+    for (const { column, i } of present) {
+      const cell: Cell = { text: '', value: null, line: 0, column: 0 };
+      this.columns.push(column);
+      this.fieldAt.push(i);
+      this.cells.push(cell);
+      this.row.cells[column.key] = cell;
+      this.byColumn[spec.columns.indexOf(column)] = cell;
+    }
+  }
+
+  /** Type one record; false for a row left empty or a ragged one (reported), as rowTyper does. */
+  read(line: number, f: FieldBuffer): boolean {
+    let empty = true;
+    for (let k = 0; k < f.count; k++) {
+      const t = f.text[k]!;
+      if (t !== '' && t.trim() !== '') {
+        empty = false;
+        break;
+      }
+    }
+    if (empty) return false; // a row of empty cells Excel left behind
+    if (f.count !== this.width) {
+      raggedRow(line, f.count, this.width, this.at);
+      return false;
+    }
+    this.row.line = line;
+    let total = false;
+    for (let p = 0; p < this.cells.length; p++) {
+      const i = this.fieldAt[p]!;
+      const cell = this.cells[p]!;
+      cell.line = f.line[i]!;
+      cell.column = f.column[i]!;
+      fillCell(cell, f.text[i]!, this.columns[p]!, this.at);
+      if (!total && isTotalText(cell.text)) total = true;
+    }
+    this.total = total;
+    return true;
+  }
+
+  /** A copy of the row just read, to keep beyond the next record. */
+  keep(): Row {
+    const cells: Record<string, Cell> = {};
+    for (const k in this.row.cells) cells[k] = { ...this.row.cells[k]! };
+    return { line: this.row.line, cells };
+  }
+}
