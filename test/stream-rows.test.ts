@@ -1,0 +1,90 @@
+// What a user sees for broken rows deep in a large streamed table (cells reused from row to
+// row, the tokenizer's one-line fast path): each message at its line and column, as the
+// in-memory reader gives it, and the exact figures of the rows that are fine.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDataTable } from '../src/load/stream.js';
+import { isSpaceCode, parseTable } from '../src/load/table.js';
+import { validateTables } from '../src/validate.js';
+import { checkTables } from '../src/figures/consistency.js';
+import { computeFigures } from '../src/figures/compute.js';
+import { formatMessage, sortMessages } from '../src/messages.js';
+import type { TableSpec } from '../src/schema.js';
+
+const spec: TableSpec = {
+  id: 'sites',
+  file: 'sites.csv',
+  columns: [
+    { key: 'code', name: '网站标识码', type: 'site-code', region: 'region' },
+    { key: 'region', name: '省（区、市）', type: 'region' },
+    { key: 'kind', name: '网站类型', type: 'text' },
+    { key: 'sampled', name: '抽查数', type: 'count' },
+    { key: 'passed', name: '合格数', type: 'count', max: 'sampled' },
+    { key: 'pass', name: '是否合格', type: 'check' },
+  ],
+};
+
+const ROWS = 40_000; // about 1.5 MB: over the size that streams
+
+/** Rows 2..ROWS+1 fine (sampled 10, passed 9 or 10), but for the broken ones placed below. */
+function table(eol: string): { text: string; passed: bigint } {
+  const lines = ['网站标识码,省（区、市）,网站类型,抽查数,合格数,是否合格'];
+  let passed = 0n;
+  for (let i = 0; i < ROWS; i++) {
+    const line = i + 2;
+    const p = i % 3 === 0 ? 9 : 10;
+    let row = [`14${String(i).padStart(8, '0')}`, '山西', '县级政府网站', '10', String(p), p === 10 ? '√' : ''];
+    if (line === 25_001) row[4] = '12'; // passed > sampled: still counted
+    if (line === 30_002) row[0] = '1400000007'; // the code of line 9
+    if (line === 31_003) row[3] = '十'; // not an integer
+    if (line === 32_004) row = ['1407810099', '山西', '介休县政府网站', '10', '10', '√']; // 140781 is 介休市
+    if (line === 33_005) row[2] = ' 部门网站'; // a stray space
+    if (line === 34_006) row[0] = '1300000000'; // 13 is 河北, the row says 山西
+    passed += BigInt(row[4]!);
+    lines.push(row.join(','));
+  }
+  return { text: lines.join(eol) + eol, passed };
+}
+
+describe('a broken row deep in a streamed table', () => {
+  for (const eol of ['\n', '\r\n']) {
+    it(`is reported at its line and column, with the exact figures (${JSON.stringify(eol)})`, async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'tongbao-stream-rows-'));
+      try {
+        const file = path.join(dir, 'sites.csv');
+        const { text, passed } = table(eol);
+        writeFileSync(file, text);
+        const t = await loadDataTable(file, 'sites.csv', spec);
+        expect(t.table!.rows).toHaveLength(0); // streamed, not held
+        const messages = sortMessages([...t.messages, ...validateTables([t.table!]), ...checkTables([t.table!])]);
+        expect(messages.map(formatMessage)).toEqual([
+          'sites.csv:25001:25: 错误: 「合格数」12 大于「抽查数」10（合格数不能超过抽查数）',
+          'sites.csv:30002:1: 错误: 「网站标识码」的「1400000007」与第 9 行重复（每个值只能出现一次）',
+          'sites.csv:31003:22: 错误: 「抽查数」的「十」不是整数',
+          'sites.csv:32004:1: 警告: 这一行写的是「介休县」，网站标识码 1407810099 的行政区划 140781 是「介休市」（核对网站名称或标识码；行政区划调整后的旧名也会这样提示）',
+          'sites.csv:33005:15: 警告: 「网站类型」的「部门网站」前后有多余的空格（删去空格；已按去掉空格后的值处理）',
+          'sites.csv:34006:1: 错误: 网站标识码 1300000000 的前两位 13（河北）与这一行的地区「山西」（14）不符（核对标识码：前六位是网站所在地的行政区划代码（GB/T 2260））',
+        ]);
+        // The in-memory reader says the same.
+        const m = parseTable(readFileSync(file), 'sites.csv', spec);
+        expect(sortMessages([...m.messages, ...validateTables([m.table!]), ...checkTables([m.table!])]).map(formatMessage)).toEqual(messages.map(formatMessage));
+
+        const figures = new Map(computeFigures([t.table!], []).map((f) => [f.name, f]));
+        expect(figures.get('sites.count')!.value).toEqual({ type: 'integer', value: BigInt(ROWS) });
+        expect(figures.get('sites.passed.sum')!.value).toEqual({ type: 'integer', value: passed });
+        expect(figures.get('sites.sampled.sum')!.value).toEqual({ type: 'integer', value: BigInt(10 * (ROWS - 1)) });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe('white space by char code', () => {
+  it('is what /[\\s\\u00a0\\u3000]/ matches, for every UTF-16 unit', () => {
+    const EDGE = /[\s\u00a0\u3000]/;
+    for (let c = 0; c < 0x10000; c++) expect(isSpaceCode(c), c.toString(16)).toBe(EDGE.test(String.fromCharCode(c)));
+  });
+});
