@@ -88,3 +88,21 @@ describe('white space by char code', () => {
     for (let c = 0; c < 0x10000; c++) expect(isSpaceCode(c), c.toString(16)).toBe(EDGE.test(String.fromCharCode(c)));
   });
 });
+
+describe('FirstSeen', () => {
+  it('gives the first line of each text, as a Map would, for numbers of up to 15 digits and other texts', async () => {
+    const { FirstSeen } = await import('../src/figures/grow.js');
+    const seen = new FirstSeen();
+    const map = new Map<string, number>();
+    let x = 7;
+    for (let line = 1; line <= 100_000; line++) {
+      x = (x * 48271) % 2147483647;
+      const pick = x % 6;
+      const text =
+        pick === 0 ? String(x % 5000) : pick === 1 ? `14${String(x % 3000).padStart(8, '0')}` : pick === 2 ? String(999_999_999_000_000 + (x % 2000)) : pick === 3 ? `0${x % 100}` : pick === 4 ? `bm${x % 500}` : String(x % 4294967296 * 1000 + (x % 7));
+      const want = map.get(text);
+      if (want === undefined) map.set(text, line);
+      expect(seen.check(text, line)).toBe(want);
+    }
+  });
+});

@@ -267,10 +267,11 @@ export class FigureAccumulator {
         const yes = s.yesLines!.length;
         const no = s.noLines!.length;
         const total = BigInt(n);
+        const yesLines = s.yesLines!.toArray(); // one array for both figures: a million lines is 8 MB
         out.push(
-          { name: `${id}.count`, label: `「${column.name}」打 √ 的数目`, source: 'computed', value: { type: 'integer', value: BigInt(yes) }, derivation: base(column, `${yes} 个 √`, s.yesLines!.toArray()) },
+          { name: `${id}.count`, label: `「${column.name}」打 √ 的数目`, source: 'computed', value: { type: 'integer', value: BigInt(yes) }, derivation: base(column, `${yes} 个 √`, yesLines) },
           { name: `${id}.total`, label: `「${column.name}」的总数`, source: 'computed', value: { type: 'integer', value: total }, derivation: base(column, `${n} 行`, all) },
-          { name: `${id}.members`, label: `「${column.name}」打 √ 的`, source: 'computed', value: { type: 'list', value: names(s.yesNames!) }, derivation: base(column, `${yes} 项`, s.yesLines!.toArray()) },
+          { name: `${id}.members`, label: `「${column.name}」打 √ 的`, source: 'computed', value: { type: 'list', value: names(s.yesNames!) }, derivation: base(column, `${yes} 项`, yesLines) },
           { name: `${id}.without`, label: `「${column.name}」未打 √ 的`, source: 'computed', value: { type: 'list', value: names(s.noNames!) }, derivation: base(column, `${no} 项`, s.noLines!.toArray()) },
         );
         if (total !== 0n) {

@@ -47,11 +47,12 @@ export class IntegerList {
 
 /**
  * First line of each distinct text: texts of up to 15 digits (10-digit site codes) kept as
- * numbers in an open-addressed table, key and line side by side (one cache miss a lookup).
+ * numbers in an open-addressed table of 12-byte slots (key high and low halves, line), side by
+ * side so that a lookup costs one cache miss.
  */
 export class FirstSeen {
-  /** Pairs [key, line]; key -1 for an empty slot. */
-  private slots = new Float64Array(2 << 12).fill(-1);
+  /** Triples [key high 32 bits (-1: empty), key low 32 bits, line]. */
+  private slots = new Int32Array(3 << 12).fill(-1);
   private size = 0;
   private readonly other = new Map<string, number>();
 
@@ -63,34 +64,41 @@ export class FirstSeen {
       if (first === undefined) this.other.set(text, line);
       return first;
     }
-    if (this.size * 4 >= this.slots.length) this.grow();
+    if (this.size * 6 >= this.slots.length) this.grow();
+    const lo = n % 4294967296 | 0;
+    const hi = (n / 4294967296) | 0; // below 2^18: 15 digits
     const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
+    const capacity = slots.length / 3;
+    const mask = capacity - 1;
     let i = hash(n) & mask;
     for (;;) {
-      const k = slots[2 * i]!;
-      if (k === -1) {
-        slots[2 * i] = n;
-        slots[2 * i + 1] = line;
+      const k = 3 * i;
+      const h = slots[k]!;
+      if (h === -1) {
+        slots[k] = hi;
+        slots[k + 1] = lo;
+        slots[k + 2] = line;
         this.size++;
         return undefined;
       }
-      if (k === n) return slots[2 * i + 1];
+      if (h === hi && slots[k + 1] === lo) return slots[k + 2];
       i = (i + 1) & mask;
     }
   }
 
   private grow(): void {
     const old = this.slots;
-    const slots = new Float64Array(old.length * 2).fill(-1);
-    const mask = (slots.length >> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      const k = old[j]!;
-      if (k === -1) continue;
-      let i = hash(k) & mask;
-      while (slots[2 * i] !== -1) i = (i + 1) & mask;
-      slots[2 * i] = k;
-      slots[2 * i + 1] = old[j + 1]!;
+    const slots = new Int32Array(old.length * 2).fill(-1);
+    const mask = slots.length / 3 - 1;
+    for (let j = 0; j < old.length; j += 3) {
+      const hi = old[j]!;
+      if (hi === -1) continue;
+      const lo = old[j + 1]!;
+      let i = hash(hi * 4294967296 + (lo >>> 0)) & mask;
+      while (slots[3 * i] !== -1) i = (i + 1) & mask;
+      slots[3 * i] = hi;
+      slots[3 * i + 1] = lo;
+      slots[3 * i + 2] = old[j + 2]!;
     }
     this.slots = slots;
   }
