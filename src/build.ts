@@ -8,10 +8,10 @@ import type { Browser } from 'puppeteer-core';
 import { checkBulletin, type CheckResult } from './check.js';
 import { hasErrors, sortMessages } from './messages.js';
 import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
-import { launchBrowser } from './render/browser.js';
+import { browserProcess, closeBrowser, launchBrowser } from './render/browser.js';
 import { takePrelaunched } from './render/early.js';
 import { fontSetup } from './render/fonts.js';
-import { printPdf } from './render/pdf.js';
+import { openTab, printPdf, type Tab } from './render/pdf.js';
 import type { PdfInfo } from './render/pdf-finish.js';
 import { periodInfo } from './render/period.js';
 import { parseDate } from './values.js';
@@ -147,20 +147,41 @@ export async function buildBulletin(root: string, period: string, options: Build
   // Chromium takes longer to start than the bulletin takes to check and render: start it
   // now, alongside. Its launch counts as the first of the two tries; a build that stops
   // before printing closes it.
-  let early = format !== 'html' && !options.browser ? (takePrelaunched() ?? launchBrowser()) : undefined;
+  const pre = format !== 'html' && !options.browser ? takePrelaunched() : undefined;
+  let early = format !== 'html' && !options.browser ? (pre?.browser ?? launchBrowser()) : undefined;
   early?.catch(() => undefined); // a failed launch is handled where it is awaited
+  // The tab to print in is opened as soon as the browser is up (the prelaunched one already
+  // has it), so that opening it overlaps rendering.
+  const browserFor = options.browser ? Promise.resolve(options.browser) : early;
+  let tab = format !== 'html' ? (pre?.tab ?? browserFor?.then(openTab)) : undefined;
+  tab?.catch(() => undefined);
   const dropEarly = () => {
     const e = early;
     early = undefined;
-    return e?.then((b) => b.close()).catch(() => undefined);
+    return e?.then(closeBrowser).catch(() => undefined);
   };
   try {
-    return await buildWith(root, period, format, progress, options, () => {
-      const e = early;
-      early = undefined;
-      return e;
-    });
+    return await buildWith(
+      root,
+      period,
+      format,
+      progress,
+      options,
+      () => {
+        const e = early;
+        early = undefined;
+        return e;
+      },
+      () => {
+        const t = tab;
+        tab = undefined;
+        return t;
+      },
+    );
   } finally {
+    // A tab nobody printed in (the build stopped before printing): close it, the browser
+    // may be the caller's.
+    await tab?.then((t) => t.close()).catch(() => undefined);
     await dropEarly();
   }
 }
@@ -172,6 +193,7 @@ async function buildWith(
   progress: (stage: string, detail?: string) => void,
   options: BuildOptions,
   takeEarly: () => Promise<Browser> | undefined,
+  takeTab: () => Promise<Tab> | undefined,
 ): Promise<BuildResult> {
   progress('读取、核对数据并渲染网页');
   const rendered = await renderBulletin(root, period);
@@ -194,8 +216,9 @@ async function buildWith(
     const signal = options.signal;
     let browser = options.browser;
     // An interrupt closes our browser, which makes the pending print fail at once.
-    const stop = () => void browser?.process()?.kill('SIGKILL');
+    const stop = () => void (browser && browserProcess(browser)?.kill('SIGKILL'));
     if (!options.browser) signal?.addEventListener('abort', stop);
+    let opened: Promise<Tab> | undefined;
     try {
       const htmlFile = path.join(printDir, 'print.html');
       writeFileSync(htmlFile, page.html!);
@@ -205,15 +228,27 @@ async function buildWith(
       browser ??= await twice('启动', LAUNCH_TIMEOUT_MS, signal, () => (tries++ === 0 && first ? first : launchBrowser()));
       progress('打印 PDF');
       const printer = browser;
+      // The tab opened early serves the first try if it is on this browser (the early launch
+      // may have failed or been given up); a second try opens its own.
+      opened = takeTab();
+      const tab = () => {
+        const t = opened;
+        opened = undefined;
+        return t?.then(
+          (x) => (x.page.browser() === printer ? x : x.close().then(() => openTab(printer))),
+          () => openTab(printer),
+        );
+      };
       const printed = await twice('打印', PRINT_TIMEOUT_MS, signal, () =>
-        printPdf(printer, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered), timeoutMs: PRINT_TIMEOUT_MS }),
+        printPdf(printer, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered), timeoutMs: PRINT_TIMEOUT_MS }, tab()),
       );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;
       progress('已打印 PDF', `${(printed.pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length} 页`);
     } finally {
       signal?.removeEventListener('abort', stop);
-      if (!options.browser && browser) await browser.close().catch(() => undefined);
+      await opened?.then((t) => t.close()).catch(() => undefined);
+      if (!options.browser && browser) await closeBrowser(browser).catch(() => undefined);
       rmSync(printDir, { recursive: true, force: true });
     }
     if (signal?.aborted) throw new Interrupted();

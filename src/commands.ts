@@ -5,7 +5,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkBulletin, type CheckResult } from './check.js';
 import { FORMATS, Interrupted, PrintError, buildBulletin, renderBulletin, type Format } from './build.js';
-import { BrowserNotFound, launchBrowser } from './render/browser.js';
+import { BrowserNotFound, closeBrowser, launchBrowser } from './render/browser.js';
 import { takePrelaunched } from './render/early.js';
 import { startPreview, type Preview } from './preview.js';
 import { listPeriods } from './bulletin.js';
@@ -263,7 +263,10 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
   const periods = listPeriods(root);
   if (!periods.length) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报`);
   // One browser for every period: starting Chromium costs more than printing a bulletin.
-  const browser = opts.format === 'html' ? undefined : await (takePrelaunched() ?? launchBrowser());
+  const pre = opts.format === 'html' ? undefined : takePrelaunched();
+  // Each period opens its own tab: the one opened early is not needed.
+  void pre?.tab.then((t) => t.close()).catch(() => undefined);
+  const browser = opts.format === 'html' ? undefined : await (pre?.browser ?? launchBrowser());
   let failed = 0;
   const results = [];
   try {
@@ -277,7 +280,7 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
       }
     }
   } finally {
-    await browser?.close();
+    if (browser) await closeBrowser(browser);
   }
   if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written })), null, 2) + '\n');
   return failed ? 1 : 0;
