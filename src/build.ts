@@ -206,7 +206,13 @@ async function buildWith(
       progress('打印 PDF');
       const printer = browser;
       const printed = await twice('打印', PRINT_TIMEOUT_MS, signal, () =>
-        printPdf(printer, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered), timeoutMs: PRINT_TIMEOUT_MS }),
+        printPdf(printer, {
+          htmlFile,
+          allow: fonts.dirs,
+          info: pdfInfo(rendered),
+          timeoutMs: PRINT_TIMEOUT_MS,
+          onSlice: (done, total) => progress('打印 PDF', `长表格分段打印：第 ${done}/${total} 段`),
+        }),
       );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;
