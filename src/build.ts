@@ -240,7 +240,13 @@ async function buildWith(
         );
       };
       const printed = await twice('打印', PRINT_TIMEOUT_MS, signal, () =>
-        printPdf(printer, { htmlFile, allow: fonts.dirs, info: pdfInfo(rendered), timeoutMs: PRINT_TIMEOUT_MS }, tab()),
+        printPdf(printer, {
+          htmlFile,
+          allow: fonts.dirs,
+          info: pdfInfo(rendered),
+          timeoutMs: PRINT_TIMEOUT_MS,
+          onSlice: (done, total) => progress('打印 PDF', `长表格分段打印：第 ${done}/${total} 段`),
+        }, tab()),
       );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;

@@ -1,9 +1,14 @@
 // Printing: the page opened from a file, JavaScript off, every request outside the build's
-// own files refused, then Chromium's PDF finished (metadata, reproducible bytes).
+// own files refused, then Chromium's PDF finished (metadata, reproducible bytes). A document
+// with a table of thousands of rows is printed in slices on more tabs (pdf-slices.ts).
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { finishPdf, type PdfInfo } from './pdf-finish.js';
+import { findLongTable } from './long-table.js';
+import { PDF_OPTIONS, printSliced, type PageOpener } from './pdf-slices.js';
 
 export interface PrintRequest {
   /** The HTML file to print (its fonts are file URLs under `allow`). */
@@ -12,13 +17,34 @@ export interface PrintRequest {
   allow: string[];
   info: PdfInfo;
   timeoutMs?: number;
+  /** Told as the slices of a long table are printed. */
+  onSlice?: (done: number, total: number) => void;
 }
 
 export interface Printed {
   pdf: Buffer;
-  /** Every request the page made, and which were refused. */
+  /** Every request the pages made, and which were refused. */
   requests: { url: string; allowed: boolean }[];
+  /** A long table printed in slices: how many; or why it was printed in one piece. */
+  slices?: { count: number; reason?: string };
 }
+
+/**
+ * Rows from which a table is printed in slices, and rows per slice. Below a few thousand
+ * rows one piece is as fast; the environment variables are for tests and benchmarks.
+ */
+export const SLICING = {
+  get fromRows() {
+    return Number(process.env['TONGBAO_SLICE_FROM']) || 3000;
+  },
+  get rowsPerSlice() {
+    return Number(process.env['TONGBAO_SLICE_ROWS']) || 800;
+  },
+  /** Tabs printing at once: one per core, and at least two. */
+  get tabs() {
+    return Math.max(2, availableParallelism());
+  },
+};
 
 function allowed(url: string, dirs: string[]): boolean {
   if (url.startsWith('data:')) return true;
@@ -42,7 +68,7 @@ async function setUp(page: Page): Promise<void> {
   await page.setJavaScriptEnabled(false);
   // Lay out for print from the start, so every face print needs is loaded with the page.
   await page.emulateMediaType('print');
-  // No request is made before printPdf adds its handler: the page is blank until goto.
+  // No request is made before a handler is added: the page is blank until goto.
   await page.setRequestInterception(true);
 }
 
@@ -75,23 +101,50 @@ export async function initialTab(browser: Browser): Promise<Tab> {
   return { page, close: () => page.close() };
 }
 
+/** Load one of the build's files in a set-up page, refusing every request outside `allow`. */
+async function load(page: Page, htmlFile: string, req: PrintRequest, requests: Printed['requests']): Promise<Page> {
+  const dirs = [path.dirname(path.resolve(req.htmlFile)), ...req.allow.map((d) => path.resolve(d))];
+  page.on('request', (r) => {
+    const ok = allowed(r.url(), dirs);
+    requests.push({ url: r.url(), allowed: ok });
+    if (ok) void r.continue();
+    else void r.abort('blockedbyclient');
+  });
+  await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load', timeout: req.timeoutMs ?? 120_000 });
+  return page;
+}
+
+/** More tabs beside `tab`, in its context, set up and sandboxed alike. */
+export function opener(tab: Page, req: PrintRequest, requests: Printed['requests']): PageOpener {
+  return async (htmlFile) => {
+    const page = await tab.browserContext().newPage();
+    try {
+      await setUp(page);
+      return await load(page, htmlFile, req, requests);
+    } catch (e) {
+      await page.close().catch(() => undefined);
+      throw e;
+    }
+  };
+}
+
 /** Print in `tab` when given (it is closed afterwards), else in a tab opened here. */
 export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promise<Tab>): Promise<Printed> {
   const opened = await (tab ?? openTab(browser));
-  const page = opened.page;
   const requests: Printed['requests'] = [];
+  const timeout = req.timeoutMs ?? 120_000;
   try {
-    const dirs = [path.dirname(path.resolve(req.htmlFile)), ...req.allow.map((d) => path.resolve(d))];
-    page.on('request', (r) => {
-      const ok = allowed(r.url(), dirs);
-      requests.push({ url: r.url(), allowed: ok });
-      if (ok) void r.continue();
-      else void r.abort('blockedbyclient');
-    });
-    const timeout = req.timeoutMs ?? 120_000;
-    await page.goto(pathToFileURL(req.htmlFile).href, { waitUntil: 'load', timeout });
-    const raw = await page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, outline: true, timeout });
-    return { pdf: finishPdf(raw, req.info), requests };
+    let slices: Printed['slices'];
+    const long = findLongTable(readFileSync(req.htmlFile, 'utf8'), SLICING.fromRows);
+    if (long) {
+      const open = opener(opened.page, req, requests);
+      const sliced = await printSliced(open, req.htmlFile, long, { ...SLICING, timeout, onSlice: req.onSlice });
+      if ('pdf' in sliced) return { pdf: finishPdf(sliced.pdf, req.info), requests, slices: { count: sliced.count } };
+      slices = { count: 1, reason: sliced.reason };
+    }
+    const page = await load(opened.page, req.htmlFile, req, requests);
+    const raw = await page.pdf({ ...PDF_OPTIONS, timeout });
+    return { pdf: finishPdf(raw, req.info), requests, ...(slices && { slices }) };
   } finally {
     await opened.close();
   }

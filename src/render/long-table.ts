@@ -1,0 +1,107 @@
+// The documents a sliced print is made of, cut from the finished print HTML. They are the
+// same document with other rows in the long table's body: the head (everything before the
+// body rows) is kept whole, so every style, ancestor and heading is what the one-piece print
+// has, whatever template made it. Data values are escaped in the HTML, so every `<tr` in a
+// table body opens a row.
+
+export interface LongTable {
+  /** The document up to the table's body rows, the table marked for fixed layout. */
+  head: string;
+  rows: string[];
+  /** From `</tbody>` to the end of the document. */
+  tail: string;
+}
+
+/** Attributes our own style rules select; nothing in a template uses them. */
+const TABLE_MARK = 'data-tb-long';
+const BREAK_MARK = 'data-tb-page';
+
+/**
+ * Every page of the long table begins with a row we chose; its columns take the widths the
+ * template declares, not widths computed from the rows it happens to hold (a slice with
+ * other rows must wrap every cell as the whole table would).
+ */
+const STYLE = `<style>table[${TABLE_MARK}]{table-layout:fixed}tr[${BREAK_MARK}]{break-before:page}</style>`;
+
+/** The table body with the most rows, if it has at least `minRows`. */
+export function findLongTable(html: string, minRows: number): LongTable | undefined {
+  let best: { start: number; end: number; rows: string[] } | undefined;
+  for (const m of html.matchAll(/<tbody\b[^>]*>/g)) {
+    const start = m.index + m[0].length;
+    const end = html.indexOf('</tbody>', start);
+    if (end < 0) continue;
+    const rows: string[] = [];
+    let i = html.indexOf('<tr', start);
+    while (i !== -1 && i < end) {
+      const j = html.indexOf('<tr', i + 3);
+      const stop = j === -1 || j > end ? end : j;
+      rows.push(html.slice(i, stop));
+      i = stop === end ? -1 : j;
+    }
+    if (!best || rows.length > best.rows.length) best = { start, end, rows };
+  }
+  if (!best || best.rows.length < minRows) return undefined;
+  const tableAt = html.lastIndexOf('<table', best.start);
+  const headEnd = html.indexOf('</head>');
+  if (tableAt < 0 || headEnd < 0 || headEnd > tableAt) return undefined;
+  const head = html.slice(0, headEnd) + STYLE + html.slice(headEnd, tableAt) + `<table ${TABLE_MARK}` + html.slice(tableAt + 6, best.start);
+  return { head, rows: best.rows, tail: html.slice(best.end) };
+}
+
+export interface SliceDocument {
+  /** Body rows [from, to) of the table. */
+  from: number;
+  to: number;
+  /** Rows that open a page (indexes into the whole table). */
+  breaks: ReadonlySet<number>;
+  /** Close with the rest of the document (the last slice), or end after the table body. */
+  tail: boolean;
+  /** More CSS for this document only. */
+  style?: string;
+}
+
+/**
+ * One document: the head, the chosen rows, and either the rest of the document or nothing
+ * (the HTML parser closes the open elements at the end of the file).
+ */
+export function sliceDocument(t: LongTable, d: SliceDocument): string {
+  let body = '';
+  for (let i = d.from; i < d.to; i++) {
+    const row = t.rows[i]!;
+    body += d.breaks.has(i) ? `<tr ${BREAK_MARK}` + row.slice(3) : row;
+  }
+  const head = d.style ? t.head.replace('</head>', `<style>${d.style}</style></head>`) : t.head;
+  return head + body + (d.tail ? t.tail : '</tbody></table>');
+}
+
+/**
+ * What the measuring tab runs (DevTools evaluation; the page's own scripts stay off) on a
+ * slice laid out at the type area's width (MEASURE_STYLE). The type area's size comes from
+ * the print stylesheet's `--type-width` and `--type-height`;
+ * the page top is the nearest element, from the table outwards, that forces a page break
+ * before itself. Returns null when the document does not say enough to paginate.
+ */
+/** Lay the measured slice out as wide as the printed type area. */
+export const MEASURE_STYLE = 'html{width:var(--type-width)}';
+
+export const MEASURE_SCRIPT = `(() => {
+  const t = document.querySelector('table[${TABLE_MARK}]');
+  const body = t && t.tBodies[0];
+  if (!body || !t.tHead) return null;
+  const probe = document.createElement('div');
+  probe.style.cssText = 'position:absolute;width:var(--type-width,0px);height:var(--type-height,0px)';
+  document.body.append(probe);
+  const area = probe.getBoundingClientRect();
+  probe.remove();
+  if (!(area.width > 0 && area.height > 0)) return null;
+  let top = null;
+  for (let e = t; e && e !== document.body; e = e.previousElementSibling || e.parentElement) {
+    if (/^(page|always|left|right|recto|verso)$/.test(getComputedStyle(e).breakBefore)) { top = e.getBoundingClientRect().top; break; }
+  }
+  if (top === null) return null;
+  const rows = body.rows;
+  const tops = new Array(rows.length + 1);
+  for (let i = 0; i < rows.length; i++) tops[i] = rows[i].getBoundingClientRect().top;
+  tops[rows.length] = rows.length ? rows[rows.length - 1].getBoundingClientRect().bottom : 0;
+  return { pageHeight: area.height, firstRowOffset: rows.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
+})()`;
