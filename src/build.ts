@@ -12,6 +12,7 @@ import { browserProcess, closeBrowser, launchBrowser } from './render/browser.js
 import { takePrelaunched } from './render/early.js';
 import { fontSetup } from './render/fonts.js';
 import { openTab, printPdf, type Tab } from './render/pdf.js';
+import { countPages } from './render/pdf-slices.js';
 import type { PdfInfo } from './render/pdf-finish.js';
 import { periodInfo } from './render/period.js';
 import { parseDate } from './values.js';
@@ -107,6 +108,8 @@ export interface BuildResult extends Rendered {
   outDir?: string;
   /** The printer's requests, allowed and refused. */
   requests?: { url: string; allowed: boolean }[];
+  /** The PDF's pages, and how a long table was printed (in slices, or in one piece and why). */
+  pdf?: { pages: number; slices?: { count: number; reason?: string } };
   archive?: ArchiveReport;
 }
 
@@ -207,6 +210,7 @@ async function buildWith(
   if (format !== 'pdf') files.set('index.html', rendered.html);
 
   let requests: BuildResult['requests'];
+  let printReport: BuildResult['pdf'];
   if (format !== 'html') {
     const fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
     const page = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css });
@@ -250,7 +254,8 @@ async function buildWith(
       );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;
-      progress('已打印 PDF', `${(printed.pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length} 页`);
+      printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }) };
+      progress('已打印 PDF', `${printReport.pages} 页`);
     } finally {
       signal?.removeEventListener('abort', stop);
       await opened?.then((t) => t.close()).catch(() => undefined);
@@ -288,7 +293,7 @@ async function buildWith(
   files.set(SUMS_FILE, sha256Sums(files));
   writeAtomically(outDir, files);
   const written = [...files.keys()].filter((f) => f !== SUMS_FILE);
-  return { ...rendered, written: [...written, SUMS_FILE], outDir, ...(requests && { requests }), ...(report && { archive: report }) };
+  return { ...rendered, written: [...written, SUMS_FILE], outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
 }
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */

@@ -231,9 +231,11 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io):
     process.off('SIGTERM', abort);
   }
   if (opts.json) {
-    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
+    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), ...(result.pdf && { pdf: result.pdf }), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
   } else {
     for (const m of result.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
+    const reason = result.pdf?.slices?.reason;
+    if (reason && !opts.quiet) io.err(`提示：长表格没能分段打印（${reason}），已整体打印，用时较长\n`);
     if (!result.ok) io.err(`${period} 未生成：请先改正上面的错误（out/ 中上次生成的结果保持不变）\n`);
     else if (!opts.quiet) {
       const where = path.relative(process.cwd(), result.outDir!) || result.outDir!;

@@ -92,6 +92,7 @@ const headingLevel = (read: (n: number) => string, item: Map<string, string>) =>
 };
 
 export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
+  if (parts.length === 1) return Buffer.from(parts[0]!);
   const base = readPdf(Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength));
   /** New or rewritten objects of the update, by number. */
   const out = new Map<number, string | Buffer>();

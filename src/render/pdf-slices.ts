@@ -18,8 +18,11 @@ import { PdfSyntaxError } from './pdf-syntax.js';
 /** How every piece of a bulletin is printed: tagged, with an outline, at the CSS page size. */
 export const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, tagged: true, outline: true } as const;
 
-/** Opens one of the build's files in a new tab of the build's browser context. */
-export type PageOpener = (htmlFile: string) => Promise<Page>;
+/** New tabs in the build's browser context, and loading one of the build's files in one. */
+export interface Tabs {
+  open(): Promise<Page>;
+  load(page: Page, htmlFile: string): Promise<void>;
+}
 
 export interface SliceOptions {
   rowsPerSlice: number;
@@ -40,56 +43,70 @@ export interface Plan {
 
 export const countPages = (pdf: Uint8Array) => (Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
 
-/** Run jobs on at most `tabs` tabs at once, results in order; the first failure stops the rest. */
-async function pool<T>(jobs: (() => Promise<T>)[], tabs: number): Promise<T[]> {
-  const out = new Array<T>(jobs.length);
-  let next = 0;
-  let failed = false;
-  await Promise.all(
-    Array.from({ length: Math.min(tabs, jobs.length) }, async () => {
-      while (next < jobs.length && !failed) {
-        const i = next++;
-        try {
-          out[i] = await jobs[i]!();
-        } catch (e) {
-          failed = true;
-          throw e;
-        }
-      }
-    }),
-  );
-  return out;
-}
+/**
+ * A few tabs, each reused for job after job: a tab keeps its renderer process, whose fonts
+ * are already decoded, from one slice to the next. The first failure stops the rest.
+ */
+export class TabPool {
+  private pages: Promise<Page>[] = [];
 
-async function withPage<T>(open: PageOpener, file: string, fn: (page: Page) => Promise<T>): Promise<T> {
-  const page = await open(file);
-  try {
-    return await fn(page);
-  } finally {
-    await page.close();
+  constructor(
+    private readonly tabs: Tabs,
+    readonly size: number,
+  ) {}
+
+  async run<T>(jobs: ((load: (file: string) => Promise<Page>) => Promise<T>)[]): Promise<T[]> {
+    const out = new Array<T>(jobs.length);
+    let next = 0;
+    let failed = false;
+    await Promise.all(
+      Array.from({ length: Math.min(this.size, jobs.length) }, async (_, w) => {
+        this.pages[w] ??= this.tabs.open();
+        const page = await this.pages[w];
+        while (next < jobs.length && !failed) {
+          const i = next++;
+          try {
+            out[i] = await jobs[i]!(async (file) => (await this.tabs.load(page, file), page));
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+        }
+      }),
+    );
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pages.map((p) => p.then((page) => page.close()).catch(() => undefined)));
+    this.pages = [];
   }
 }
 
 /** Measure the rows and plan the pages; or why the document cannot be paginated here. */
-export async function planPages(open: PageOpener, dir: string, t: LongTable, o: SliceOptions): Promise<Plan | string> {
+export async function planPages(pool: TabPool, dir: string, t: LongTable, o: SliceOptions): Promise<Plan | string> {
   const n = t.rows.length;
-  const parts = Math.max(1, o.tabs);
+  const parts = Math.max(1, pool.size);
   const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts));
   const headFile = path.join(dir, 'slice-head.html');
   writeFileSync(headFile, sliceDocument(t, { from: 0, to: 0, breaks: new Set(), tail: false }));
-  const jobs: (() => Promise<unknown>)[] = [
-    () => withPage(open, headFile, async (page) => countPages(await page.pdf({ ...PDF_OPTIONS, timeout: o.timeout }))),
-    ...bounds.slice(0, -1).map((from, i) => async () => {
+  type Measured = { pageHeight: number; firstRowOffset: number; headHeight: number; tops: number[] } | null;
+  const jobs: ((load: (file: string) => Promise<Page>) => Promise<number | Measured>)[] = [
+    async (load) => countPages(await (await load(headFile)).pdf({ ...PDF_OPTIONS, timeout: o.timeout })),
+    ...bounds.slice(0, -1).map((from, i) => async (load: (file: string) => Promise<Page>) => {
       const file = path.join(dir, `slice-measure-${i}.html`);
       writeFileSync(file, sliceDocument(t, { from, to: bounds[i + 1]!, breaks: new Set(), tail: false, style: MEASURE_STYLE }));
-      return withPage(open, file, async (page) => {
-        const cdp = await page.createCDPSession();
+      const page = await load(file);
+      const cdp = await page.createCDPSession();
+      try {
         const r = await cdp.send('Runtime.evaluate', { expression: MEASURE_SCRIPT, returnByValue: true });
-        return r.result.value as { pageHeight: number; firstRowOffset: number; headHeight: number; tops: number[] } | null;
-      });
+        return r.result.value as Measured;
+      } finally {
+        await cdp.detach().catch(() => undefined);
+      }
     }),
   ];
-  const [headPages, ...measured] = (await pool(jobs, o.tabs + 1)) as [number, ...({ pageHeight: number; firstRowOffset: number; headHeight: number; tops: number[] } | null)[]];
+  const [headPages, ...measured] = (await pool.run(jobs)) as [number, ...Measured[]];
   if (measured.some((m) => !m)) return '打印样式没有给出版心尺寸（--type-width、--type-height），或表格前没有分页';
   const rowHeights: number[] = [];
   for (const m of measured) for (let i = 0; i + 1 < m!.tops.length; i++) rowHeights.push(m!.tops[i + 1]! - m!.tops[i]!);
@@ -108,18 +125,27 @@ export function paginatedDocument(t: LongTable, plan: Plan): string {
 }
 
 export async function printSliced(
-  open: PageOpener,
+  tabs: Tabs,
   htmlFile: string,
   t: LongTable,
   o: SliceOptions,
 ): Promise<{ pdf: Uint8Array; count: number } | { reason: string }> {
+  const pool = new TabPool(tabs, o.tabs);
+  try {
+    return await sliced(pool, htmlFile, t, o);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function sliced(pool: TabPool, htmlFile: string, t: LongTable, o: SliceOptions): Promise<{ pdf: Uint8Array; count: number } | { reason: string }> {
   const dir = path.dirname(htmlFile);
-  const plan = await planPages(open, dir, t, o);
+  const plan = await planPages(pool, dir, t, o);
   if (typeof plan === 'string') return { reason: plan };
   const { slices, headPages, breaks } = plan;
   const last = slices.length - 1;
   let done = 0;
-  const jobs = slices.map((s, k) => async () => {
+  const jobs = slices.map((s, k) => async (load: (file: string) => Promise<Page>) => {
     const file = path.join(dir, `slice-${k}.html`);
     const opening = new Set(breaks);
     // Later slices follow the head and open their own page; the page counter starts at the
@@ -127,7 +153,8 @@ export async function printSliced(
     if (k > 0) opening.add(s.from);
     const style = k > 0 ? `@page:first{counter-increment:page ${s.firstPage}}` : undefined;
     writeFileSync(file, sliceDocument(t, { from: s.from, to: s.to, breaks: opening, tail: k === last, ...(style && { style }) }));
-    const pdf = await withPage(open, file, (page) => page.pdf({ ...PDF_OPTIONS, timeout: o.timeout, ...(k > 0 && { pageRanges: `${headPages + 1}-` }) }));
+    const page = await load(file);
+    const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: o.timeout, ...(k > 0 && { pageRanges: `${headPages + 1}-` }) });
     const want = k === 0 ? headPages - 1 + s.pages : s.pages;
     const got = countPages(pdf);
     // The last slice holds what follows the table too: at least its own pages.
@@ -136,7 +163,7 @@ export async function printSliced(
     return pdf;
   });
   try {
-    const pdfs = await pool(jobs, o.tabs);
+    const pdfs = await pool.run(jobs);
     return { pdf: joinPdfs(pdfs), count: slices.length };
   } catch (e) {
     if (e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message };

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { finishPdf, type PdfInfo } from './pdf-finish.js';
 import { findLongTable } from './long-table.js';
-import { PDF_OPTIONS, printSliced, type PageOpener } from './pdf-slices.js';
+import { PDF_OPTIONS, printSliced, type Tabs } from './pdf-slices.js';
 
 export interface PrintRequest {
   /** The HTML file to print (its fonts are file URLs under `allow`). */
@@ -42,7 +42,7 @@ export const SLICING = {
   },
   /** Tabs printing at once: one per core, and at least two. */
   get tabs() {
-    return Math.max(2, availableParallelism());
+    return Number(process.env['TONGBAO_SLICE_TABS']) || Math.max(2, availableParallelism());
   },
 };
 
@@ -101,8 +101,8 @@ export async function initialTab(browser: Browser): Promise<Tab> {
   return { page, close: () => page.close() };
 }
 
-/** Load one of the build's files in a set-up page, refusing every request outside `allow`. */
-async function load(page: Page, htmlFile: string, req: PrintRequest, requests: Printed['requests']): Promise<Page> {
+/** Refuse every request of `page` outside the build's files; note each one. */
+function sandbox(page: Page, req: PrintRequest, requests: Printed['requests']): void {
   const dirs = [path.dirname(path.resolve(req.htmlFile)), ...req.allow.map((d) => path.resolve(d))];
   page.on('request', (r) => {
     const ok = allowed(r.url(), dirs);
@@ -110,21 +110,25 @@ async function load(page: Page, htmlFile: string, req: PrintRequest, requests: P
     if (ok) void r.continue();
     else void r.abort('blockedbyclient');
   });
-  await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load', timeout: req.timeoutMs ?? 120_000 });
-  return page;
 }
 
+const load = (page: Page, htmlFile: string, req: PrintRequest) => page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load', timeout: req.timeoutMs ?? 120_000 }).then(() => undefined);
+
 /** More tabs beside `tab`, in its context, set up and sandboxed alike. */
-export function opener(tab: Page, req: PrintRequest, requests: Printed['requests']): PageOpener {
-  return async (htmlFile) => {
-    const page = await tab.browserContext().newPage();
-    try {
-      await setUp(page);
-      return await load(page, htmlFile, req, requests);
-    } catch (e) {
-      await page.close().catch(() => undefined);
-      throw e;
-    }
+export function tabsBeside(tab: Page, req: PrintRequest, requests: Printed['requests']): Tabs {
+  return {
+    async open() {
+      const page = await tab.browserContext().newPage();
+      try {
+        await setUp(page);
+        sandbox(page, req, requests);
+        return page;
+      } catch (e) {
+        await page.close().catch(() => undefined);
+        throw e;
+      }
+    },
+    load: (page, file) => load(page, file, req),
   };
 }
 
@@ -137,13 +141,13 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
     let slices: Printed['slices'];
     const long = findLongTable(readFileSync(req.htmlFile, 'utf8'), SLICING.fromRows);
     if (long) {
-      const open = opener(opened.page, req, requests);
-      const sliced = await printSliced(open, req.htmlFile, long, { ...SLICING, timeout, onSlice: req.onSlice });
+      const sliced = await printSliced(tabsBeside(opened.page, req, requests), req.htmlFile, long, { ...SLICING, timeout, onSlice: req.onSlice });
       if ('pdf' in sliced) return { pdf: finishPdf(sliced.pdf, req.info), requests, slices: { count: sliced.count } };
       slices = { count: 1, reason: sliced.reason };
     }
-    const page = await load(opened.page, req.htmlFile, req, requests);
-    const raw = await page.pdf({ ...PDF_OPTIONS, timeout });
+    sandbox(opened.page, req, requests);
+    await load(opened.page, req.htmlFile, req);
+    const raw = await opened.page.pdf({ ...PDF_OPTIONS, timeout });
     return { pdf: finishPdf(raw, req.info), requests, ...(slices && { slices }) };
   } finally {
     await opened.close();

@@ -1,0 +1,183 @@
+// Long tables printed in slices on parallel tabs and joined: the same document as one
+// `page.pdf` of the same HTML, page for page, with its numbering, tags and outline.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO, tongbao } from './helpers.js';
+import { pdffonts, pdfinfo, readPages, type PdfPage } from './pdf-measure.js';
+import { pageStarts, planSlices, SLACK_PX } from '../src/render/paginate.js';
+import { findLongTable, sliceDocument } from '../src/render/long-table.js';
+// @ts-expect-error: a plain ES module of the benchmarks, without types
+import { generatePeriod } from '../bench/generate.mjs';
+
+const ROWS = 600;
+
+/** Each page's words, sorted: the same text whatever order pdftotext reads a page in. */
+function pageWords(file: string): string[] {
+  const xml = execFileSync('pdftotext', ['-bbox', file, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return [...xml.matchAll(/<page[^>]*>([\s\S]*?)<\/page>/g)].map((p) => [...p[1]!.matchAll(/<word[^>]*>([^<]*)<\/word>/g)].map((w) => w[1]).sort().join(' '));
+}
+
+/** How many structure elements of each type the PDF's tag tree has (latest object versions). */
+function structTypes(file: string): Record<string, number> {
+  const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', file], { encoding: 'utf8', maxBuffer: 1 << 30 }));
+  const out: Record<string, number> = {};
+  for (const o of Object.values<{ value?: Record<string, unknown> }>(json.qpdf[1])) {
+    const v = o.value;
+    if (v?.['/Type'] === '/StructElem') out[String(v['/S'])] = (out[String(v['/S'])] ?? 0) + 1;
+  }
+  return out;
+}
+
+function outlineTitles(file: string): string[] {
+  const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=outlines', file], { encoding: 'utf8' }));
+  const titles: string[] = [];
+  const walk = (items: { title: string; kids: unknown[] }[], depth: number) => {
+    for (const i of items) {
+      titles.push(`${depth}:${i.title}`);
+      walk(i.kids as never, depth + 1);
+    }
+  };
+  walk(json.outlines, 0);
+  return titles;
+}
+
+describe('pagination of a long table', () => {
+  const m = { pageHeight: 850, firstRowOffset: 200, headHeight: 40, rowHeights: Array.from({ length: 400 }, (_, i) => (i % 7 === 3 ? 56.5 : 32.5)) };
+  const starts = pageStarts(m);
+
+  it('fills every page without going past the type area, the header repeated', () => {
+    for (let p = 0; p < starts.length; p++) {
+      const end = starts[p + 1] ?? m.rowHeights.length;
+      const used = m.rowHeights.slice(starts[p], end).reduce((a, b) => a + b, 0);
+      const room = m.pageHeight - (p === 0 ? m.firstRowOffset : m.headHeight) - SLACK_PX;
+      expect(used, `page ${p}`).toBeLessThanOrEqual(room);
+      // Full: the next row would not have fitted.
+      if (end < m.rowHeights.length) expect(used + m.rowHeights[end]!).toBeGreaterThan(room);
+    }
+  });
+
+  it('cuts slices on page boundaries, the first odd and the others even in pages', () => {
+    const slices = planSlices(starts, m.rowHeights.length, 60);
+    expect(slices.length).toBeGreaterThan(3);
+    expect(slices[0]!.pages % 2).toBe(1);
+    for (const s of slices.slice(1, -1)) expect(s.pages % 2).toBe(0);
+    let page = 0;
+    let row = 0;
+    for (const s of slices) {
+      expect([s.firstPage, s.from]).toEqual([page, row]);
+      expect(s.from).toBe(starts[s.firstPage]);
+      page += s.pages;
+      row = s.to;
+    }
+    expect([page, row]).toEqual([starts.length, m.rowHeights.length]);
+  });
+});
+
+describe('cutting the print HTML', () => {
+  const html = '<html><head><title>t</title></head><body><table><tbody><tr><td>a</td></tr></tbody></table>' +
+    '<table class="x"><thead><tr><th>h</th></tr></thead><tbody>\n<tr><td>1</td></tr>\n<tr><td>2 &lt;tr</td></tr>\n<tr><td>3</td></tr>\n</tbody></table><p>after</p></body></html>';
+
+  it('finds the longest table body, its rows, and what follows', () => {
+    const t = findLongTable(html, 3)!;
+    expect(t.rows).toEqual(['<tr><td>1</td></tr>\n', '<tr><td>2 &lt;tr</td></tr>\n', '<tr><td>3</td></tr>\n']);
+    expect(t.head).toContain('<table data-tb-long class="x">');
+    expect(t.tail).toBe('</tbody></table><p>after</p></body></html>');
+    expect(findLongTable(html, 4)).toBeUndefined();
+  });
+
+  it('makes a slice with its rows, forced breaks and the tail only when asked', () => {
+    const t = findLongTable(html, 3)!;
+    const doc = sliceDocument(t, { from: 1, to: 3, breaks: new Set([2]), tail: false, style: '@page:first{counter-increment:page 4}' });
+    expect(doc).toContain('<tr><td>2 &lt;tr</td></tr>\n<tr data-tb-page><td>3</td></tr>');
+    expect(doc).not.toContain('<td>1</td>');
+    expect(doc).not.toContain('after');
+    expect(doc).toContain('<style>@page:first{counter-increment:page 4}</style></head>');
+  });
+});
+
+describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one piece`, () => {
+  let sliced: string;
+  let whole: string;
+  let pages: PdfPage[];
+  let json: { pdf: { pages: number; slices?: { count: number; reason?: string } } };
+
+  beforeAll(async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-'));
+    await generatePeriod(root, { period: '2024Q4', sites: 200, problems: ROWS, quarters: 4, matrix: true });
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-one-'));
+    cpSync(root, copy, { recursive: true });
+    // Slices of 150 rows from 200 rows on; the same document as one slice is one page.pdf.
+    const r = tongbao(['build', '2024Q4', '--format', 'pdf', '--json'], root, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' });
+    expect(r.status, r.stderr).toBe(0);
+    json = JSON.parse(r.stdout);
+    const one = tongbao(['build', '2024Q4', '--format', 'pdf'], copy, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '100000' });
+    expect(one.status, one.stderr).toBe(0);
+    sliced = path.join(root, 'out/2024Q4/bulletin.pdf');
+    whole = path.join(copy, 'out/2024Q4/bulletin.pdf');
+    pages = readPages(sliced);
+  }, 240_000);
+
+  it('was printed in several slices', () => {
+    expect(json.pdf.slices?.reason).toBeUndefined();
+    expect(json.pdf.slices?.count).toBeGreaterThanOrEqual(4);
+    expect(json.pdf.pages).toBe(pages.length);
+  });
+
+  it('has the same text as the one-piece print, page for page', () => {
+    const a = pageWords(sliced);
+    const b = pageWords(whole);
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) expect(a[i], `page ${i + 1}`).toBe(b[i]);
+  });
+
+  it('numbers every page in order, odd pages at the right and even at the left', () => {
+    for (const [i, p] of pages.entries()) {
+      const n = p.lines.find((l) => l.y0 > 262 && /^― \d+ ―$/.test(l.text));
+      expect(n?.text, `page ${i + 1}`).toBe(`― ${i + 1} ―`);
+      if (i % 2 === 0) expect(n!.x1, `page ${i + 1}`).toBeGreaterThan(175);
+      else expect(n!.x0, `page ${i + 1}`).toBeLessThan(35);
+    }
+  });
+
+  it('repeats the header on every page of the table and prints every row once', () => {
+    const first = pages.findIndex((p) => p.lines[0]?.text === '附件1');
+    const last = pages.findIndex((p) => p.lines[0]?.text === '附件2');
+    const seen: number[] = [];
+    for (const p of pages.slice(first, last)) {
+      expect(p.lines.some((l) => l.text.includes('网站标识码'))).toBe(true);
+      // 序号: the first column's cells, each a line of its own for pdftotext.
+      for (const l of p.lines) if (/^\d+$/.test(l.text) && l.x1 < 40 && l.y0 < 262) seen.push(Number(l.text));
+    }
+    expect(seen).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
+  });
+
+  it('is tagged like the one-piece print: the same elements, the outline, the language', () => {
+    expect(pdfinfo(sliced)['Tagged']).toBe('yes');
+    const types = structTypes(sliced);
+    // Attachment 1's rows and header, and attachment 2's 32 provinces and header.
+    expect(types['/TR']).toBe(ROWS + 1 + 33);
+    expect(types).toEqual(structTypes(whole));
+    expect(outlineTitles(sliced)).toEqual(outlineTitles(whole));
+    expect(readFileSync(sliced, 'latin1')).toContain('/Lang (zh-CN)');
+    expect(() => execFileSync('qpdf', ['--check', sliced])).not.toThrow();
+    for (const f of pdffonts(sliced)) {
+      expect(f.type).not.toBe('Type 3');
+      expect(f.emb).toBe(true);
+    }
+  });
+
+  it('falls back to one piece, and says why, when the print style gives no type area', () => {
+    const root = path.dirname(path.dirname(path.dirname(sliced)));
+    // An office's own print style, written before the type area was declared in it.
+    const css = readFileSync(path.join(REPO, 'templates/print.css'), 'utf8').replace(/--type-(width|height): [^;]+;/g, '');
+    mkdirSync(path.join(root, 'templates'), { recursive: true });
+    writeFileSync(path.join(root, 'templates/print.css'), css.replace(/var\(--type-width\)/g, '156mm').replace(/var\(--type-height\)/g, '225mm'));
+    const r = tongbao(['build', '2024Q4', '--format', 'pdf'], root, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/长表格没能分段打印（打印样式没有给出版心尺寸（--type-width、--type-height）.*），已整体打印/);
+    expect(pageWords(path.join(root, 'out/2024Q4/bulletin.pdf')).length).toBeGreaterThan(20);
+  }, 120_000);
+});
