@@ -103,12 +103,15 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
   let whole: string;
   let pages: PdfPage[];
   let json: { pdf: { pages: number; slices?: { count: number; reason?: string } } };
+  let pristine: string;
 
   beforeAll(async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-'));
     await generatePeriod(root, { period: '2024Q4', sites: 200, problems: ROWS, quarters: 4, matrix: true });
     const copy = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-one-'));
     cpSync(root, copy, { recursive: true });
+    pristine = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-again-'));
+    cpSync(root, pristine, { recursive: true });
     // Slices of 150 rows from 200 rows on; the same document as one slice is one page.pdf.
     const r = tongbao(['build', '2024Q4', '--format', 'pdf', '--json'], root, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' });
     expect(r.status, r.stderr).toBe(0);
@@ -168,6 +171,19 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
       expect(f.emb).toBe(true);
     }
   });
+
+  it('comes out byte for byte the same from another build, and archives as PDF/A-2b', () => {
+    const env = { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' };
+    expect(tongbao(['build', '2024Q4', '--format', 'pdf', '--quiet'], pristine, env).status).toBe(0);
+    const again = path.join(pristine, 'out/2024Q4/bulletin.pdf');
+    expect(readFileSync(again).equals(readFileSync(sliced))).toBe(true);
+    const r = tongbao(['build', '2024Q4', '--format', 'pdf', '--archive'], pristine, env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(again, 'latin1')).toMatch(/<pdfaid:part>2<\/pdfaid:part>/);
+    expect(() => execFileSync('qpdf', ['--check', again])).not.toThrow();
+    expect(pageWords(again)).toEqual(pageWords(sliced));
+    expect(tongbao(['verify', '2024Q4'], pristine).status).toBe(0);
+  }, 120_000);
 
   it('falls back to one piece, and says why, when the print style gives no type area', () => {
     const root = path.dirname(path.dirname(path.dirname(sliced)));

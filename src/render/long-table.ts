@@ -81,18 +81,20 @@ export function sliceDocument(t: LongTable, d: SliceDocument): string {
  * the page top is the nearest element, from the table outwards, that forces a page break
  * before itself. Returns null when the document does not say enough to paginate.
  */
-/** Lay the measured slice out as wide as the printed type area. */
-export const MEASURE_STYLE = 'html{width:var(--type-width)}';
+/**
+ * Lay the measured slice out as wide as the printed type area, and hand the script the type
+ * area's height as a computed length (scroll padding changes nothing here).
+ */
+export const MEASURE_STYLE = 'html{width:var(--type-width);scroll-padding-top:var(--type-height)}';
 
 export const MEASURE_SCRIPT = `(() => {
   const t = document.querySelector('table[${TABLE_MARK}]');
   const body = t && t.tBodies[0];
   if (!body || !t.tHead) return null;
-  const probe = document.createElement('div');
-  probe.style.cssText = 'position:absolute;width:var(--type-width,0px);height:var(--type-height,0px)';
-  document.body.append(probe);
-  const area = probe.getBoundingClientRect();
-  probe.remove();
+  // Lengths read from computed style (MEASURE_STYLE puts them there): no element is added,
+  // which would cost the table a second layout.
+  const root = getComputedStyle(document.documentElement);
+  const area = { width: parseFloat(root.width), height: parseFloat(root.scrollPaddingTop) };
   if (!(area.width > 0 && area.height > 0)) return null;
   let top = null;
   for (let e = t; e && e !== document.body; e = e.previousElementSibling || e.parentElement) {
