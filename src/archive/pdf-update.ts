@@ -1,4 +1,5 @@
 // Reading and appending to a PDF without rewriting it: the archive steps (PDF/A, signature)
+// and the join of a long table's slices (render/pdf-join.ts)
 // are incremental updates (PDF 1.7 §7.5.6), so Chromium's bytes, its tagged structure and the
 // metadata update of pdf-finish.ts stay exactly as they were, and a later signature covers them.
 // Only what those steps need is read: classic xref tables (Chromium writes no xref streams),
@@ -76,17 +77,45 @@ export class PdfDocument {
     return { trailer: t.slice(open, matchingDictEnd(t, open)) };
   }
 
-  /** The text of object `num` between `obj` and `endobj` (dictionary objects; streams not decoded). */
-  object(num: number): string {
+  /** Where the value of object `num` starts, just after `N G obj`. */
+  private valueStart(num: number): number {
     const at = this.offsets.get(num);
     if (at === undefined || at < 0) throw new Error(`object ${num} is not in the PDF`);
     const head = /(\d+) (\d+) obj\s*/y;
     head.lastIndex = at;
     const h = head.exec(this.text);
     if (!h || Number(h[1]) !== num) throw new Error(`object ${num} not found at byte ${at}`);
-    const start = head.lastIndex;
+    return head.lastIndex;
+  }
+
+  /** The text of object `num` between `obj` and `endobj` (dictionary objects; streams not decoded). */
+  object(num: number): string {
+    const start = this.valueStart(num);
     if (this.text.startsWith('<<', start)) return this.text.slice(start, matchingDictEnd(this.text, start));
     return this.text.slice(start, this.text.indexOf('endobj', start)).trim();
+  }
+
+  /**
+   * Object `num` as its value's text and the bytes after it up to `endobj`: for a stream, the
+   * stream with its keywords (found by /Length, so data that happens to hold "endobj" is safe).
+   */
+  parts(num: number): { value: string; rest: Buffer } {
+    const start = this.valueStart(num);
+    const value = this.object(num);
+    let end = start + value.length;
+    let i = end;
+    while (/\s/.test(this.text[i]!)) i++;
+    if (this.text.startsWith('stream', i)) {
+      const given = parseDict(value).get('Length') ?? '';
+      const length = /R$/.test(given) ? Number(this.object(refNumber(given))) : Number(given);
+      let data = i + 6;
+      if (this.text[data] === '\r') data++;
+      if (this.text[data] === '\n') data++;
+      const stop = this.text.indexOf('endstream', data + length);
+      if (!Number.isFinite(length) || stop < 0) throw new Error(`object ${num}: stream without a usable /Length`);
+      end = stop + 9;
+    }
+    return { value, rest: this.bytes.subarray(start + value.length, end) };
   }
 
   /** A dictionary object, as key → raw value. */
@@ -131,7 +160,7 @@ function skipLiteral(t: string, open: number): number {
 }
 
 /** End of the value starting at `i` (a name, number, reference, string, array or dictionary). */
-function valueEnd(t: string, i: number): number {
+export function valueEnd(t: string, i: number): number {
   const c = t[i];
   if (c === '(') return skipLiteral(t, i);
   if (c === '<' && t[i + 1] === '<') return matchingDictEnd(t, i);
@@ -177,6 +206,34 @@ export function parseDict(src: string): Map<string, string> {
   }
 }
 
+/** The items of an array (or the value itself when it is not one), as raw value text. */
+export function arrayItems(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const t = raw.trim();
+  if (!t.startsWith('[')) return [t];
+  const out: string[] = [];
+  let i = 1;
+  for (;;) {
+    while (/\s/.test(t[i]!)) i++;
+    if (t[i] === ']' || i >= t.length) return out;
+    const end = valueEnd(t, i);
+    out.push(t.slice(i, end));
+    i = end;
+  }
+}
+
+/**
+ * Rewrite every reference `N 0 R` in a value (not inside strings) with `ref`, and, given `id`,
+ * every structure id string `(nodeNNNNNNNN)` that Chromium writes.
+ */
+export function rewriteRefs(raw: string, ref: (n: number) => string, id?: (s: string) => string): string {
+  return raw.replace(/\((?:\\[\s\S]|[^\\)])*\)|<[0-9A-Fa-f\s]*>|(\d+) 0 R\b/g, (m, n: string | undefined) => {
+    if (n !== undefined) return ref(Number(n));
+    if (id && /^\(node\d{8}\)$/.test(m)) return id(m);
+    return m;
+  });
+}
+
 export function writeDict(d: ReadonlyMap<string, string>): string {
   return `<<${[...d].map(([k, v]) => `/${k} ${v}`).join('\n')}>>`;
 }
@@ -218,9 +275,10 @@ export function fileId(bytes: Uint8Array): string {
 /**
  * Append objects, an xref section and a trailer pointing back with /Prev. The trailer keeps
  * /Root and /Info and carries /ID (PDF/A needs it in the last trailer): the first id kept
- * when there is one, the second new for this revision.
+ * when there is one, the second new for this revision. `id: false` leaves it out, for an
+ * update made before the file's own dates are fixed (a digest would then change each build).
  */
-export function appendUpdate(doc: PdfDocument, objects: NewObject[]): Buffer {
+export function appendUpdate(doc: PdfDocument, objects: NewObject[], options: { id?: boolean } = {}): Buffer {
   const parts: Buffer[] = [doc.bytes];
   let length = doc.bytes.length;
   const push = (b: Buffer | string) => {
@@ -246,16 +304,20 @@ export function appendUpdate(doc: PdfDocument, objects: NewObject[]): Buffer {
     for (let k = i; k <= j; k++) xref += `${String(offsets.get(nums[k]!)).padStart(10, '0')} 00000 n \n`;
     i = j + 1;
   }
-  const size = Math.max(doc.trailer.size, ...nums.map((n) => n + 1));
-  const newId = fileId(Buffer.concat(parts));
-  const firstId = doc.trailer.id ? /<[0-9A-Fa-f]*>/.exec(doc.trailer.id)?.[0] ?? newId : newId;
+  // A loop, not Math.max(...nums): a joined long table appends a quarter million objects.
+  let size = doc.trailer.size;
+  for (const n of nums) if (n + 1 > size) size = n + 1;
   const trailer = new Map<string, string>([
     ['Size', String(size)],
     ['Root', doc.trailer.root],
     ...(doc.trailer.info ? ([['Info', doc.trailer.info]] as [string, string][]) : []),
-    ['ID', `[${firstId}${newId}]`],
     ['Prev', String(doc.trailer.startxref)],
   ]);
+  if (options.id !== false) {
+    const newId = fileId(Buffer.concat(parts));
+    const firstId = doc.trailer.id ? (/<[0-9A-Fa-f]*>/.exec(doc.trailer.id)?.[0] ?? newId) : newId;
+    trailer.set('ID', `[${firstId}${newId}]`);
+  }
   push(`${xref}trailer\n${writeDict(trailer)}\nstartxref\n${xrefAt}\n%%EOF\n`);
   return Buffer.concat(parts);
 }

@@ -11,7 +11,16 @@
 //
 // pdf-lib did this in 22 s for a 20,000-row table (it parses and rewrites every object);
 // Chromium's files are regular enough to be joined as text in a fraction of that.
-import { arrayItems, dict, dictEntries, readObject, readPdf, refOf, rewrite, type PdfFile } from './pdf-syntax.js';
+import { PdfDocument, appendUpdate, arrayItems, parseDict, refNumber, rewriteRefs as rewrite, writeDict as dict } from '../archive/pdf-update.js';
+
+/** The object number of a reference, or undefined when the value is not one. */
+const refOf = (raw: string | undefined) => {
+  const m = raw && /^(\d+) \d+ R$/.exec(raw.trim());
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Object numbers in use, in order. */
+const numbers = (f: PdfDocument) => [...f.offsets].filter(([n, at]) => n > 0 && at > 0).map(([n]) => n).sort((a, b) => a - b);
 
 export class JoinError extends Error {
   constructor(reason: string) {
@@ -27,18 +36,18 @@ interface Elem {
 }
 
 /** A struct element (or any dictionary object) and its /K items. */
-function elem(f: PdfFile, n: number): Elem {
-  const entries = dictEntries(readObject(f, n).value);
+function elem(f: PdfDocument, n: number): Elem {
+  const entries = parseDict(f.object(n));
   return { n, entries, kids: arrayItems(entries.get('K')) };
 }
 
-const isElement = (f: PdfFile, item: string) => {
+const isElement = (f: PdfDocument, item: string) => {
   const n = refOf(item);
-  return n !== undefined && /\/Type\s*\/StructElem\b/.test(readObject(f, n).value);
+  return n !== undefined && /\/Type\s*\/StructElem\b/.test(f.object(n));
 };
 
 /** From the document element down to the table, by the first or the last element kid. */
-function spine(f: PdfFile, root: Elem, pick: 'first' | 'last'): Elem[] | undefined {
+function spine(f: PdfDocument, root: Elem, pick: 'first' | 'last'): Elem[] | undefined {
   const out: Elem[] = [];
   let at = root.kids.find((k) => isElement(f, k));
   for (let depth = 0; at !== undefined && depth < 64; depth++) {
@@ -52,7 +61,7 @@ function spine(f: PdfFile, root: Elem, pick: 'first' | 'last'): Elem[] | undefin
 }
 
 /** Pair a slice's element subtree with the base's, position by position. */
-function pairTrees(f: PdfFile, a: Elem, base: PdfFile, b: Elem, out: [Elem, Elem][]): boolean {
+function pairTrees(f: PdfDocument, a: Elem, base: PdfDocument, b: Elem, out: [Elem, Elem][]): boolean {
   if (a.entries.get('S') !== b.entries.get('S')) return false;
   out.push([a, b]);
   const ak = a.kids.filter((k) => isElement(f, k));
@@ -62,9 +71,9 @@ function pairTrees(f: PdfFile, a: Elem, base: PdfFile, b: Elem, out: [Elem, Elem
 }
 
 /** Entries of a number tree (/Nums) or name tree (/Names), /Kids followed. */
-function treeEntries(f: PdfFile, n: number | undefined, key: 'Nums' | 'Names', out: [string, string][] = []): [string, string][] {
+function treeEntries(f: PdfDocument, n: number | undefined, key: 'Nums' | 'Names', out: [string, string][] = []): [string, string][] {
   if (n === undefined) return out;
-  const e = dictEntries(readObject(f, n).value);
+  const e = parseDict(f.object(n));
   const items = arrayItems(e.get(key));
   for (let i = 0; i + 1 < items.length; i += 2) out.push([items[i]!, items[i + 1]!]);
   for (const kid of arrayItems(e.get('Kids'))) treeEntries(f, refOf(kid), key, out);
@@ -72,14 +81,14 @@ function treeEntries(f: PdfFile, n: number | undefined, key: 'Nums' | 'Names', o
 }
 
 /** Objects of a tree made of /Kids (page tree nodes, number and name tree nodes). */
-function treeNodes(f: PdfFile, n: number | undefined, out: number[] = []): number[] {
+function treeNodes(f: PdfDocument, n: number | undefined, out: number[] = []): number[] {
   if (n === undefined) return out;
   out.push(n);
-  const e = dictEntries(readObject(f, n).value);
+  const e = parseDict(f.object(n));
   if (e.get('Type') === '/Page') return out;
   for (const kid of arrayItems(e.get('Kids'))) {
     const k = refOf(kid)!;
-    if (dictEntries(readObject(f, k).value).get('Type') !== '/Page') treeNodes(f, k, out);
+    if (parseDict(f.object(k)).get('Type') !== '/Page') treeNodes(f, k, out);
   }
   return out;
 }
@@ -91,20 +100,31 @@ const headingLevel = (read: (n: number) => string, item: Map<string, string>) =>
   return m ? Number(m[1]) : 1;
 };
 
+/** The slices' PDFs as one; a JoinError (the caller then prints in one piece) if they do not fit. */
 export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
   if (parts.length === 1) return Buffer.from(parts[0]!);
-  const base = readPdf(Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength));
+  try {
+    return join(parts);
+  } catch (e) {
+    if (e instanceof JoinError) throw e;
+    throw new JoinError(`Chromium 的 PDF 不是预期的格式（${(e as Error).message}）`);
+  }
+}
+
+function join(parts: readonly Uint8Array[]): Buffer {
+  const base = new PdfDocument(Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength));
+  const baseRoot = refNumber(base.trailer.root);
   /** New or rewritten objects of the update, by number. */
   const out = new Map<number, string | Buffer>();
-  let next = base.size;
-  const catalog = dictEntries(readObject(base, base.root).value);
+  let next = base.trailer.size;
+  const catalog = parseDict(base.object(baseRoot));
   const pagesRoot = refOf(catalog.get('Pages'))!;
-  const pages = dictEntries(readObject(base, pagesRoot).value);
+  const pages = parseDict(base.object(pagesRoot));
   const pageKids = arrayItems(pages.get('Kids'));
   let pageCount = Number(pages.get('Count'));
 
   const structRoot = refOf(catalog.get('StructTreeRoot'));
-  const sr = structRoot !== undefined ? dictEntries(readObject(base, structRoot).value) : undefined;
+  const sr = structRoot !== undefined ? parseDict(base.object(structRoot)) : undefined;
   const baseSpine = sr ? spine(base, elem(base, structRoot!), 'last') : undefined;
   if (sr && !baseSpine) throw new JoinError('第一段的标签树中找不到表格');
   const baseTable = baseSpine?.at(-1);
@@ -117,17 +137,18 @@ export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
   const outline = outlineGrafter(catalog, () => next++, (n) => {
     // Objects of the update are read from it, the others from the base.
     const o = out.get(n);
-    return o === undefined ? readObject(base, n).value : o.toString('latin1').replace(/^\d+ 0 obj\n/, '');
+    return o === undefined ? base.object(n) : o.toString('latin1');
   });
   // Fresh structure ids for later slices, above any id a renderer gives.
   let freshId = 90_000_000;
 
   for (const bytes of parts.slice(1)) {
-    const f = readPdf(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const cat = dictEntries(readObject(f, f.root).value);
+    const f = new PdfDocument(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const fRoot = refNumber(f.trailer.root);
+    const cat = parseDict(f.object(fRoot));
     const map = new Map<number, string>();
-    const skip = new Set<number>([f.root]);
-    if (f.info !== undefined) skip.add(f.info);
+    const skip = new Set<number>([fRoot]);
+    if (f.trailer.info) skip.add(refNumber(f.trailer.info));
     const offset = nextKey;
     let maxKey = -1;
 
@@ -152,7 +173,7 @@ export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
         const bi = b.entries.get('ID');
         if (ai && bi) ids.set(ai, bi);
       }
-      const fe = dictEntries(readObject(f, fsr).value);
+      const fe = parseDict(f.object(fsr));
       skip.add(fsr);
       for (const n of treeNodes(f, refOf(fe.get('ParentTree')))) skip.add(n);
       for (const n of treeNodes(f, refOf(fe.get('IDTree')))) skip.add(n);
@@ -162,28 +183,27 @@ export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
     const fPages = refOf(cat.get('Pages'))!;
 
     // Every other object gets the next free number.
-    for (let n = 1; n < f.offsets.length; n++) {
-      if (f.offsets[n] && !skip.has(n)) map.set(n, `${next++} 0 R`);
-    }
+    const objects = numbers(f);
+    for (const n of objects) if (!skip.has(n)) map.set(n, `${next++} 0 R`);
     const ref = (n: number) => map.get(n) ?? 'null';
     const id = (s: string) => {
       let v = ids.get(s);
       if (!v) ids.set(s, (v = `(node${String(freshId++)})`));
       return v;
     };
-    for (let n = 1; n < f.offsets.length; n++) {
-      if (!f.offsets[n] || skip.has(n)) continue;
-      const o = readObject(f, n);
+    for (const n of objects) {
+      if (skip.has(n)) continue;
+      const o = f.parts(n);
       let value = rewrite(o.value, ref, id).replace(/\/(StructParents?) (\d+)/g, (_, k: string, v: string) => {
         maxKey = Math.max(maxKey, Number(v));
         return `/${k} ${Number(v) + offset}`;
       });
       if (n === fPages) value = value.replace(/>>\s*$/, `\n/Parent ${pagesRoot} 0 R>>`);
       const num = refOf(map.get(n))!;
-      out.set(num, o.stream ? Buffer.concat([Buffer.from(`${num} 0 obj\n${value}\n`, 'latin1'), f.bytes.subarray(o.stream[0], o.stream[1]), Buffer.from('\nendobj\n')]) : `${num} 0 obj\n${value}\nendobj\n`);
+      out.set(num, o.rest.length ? Buffer.concat([Buffer.from(value, 'latin1'), o.rest]) : value);
     }
     pageKids.push(map.get(fPages)!);
-    pageCount += Number(dictEntries(readObject(f, fPages).value).get('Count'));
+    pageCount += Number(parseDict(f.object(fPages)).get('Count'));
 
     // What the shared elements hold on these pages goes to their base counterparts.
     const sharedNums = new Set(shared.map(([a]) => a.n));
@@ -201,7 +221,7 @@ export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
       }
     }
     if (fsr !== undefined && sr) {
-      const fe = dictEntries(readObject(f, fsr).value);
+      const fe = parseDict(f.object(fsr));
       for (const [k, v] of treeEntries(f, refOf(fe.get('ParentTree')), 'Nums')) {
         parentTree.push([Number(k) + offset, rewrite(v, ref, id)]);
         maxKey = Math.max(maxKey, Number(k));
@@ -217,14 +237,13 @@ export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
 
     // Outline entries of headings on these pages (what follows the table).
     if (fOutlines !== undefined) {
-      for (let item = refOf(dictEntries(readObject(f, fOutlines).value).get('First')); item !== undefined; ) {
-        const own = dictEntries(readObject(f, item).value);
+      for (let item = refOf(parseDict(f.object(fOutlines)).get('First')); item !== undefined; ) {
+        const own = parseDict(f.object(item));
         const num = refOf(map.get(item))!;
-        const text = out.get(num) as string;
-        const entries = dictEntries(text.slice(text.indexOf('<<')));
+        const entries = parseDict(out.get(num) as string);
         entries.delete('Next');
         entries.delete('Prev');
-        outline.graft(num, entries, headingLevel((n) => readObject(f, n).value, own));
+        outline.graft(num, entries, headingLevel((n) => f.object(n), own));
         item = refOf(own.get('Next'));
       }
     }
@@ -233,26 +252,27 @@ export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
   // The base's objects that change.
   pages.set('Kids', `[${pageKids.join(' ')}]`);
   pages.set('Count', String(pageCount));
-  out.set(pagesRoot, `${pagesRoot} 0 obj\n${dict(pages)}\nendobj\n`);
+  out.set(pagesRoot, dict(pages));
   for (const e of grown.values()) {
     e.entries.set('K', `[${e.kids.join(' ')}]`);
-    out.set(e.n, `${e.n} 0 obj\n${dict(e.entries)}\nendobj\n`);
+    out.set(e.n, dict(e.entries));
   }
   if (sr) {
     const pt = next++;
-    out.set(pt, `${pt} 0 obj\n<</Nums [${parentTree.sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k} ${v}`).join(' ')}]>>\nendobj\n`);
+    out.set(pt, `<</Nums [${parentTree.sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k} ${v}`).join(' ')}]>>`);
     sr.set('ParentTree', `${pt} 0 R`);
     sr.set('ParentTreeNextKey', String(nextKey));
     if (idTree.length) {
       const it = next++;
-      out.set(it, `${it} 0 obj\n<</Names [${idTree.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => `${k} ${v}`).join(' ')}]>>\nendobj\n`);
+      out.set(it, `<</Names [${idTree.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => `${k} ${v}`).join(' ')}]>>`);
       sr.set('IDTree', `${it} 0 R`);
     }
-    out.set(structRoot!, `${structRoot} 0 obj\n${dict(sr)}\nendobj\n`);
+    out.set(structRoot!, dict(sr));
   }
-  for (const [n, e] of outline.finish()) out.set(n, `${n} 0 obj\n${dict(e)}\nendobj\n`);
-  if (outline.created) out.set(base.root, `${base.root} 0 obj\n${dict(catalog)}\nendobj\n`);
-  return update(base, out, next);
+  for (const [n, e] of outline.finish()) out.set(n, dict(e));
+  if (outline.created) out.set(baseRoot, dict(catalog));
+  // No /ID: Chromium's clock is still in the file (pdf-finish.ts fixes it afterwards).
+  return appendUpdate(base, [...out].map(([num, body]) => ({ num, body })), { id: false });
 }
 
 /**
@@ -266,7 +286,7 @@ function outlineGrafter(catalog: Map<string, string>, newObject: () => number, r
   let created = false;
   const get = (n: number) => {
     let e = items.get(n);
-    if (!e) items.set(n, (e = dictEntries(read(n))));
+    if (!e) items.set(n, (e = parseDict(read(n))));
     return e;
   };
   const level = (n: number) => levels.get(n) ?? headingLevel(read, get(n));
@@ -304,31 +324,4 @@ function outlineGrafter(catalog: Map<string, string>, newObject: () => number, r
       return items;
     },
   };
-}
-
-/** Append `out` to the base file as an incremental update with its own xref section. */
-function update(base: PdfFile, out: Map<number, string | Buffer>, size: number): Buffer {
-  const chunks: Buffer[] = [base.bytes, Buffer.from('\n')];
-  let at = base.bytes.length + 1;
-  const offsets = new Map<number, number>();
-  for (const n of [...out.keys()].sort((a, b) => a - b)) {
-    const v = out.get(n)!;
-    const b = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
-    offsets.set(n, at);
-    chunks.push(b);
-    at += b.length;
-  }
-  let xref = 'xref\n';
-  const nums = [...offsets.keys()];
-  for (let i = 0; i < nums.length; ) {
-    let j = i;
-    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
-    xref += `${nums[i]} ${j - i + 1}\n`;
-    for (let k = i; k <= j; k++) xref += `${String(offsets.get(nums[k]!)).padStart(10, '0')} 00000 n \n`;
-    i = j + 1;
-  }
-  const info = base.info !== undefined ? `\n/Info ${base.info} 0 R` : '';
-  xref += `trailer\n<</Size ${size}\n/Root ${base.root} 0 R${info}\n/Prev ${base.startxref}>>\nstartxref\n${at}\n%%EOF\n`;
-  chunks.push(Buffer.from(xref, 'latin1'));
-  return Buffer.concat(chunks);
 }

@@ -13,7 +13,6 @@ import type { Page } from 'puppeteer-core';
 import { MEASURE_SCRIPT, MEASURE_STYLE, sliceDocument, type LongTable } from './long-table.js';
 import { pageStarts, planSlices, type Slice, type TableMeasure } from './paginate.js';
 import { JoinError, joinPdfs } from './pdf-join.js';
-import { PdfSyntaxError } from './pdf-syntax.js';
 
 /** How every piece of a bulletin is printed: tagged, with an outline, at the CSS page size. */
 export const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, tagged: true, outline: true } as const;
@@ -167,7 +166,6 @@ async function sliced(pool: TabPool, htmlFile: string, t: LongTable, o: SliceOpt
     return { pdf: joinPdfs(pdfs), count: slices.length };
   } catch (e) {
     if (e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message };
-    if (e instanceof PdfSyntaxError) return { reason: `Chromium 的 PDF 不是预期的格式：${e.message}` };
     throw e;
   }
 }
