@@ -243,7 +243,10 @@ async function buildWith(
           () => openTab(printer),
         );
       };
-      const printed = await twice('打印', PRINT_TIMEOUT_MS, signal, () =>
+      // Each page load and print step has PRINT_TIMEOUT_MS; the whole print (a long table's
+      // slices one after another) has it once per 5,000 table rows.
+      const rows = page.html!.match(/<tr\b/g)?.length ?? 0;
+      const printed = await twice('打印', PRINT_TIMEOUT_MS * Math.max(1, Math.ceil(rows / 5000)), signal, () =>
         printPdf(printer, {
           htmlFile,
           allow: fonts.dirs,

@@ -147,7 +147,8 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
     }
     sandbox(opened.page, req, requests);
     await load(opened.page, req.htmlFile, req);
-    const raw = await opened.page.pdf({ ...PDF_OPTIONS, timeout });
+    // One piece of a long table takes Chromium minutes: its time limit grows with the rows.
+    const raw = await opened.page.pdf({ ...PDF_OPTIONS, timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
     return { pdf: finishPdf(raw, req.info), requests, ...(slices && { slices }) };
   } finally {
     await opened.close();
