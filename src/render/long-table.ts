@@ -75,18 +75,18 @@ export function sliceDocument(t: LongTable, d: SliceDocument): string {
 }
 
 /**
- * What the measuring tab runs (DevTools evaluation; the page's own scripts stay off) on a
- * slice laid out at the type area's width (MEASURE_STYLE). The type area's size comes from
- * the print stylesheet's `--type-width` and `--type-height`;
- * the page top is the nearest element, from the table outwards, that forces a page break
- * before itself. Returns null when the document does not say enough to paginate.
- */
-/**
  * Lay the measured slice out as wide as the printed type area, and hand the script the type
  * area's height as a computed length (scroll padding changes nothing here).
  */
 export const MEASURE_STYLE = 'html{width:var(--type-width);scroll-padding-top:var(--type-height)}';
 
+/**
+ * What the measuring tab runs (DevTools evaluation; the page's own scripts stay off) on a
+ * slice laid out at the type area's width (MEASURE_STYLE). The type area's size comes from
+ * the print stylesheet's `--type-width` and `--type-height`; the page top is the nearest
+ * element, from the table outwards, that forces a page break before itself. Returns null
+ * when the document does not say enough to paginate.
+ */
 export const MEASURE_SCRIPT = `(() => {
   const t = document.querySelector('table[${TABLE_MARK}]');
   const body = t && t.tBodies[0];

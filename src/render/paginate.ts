@@ -31,8 +31,7 @@ export function pageStarts(m: TableMeasure): number[] {
   let used = 0;
   for (let i = 0; i < m.rowHeights.length; i++) {
     const h = m.rowHeights[i]!;
-    // A row taller than a page is placed alone and left to Chromium (the print then checks
-    // its page count and falls back to one piece).
+    // `used > 0`: no page is left empty (the planner refuses a row taller than a page).
     if (used + h > room && used > 0) {
       starts.push(i);
       room = m.pageHeight - m.headHeight - SLACK_PX;

@@ -31,7 +31,6 @@ export interface SliceOptions {
 }
 
 export interface Plan {
-  measure: TableMeasure;
   starts: number[];
   slices: Slice[];
   /** Pages of the document up to and including the table's first page. */
@@ -115,7 +114,7 @@ export async function planPages(pool: TabPool, dir: string, t: LongTable, o: Sli
     return '有一行高过一页';
   }
   const starts = pageStarts(measure);
-  return { measure, starts, slices: planSlices(starts, n, o.rowsPerSlice), headPages, breaks: new Set(starts.slice(1)) };
+  return { starts, slices: planSlices(starts, n, o.rowsPerSlice), headPages, breaks: new Set(starts.slice(1)) };
 }
 
 /** The whole document with the planned page breaks: what the slices print, in one piece. */
