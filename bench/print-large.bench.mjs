@@ -48,7 +48,7 @@ async function documents(dist, root, period, dir) {
   const { fontSetup } = await load('render/fonts.js');
   const { findLongTable } = await load('render/long-table.js');
   const { SLICING, tabsBeside, openTab } = await load('render/pdf.js');
-  const { TabPool, planPages, paginatedDocument } = await load('render/pdf-slices.js');
+  const { printSliced, paginatedDocument } = await load('render/pdf-slices.js');
   const { launchBrowser, closeBrowser } = await load('render/browser.js');
   const r = await renderBulletin(root, period);
   const fonts = fontSetup(root, r.loaded.bulletin.fonts);
@@ -60,13 +60,13 @@ async function documents(dist, root, period, dir) {
   const browser = await launchBrowser();
   try {
     const tab = await openTab(browser);
-    const pool = new TabPool(tabsBeside(tab.page, { htmlFile: print, allow: fonts.dirs }, []), SLICING.tabs);
-    const plan = await planPages(pool, dir, table, { ...SLICING, timeout: 0 });
-    await pool.close();
-    if (typeof plan === 'string') throw new Error(plan);
+    // The pages tongbao chooses, from a sliced print of the same HTML.
+    const sliced = await printSliced(tabsBeside(tab.page, { htmlFile: print, allow: fonts.dirs }, []), print, table, { ...SLICING, timeout: 0 });
+    await tab.close();
+    if ('reason' in sliced) throw new Error(sliced.reason);
     const paginated = path.join(dir, 'paginated.html');
-    writeFileSync(paginated, paginatedDocument(table, plan));
-    return { print, paginated, slices: plan.slices.length };
+    writeFileSync(paginated, paginatedDocument(table, sliced.starts));
+    return { print, paginated, slices: sliced.count };
   } finally {
     await closeBrowser(browser);
   }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO, tongbao } from './helpers.js';
 import { pdffonts, pdfinfo, readPages, type PdfPage } from './pdf-measure.js';
-import { pageStarts, planSlices, SLACK_PX } from '../src/render/paginate.js';
+import { pageStarts, slicePage, SLACK_PX } from '../src/render/paginate.js';
 import { findLongTable, sliceDocument } from '../src/render/long-table.js';
 // @ts-expect-error: a plain ES module of the benchmarks, without types
 import { generatePeriod } from '../bench/generate.mjs';
@@ -59,20 +59,15 @@ describe('pagination of a long table', () => {
     }
   });
 
-  it('cuts slices on page boundaries, the first odd and the others even in pages', () => {
-    const slices = planSlices(starts, m.rowHeights.length, 60);
-    expect(slices.length).toBeGreaterThan(3);
-    expect(slices[0]!.pages % 2).toBe(1);
-    for (const s of slices.slice(1, -1)) expect(s.pages % 2).toBe(0);
-    let page = 0;
-    let row = 0;
-    for (const s of slices) {
-      expect([s.firstPage, s.from]).toEqual([page, row]);
-      expect(s.from).toBe(starts[s.firstPage]);
-      page += s.pages;
-      row = s.to;
+  it('opens a later slice on the first odd page of the table at or after its chunk', () => {
+    for (const row of [1, 37, 150, 300]) {
+      const p = slicePage(starts, row)!;
+      expect(p % 2, `row ${row}`).toBe(1);
+      expect(starts[p]).toBeGreaterThanOrEqual(row);
+      if (p > 1) expect(starts[p - 2]).toBeLessThan(row);
     }
-    expect([page, row]).toEqual([starts.length, m.rowHeights.length]);
+    // Past the last page's first row: no page found yet (the table's end, once all is measured).
+    expect(slicePage(starts, starts.at(-1)! + 1)).toBeUndefined();
   });
 });
 
@@ -94,7 +89,7 @@ describe('cutting the print HTML', () => {
     expect(doc).toContain('<tr><td>2 &lt;tr</td></tr>\n<tr data-tb-page><td>3</td></tr>');
     expect(doc).not.toContain('<td>1</td>');
     expect(doc).not.toContain('after');
-    expect(doc).toContain('<style>@page:first{counter-increment:page 4}</style></head>');
+    expect(doc).toContain('<style data-tb-slice>@page:first{counter-increment:page 4}</style></head>');
   });
 });
 

@@ -15,6 +15,8 @@ export interface LongTable {
 /** Attributes our own style rules select; nothing in a template uses them. */
 const TABLE_MARK = 'data-tb-long';
 const BREAK_MARK = 'data-tb-page';
+/** The style element a slice's own rules go in. */
+const STYLE_MARK = 'data-tb-slice';
 
 /**
  * Every page of the long table begins with a row we chose; its columns take the widths the
@@ -70,27 +72,36 @@ export function sliceDocument(t: LongTable, d: SliceDocument): string {
     const row = t.rows[i]!;
     body += d.breaks.has(i) ? `<tr ${BREAK_MARK}` + row.slice(3) : row;
   }
-  const head = d.style ? t.head.replace('</head>', `<style>${d.style}</style></head>`) : t.head;
+  const head = t.head.replace('</head>', `<style ${STYLE_MARK}>${d.style ?? ''}</style></head>`);
   return head + body + (d.tail ? t.tail : '</tbody></table>');
 }
 
 /**
- * Lay the measured slice out as wide as the printed type area, and hand the script the type
+ * Lay the measured rows out as wide as the printed type area, and hand the script the type
  * area's height as a computed length (scroll padding changes nothing here).
  */
 export const MEASURE_STYLE = 'html{width:var(--type-width);scroll-padding-top:var(--type-height)}';
 
 /**
- * What the measuring tab runs (DevTools evaluation; the page's own scripts stay off) on a
- * slice laid out at the type area's width (MEASURE_STYLE). The type area's size comes from
- * the print stylesheet's `--type-width` and `--type-height`; the page top is the nearest
- * element, from the table outwards, that forces a page break before itself. Returns null
- * when the document does not say enough to paginate.
+ * What a slice's tab runs (DevTools evaluation; the page's own scripts stay off) to put rows
+ * in the table and measure them at the type area's width (MEASURE_STYLE). The rows replace
+ * the body's, or follow them. Faces are loaded as the rows' characters need them; the layout
+ * is read once every face it uses has arrived. The type area's size comes from the print
+ * stylesheet's `--type-width` and `--type-height`; the page top is the nearest element, from
+ * the table outwards, that forces a page break before itself. Returns null when the document
+ * does not say enough to paginate.
  */
-export const MEASURE_SCRIPT = `(() => {
+export const MEASURE_FUNCTION = `async (rows, append) => {
   const t = document.querySelector('table[${TABLE_MARK}]');
   const body = t && t.tBodies[0];
   if (!body || !t.tHead) return null;
+  document.querySelector('style[${STYLE_MARK}]').textContent = ${JSON.stringify(MEASURE_STYLE)};
+  if (append) body.insertAdjacentHTML('beforeend', rows);
+  else body.innerHTML = rows;
+  do {
+    document.documentElement.getBoundingClientRect();
+    await document.fonts.ready;
+  } while (document.fonts.status !== 'loaded');
   // Lengths read from computed style (MEASURE_STYLE puts them there): no element is added,
   // which would cost the table a second layout.
   const root = getComputedStyle(document.documentElement);
@@ -101,9 +112,22 @@ export const MEASURE_SCRIPT = `(() => {
     if (/^(page|always|left|right|recto|verso)$/.test(getComputedStyle(e).breakBefore)) { top = e.getBoundingClientRect().top; break; }
   }
   if (top === null) return null;
-  const rows = body.rows;
-  const tops = new Array(rows.length + 1);
-  for (let i = 0; i < rows.length; i++) tops[i] = rows[i].getBoundingClientRect().top;
-  tops[rows.length] = rows.length ? rows[rows.length - 1].getBoundingClientRect().bottom : 0;
-  return { pageHeight: area.height, firstRowOffset: rows.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
-})()`;
+  const all = body.rows;
+  const tops = new Array(all.length + 1);
+  for (let i = 0; i < all.length; i++) tops[i] = all[i].getBoundingClientRect().top;
+  tops[all.length] = all.length ? all[all.length - 1].getBoundingClientRect().bottom : 0;
+  return { pageHeight: area.height, firstRowOffset: all.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
+}`;
+
+/**
+ * What a slice's tab runs before printing: keep the body rows [from, to) of those it holds,
+ * force a page break before the rows at `breaks` (indexes among those it holds), and set the
+ * slice's own style in place of the measuring one.
+ */
+export const PREPARE_FUNCTION = `(from, to, breaks, css) => {
+  const rows = [...document.querySelector('table[${TABLE_MARK}]').tBodies[0].rows];
+  for (const i of breaks) rows[i].setAttribute('${BREAK_MARK}', '');
+  for (let i = rows.length - 1; i >= to; i--) rows[i].remove();
+  for (let i = from - 1; i >= 0; i--) rows[i].remove();
+  document.querySelector('style[${STYLE_MARK}]').textContent = css;
+}`;

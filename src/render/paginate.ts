@@ -14,7 +14,7 @@ export interface TableMeasure {
   /** Height of the header rows, repeated on every page the table continues on. */
   headHeight: number;
   /** Height of each body row, borders included, in order. */
-  rowHeights: number[];
+  rowHeights: ArrayLike<number>;
 }
 
 /**
@@ -42,40 +42,16 @@ export function pageStarts(m: TableMeasure): number[] {
   return starts;
 }
 
-export interface Slice {
-  /** Pages of the table, counted from its first page (0). */
-  firstPage: number;
-  pages: number;
-  /** Body rows [from, to). */
-  from: number;
-  to: number;
-}
-
 /**
- * Cut the table's pages into print jobs of about `rowsPerSlice` rows. Page 1 of a document
- * is a right-hand page, and page numbers sit at the right on odd pages, left on even ones.
- * A slice after the first is printed after the document's head (its last page is the
- * table's first one) and starts one page later, so its first page is right-hand when the
- * table's first page is odd: the first slice takes an odd number of pages and every later
- * slice an even one, which keeps each slice's first page on the side it has in one piece.
+ * The table page a slice opens on: the first one at or after `row` whose index (from the
+ * table's first page, 0) is odd; undefined when the pages found so far do not reach `row`.
+ * Page 1 of a document is a right-hand page, and page numbers sit at the right on odd
+ * pages, left on even ones. A slice after the first is printed after the document's head
+ * (whose last page is the table's first one) and starts one page later, so its first page is
+ * right-hand when the table's first page is odd: every later slice must open on an odd table
+ * page to fall on the side it has in one piece.
  */
-export function planSlices(starts: readonly number[], rows: number, rowsPerSlice: number): Slice[] {
-  const slices: Slice[] = [];
-  const total = starts.length;
-  let page = 0;
-  while (page < total) {
-    const first = slices.length === 0;
-    let end = page + 1;
-    while (end < total && starts[end]! - starts[page]! < rowsPerSlice) end++;
-    let pages = end - page;
-    // Parity matters only where another slice follows.
-    if (page + pages < total) {
-      if (first && pages % 2 === 0) pages--;
-      if (!first && pages % 2 === 1) pages++;
-    }
-    const to = page + pages < total ? starts[page + pages]! : rows;
-    slices.push({ firstPage: page, pages, from: starts[page]!, to });
-    page += pages;
-  }
-  return slices;
+export function slicePage(starts: readonly number[], row: number): number | undefined {
+  for (let p = 1; p < starts.length; p += 2) if (starts[p]! >= row) return p;
+  return undefined;
 }

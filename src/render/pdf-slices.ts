@@ -1,17 +1,24 @@
-// A document with a long table, printed in slices on parallel tabs:
-//  1. measure the rows (slices of the table laid out at the type area's width) while the
-//     document's head is printed once, to learn on which page the table starts;
-//  2. choose where each page of the table begins (paginate.ts) and force those breaks;
-//  3. print the first slice whole, and every later one after the same head, keeping only
-//     its own pages (pageRanges) and numbering them as they fall in the whole document;
-//  4. check each slice has the pages it was planned with, and join them (pdf-join.ts).
+// A document with a long table, printed in slices on parallel tabs. Each tab loads the
+// document's head once, then holds one chunk of the table's rows after another, put in and
+// taken out by DevTools evaluation: no page is loaded again, no face fetched twice, and the
+// layout that measures the rows is the one the print starts from.
+//  1. A tab puts in its chunk's rows and a few of the next chunk's, lays them out at the type
+//     area's width and reports their heights.
+//  2. Once the rows before the chunk are measured (by other tabs), the table's pages up to
+//     the chunk's end are known (paginate.ts). The slice is the chunk's rows from the first
+//     page it opens to the first page the next slice opens.
+//  3. The tab drops the rows outside its slice, forces a break before each page's first row
+//     and prints: the first slice whole, a later one keeping only its own pages after the
+//     head (pageRanges), numbered as they fall in the whole document. The last slice carries
+//     what follows the table and is loaded whole instead.
+//  4. Each slice must have the pages it was planned with; they are joined (pdf-join.ts).
 // When the document does not say enough to paginate, or a slice comes out with other pages
 // than planned, the caller prints in one piece: slower, never wrong.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { MEASURE_SCRIPT, MEASURE_STYLE, sliceDocument, type LongTable } from './long-table.js';
-import { pageStarts, planSlices, type Slice, type TableMeasure } from './paginate.js';
+import { MEASURE_FUNCTION, PREPARE_FUNCTION, sliceDocument, type LongTable } from './long-table.js';
+import { pageStarts, slicePage, type TableMeasure } from './paginate.js';
 import { JoinError, joinPdfs } from './pdf-join.js';
 
 /** How every piece of a bulletin is printed: tagged, with an outline, at the CSS page size. */
@@ -30,41 +37,55 @@ export interface SliceOptions {
   onSlice?: ((done: number, total: number) => void) | undefined;
 }
 
-export interface Plan {
+export interface Sliced {
+  pdf: Uint8Array;
+  /** Slices printed. */
+  count: number;
+  /** The first body row of every page of the table. */
   starts: number[];
-  slices: Slice[];
-  /** Pages of the document up to and including the table's first page. */
-  headPages: number;
-  /** Rows that open a page. */
-  breaks: Set<number>;
 }
+
+/** Rows a tab holds past its chunk at first: enough for the two pages a slice may run over. */
+const LOOKAHEAD = 100;
 
 export const countPages = (pdf: Uint8Array) => (Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
 
-/**
- * A few tabs, each reused for job after job: a tab keeps its renderer process, whose fonts
- * are already decoded, from one slice to the next. The first failure stops the rest.
- */
-export class TabPool {
-  private pages: Promise<Page>[] = [];
+/** Why the table cannot be paginated here: the caller prints in one piece. */
+class Unpaginated extends Error {}
+
+class SliceMismatch extends Error {
+  constructor(k: number, want: number, got: number) {
+    super(`第 ${k + 1} 段应有 ${want} 页，实际 ${got} 页`);
+  }
+}
+
+/** A tab of the pool and the file it has loaded. */
+interface Tab {
+  page: Page;
+  holds?: string;
+}
+
+/** A few tabs, each taking job after job in order; the first failure stops the rest. */
+class TabPool {
+  private tabs: Promise<Tab>[] = [];
 
   constructor(
-    private readonly tabs: Tabs,
+    private readonly opener: Tabs,
     readonly size: number,
   ) {}
 
-  async run<T>(jobs: ((load: (file: string) => Promise<Page>) => Promise<T>)[]): Promise<T[]> {
+  async run<T>(jobs: ((tab: Tab) => Promise<T>)[]): Promise<T[]> {
     const out = new Array<T>(jobs.length);
     let next = 0;
     let failed = false;
     await Promise.all(
       Array.from({ length: Math.min(this.size, jobs.length) }, async (_, w) => {
-        this.pages[w] ??= this.tabs.open();
-        const page = await this.pages[w];
+        this.tabs[w] ??= this.opener.open().then((page) => ({ page }));
+        const tab = await this.tabs[w];
         while (next < jobs.length && !failed) {
           const i = next++;
           try {
-            out[i] = await jobs[i]!(async (file) => (await this.tabs.load(page, file), page));
+            out[i] = await jobs[i]!(tab);
           } catch (e) {
             failed = true;
             throw e;
@@ -75,102 +96,199 @@ export class TabPool {
     return out;
   }
 
+  async load(tab: Tab, file: string): Promise<void> {
+    if (tab.holds === file) return;
+    tab.holds = undefined;
+    await this.opener.load(tab.page, file);
+    tab.holds = file;
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.pages.map((p) => p.then((page) => page.close()).catch(() => undefined)));
-    this.pages = [];
+    await Promise.all(this.tabs.map((t) => t.then((tab) => tab.page.close()).catch(() => undefined)));
+    this.tabs = [];
   }
 }
 
-/** Measure the rows and plan the pages; or why the document cannot be paginated here. */
-export async function planPages(pool: TabPool, dir: string, t: LongTable, o: SliceOptions): Promise<Plan | string> {
-  const n = t.rows.length;
-  const parts = Math.max(1, pool.size);
-  const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts));
-  const headFile = path.join(dir, 'slice-head.html');
-  writeFileSync(headFile, sliceDocument(t, { from: 0, to: 0, breaks: new Set(), tail: false }));
-  type Measured = { pageHeight: number; firstRowOffset: number; headHeight: number; tops: number[] } | null;
-  const jobs: ((load: (file: string) => Promise<Page>) => Promise<number | Measured>)[] = [
-    async (load) => countPages(await (await load(headFile)).pdf({ ...PDF_OPTIONS, timeout: o.timeout })),
-    ...bounds.slice(0, -1).map((from, i) => async (load: (file: string) => Promise<Page>) => {
-      const file = path.join(dir, `slice-measure-${i}.html`);
-      writeFileSync(file, sliceDocument(t, { from, to: bounds[i + 1]!, breaks: new Set(), tail: false, style: MEASURE_STYLE }));
-      const page = await load(file);
-      const cdp = await page.createCDPSession();
-      try {
-        const r = await cdp.send('Runtime.evaluate', { expression: MEASURE_SCRIPT, returnByValue: true });
-        return r.result.value as Measured;
-      } finally {
-        await cdp.detach().catch(() => undefined);
-      }
-    }),
-  ];
-  const [headPages, ...measured] = (await pool.run(jobs)) as [number, ...Measured[]];
-  if (measured.some((m) => !m)) return '打印样式没有给出版心尺寸（--type-width、--type-height），或表格前没有分页';
-  const rowHeights: number[] = [];
-  for (const m of measured) for (let i = 0; i + 1 < m!.tops.length; i++) rowHeights.push(m!.tops[i + 1]! - m!.tops[i]!);
-  const first = measured[0]!;
-  const measure: TableMeasure = { pageHeight: first.pageHeight, firstRowOffset: first.firstRowOffset, headHeight: first.headHeight, rowHeights };
-  if (rowHeights.some((h) => h + measure.headHeight > measure.pageHeight) || measure.firstRowOffset >= measure.pageHeight) {
-    return '有一行高过一页';
+type Model = Omit<TableMeasure, 'rowHeights'>;
+type Measured = Model & { tops: number[] };
+
+/**
+ * The rows' heights as the tabs report them, and the table's pages as far as they tell.
+ * A row measured twice (a chunk and the lookahead of the one before) keeps its first height,
+ * so that every tab reckons with the same pages.
+ */
+class Pager {
+  private readonly heights: Float64Array;
+  private readonly have: Uint8Array;
+  /** Rows [0, known) are measured. */
+  private known = 0;
+  private model: Model | undefined;
+  private waiters: { row: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private failure: { error: unknown } | undefined;
+
+  constructor(readonly rows: number) {
+    this.heights = new Float64Array(rows);
+    this.have = new Uint8Array(rows);
   }
-  const starts = pageStarts(measure);
-  return { starts, slices: planSlices(starts, n, o.rowsPerSlice), headPages, breaks: new Set(starts.slice(1)) };
+
+  record(from: number, m: Measured, model: boolean): void {
+    for (let i = 0; i + 1 < m.tops.length; i++) {
+      if (this.have[from + i]) continue;
+      this.heights[from + i] = m.tops[i + 1]! - m.tops[i]!;
+      this.have[from + i] = 1;
+    }
+    if (model) this.model = { pageHeight: m.pageHeight, firstRowOffset: m.firstRowOffset, headHeight: m.headHeight };
+    while (this.known < this.rows && this.have[this.known]) this.known++;
+    this.waiters = this.waiters.filter((w) => (this.ready(w.row) ? (w.resolve(), false) : true));
+  }
+
+  private ready(row: number): boolean {
+    return this.model !== undefined && this.known >= row;
+  }
+
+  /** Resolves once the rows before `row` are measured. */
+  until(row: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.error);
+    if (this.ready(row)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ row, resolve, reject }));
+  }
+
+  fail(error: unknown): void {
+    this.failure = { error };
+    for (const w of this.waiters) w.reject(error);
+    this.waiters = [];
+  }
+
+  /** The first row of every page found so far (all of them once every row is measured). */
+  starts(): number[] {
+    const model = this.model!;
+    const rowHeights = this.heights.subarray(0, this.known);
+    if (model.firstRowOffset >= model.pageHeight || rowHeights.some((h) => h + model.headHeight > model.pageHeight)) throw new Unpaginated('有一行高过一页');
+    return pageStarts({ ...model, rowHeights });
+  }
+
+  /**
+   * The first row of the slice that begins at or after `row`: the table's end when no page
+   * does; undefined while the rows measured so far do not tell.
+   */
+  sliceStart(row: number): number | undefined {
+    if (row === 0) return 0;
+    const starts = this.starts();
+    const p = slicePage(starts, row);
+    if (p !== undefined) return starts[p];
+    return this.known === this.rows ? this.rows : undefined;
+  }
 }
 
-/** The whole document with the planned page breaks: what the slices print, in one piece. */
-export function paginatedDocument(t: LongTable, plan: Plan): string {
-  return sliceDocument(t, { from: 0, to: t.rows.length, breaks: plan.breaks, tail: true });
+/** The whole document with the given page breaks: what the slices print, in one piece. */
+export function paginatedDocument(t: LongTable, starts: readonly number[]): string {
+  return sliceDocument(t, { from: 0, to: t.rows.length, breaks: new Set(starts.slice(1)), tail: true });
 }
 
-export async function printSliced(
-  tabs: Tabs,
-  htmlFile: string,
-  t: LongTable,
-  o: SliceOptions,
-): Promise<{ pdf: Uint8Array; count: number } | { reason: string }> {
-  const pool = new TabPool(tabs, o.tabs);
+/**
+ * Run one of our functions in the tab's document, through the page's own DevTools session: a
+ * second session would come with emulation of its own (screen media, scripts on).
+ */
+const evaluate = <T>(tab: Tab, fn: string, ...args: unknown[]): Promise<T> =>
+  tab.page.evaluate(`(${fn})(${args.map((a) => JSON.stringify(a)).join(',')})`) as Promise<T>;
+
+export async function printSliced(tabs: Tabs, htmlFile: string, t: LongTable, o: SliceOptions): Promise<Sliced | { reason: string }> {
+  const pool = new TabPool(tabs, Math.max(1, o.tabs));
+  const pager = new Pager(t.rows.length);
   try {
-    return await sliced(pool, htmlFile, t, o);
+    return await sliced(pool, pager, path.dirname(htmlFile), t, o);
+  } catch (e) {
+    if (e instanceof Unpaginated || e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message };
+    throw e;
   } finally {
     await pool.close();
   }
 }
 
-async function sliced(pool: TabPool, htmlFile: string, t: LongTable, o: SliceOptions): Promise<{ pdf: Uint8Array; count: number } | { reason: string }> {
-  const dir = path.dirname(htmlFile);
-  const plan = await planPages(pool, dir, t, o);
-  if (typeof plan === 'string') return { reason: plan };
-  const { slices, headPages, breaks } = plan;
-  const last = slices.length - 1;
+async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o: SliceOptions): Promise<Sliced> {
+  const n = t.rows.length;
+  const size = Math.max(1, o.rowsPerSlice);
+  const chunks = Math.ceil(n / size);
+  const resident = path.join(dir, 'slice-head.html');
+  writeFileSync(resident, sliceDocument(t, { from: 0, to: 0, breaks: new Set(), tail: false }));
+  const rows = (from: number, to: number) => t.rows.slice(from, to).join('');
+
+  // The document's head alone, printed once: its pages, the table's first one included.
+  let headCounted!: (pages: number) => void;
+  let headFailed!: (e: unknown) => void;
+  const headPages = new Promise<number>((resolve, reject) => ((headCounted = resolve), (headFailed = reject)));
+  headPages.catch(() => undefined); // awaited by the slices; the failure is thrown by its job
+  const headJob = async (tab: Tab): Promise<null> => {
+    try {
+      await pool.load(tab, resident);
+      headCounted(countPages(await tab.page.pdf({ ...PDF_OPTIONS, timeout: o.timeout })));
+      return null;
+    } catch (e) {
+      headFailed(e);
+      throw e;
+    }
+  };
+
   let done = 0;
-  const jobs = slices.map((s, k) => async (load: (file: string) => Promise<Page>) => {
-    const file = path.join(dir, `slice-${k}.html`);
-    const opening = new Set(breaks);
+  const chunk = (k: number) => async (tab: Tab): Promise<Uint8Array | null> => {
+    const first = k * size;
+    const next = Math.min(n, first + size);
+    // Measure the chunk and the first rows of the next one.
+    await pool.load(tab, resident);
+    let end = Math.min(n, next + LOOKAHEAD);
+    const m = await evaluate<Measured | null>(tab, MEASURE_FUNCTION, rows(first, end), false);
+    if (!m) throw new Unpaginated('打印样式没有给出版心尺寸（--type-width、--type-height），或表格前没有分页');
+    pager.record(first, m, k === 0);
+    await pager.until(first);
+    let from = pager.sliceStart(first);
+    let to = next === n ? n : pager.sliceStart(next);
+    while (from === undefined || to === undefined || (from < to && to > end)) {
+      // The slice runs past the rows held: hold and measure more.
+      const more = Math.min(n, end + Math.max(LOOKAHEAD, end - first));
+      pager.record(first, (await evaluate<Measured>(tab, MEASURE_FUNCTION, rows(end, more), true))!, false);
+      end = more;
+      from = pager.sliceStart(first);
+      to = next === n ? n : pager.sliceStart(next);
+    }
+    if (from >= to) {
+      // Its rows went to the slice before.
+      o.onSlice?.(++done, chunks);
+      return null;
+    }
+    if (to === n) await pager.until(n);
+    const starts = pager.starts();
+    const firstPage = starts.indexOf(from);
+    const pages = (to === n ? starts.length : starts.indexOf(to)) - firstPage;
     // Later slices follow the head and open their own page; the page counter starts at the
     // number the slice's first page has in the whole document.
-    if (k > 0) opening.add(s.from);
-    const style = k > 0 ? `@page:first{counter-increment:page ${s.firstPage}}` : undefined;
-    writeFileSync(file, sliceDocument(t, { from: s.from, to: s.to, breaks: opening, tail: k === last, ...(style && { style }) }));
-    const page = await load(file);
-    const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: o.timeout, ...(k > 0 && { pageRanges: `${headPages + 1}-` }) });
-    const want = k === 0 ? headPages - 1 + s.pages : s.pages;
+    const breaks = starts.slice(firstPage + (k === 0 ? 1 : 0), firstPage + pages);
+    const css = k > 0 ? `@page:first{counter-increment:page ${firstPage}}` : '';
+    if (to === n) {
+      // The last slice ends with what follows the table: a document of its own.
+      const file = path.join(dir, 'slice-last.html');
+      writeFileSync(file, sliceDocument(t, { from, to, breaks: new Set(breaks), tail: true, style: css }));
+      await pool.load(tab, file);
+    } else {
+      await evaluate(tab, PREPARE_FUNCTION, from - first, to - first, breaks.map((b) => b - first), css);
+    }
+    const skip = await headPages;
+    const pdf = await tab.page.pdf({ ...PDF_OPTIONS, timeout: o.timeout, ...(k > 0 && { pageRanges: `${skip + 1}-` }) });
+    // The table's rows are out of the resident document now; the next chunk puts its own in.
+    const want = k === 0 ? skip - 1 + pages : pages;
     const got = countPages(pdf);
     // The last slice holds what follows the table too: at least its own pages.
-    if (k === last ? got < want : got !== want) throw new SliceMismatch(k, want, got);
-    o.onSlice?.(++done, slices.length);
+    if (to === n ? got < want : got !== want) throw new SliceMismatch(k, want, got);
+    o.onSlice?.(++done, chunks);
     return pdf;
-  });
+  };
+
+  let pdfs: (Uint8Array | null)[];
   try {
-    const pdfs = await pool.run(jobs);
-    return { pdf: joinPdfs(pdfs), count: slices.length };
+    pdfs = await pool.run<Uint8Array | null>([headJob, ...Array.from({ length: chunks }, (_, k) => chunk(k))]);
   } catch (e) {
-    if (e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message };
+    pager.fail(e);
     throw e;
   }
-}
-
-class SliceMismatch extends Error {
-  constructor(k: number, want: number, got: number) {
-    super(`第 ${k + 1} 段应有 ${want} 页，实际 ${got} 页`);
-  }
+  const parts = pdfs.filter((p): p is Uint8Array => p !== null);
+  return { pdf: joinPdfs(parts), count: parts.length, starts: pager.starts() };
 }

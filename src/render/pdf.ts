@@ -118,7 +118,7 @@ const load = (page: Page, htmlFile: string, req: PrintRequest) => page.goto(path
 export function tabsBeside(tab: Page, req: PrintRequest, requests: Printed['requests']): Tabs {
   return {
     async open() {
-      const page = await tab.browserContext().newPage();
+      const page = await tab.browserContext().newPage({ background: true });
       try {
         await setUp(page);
         sandbox(page, req, requests);
