@@ -180,6 +180,17 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
     expect(tongbao(['verify', '2024Q4'], pristine).status).toBe(0);
   }, 120_000);
 
+  it('comes out the same when each slice has to take in more rows to find where it ends', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-short-'));
+    cpSync(pristine, root, { recursive: true });
+    // One row held past each chunk at first: every tab measures more, several times.
+    const env = { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150', TONGBAO_SLICE_LOOKAHEAD: '1' };
+    const r = tongbao(['build', '2024Q4', '--format', 'pdf', '--json'], root, env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).pdf.slices).toEqual(json.pdf.slices);
+    expect(readFileSync(path.join(root, 'out/2024Q4/bulletin.pdf')).equals(readFileSync(sliced))).toBe(true);
+  }, 120_000);
+
   it('falls back to one piece, and says why, when the print style gives no type area', () => {
     const root = path.dirname(path.dirname(path.dirname(sliced)));
     // An office's own print style, written before the type area was declared in it.

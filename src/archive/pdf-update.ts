@@ -281,17 +281,27 @@ export function fileId(bytes: Uint8Array): string {
 export function appendUpdate(doc: PdfDocument, objects: NewObject[], options: { id?: boolean } = {}): Buffer {
   const parts: Buffer[] = [doc.bytes];
   let length = doc.bytes.length;
+  // Text is gathered and turned into bytes in long runs: a joined long table appends a
+  // quarter million objects, and a Buffer for each piece cost a second.
+  let text = '';
+  const flush = () => {
+    if (text) parts.push(Buffer.from(text, 'latin1'));
+    text = '';
+  };
   const push = (b: Buffer | string) => {
-    const buf = typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
-    parts.push(buf);
-    length += buf.length;
+    if (typeof b === 'string') text += b;
+    else {
+      flush();
+      parts.push(b);
+    }
+    length += b.length;
   };
   if (doc.bytes[doc.bytes.length - 1] !== 0x0a) push('\n');
   const offsets = new Map<number, number>();
   for (const o of [...objects].sort((a, b) => a.num - b.num)) {
     offsets.set(o.num, length);
     push(`${o.num} 0 obj\n`);
-    push(typeof o.body === 'string' ? Buffer.from(o.body, 'latin1') : o.body);
+    push(o.body);
     push('\nendobj\n');
   }
   const xrefAt = length;
@@ -313,11 +323,13 @@ export function appendUpdate(doc: PdfDocument, objects: NewObject[], options: { 
     ...(doc.trailer.info ? ([['Info', doc.trailer.info]] as [string, string][]) : []),
     ['Prev', String(doc.trailer.startxref)],
   ]);
+  flush();
   if (options.id !== false) {
     const newId = fileId(Buffer.concat(parts));
     const firstId = doc.trailer.id ? (/<[0-9A-Fa-f]*>/.exec(doc.trailer.id)?.[0] ?? newId) : newId;
     trailer.set('ID', `[${firstId}${newId}]`);
   }
   push(`${xref}trailer\n${writeDict(trailer)}\nstartxref\n${xrefAt}\n%%EOF\n`);
+  flush();
   return Buffer.concat(parts);
 }

@@ -100,19 +100,41 @@ const headingLevel = (read: (n: number) => string, item: Map<string, string>) =>
   return m ? Number(m[1]) : 1;
 };
 
-/** The slices' PDFs as one; a JoinError (the caller then prints in one piece) if they do not fit. */
-export function joinPdfs(parts: readonly Uint8Array[]): Buffer {
-  if (parts.length === 1) return Buffer.from(parts[0]!);
+/**
+ * The slices' PDFs as one, joined a slice at a time so that the join goes on while later
+ * slices print: the first slice, then each later one in order, then `finish` for the update
+ * that makes them one document. A JoinError (the caller then prints in one piece) if they do
+ * not fit.
+ */
+export class Joiner {
+  private joined: ReturnType<typeof start> | undefined;
+
+  constructor(private readonly first: Uint8Array) {}
+
+  add(part: Uint8Array): void {
+    const joined = (this.joined ??= guard(() => start(this.first)));
+    guard(() => joined.add(part));
+  }
+
+  /** The joined document; the first slice as it is when nothing was added. */
+  finish(): Buffer {
+    const joined = this.joined;
+    return joined ? guard(() => joined.finish()) : Buffer.from(this.first);
+  }
+}
+
+/** Chromium's PDF read as we expect it, or a JoinError. */
+function guard<T>(f: () => T): T {
   try {
-    return join(parts);
+    return f();
   } catch (e) {
     if (e instanceof JoinError) throw e;
     throw new JoinError(`Chromium 的 PDF 不是预期的格式（${(e as Error).message}）`);
   }
 }
 
-function join(parts: readonly Uint8Array[]): Buffer {
-  const base = new PdfDocument(Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength));
+function start(first: Uint8Array) {
+  const base = new PdfDocument(Buffer.from(first.buffer, first.byteOffset, first.byteLength));
   const baseRoot = refNumber(base.trailer.root);
   /** New or rewritten objects of the update, by number. */
   const out = new Map<number, string | Buffer>();
@@ -142,7 +164,7 @@ function join(parts: readonly Uint8Array[]): Buffer {
   // Fresh structure ids for later slices, above any id a renderer gives.
   let freshId = 90_000_000;
 
-  for (const bytes of parts.slice(1)) {
+  const add = (bytes: Uint8Array) => {
     const f = new PdfDocument(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const fRoot = refNumber(f.trailer.root);
     const cat = parseDict(f.object(fRoot));
@@ -247,32 +269,35 @@ function join(parts: readonly Uint8Array[]): Buffer {
         item = refOf(own.get('Next'));
       }
     }
-  }
+  };
 
-  // The base's objects that change.
-  pages.set('Kids', `[${pageKids.join(' ')}]`);
-  pages.set('Count', String(pageCount));
-  out.set(pagesRoot, dict(pages));
-  for (const e of grown.values()) {
-    e.entries.set('K', `[${e.kids.join(' ')}]`);
-    out.set(e.n, dict(e.entries));
-  }
-  if (sr) {
-    const pt = next++;
-    out.set(pt, `<</Nums [${parentTree.sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k} ${v}`).join(' ')}]>>`);
-    sr.set('ParentTree', `${pt} 0 R`);
-    sr.set('ParentTreeNextKey', String(nextKey));
-    if (idTree.length) {
-      const it = next++;
-      out.set(it, `<</Names [${idTree.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => `${k} ${v}`).join(' ')}]>>`);
-      sr.set('IDTree', `${it} 0 R`);
+  const finish = (): Buffer => {
+    // The base's objects that change.
+    pages.set('Kids', `[${pageKids.join(' ')}]`);
+    pages.set('Count', String(pageCount));
+    out.set(pagesRoot, dict(pages));
+    for (const e of grown.values()) {
+      e.entries.set('K', `[${e.kids.join(' ')}]`);
+      out.set(e.n, dict(e.entries));
     }
-    out.set(structRoot!, dict(sr));
-  }
-  for (const [n, e] of outline.finish()) out.set(n, dict(e));
-  if (outline.created) out.set(baseRoot, dict(catalog));
-  // No /ID: Chromium's clock is still in the file (pdf-finish.ts fixes it afterwards).
-  return appendUpdate(base, [...out].map(([num, body]) => ({ num, body })), { id: false });
+    if (sr) {
+      const pt = next++;
+      out.set(pt, `<</Nums [${parentTree.sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k} ${v}`).join(' ')}]>>`);
+      sr.set('ParentTree', `${pt} 0 R`);
+      sr.set('ParentTreeNextKey', String(nextKey));
+      if (idTree.length) {
+        const it = next++;
+        out.set(it, `<</Names [${idTree.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => `${k} ${v}`).join(' ')}]>>`);
+        sr.set('IDTree', `${it} 0 R`);
+      }
+      out.set(structRoot!, dict(sr));
+    }
+    for (const [n, e] of outline.finish()) out.set(n, dict(e));
+    if (outline.created) out.set(baseRoot, dict(catalog));
+    // No /ID: Chromium's clock is still in the file (pdf-finish.ts fixes it afterwards).
+    return appendUpdate(base, [...out].map(([num, body]) => ({ num, body })), { id: false });
+  };
+  return { add, finish };
 }
 
 /**

@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { MEASURE_FUNCTION, PREPARE_FUNCTION, sliceDocument, type LongTable } from './long-table.js';
 import { pageStarts, slicePage, type TableMeasure } from './paginate.js';
-import { JoinError, joinPdfs } from './pdf-join.js';
+import { JoinError, Joiner } from './pdf-join.js';
 
 /** How every piece of a bulletin is printed: tagged, with an outline, at the CSS page size. */
 export const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, tagged: true, outline: true } as const;
@@ -32,6 +32,8 @@ export interface Tabs {
 
 export interface SliceOptions {
   rowsPerSlice: number;
+  /** Rows a tab holds past its chunk at first, for the pages its slice may run over. */
+  lookahead: number;
   tabs: number;
   timeout: number;
   onSlice?: ((done: number, total: number) => void) | undefined;
@@ -44,9 +46,6 @@ export interface Sliced {
   /** The first body row of every page of the table. */
   starts: number[];
 }
-
-/** Rows a tab holds past its chunk at first: enough for the two pages a slice may run over. */
-const LOOKAHEAD = 100;
 
 export const countPages = (pdf: Uint8Array) => (Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
 
@@ -218,24 +217,40 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
   let headFailed!: (e: unknown) => void;
   const headPages = new Promise<number>((resolve, reject) => ((headCounted = resolve), (headFailed = reject)));
   headPages.catch(() => undefined); // awaited by the slices; the failure is thrown by its job
-  const headJob = async (tab: Tab): Promise<null> => {
+  const headJob = async (tab: Tab): Promise<void> => {
     try {
       await pool.load(tab, resident);
       headCounted(countPages(await tab.page.pdf({ ...PDF_OPTIONS, timeout: o.timeout })));
-      return null;
     } catch (e) {
       headFailed(e);
       throw e;
     }
   };
 
-  let done = 0;
-  const chunk = (k: number) => async (tab: Tab): Promise<Uint8Array | null> => {
+  // Slices are joined in order as they come, while later ones print.
+  const arrived = new Map<number, Uint8Array | null>();
+  let joiner: Joiner | undefined;
+  let joined = 0;
+  let count = 0;
+  const done = (k: number, pdf: Uint8Array | null) => {
+    arrived.set(k, pdf);
+    o.onSlice?.(arrived.size + joined, chunks);
+    for (let p; arrived.has(joined); joined++) {
+      p = arrived.get(joined);
+      arrived.delete(joined);
+      if (!p) continue;
+      if (joiner) joiner.add(p);
+      else joiner = new Joiner(p);
+      count++;
+    }
+  };
+
+  const chunk = (k: number) => async (tab: Tab): Promise<void> => {
     const first = k * size;
     const next = Math.min(n, first + size);
     // Measure the chunk and the first rows of the next one.
     await pool.load(tab, resident);
-    let end = Math.min(n, next + LOOKAHEAD);
+    let end = Math.min(n, next + Math.max(1, o.lookahead));
     const m = await evaluate<Measured | null>(tab, MEASURE_FUNCTION, rows(first, end), false);
     if (!m) throw new Unpaginated('打印样式没有给出版心尺寸（--type-width、--type-height），或表格前没有分页');
     pager.record(first, m, k === 0);
@@ -243,18 +258,15 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     let from = pager.sliceStart(first);
     let to = next === n ? n : pager.sliceStart(next);
     while (from === undefined || to === undefined || (from < to && to > end)) {
-      // The slice runs past the rows held: hold and measure more.
-      const more = Math.min(n, end + Math.max(LOOKAHEAD, end - first));
+      // The slice runs past the rows held: hold twice as many past the chunk, and measure.
+      const more = Math.min(n, end + Math.max(1, end - next));
       pager.record(first, (await evaluate<Measured>(tab, MEASURE_FUNCTION, rows(end, more), true))!, false);
       end = more;
       from = pager.sliceStart(first);
       to = next === n ? n : pager.sliceStart(next);
     }
-    if (from >= to) {
-      // Its rows went to the slice before.
-      o.onSlice?.(++done, chunks);
-      return null;
-    }
+    // Its rows went to the slice before.
+    if (from >= to) return done(k, null);
     if (to === n) await pager.until(n);
     const starts = pager.starts();
     const firstPage = starts.indexOf(from);
@@ -278,17 +290,14 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     const got = countPages(pdf);
     // The last slice holds what follows the table too: at least its own pages.
     if (to === n ? got < want : got !== want) throw new SliceMismatch(k, want, got);
-    o.onSlice?.(++done, chunks);
-    return pdf;
+    done(k, pdf);
   };
 
-  let pdfs: (Uint8Array | null)[];
   try {
-    pdfs = await pool.run<Uint8Array | null>([headJob, ...Array.from({ length: chunks }, (_, k) => chunk(k))]);
+    await pool.run<void>([headJob, ...Array.from({ length: chunks }, (_, k) => chunk(k))]);
   } catch (e) {
     pager.fail(e);
     throw e;
   }
-  const parts = pdfs.filter((p): p is Uint8Array => p !== null);
-  return { pdf: joinPdfs(parts), count: parts.length, starts: pager.starts() };
+  return { pdf: joiner!.finish(), count, starts: pager.starts() };
 }

@@ -40,6 +40,10 @@ export const SLICING = {
   get rowsPerSlice() {
     return Number(process.env['TONGBAO_SLICE_ROWS']) || 800;
   },
+  /** Rows past a chunk its tab holds at first: two pages of a table of one-line rows. */
+  get lookahead() {
+    return Number(process.env['TONGBAO_SLICE_LOOKAHEAD']) || 48;
+  },
   /** Tabs printing at once: one per core, and at least two. */
   get tabs() {
     return Number(process.env['TONGBAO_SLICE_TABS']) || Math.max(2, availableParallelism());
