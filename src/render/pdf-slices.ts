@@ -73,8 +73,7 @@ class TabPool {
     readonly size: number,
   ) {}
 
-  async run<T>(jobs: ((tab: Tab) => Promise<T>)[]): Promise<T[]> {
-    const out = new Array<T>(jobs.length);
+  async run(jobs: ((tab: Tab) => Promise<void>)[]): Promise<void> {
     let next = 0;
     let failed = false;
     await Promise.all(
@@ -84,7 +83,7 @@ class TabPool {
         while (next < jobs.length && !failed) {
           const i = next++;
           try {
-            out[i] = await jobs[i]!(tab);
+            await jobs[i]!(tab);
           } catch (e) {
             failed = true;
             throw e;
@@ -92,7 +91,6 @@ class TabPool {
         }
       }),
     );
-    return out;
   }
 
   async load(tab: Tab, file: string): Promise<void> {
@@ -235,9 +233,10 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
   const done = (k: number, pdf: Uint8Array | null) => {
     arrived.set(k, pdf);
     o.onSlice?.(arrived.size + joined, chunks);
-    for (let p; arrived.has(joined); joined++) {
-      p = arrived.get(joined);
+    while (arrived.has(joined)) {
+      const p = arrived.get(joined);
       arrived.delete(joined);
+      joined++;
       if (!p) continue;
       if (joiner) joiner.add(p);
       else joiner = new Joiner(p);
@@ -285,7 +284,6 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     }
     const skip = await headPages;
     const pdf = await tab.page.pdf({ ...PDF_OPTIONS, timeout: o.timeout, ...(k > 0 && { pageRanges: `${skip + 1}-` }) });
-    // The table's rows are out of the resident document now; the next chunk puts its own in.
     const want = k === 0 ? skip - 1 + pages : pages;
     const got = countPages(pdf);
     // The last slice holds what follows the table too: at least its own pages.
@@ -294,7 +292,7 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
   };
 
   try {
-    await pool.run<void>([headJob, ...Array.from({ length: chunks }, (_, k) => chunk(k))]);
+    await pool.run([headJob, ...Array.from({ length: chunks }, (_, k) => chunk(k))]);
   } catch (e) {
     pager.fail(e);
     throw e;
