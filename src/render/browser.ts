@@ -110,7 +110,7 @@ export const PUPPETEER_ARGS = [
 const DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'PreloadTopChromeWebUI'];
 
 /** PUPPETEER_ARGS and ours, DISABLED_FEATURES added to the one --disable-features Chromium reads. */
-export function launchArgs(): string[] {
+function launchArgs(): string[] {
   const flag = '--disable-features=';
   return [...PUPPETEER_ARGS.map((a) => (a.startsWith(flag) ? `${a},${DISABLED_FEATURES.join(',')}` : a)), ...CHROMIUM_ARGS];
 }
