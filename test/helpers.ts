@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TableSpec } from '../src/schema.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The published notice the sample reproduces (a copy of shared/seed, so the tests stand alone). */
@@ -43,4 +44,21 @@ export function tongbao(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {})
     timeout: 120_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The per-site table of the streaming tests (`sites.csv`): a site code checked against its
+ * region, counts with passed ≤ sampled, a check column; `rate` adds 合格率 as passed/sampled.
+ */
+export function sitesSpec(options: { rate?: boolean } = {}): TableSpec {
+  const columns: TableSpec['columns'] = [
+    { key: 'code', name: '网站标识码', type: 'site-code', region: 'region' },
+    { key: 'region', name: '省（区、市）', type: 'region' },
+    { key: 'kind', name: '网站类型', type: 'text' },
+    { key: 'sampled', name: '抽查数', type: 'count' },
+    { key: 'passed', name: '合格数', type: 'count', max: 'sampled' },
+  ];
+  if (options.rate) columns.push({ key: 'rate', name: '合格率', type: 'percent', ratio: ['passed', 'sampled'] });
+  columns.push({ key: 'pass', name: '是否合格', type: 'check' });
+  return { id: 'sites', file: 'sites.csv', columns };
 }

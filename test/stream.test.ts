@@ -8,23 +8,11 @@ import { validateTables } from '../src/validate.js';
 import { checkTables } from '../src/figures/consistency.js';
 import { computeFigures } from '../src/figures/compute.js';
 import { sortMessages } from '../src/messages.js';
-import type { TableSpec } from '../src/schema.js';
+import { sitesSpec } from './helpers.js';
 import { computeFigures as referenceFigures } from './reference-compute.js';
 import { loadBulletin } from '../src/load/bulletin.js';
 
-const spec: TableSpec = {
-  id: 'sites',
-  file: 'sites.csv',
-  columns: [
-    { key: 'code', name: '网站标识码', type: 'site-code', region: 'region' },
-    { key: 'region', name: '省（区、市）', type: 'region' },
-    { key: 'kind', name: '网站类型', type: 'text' },
-    { key: 'sampled', name: '抽查数', type: 'count' },
-    { key: 'passed', name: '合格数', type: 'count', max: 'sampled' },
-    { key: 'rate', name: '合格率', type: 'percent', ratio: ['passed', 'sampled'] },
-    { key: 'pass', name: '是否合格', type: 'check' },
-  ],
-};
+const spec = sitesSpec({ rate: true });
 
 const PROVINCES = [['13', '河北'], ['14', '山西'], ['41', '河南'], ['53', '云南']];
 
