@@ -122,6 +122,8 @@ class Pager {
   private model: Model | undefined;
   private waiters: { row: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: { error: unknown } | undefined;
+  /** The pages of the last `starts()`, and how many rows they were found from. */
+  private paged: { known: number; starts: number[] } | undefined;
 
   constructor(readonly rows: number) {
     this.heights = new Float64Array(rows);
@@ -158,11 +160,15 @@ class Pager {
 
   /** The first row of every page found so far (all of them once every row is measured). */
   starts(): number[] {
+    // Asked a few times per chunk; the pages change only when more rows are measured.
+    if (this.paged?.known === this.known) return this.paged.starts;
     const model = this.model!;
     const rowHeights = this.heights.subarray(0, this.known);
     if (model.firstRowOffset >= model.pageHeight || rowHeights.some((h) => h + model.headHeight > model.pageHeight)) throw new Unpaginated('有一行高过一页');
-    return pageStarts({ ...model, rowHeights });
+    this.paged = { known: this.known, starts: pageStarts({ ...model, rowHeights }) };
+    return this.paged.starts;
   }
+
 
   /**
    * The first row of the slice that begins at or after `row`: the table's end when no page
