@@ -77,10 +77,11 @@ export function sliceDocument(t: LongTable, d: SliceDocument): string {
 }
 
 /**
- * Lay the measured rows out as wide as the printed type area, and hand the script the type
- * area's height as a computed length (scroll padding changes nothing here).
+ * Lay the measured rows out as wide as Chromium lays out the printed type area (its width
+ * rounded up to a whole px: checked on ten page sizes and margins), and hand the script the
+ * type area's height as a computed length (scroll padding changes nothing here).
  */
-export const MEASURE_STYLE = 'html{width:var(--type-width);scroll-padding-top:var(--type-height)}';
+export const MEASURE_STYLE = 'html{width:round(up,var(--type-width),1px);scroll-padding-top:var(--type-height)}';
 
 /**
  * What a slice's tab runs (DevTools evaluation; the page's own scripts stay off) to put rows
@@ -121,13 +122,15 @@ export const MEASURE_FUNCTION = `async (rows, append) => {
 
 /**
  * What a slice's tab runs before printing: keep the body rows [from, to) of those it holds,
- * force a page break before the rows at `breaks` (indexes among those it holds), and set the
- * slice's own style in place of the measuring one.
+ * force a page break before the rows at `breaks` (indexes among those it holds), and add the
+ * slice's own style. The measuring style stays: in print the root is as wide as the type area
+ * anyway, and taking it away would make Chromium lay every row out again at the window's
+ * width (and back when printing ends) before the print's own layout.
  */
 export const PREPARE_FUNCTION = `(from, to, breaks, css) => {
   const rows = [...document.querySelector('table[${TABLE_MARK}]').tBodies[0].rows];
   for (const i of breaks) rows[i].setAttribute('${BREAK_MARK}', '');
   for (let i = rows.length - 1; i >= to; i--) rows[i].remove();
   for (let i = from - 1; i >= 0; i--) rows[i].remove();
-  document.querySelector('style[${STYLE_MARK}]').textContent = css;
+  document.querySelector('style[${STYLE_MARK}]').textContent += css;
 }`;
