@@ -123,9 +123,10 @@ export const MEASURE_FUNCTION = `async (rows, append) => {
 /**
  * What a slice's tab runs before printing: keep the body rows [from, to) of those it holds,
  * force a page break before the rows at `breaks` (indexes among those it holds), and add the
- * slice's own style. The measuring style stays: in print the root is as wide as the type area
- * anyway, and taking it away would make Chromium lay every row out again at the window's
- * width (and back when printing ends) before the print's own layout.
+ * slice's own style. The measuring style stays: the print lays the root out at that width
+ * anyway (print.css sets it too, for the one-piece print), and taking it away would make
+ * Chromium lay every row out again at the window's width (and back when printing ends)
+ * before the print's own layout.
  */
 export const PREPARE_FUNCTION = `(from, to, breaks, css) => {
   const rows = [...document.querySelector('table[${TABLE_MARK}]').tBodies[0].rows];
