@@ -14,7 +14,7 @@ export default async function ({ repo, dist, tmp, log }) {
     PERIODS.map((period, i) => ({ period, sites: 2000, problems: 30, quarters: 8, matrix: true, seed: 100 + i, office: '某省人民政府办公厅' })),
   );
   const { buildBulletin } = await import(pathToFileURL(path.join(dist, 'build.js')).href);
-  const { launchBrowser } = await import(pathToFileURL(path.join(dist, 'render', 'browser.js')).href);
+  const { launchBrowser } = await import(pathToFileURL(path.join(dist, 'print', 'browser.js')).href);
   const browser = await launchBrowser();
   let sum = 0;
   try {

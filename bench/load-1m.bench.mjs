@@ -20,7 +20,7 @@ console.log(JSON.stringify({ ms: performance.now() - t0, rows: n, maxRssKB: proc
 `;
 
 const OURS = (dist) => `
-import { checkBulletin } from ${JSON.stringify(path.join(dist, 'check.js'))};
+import { checkBulletin } from ${JSON.stringify(path.join(dist, 'check', 'index.js'))};
 const t0 = performance.now();
 const r = await checkBulletin(process.argv[2], process.argv[3]);
 const ms = performance.now() - t0;

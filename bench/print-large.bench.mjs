@@ -45,11 +45,11 @@ async function documents(dist, root, period, dir) {
   const load = (m) => import(pathToFileURL(path.join(dist, m)).href);
   const { renderBulletin } = await load('build.js');
   const { renderPage } = await load('render/html.js');
-  const { fontSetup } = await load('render/fonts.js');
-  const { findLongTable } = await load('render/long-table.js');
-  const { SLICING, tabsBeside, openTab } = await load('render/pdf.js');
-  const { printSliced, paginatedDocument } = await load('render/pdf-slices.js');
-  const { launchBrowser, closeBrowser } = await load('render/browser.js');
+  const { fontSetup } = await load('print/fonts.js');
+  const { findLongTable } = await load('print/long-table.js');
+  const { SLICING, tabsBeside, openTab } = await load('print/pdf.js');
+  const { printSliced, paginatedDocument } = await load('print/slices.js');
+  const { launchBrowser, closeBrowser } = await load('print/browser.js');
   const r = await renderBulletin(root, period);
   const fonts = fontSetup(root, r.loaded.bulletin.fonts);
   const page = renderPage(r.loaded, r.figures, r.sources, { print: true, fontsCss: fonts.css });

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dist = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'dist');
-const { launchBrowser, closeBrowser } = await import(pathToFileURL(path.join(dist, 'render', 'browser.js')).href);
-const { PDF_OPTIONS } = await import(pathToFileURL(path.join(dist, 'render', 'pdf-slices.js')).href);
+const { launchBrowser, closeBrowser } = await import(pathToFileURL(path.join(dist, 'print', 'browser.js')).href);
+const { PDF_OPTIONS } = await import(pathToFileURL(path.join(dist, 'print', 'slices.js')).href);
 const [html, out] = process.argv.slice(2);
 const browser = await launchBrowser();
 try {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import puppeteer from 'puppeteer-core';
-import { CHROMIUM_ARGS, PUPPETEER_ARGS, browserProcess, closeBrowser, launchBrowser } from '../src/render/browser.js';
+import { CHROMIUM_ARGS, PUPPETEER_ARGS, browserProcess, closeBrowser, launchBrowser } from '../src/print/browser.js';
 
 describe('launchBrowser', () => {
   it('passes exactly the switches puppeteer.launch would', () => {

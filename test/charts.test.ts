@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser } from '../src/render/browser.js';
+import { launchBrowser } from '../src/print/browser.js';
 import { renderBulletin } from '../src/build.js';
 import { edit, sampleWorkspace, tongbao } from './helpers.js';
 import { axe } from './judges.js';

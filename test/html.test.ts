@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser } from '../src/render/browser.js';
+import { launchBrowser } from '../src/print/browser.js';
 import { REPO, SEED, edit, sampleWorkspace, tongbao } from './helpers.js';
 import { axe, vnu } from './judges.js';
 

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO, tongbao } from './helpers.js';
 import { pdffonts, pdfinfo, readPages, type PdfPage } from './pdf-measure.js';
-import { pageStarts, slicePage, SLACK_PX } from '../src/render/paginate.js';
-import { findLongTable, sliceDocument } from '../src/render/long-table.js';
+import { pageStarts, slicePage, SLACK_PX } from '../src/print/paginate.js';
+import { findLongTable, sliceDocument } from '../src/print/long-table.js';
 // @ts-expect-error: a plain ES module of the benchmarks, without types
 import { generatePeriod } from '../bench/generate.mjs';
 

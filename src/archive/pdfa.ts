@@ -5,7 +5,7 @@
 // conversion garbles the Chinese text and drops the tags: not used.)
 import { existsSync, readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { PdfDocument, appendUpdate, decodeString, refNumber, streamBody, writeDict } from './pdf-update.js';
+import { PdfDocument, appendUpdate, decodeString, refNumber, streamBody, writeDict } from '../pdf/update.js';
 
 /** Where an sRGB profile is found: the Debian package icc-profiles-free first (see .ci/setup.sh). */
 export const ICC_CANDIDATES = [

@@ -6,8 +6,8 @@
 import { createHash, sign as cryptoSign, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { pdfDate, pdfText } from '../render/pdf-finish.js';
-import { PdfDocument, appendUpdate, parseDict, refNumber, writeDict } from './pdf-update.js';
+import { pdfDate, pdfText } from '../pdf/finish.js';
+import { PdfDocument, appendUpdate, parseDict, refNumber, writeDict } from '../pdf/update.js';
 import type { Signer } from './p12.js';
 
 export const OID = {

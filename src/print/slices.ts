@@ -11,7 +11,7 @@
 //     and prints: the first slice whole, a later one keeping only its own pages after the
 //     head (pageRanges), numbered as they fall in the whole document. The last slice carries
 //     what follows the table and is loaded whole instead.
-//  4. Each slice must have the pages it was planned with; they are joined (pdf-join.ts).
+//  4. Each slice must have the pages it was planned with; they are joined (../pdf/join.ts).
 // When the document does not say enough to paginate, or a slice comes out with other pages
 // than planned, the caller prints in one piece: slower, never wrong.
 import { writeFileSync } from 'node:fs';
@@ -19,7 +19,8 @@ import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { MEASURE_FUNCTION, PREPARE_FUNCTION, sliceDocument, type LongTable } from './long-table.js';
 import { pageStarts, slicePage, type TableMeasure } from './paginate.js';
-import { JoinError, Joiner } from './pdf-join.js';
+import { JoinError, Joiner } from '../pdf/join.js';
+import { countPages } from '../pdf/update.js';
 
 /** How every piece of a bulletin is printed: tagged, with an outline, at the CSS page size. */
 export const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, tagged: true, outline: true } as const;
@@ -46,8 +47,6 @@ export interface Sliced {
   /** The first body row of every page of the table. */
   starts: number[];
 }
-
-export const countPages = (pdf: Uint8Array) => (Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
 
 /** Why the table cannot be paginated here: the caller prints in one piece. */
 class Unpaginated extends Error {}

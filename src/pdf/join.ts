@@ -11,7 +11,7 @@
 //
 // pdf-lib did this in 22 s for a 20,000-row table (it parses and rewrites every object);
 // Chromium's files are regular enough to be joined as text in a fraction of that.
-import { PdfDocument, appendUpdate, arrayItems, parseDict, refNumber, rewriteRefs as rewrite, writeDict as dict } from '../archive/pdf-update.js';
+import { PdfDocument, appendUpdate, arrayItems, parseDict, refNumber, rewriteRefs as rewrite, writeDict as dict } from './update.js';
 
 /** The object number of a reference, or undefined when the value is not one. */
 const refOf = (raw: string | undefined) => {
@@ -294,7 +294,7 @@ function start(first: Uint8Array) {
     }
     for (const [n, e] of outline.finish()) out.set(n, dict(e));
     if (outline.created) out.set(baseRoot, dict(catalog));
-    // No /ID: Chromium's clock is still in the file (pdf-finish.ts fixes it afterwards).
+    // No /ID: Chromium's clock is still in the file (finish.ts fixes it afterwards).
     return appendUpdate(base, [...out].map(([num, body]) => ({ num, body })), { id: false });
   };
   return { add, finish };

@@ -1,7 +1,7 @@
 // Reading and appending to a PDF without rewriting it: the archive steps (PDF/A, signature)
-// and the join of a long table's slices (render/pdf-join.ts)
+// and the join of a long table's slices (join.ts)
 // are incremental updates (PDF 1.7 §7.5.6), so Chromium's bytes, its tagged structure and the
-// metadata update of pdf-finish.ts stay exactly as they were, and a later signature covers them.
+// metadata update of finish.ts stay exactly as they were, and a later signature covers them.
 // Only what those steps need is read: classic xref tables (Chromium writes no xref streams),
 // uncompressed objects, and dictionaries as key → raw value text.
 import { createHash } from 'node:crypto';
@@ -333,3 +333,6 @@ export function appendUpdate(doc: PdfDocument, objects: NewObject[], options: { 
   flush();
   return Buffer.concat(parts);
 }
+
+/** Pages of a PDF as Chromium writes it: one `/Type /Page` dictionary each. */
+export const countPages = (pdf: Uint8Array) => (Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;

@@ -1,14 +1,14 @@
 // Printing: the page opened from a file, JavaScript off, every request outside the build's
 // own files refused, then Chromium's PDF finished (metadata, reproducible bytes). A document
-// with a table of thousands of rows is printed in slices on more tabs (pdf-slices.ts).
+// with a table of thousands of rows is printed in slices on more tabs (slices.ts).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
-import { finishPdf, type PdfInfo } from './pdf-finish.js';
+import { finishPdf, type PdfInfo } from '../pdf/finish.js';
 import { findLongTable } from './long-table.js';
-import { PDF_OPTIONS, printSliced, type Tabs } from './pdf-slices.js';
+import { PDF_OPTIONS, printSliced, type Tabs } from './slices.js';
 
 export interface PrintRequest {
   /** The HTML file to print (its fonts are file URLs under `allow`). */

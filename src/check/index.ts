@@ -1,10 +1,10 @@
 // `check`: load, validate and compute, collecting every message; the build runs the same.
 import { existsSync } from 'node:fs';
-import { periodPaths } from './bulletin.js';
-import { loadBulletin, type LoadedBulletin } from './load/bulletin.js';
-import { hasErrors, sortMessages, type Message } from './messages.js';
-import { validateTables } from './validate.js';
-import { figuresOf, type Figures } from './figures/index.js';
+import { periodPaths } from '../bulletin.js';
+import { loadBulletin, type LoadedBulletin } from '../load/bulletin.js';
+import { hasErrors, sortMessages, type Message } from '../messages.js';
+import { validateTables } from '../validate.js';
+import { figuresOf, type Figures } from '../figures/index.js';
 
 export interface CheckResult {
   period: string;

@@ -1,0 +1,159 @@
+// `tongbao build [期次] [--all] [--format …] [--archive] [--sign --p12 …]`: the bulletin's
+// outputs written to out/<期次>/, atomically; one browser for every period with --all.
+import path from 'node:path';
+import { FORMATS, Interrupted, PrintError, buildBulletin, type Format } from '../build.js';
+import { BrowserNotFound, closeBrowser, launchBrowser } from '../print/browser.js';
+import { takePrelaunched } from '../print/early.js';
+import { listPeriods } from '../bulletin.js';
+import { formatMessage } from '../messages.js';
+import { EXIT, UsageError, checkJson, chinaTime, defaultIo, onePeriod, summary, type Invocation, type Io } from './shell.js';
+
+export async function run({ root, args, flags, io }: Invocation): Promise<number> {
+  if (flags.all) {
+    if (args.length) throw new UsageError('--all 不能与期次同用');
+    return await runBuildAll(root, flags, io);
+  }
+  return await runBuild(root, onePeriod(root, args), flags, io);
+}
+
+interface BuildFlags {
+  json: boolean;
+  quiet: boolean;
+  format: string;
+  archive: boolean;
+  sign: boolean;
+  p12?: string | undefined;
+}
+
+async function runBuild(root: string, period: string, opts: BuildFlags, io: Io): Promise<number> {
+  if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
+  if (opts.p12 !== undefined && !opts.sign) throw new UsageError('--p12 要与 --sign 一起使用');
+  if (opts.sign && !opts.p12) throw new UsageError('--sign 需要签名证书：--p12 <文件>');
+  if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
+  const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword() } : undefined;
+  // Ctrl-C or a TERM from outside: stop printing, leave out/ as it was.
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  let result;
+  try {
+    result = await buildBulletin(root, period, {
+      format: opts.format as Format,
+      archive: opts.archive,
+      ...(sign && { sign }),
+      signal: controller.signal,
+      ...progressFor(opts, io),
+    });
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      io.err(`tongbao: 已中断，${period} 未生成（out/ 中上次生成的结果保持不变）\n`);
+      return EXIT.interrupted;
+    }
+    if (e instanceof BrowserNotFound) {
+      io.err(`tongbao: ${e.message}\n`);
+      return EXIT.failed;
+    }
+    if (e instanceof PrintError) {
+      io.err(`tongbao: 生成 PDF 失败：${e.message}（检查 chromium --headless --version 能否运行；可先用 --format html 只生成网页；out/ 中上次生成的结果保持不变）\n`);
+      return EXIT.failed;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
+  if (opts.json) {
+    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), ...(result.pdf && { pdf: result.pdf }), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
+  } else {
+    for (const m of result.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
+    const reason = result.pdf?.slices?.reason;
+    if (reason && !opts.quiet) io.err(`提示：长表格没能分段打印（${reason}），已整体打印，用时较长\n`);
+    if (!result.ok) io.err(`${period} 未生成：请先改正上面的错误（out/ 中上次生成的结果保持不变）\n`);
+    else if (!opts.quiet) {
+      const where = path.relative(process.cwd(), result.outDir!) || result.outDir!;
+      io.out(`${summary(result)}\n已生成 ${result.written.map((f) => path.join(where, f)).join('、')}\n`);
+      const a = result.archive;
+      if (a) {
+        const signed = a.signer ? `，已签名（签名人：${a.signer}，签名时间：${chinaTime(a.signedAt!)}）` : '';
+        io.out(`bulletin.pdf 为 PDF/A-2b${signed}\n`);
+      }
+    }
+  }
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** Progress lines on a terminal only: not in --quiet, --json, or when output is a file or pipe. */
+function progressFor(opts: { json: boolean; quiet: boolean }, io: Io) {
+  if (opts.json || opts.quiet || !process.stderr.isTTY || io !== defaultIo) return {};
+  const t0 = performance.now();
+  return {
+    onProgress: (stage: string, detail?: string) =>
+      io.err(`\x1b[2m[${((performance.now() - t0) / 1000).toFixed(1)} 秒] ${stage}${detail ? `：${detail}` : ''}\x1b[0m\n`),
+  };
+}
+
+async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io): Promise<number> {
+  if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
+  const periods = listPeriods(root);
+  if (!periods.length) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报`);
+  // One browser for every period: starting Chromium costs more than printing a bulletin.
+  const pre = opts.format === 'html' ? undefined : takePrelaunched();
+  // Each period opens its own tab: the one opened early is not needed.
+  void pre?.tab.then((t) => t.close()).catch(() => undefined);
+  const browser = opts.format === 'html' ? undefined : await (pre?.browser ?? launchBrowser());
+  let failed = 0;
+  const results = [];
+  try {
+    for (const period of periods) {
+      const r = await buildBulletin(root, period, { format: opts.format as Format, ...(browser && { browser }), ...progressFor(opts, io) });
+      results.push(r);
+      if (!r.ok) failed++;
+      if (!opts.json) {
+        for (const m of r.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
+        if (!opts.quiet || !r.ok) io.out(`${summary(r)}${r.ok ? `，已生成 ${r.written.join('、')}` : '，未生成'}\n`);
+      }
+    }
+  } finally {
+    if (browser) await closeBrowser(browser);
+  }
+  if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written })), null, 2) + '\n');
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** The signing password: from the environment, else asked on the terminal; never an argument. */
+async function signPassword(): Promise<string> {
+  const env = process.env['TONGBAO_SIGN_PASSWORD'];
+  if (env !== undefined) return env;
+  if (!process.stdin.isTTY) throw new UsageError('没有签名口令：请设置环境变量 TONGBAO_SIGN_PASSWORD，或在终端中运行以输入口令');
+  return readHidden('证书口令：');
+}
+
+/** Read a line from the terminal without echoing it. */
+function readHidden(prompt: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(prompt);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let value = '';
+    const done = (fn: () => void) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stderr.write('\n');
+      fn();
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done(() => resolve(value));
+        if (ch === '\u0003') return done(() => reject(new UsageError('已取消')));
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+

@@ -1,0 +1,55 @@
+// The command line: options parsed once, then the command's own module, loaded only when it
+// runs. A build that will print starts Chromium before its module (and with it the whole
+// pipeline) is loaded: the two take about as long, and overlap (see print/early.ts).
+import path from 'node:path';
+import { dropPrelaunched, prelaunch } from '../print/early.js';
+import { EXIT, HELP, UsageError, VERSION, defaultIo, parseCommandLine, type Invocation, type Io } from './shell.js';
+
+type Command = { run: (inv: Invocation) => Promise<number> };
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: () => import('./check.js'),
+  stats: () => import('./stats.js'),
+  build: () => import('./build.js'),
+  new: () => import('./new.js'),
+  dev: () => import('./dev.js'),
+  verify: () => import('./verify.js'),
+  schema: () => import('./schema.js'),
+};
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  try {
+    const { flags, positionals } = parseCommandLine(argv);
+    if (flags.help) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    if (flags.version) {
+      io.out(VERSION);
+      return EXIT.ok;
+    }
+    const [name, ...args] = positionals;
+    if (name === undefined) {
+      io.err(HELP);
+      return EXIT.usage;
+    }
+    const load = COMMANDS[name];
+    if (!load) throw new UsageError(`未知命令「${name}」`);
+    if (name === 'build' && flags.format !== 'html') prelaunch();
+    try {
+      const command = await load();
+      return await command.run({ root: path.resolve(flags.root), args, flags, io });
+    } finally {
+      await dropPrelaunched();
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tongbao: ${e.message}\n运行 tongbao --help 查看用法\n`);
+      return EXIT.usage;
+    }
+    // Not the user's doing: say so plainly; the stack only when asked for.
+    io.err(`tongbao: 内部错误：${(e as Error).message}（请把这条信息报告给维护者；设置 TONGBAO_DEBUG=1 可看到详细位置）\n`);
+    if (process.env['TONGBAO_DEBUG']) io.err(`${(e as Error).stack}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,123 @@
+// What every command shares: the options, the help text, the exit codes, how output is
+// written, and the summary line of a check. The commands themselves are one file each.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { listPeriods } from '../bulletin.js';
+import type { CheckResult } from '../check/index.js';
+
+export const HELP = `用法：tongbao <命令> [期次] [选项]
+
+命令：
+  check <期次>     读取并核对一期通报的数据，列出所有问题
+  new <期次>       以上一期为底新建一期（--from <期次> 指定沿用哪一期）
+  stats <期次>     列出全部数字：取值、印出的写法和来历（--json 供程序读取）
+  build <期次>     生成通报：out/<期次>/index.html、bulletin.pdf 和校验文件 SHA256SUMS（不写期次则为最新一期；--all 生成所有期次）
+  dev [期次]       在 http://127.0.0.1:4321/ 预览，保存即刷新（--port 换端口）
+  verify <目录>    核对生成的目录（如 out/2016Q4）：SHA256SUMS 和 PDF 的签名
+  schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
+
+选项：
+  --root <目录>    工作目录（含 data/、content/、templates/），默认为当前目录
+  --format <格式>   build 的输出：html、pdf 或 all（默认）
+  --archive        build 生成 PDF/A-2b 归档版 PDF（也可在 bulletin.yaml 中写 archive: true）
+  --sign           build 用证书对 PDF 签名（PAdES；同时生成 PDF/A-2b）
+  --p12 <文件>      签名证书（.p12/.pfx，含私钥）；口令取自环境变量 TONGBAO_SIGN_PASSWORD，
+                   未设置时在终端中询问
+  --json           以 JSON 输出结果，供其他程序读取
+  --quiet          只输出错误和警告
+  -h, --help       显示本帮助
+  -v, --version    显示版本
+
+退出码：0 成功（可能有警告），1 数据有错误或核对未通过，2 用法错误。
+`;
+
+export const VERSION = 'tongbao 0.1.0\n';
+
+/** Exit codes: 0 done (warnings allowed), 1 the data or a check failed, 2 a usage error, 130 interrupted. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+export class UsageError extends Error {}
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export const defaultIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+const OPTIONS = {
+  root: { type: 'string', default: '.' },
+  json: { type: 'boolean', default: false },
+  format: { type: 'string', default: 'all' },
+  from: { type: 'string' },
+  port: { type: 'string', default: '4321' },
+  all: { type: 'boolean', default: false },
+  archive: { type: 'boolean', default: false },
+  sign: { type: 'boolean', default: false },
+  p12: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+export type Flags = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+
+/** What a command is given: the workspace, its arguments after the command's name, the options. */
+export interface Invocation {
+  root: string;
+  args: string[];
+  flags: Flags;
+  io: Io;
+}
+
+/** The options and positionals; a UsageError for an unknown option or a missing value. */
+export function parseCommandLine(argv: string[]): { flags: Flags; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+    return { flags: values, positionals };
+  } catch (e) {
+    throw new UsageError(usageReason(e as Error));
+  }
+}
+
+function usageReason(e: Error): string {
+  const m = /Unknown option '([^']+)'/.exec(e.message);
+  if (m) return `未知选项 ${m[1]}`;
+  const v = /Option '([^']+)' argument missing/.exec(e.message);
+  if (v) return `选项 ${v[1]} 需要一个值`;
+  return e.message;
+}
+
+/** The one period a command names, or the latest one when none is named. */
+export function onePeriod(root: string, rest: string[]): string {
+  if (rest.length > 1) throw new UsageError(`多余的参数：${rest.slice(1).join(' ')}`);
+  if (rest[0]) return rest[0];
+  const latest = listPeriods(root).at(-1);
+  if (!latest) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；请指明期次`);
+  return latest;
+}
+
+export function counts(result: CheckResult) {
+  const errors = result.messages.filter((m) => m.severity === 'error').length;
+  return { errors, warnings: result.messages.length - errors };
+}
+
+export function summary(result: CheckResult): string {
+  const { errors, warnings } = counts(result);
+  const verdict = errors ? '未通过' : '通过';
+  return `${result.period} 检查${verdict}：${result.files} 个文件，${result.rows} 行数据，${errors} 个错误，${warnings} 个警告`;
+}
+
+export function checkJson(result: CheckResult) {
+  return { period: result.period, ok: result.ok, files: result.files, rows: result.rows, ...counts(result), messages: result.messages };
+}
+
+/** 2026年11月27日 21:34:47（北京时间） */
+export function chinaTime(d: Date): string {
+  const c = new Date(d.getTime() + 8 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${c.getUTCFullYear()}年${c.getUTCMonth() + 1}月${c.getUTCDate()}日 ${p(c.getUTCHours())}:${p(c.getUTCMinutes())}:${p(c.getUTCSeconds())}（北京时间）`;
+}

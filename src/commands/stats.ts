@@ -1,0 +1,39 @@
+// `tongbao stats <期次>`: every figure with its value as printed and where it came from.
+import { checkBulletin } from '../check/index.js';
+import { display, exactJSON, type Figure } from '../figures/figure.js';
+import { formatMessage } from '../messages.js';
+import { EXIT, onePeriod, type Invocation } from './shell.js';
+
+export async function run({ root, args, flags, io }: Invocation): Promise<number> {
+  const period = onePeriod(root, args);
+  const result = await checkBulletin(root, period);
+  for (const m of result.messages) if (!flags.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
+  const figures = [...(result.figures?.values() ?? [])];
+  if (flags.json) {
+    io.out(JSON.stringify({ period, ok: result.ok, figures: figures.map(figureJson) }, null, 2) + '\n');
+  } else {
+    for (const f of figures) {
+      const d = f.derivation;
+      const where = d?.place ?? (d?.file ? `${d.file} ` : '');
+      const how = d ? `  ← ${where}${d.formula}${d.rows?.length ? `（第 ${compactLines(d.rows)} 行）` : ''}` : '';
+      io.out(`${f.name}  ${display(f.value)}  ${f.label}${how}\n`);
+    }
+  }
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+function figureJson(f: Figure) {
+  return { name: f.name, label: f.label, source: f.source, type: f.value.type, value: exactJSON(f.value), display: display(f.value), derivation: f.derivation };
+}
+
+/** 2,3,4,7 → 2–4、7 */
+function compactLines(lines: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    parts.push(j > i ? `${lines[i]}–${lines[j]}` : String(lines[i]));
+    i = j + 1;
+  }
+  return parts.join('、');
+}

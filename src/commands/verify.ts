@@ -1,0 +1,37 @@
+// `tongbao verify <目录|期次>`: the output folder against SHA256SUMS, and every PDF signature.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { formatMessage } from '../messages.js';
+import { EXIT, UsageError, chinaTime, type Invocation } from './shell.js';
+
+export async function run({ root, args, flags, io }: Invocation): Promise<number> {
+  if (args.length !== 1) throw new UsageError(args.length ? `多余的参数：${args.slice(1).join(' ')}` : 'verify 需要一个目录，如 out/2016Q4');
+  // A period names its output folder: `verify 2016Q4` means out/2016Q4.
+  const given = path.resolve(args[0]!);
+  const byPeriod = path.join(root, 'out', args[0]!);
+  const dir = existsSync(given) ? given : existsSync(byPeriod) ? byPeriod : undefined;
+  if (!dir || !statSync(dir).isDirectory()) throw new UsageError(`没有目录「${args[0]}」`);
+  const shown = (f: string) => path.relative(process.cwd(), f) || f;
+  // Loaded here only: its PKI libraries would slow every other command's start.
+  const { verifyFolder } = await import('../archive/verify.js');
+  const result = verifyFolder(dir, shown);
+  if (flags.json) {
+    io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, messages: result.messages }, null, 2) + '\n');
+    return result.ok ? EXIT.ok : EXIT.failed;
+  }
+  for (const m of result.messages) io.err(formatMessage(m) + '\n');
+  if (!result.ok) {
+    io.err(`${shown(dir)} 核对未通过：${result.messages.filter((m) => m.severity === 'error').length} 处问题\n`);
+    return EXIT.failed;
+  }
+  if (!flags.quiet) {
+    io.out(`${shown(dir)} 核对通过：${result.checked.length} 个文件与 SHA256SUMS 一致\n`);
+    for (const s of result.signatures) {
+      const when = s.time ? `，签名时间 ${chinaTime(s.time)}` : '';
+      io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}，签名覆盖整个文件\n`);
+    }
+    if (result.signatures.length) io.out('（未核对签名证书是否由受信任的机构签发）\n');
+    else io.out('其中没有签名的 PDF\n');
+  }
+  return EXIT.ok;
+}
