@@ -1,10 +1,11 @@
 // The row-holding figure code as it was before figures were accumulated row by row
-// (src/figures/accumulate.ts): kept as the reference the accumulator must agree with.
+// (src/check/accumulate.ts): kept as the reference the accumulator must agree with.
 // Figures computed from the tables: pure functions from loaded tables to named figures.
 // Names are `<table>.<column>.<statistic>`, so a bulletin with other tables gets its own
 // figures without code: counts, sums, shares, coverage of check columns, rates, rankings.
 import type { Attachment, Column } from '../src/schema.js';
-import type { Row, Table } from '../src/load/table.js';
+import type { Row } from '../src/load/rows.js';
+import type { Table } from '../src/load/table.js';
 import type { Percent } from '../src/values.js';
 import { add, compare, div, fraction, type Fraction } from '../src/figures/fraction.js';
 import { display, naturalDigits, type Derivation, type Figure } from '../src/figures/figure.js';

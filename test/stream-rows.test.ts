@@ -5,11 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDataTable } from '../src/load/stream.js';
 import { isSpaceCode, parseTable } from '../src/load/table.js';
-import { validateTables } from '../src/validate.js';
-import { checkTables } from '../src/figures/consistency.js';
-import { computeFigures } from '../src/figures/compute.js';
+import { checkTable } from '../src/check/pass.js';
 import { formatMessage, sortMessages } from '../src/messages.js';
 import { sitesSpec } from './helpers.js';
 
@@ -45,9 +42,8 @@ describe('a broken row deep in a streamed table', () => {
         const file = path.join(dir, 'sites.csv');
         const { text, passed } = table(eol);
         writeFileSync(file, text);
-        const t = await loadDataTable(file, 'sites.csv', spec);
-        expect(t.table!.rows).toHaveLength(0); // streamed, not held
-        const messages = sortMessages([...t.messages, ...validateTables([t.table!]), ...checkTables([t.table!])]);
+        const t = await checkTable({ id: spec.id, file: 'sites.csv', spec, path: file, streamed: true }, 'sites.csv');
+        const messages = sortMessages([...t.read, ...t.problems]);
         expect(messages.map(formatMessage)).toEqual([
           'sites.csv:25001:25: 错误: 「合格数」12 大于「抽查数」10（合格数不能超过抽查数）',
           'sites.csv:30002:1: 错误: 「网站标识码」的「1400000007」与第 9 行重复（每个值只能出现一次）',
@@ -58,9 +54,10 @@ describe('a broken row deep in a streamed table', () => {
         ]);
         // The in-memory reader says the same.
         const m = parseTable(readFileSync(file), 'sites.csv', spec);
-        expect(sortMessages([...m.messages, ...validateTables([m.table!]), ...checkTables([m.table!])]).map(formatMessage)).toEqual(messages.map(formatMessage));
+        const held = await checkTable(m.table!, 'sites.csv');
+        expect(sortMessages([...m.messages, ...held.problems]).map(formatMessage)).toEqual(messages.map(formatMessage));
 
-        const figures = new Map(computeFigures([t.table!], []).map((f) => [f.name, f]));
+        const figures = new Map(t.figures!.map((f) => [f.name, f]));
         expect(figures.get('sites.count')!.value).toEqual({ type: 'integer', value: BigInt(ROWS) });
         expect(figures.get('sites.passed.sum')!.value).toEqual({ type: 'integer', value: passed });
         expect(figures.get('sites.sampled.sum')!.value).toEqual({ type: 'integer', value: BigInt(10 * (ROWS - 1)) });
@@ -80,7 +77,7 @@ describe('white space by char code', () => {
 
 describe('FirstSeen', () => {
   it('gives the first line of each text, as a Map would, for numbers of up to 15 digits and other texts', async () => {
-    const { FirstSeen } = await import('../src/figures/grow.js');
+    const { FirstSeen } = await import('../src/check/grow.js');
     const seen = new FirstSeen();
     const map = new Map<string, number>();
     let x = 7;

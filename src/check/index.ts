@@ -1,10 +1,17 @@
-// `check`: load, validate and compute, collecting every message; the build runs the same.
+// The check stage: one period loaded, each table read once through every row rule and into
+// its figures (pass.ts), the reported figures against the computed ones, the previous period's
+// figures and the changes against them. Every message is collected; the build runs the same.
 import { existsSync } from 'node:fs';
 import { periodPaths } from '../bulletin.js';
 import { loadBulletin, type LoadedBulletin } from '../load/bulletin.js';
+import { tablePlace } from '../load/rows.js';
 import { hasErrors, sortMessages, type Message } from '../messages.js';
-import { validateTables } from '../validate.js';
-import { figuresOf, type Figures } from '../figures/index.js';
+import { againstPrevious } from '../figures/change.js';
+import type { Figure } from '../figures/figure.js';
+import { checkTable, type CheckedTable } from './pass.js';
+import { checkReported, reportedFigures, unfilledFigures } from './reported.js';
+
+export type Figures = ReadonlyMap<string, Figure>;
 
 export interface CheckResult {
   period: string;
@@ -19,24 +26,43 @@ export interface CheckResult {
 export async function checkBulletin(root: string, period: string): Promise<CheckResult> {
   const { loaded, messages, files } = await loadBulletin(root, period);
   let figures: Figures | undefined;
+  let rows = 0;
   if (loaded) {
-    messages.push(...validateTables(loaded.tables.values()));
-    const previous = await loadPrevious(root, loaded, messages);
-    const f = figuresOf(loaded, previous);
-    figures = f.figures;
-    messages.push(...f.messages);
+    const tables = await checkTables(loaded);
+    for (const t of tables) {
+      rows += t.rows;
+      messages.push(...t.read, ...t.problems);
+    }
+    const own = [...reportedFigures(loaded), ...tables.flatMap((t) => t.figures ?? [])];
+    const all = new Map(own.map((f) => [f.name, f]));
+    const previous = await previousFigures(root, loaded, messages);
+    if (previous) {
+      for (const f of againstPrevious(own, previous, { previous: loaded.bulletin.previous!, current: loaded.paths.period })) all.set(f.name, f);
+    }
+    messages.push(...unfilledFigures(loaded), ...checkReported(loaded.bulletin.figures, all, loaded.source));
+    figures = all;
   }
-  const rows = loaded ? [...loaded.tables.values()].reduce((n, t) => n + (t.summary?.rowCount ?? t.rows.length), 0) : 0;
   const sorted = sortMessages(messages);
   return { period, ...(loaded && { loaded }), ...(figures && { figures }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
 }
 
-/** The period named by `previous:`, when its data exist; its own problems are its own check's. */
-async function loadPrevious(root: string, loaded: LoadedBulletin, messages: Message[]): Promise<LoadedBulletin | undefined> {
+/** Every table of a period, in the order declared, each read once. */
+async function checkTables(loaded: LoadedBulletin): Promise<CheckedTable[]> {
+  const out: CheckedTable[] = [];
+  for (const table of loaded.tables.values()) out.push(await checkTable(table, tablePlace(table, loaded.bulletin.attachments)));
+  return out;
+}
+
+/**
+ * The figures of the period named by `previous:`, when its data exist and read without
+ * error; its other problems are its own check's.
+ */
+async function previousFigures(root: string, loaded: LoadedBulletin, messages: Message[]): Promise<Map<string, Figure> | undefined> {
   const name = loaded.bulletin.previous;
   if (!name || !existsSync(periodPaths(root, name).yaml)) return undefined;
   const prev = await loadBulletin(root, name);
-  if (!prev.loaded || hasErrors(prev.messages)) {
+  const tables = prev.loaded && !hasErrors(prev.messages) ? await checkTables(prev.loaded) : undefined;
+  if (!prev.loaded || !tables || tables.some((t) => hasErrors(t.read))) {
     messages.push({
       severity: 'warning',
       file: loaded.source.file,
@@ -46,5 +72,5 @@ async function loadPrevious(root: string, loaded: LoadedBulletin, messages: Mess
     });
     return undefined;
   }
-  return prev.loaded;
+  return new Map([...reportedFigures(prev.loaded), ...tables.flatMap((t) => t.figures ?? [])].map((f) => [f.name, f]));
 }

@@ -24,6 +24,9 @@ export interface Derivation {
   rows?: number[];
 }
 
+/** Every figure of a period, by name. */
+export type Figures = ReadonlyMap<string, Figure>;
+
 export interface Figure {
   name: string;
   label: string;

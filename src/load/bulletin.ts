@@ -6,7 +6,7 @@ import type { Message } from '../messages.js';
 import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
-import { loadDataTable } from './stream.js';
+import type { StreamedTable } from './stream.js';
 import { chartProblems } from './charts.js';
 import { forbiddenKeys, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
@@ -14,8 +14,9 @@ export interface LoadedBulletin {
   paths: PeriodPaths;
   bulletin: Bulletin;
   source: YamlSource;
-  /** Every declared table, attachments included, by id. */
-  tables: Map<string, Table>;
+  /** Every declared table, attachments included, by id, in the order declared. Data tables
+   * that are neither printed nor charted are streamed: their rows are read when checked. */
+  tables: Map<string, Table | StreamedTable>;
   /** The seal image as a data URL, when the document declares one. */
   seal?: string;
 }
@@ -123,7 +124,7 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
   for (const p of chartProblems(bulletin)) at(p.path, p.reason, p.hint, 'bulletin/bad-reference');
   if (messages.length > beforeSpecs) return { messages, files };
 
-  const tables = new Map<string, Table>();
+  const tables = new Map<string, Table | StreamedTable>();
   const charted = new Set(bulletin.charts.map((c) => c.table));
   for (const [spec, p] of specs) {
     const resolved = resolveInside(paths.dataDir, spec.file);
@@ -138,12 +139,14 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
     }
     files.push(display);
     // exceljs is large: loaded only when a bulletin has a spreadsheet. A data table that is
-    // neither printed nor charted is summarized as it streams: its rows are not kept.
+    // neither printed nor charted is read later, row by row, as it is checked.
+    if (!/\.xlsx$/i.test(spec.file) && !('kind' in spec) && !charted.has(spec.id)) {
+      tables.set(spec.id, { id: spec.id, file: display, spec, path: resolved.file, streamed: true });
+      continue;
+    }
     const t = /\.xlsx$/i.test(spec.file)
       ? await (await import('./xlsx.js')).parseXlsx(readFileSync(resolved.file), display, spec)
-      : !('kind' in spec) && !charted.has(spec.id)
-        ? await loadDataTable(resolved.file, display, spec)
-        : parseTable(readFileSync(resolved.file), display, spec);
+      : parseTable(readFileSync(resolved.file), display, spec);
     messages.push(...t.messages);
     if (t.table) tables.set(spec.id, t.table);
   }
@@ -164,6 +167,12 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
   }
 
   return { loaded: { paths, bulletin, source, tables, ...(seal && { seal }) }, messages, files };
+}
+
+/** A table held in memory (an attachment, a charted table); undefined for a streamed one. */
+export function heldTable(loaded: LoadedBulletin, id: string): Table | undefined {
+  const t = loaded.tables.get(id);
+  return t && !('streamed' in t) ? t : undefined;
 }
 
 function readIfExists(file: string): Uint8Array | undefined {

@@ -1,7 +1,7 @@
 // The chart declarations of bulletin.yaml checked against the tables they name: every table
 // and column a chart reads must exist and hold the kind of value the chart draws.
 import type { Bulletin, Chart, Column, TableSpec } from '../schema.js';
-import { labelColumn } from '../figures/compute.js';
+import { labelColumn } from './rows.js';
 
 export interface ChartProblem {
   /** Path in bulletin.yaml of the offending value. */

@@ -3,32 +3,32 @@
 // to allocate and collect. A row is valid until the next record; `keep` copies one that must last.
 import type { Column, TableSpec } from '../schema.js';
 import type { FieldBuffer } from './csv-stream.js';
-import { fillCell, matchHeader, raggedRow, type At, type Cell, type RawRecord, type Row } from './table.js';
-import { isTotalText } from '../figures/accumulate.js';
+import { fillCell, matchHeader, raggedRow, type At, type RawRecord } from './table.js';
+import { isTotalText, type Cell, type Row, type RowEvent } from './rows.js';
 
-export class RowReader {
+export class RowReader implements RowEvent {
   /** The row just read; its cells object has a key per column present in the header. */
   readonly row: Row = { line: 0, cells: {} };
   /** The same cells by index in `spec.columns`; undefined for a column the header lacks. */
-  readonly byColumn: (Cell | undefined)[];
+  readonly cells: (Cell | undefined)[];
   /** Whether the row just read is a total row (a cell reads 合计, …). */
   total = false;
   private readonly width: number;
   private readonly columns: Column[] = [];
   private readonly fieldAt: number[] = [];
-  private readonly cells: Cell[] = [];
+  private readonly present: Cell[] = [];
 
   constructor(header: RawRecord, spec: TableSpec, private readonly at: At) {
     const { width, present } = matchHeader(header, spec, at);
     this.width = width;
-    this.byColumn = spec.columns.map(() => undefined);
+    this.cells = spec.columns.map(() => undefined);
     for (const { column, i } of present) {
       const cell: Cell = { text: '', value: null, line: 0, column: 0 };
       this.columns.push(column);
       this.fieldAt.push(i);
-      this.cells.push(cell);
+      this.present.push(cell);
       this.row.cells[column.key] = cell;
-      this.byColumn[spec.columns.indexOf(column)] = cell;
+      this.cells[spec.columns.indexOf(column)] = cell;
     }
   }
 
@@ -49,9 +49,9 @@ export class RowReader {
     }
     this.row.line = line;
     let total = false;
-    for (let p = 0; p < this.cells.length; p++) {
+    for (let p = 0; p < this.present.length; p++) {
       const i = this.fieldAt[p]!;
-      const cell = this.cells[p]!;
+      const cell = this.present[p]!;
       cell.line = f.line[i]!;
       cell.column = f.column[i]!;
       fillCell(cell, f.text[i]!, this.columns[p]!, this.at);

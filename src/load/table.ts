@@ -5,49 +5,16 @@ import type { Message } from '../messages.js';
 import type { Column, TableSpec } from '../schema.js';
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
-import type { FigureAccumulator } from '../figures/accumulate.js';
+import { cellPlace, type Cell, type Row } from './rows.js';
 
-export interface Cell {
-  /** The text as written, trimmed. */
-  text: string;
-  value: Value;
-  line: number;
-  column: number;
-  /** In a spreadsheet: `Sheet1!B7`, shown in messages instead of line and column. */
-  ref?: string;
-}
-
-/** Where a message about a cell points: `file:line:col`, or `file!sheet!B7` in a spreadsheet. */
-export function cellPlace(file: string, cell: { line?: number; column?: number; ref?: string }): { file: string; line?: number; column?: number } {
-  if (cell.ref) return { file: `${file}!${cell.ref}` };
-  return { file, ...(cell.line !== undefined && { line: cell.line }), ...(cell.column !== undefined && { column: cell.column }) };
-}
-
-export interface Row {
-  line: number;
-  cells: Record<string, Cell>;
-}
-
+/** A table held in memory: attachments and charted tables, whose rows are printed or drawn. */
 export interface Table {
   id: string;
   /** Display path of the file, as used in messages. */
   file: string;
   spec: TableSpec;
   encoding: Encoding | 'xlsx';
-  /** The rows, for tables that are printed or charted; empty when the table has a summary. */
   rows: Row[];
-  /** A data table read as a stream: what its rows gave, without the rows themselves. */
-  summary?: TableSummary;
-}
-
-export interface TableSummary {
-  /** Rows read (total rows included), as `rows.length` would be. */
-  rowCount: number;
-  /** Problems across rows, as validateTables would report them. */
-  validation: Message[];
-  /** Totals and printed rates against their counts, as checkTables would report them. */
-  consistency: Message[];
-  figures: FigureAccumulator;
 }
 
 const MAX_CELL = 10_000;

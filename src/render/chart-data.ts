@@ -1,10 +1,9 @@
 // What a chart shows, read from the loaded tables and computed figures: categories, exact
 // values and the text each value is printed as. Drawing (chart.ts) only places these; every
 // label is made here with the project's rounding, never from a float.
-import type { LoadedBulletin } from '../load/bulletin.js';
-import type { Row, Table } from '../load/table.js';
-import type { Figures } from '../figures/index.js';
-import { isTotalRow, tablePlace } from '../figures/compute.js';
+import { heldTable, type LoadedBulletin } from '../load/bulletin.js';
+import type { Figures } from '../figures/figure.js';
+import { isTotalRow, tablePlace, type Row } from '../load/rows.js';
 import { compare, formatPercent, fraction, toNumber, type Fraction } from '../figures/fraction.js';
 import { naturalDigits } from '../figures/figure.js';
 import { chartLabelColumn } from '../load/charts.js';
@@ -107,7 +106,7 @@ function describe(kind: string, data: Omit<ChartData, 'description'>): string {
 }
 
 export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart): ChartData {
-  const table = loaded.tables.get(chart.table) as Table; // references were checked on load
+  const table = heldTable(loaded, chart.table)!; // references were checked on load; charted tables are held
   const attachments = loaded.bulletin.attachments;
   const number = attachments.findIndex((a) => a.id === table.id);
   const source = { place: tablePlace(table, attachments), ...(number >= 0 && { attachment: number + 1 }) };

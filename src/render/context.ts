@@ -2,7 +2,7 @@
 // figure by its dotted name. A figure prints as its display form through Handlebars'
 // `toHTML` hook, escaped for the target (Markdown or HTML) by the one who renders.
 import type { LoadedBulletin } from '../load/bulletin.js';
-import type { Figures } from '../figures/index.js';
+import type { Figures } from '../figures/figure.js';
 import { display, type Figure } from '../figures/figure.js';
 import { formatDate, parseDate, type CalendarDate } from '../values.js';
 import { nextPeriod, periodInfo, previousPeriod, type PeriodInfo } from './period.js';

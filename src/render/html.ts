@@ -3,10 +3,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LoadedBulletin } from '../load/bulletin.js';
+import { heldTable, type LoadedBulletin } from '../load/bulletin.js';
 import type { Table } from '../load/table.js';
-import type { Figures } from '../figures/index.js';
-import { labelColumn } from '../figures/compute.js';
+import type { Figures } from '../figures/figure.js';
+import { labelColumn } from '../load/rows.js';
 import { displayPath } from '../bulletin.js';
 import type { Message } from '../messages.js';
 import { isoDate, parseDate } from '../values.js';
@@ -160,7 +160,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
       messages.push(...r.messages.map((m) => ({ ...m, reason: `附件${i + 1}的 note：${m.reason}` })));
       note = r.text === undefined ? undefined : new htmlEngine.SafeString(r.text);
     }
-    const table = loaded.tables.get(a.id);
+    const table = heldTable(loaded, a.id);
     return table ? attachmentView(table, i + 1, note) : undefined;
   });
   if (messages.some((m) => m.severity === 'error') || views.includes(undefined)) return { messages };

@@ -3,32 +3,11 @@
 // same code, so the two can never disagree. Only what a figure prints is kept: line numbers,
 // label texts (interned), and the two counts of each rated row.
 import type { Column, TableSpec } from '../schema.js';
-import type { Cell, Row } from '../load/table.js';
+import { labelColumn, type Cell } from '../load/rows.js';
 import type { Percent } from '../values.js';
-import { add, div, fraction, type Fraction } from './fraction.js';
-import { display, naturalDigits, type Derivation, type Figure } from './figure.js';
+import { add, div, fraction, type Fraction } from '../figures/fraction.js';
+import { display, naturalDigits, type Derivation, type Figure } from '../figures/figure.js';
 import { ExactSum, Int32List, IntegerList } from './grow.js';
-
-/** Rows that hold a total rather than a member: they are checked, never counted. */
-export const TOTAL_LABELS = ['合计', '总计', '总体', '全部'];
-
-export function isTotalRow(row: Row): boolean {
-  for (const k in row.cells) if (isTotalText(row.cells[k]!.text)) return true;
-  return false;
-}
-
-/** First characters of the labels: most two-character cells (河北) are told apart by one compare. */
-const TOTAL_FIRST = TOTAL_LABELS.map((l) => l.charCodeAt(0));
-
-/** A cell's text that makes its row a total row. */
-export function isTotalText(t: string): boolean {
-  return t.length === 2 && TOTAL_FIRST.includes(t.charCodeAt(0)) && TOTAL_LABELS.includes(t);
-}
-
-/** The column that names a row: the first region column, else the first text column. */
-export function labelColumn(columns: readonly Column[]): Column | undefined {
-  return columns.find((c) => c.type === 'region') ?? columns.find((c) => c.type === 'text');
-}
 
 /** Digits as String(bigint) writes them: no sign, no leading zero, no separators. */
 function plainDigits(s: string): boolean {
@@ -164,15 +143,7 @@ export class FigureAccumulator {
     return this.nameList.length - 1;
   }
 
-  /** Add a member row; total rows are the caller's to leave out. */
-  add(row: Row): void {
-    this.addCells(
-      row.line,
-      this.spec.columns.map((c) => row.cells[c.key]),
-    );
-  }
-
-  /** Add a member row given as its cells by index in the spec's columns (what a stream keeps). */
+  /** Add a member row given as its cells by index in the spec's columns; total rows are the caller's to leave out. */
   addCells(line: number, cells: readonly (Cell | undefined)[]): void {
     this.lines.push(line);
     let name = -1;
@@ -229,15 +200,6 @@ export class FigureAccumulator {
         if (k) s.groups.set(k, (s.groups.get(k) ?? 0) + 1);
       }
     }
-  }
-
-  /** The sum over member rows of a count column. */
-  sumOf(key: string): bigint | undefined {
-    return this.states.find((s) => s.column.key === key)?.sum?.value;
-  }
-
-  get count(): number {
-    return this.lines.length;
   }
 
   /** The figures, named `<table>.<column>.<statistic>`; `place` names the table in derivations. */

@@ -1,0 +1,10 @@
+// Every row rule, in the order their handlers run on each row.
+import type { RowRule } from '../rule.js';
+import { emptyTable } from './empty-table.js';
+import { unique } from './unique.js';
+import { bounds } from './bounds.js';
+import { siteCode } from './site-code.js';
+import { totals } from './totals.js';
+import { printedRate } from './printed-rate.js';
+
+export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, siteCode, totals, printedRate];
