@@ -10,13 +10,14 @@ import { hasErrors, sortMessages } from './messages.js';
 import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
 import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js';
 import { takePrelaunched } from './print/early.js';
-import { fontSetup } from './print/fonts.js';
+import { MissingFonts, fontSetup, type FontSetup } from './print/fonts.js';
 import { openTab, printPdf, type Tab } from './print/pdf.js';
 import { countPages } from './pdf/update.js';
 import type { PdfInfo } from './pdf/finish.js';
 import { periodInfo } from './render/period.js';
 import { parseDate } from './values.js';
-import { IccProfileNotFound, findIccProfile, pdfA } from './archive/pdfa.js';
+import { placeOf } from './load/yaml.js';
+import { IccProfileNotFound, XmpNotWellFormed, findIccProfile, pdfA } from './archive/pdfa.js';
 // Signing (pkijs, asn1js) is loaded only when a build signs: 0.2 s off every other start.
 import type { Signer } from './archive/p12.js';
 import { SUMS_FILE, sha256Sums } from './archive/checksums.js';
@@ -212,7 +213,21 @@ async function buildWith(
   let requests: BuildResult['requests'];
   let printReport: BuildResult['pdf'];
   if (format !== 'html') {
-    const fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
+    let fonts: FontSetup;
+    try {
+      fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
+    } catch (e) {
+      if (!(e instanceof MissingFonts)) throw e;
+      const problem: Message = {
+        severity: 'error',
+        file: rendered.loaded.source.file,
+        ...placeOf(rendered.loaded.source, ['fonts']),
+        reason: `要求使用正式字体（fonts: official），但 ${path.relative(process.cwd(), path.join(root, 'fonts')) || 'fonts'}/ 中没有${e.names.join('、')}`,
+        hint: '把字体文件放进工作目录下的 fonts/，文件名用字体名（如 fonts/仿宋_GB2312.ttf）；或删去 fonts: official，用随程序安装的免费字体',
+        rule: 'fonts/missing',
+      };
+      return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
+    }
     const page = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css });
     const outParent = path.dirname(rendered.loaded.paths.outDir);
     mkdirSync(outParent, { recursive: true });
@@ -275,7 +290,14 @@ async function buildWith(
     // PDF/A first, then the signature over it (a later change would break the signature).
     report = { pdfa: true };
     let t = performance.now();
-    let pdf = pdfA(Buffer.from(printed), prepared.icc);
+    let pdf: Buffer;
+    try {
+      pdf = pdfA(Buffer.from(printed), prepared.icc);
+    } catch (e) {
+      if (!(e instanceof XmpNotWellFormed)) throw e;
+      const problem: Message = { severity: 'error', file: rendered.loaded.source.file, reason: `PDF/A 的 XMP 元数据不是合格的 XML（${e.message}），未生成`, hint: '检查标题、发文机关等字段中是否有特殊字符', rule: 'archive/xmp' };
+      return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
+    }
     report.pdfaMs = performance.now() - t;
     if (prepared.signer) {
       const { signPdf, subjectName } = await import('./archive/sign.js');

@@ -50,3 +50,43 @@ export function sortMessages(messages: Message[]): Message[] {
       (a.column ?? 0) - (b.column ?? 0),
   );
 }
+
+/** At most this many messages of one rule in one file are listed; the rest are counted. */
+export const LISTED_PER_RULE = 100;
+
+/**
+ * Messages collected with a limit per file and rule: a table with a hundred thousand bad rows
+ * lists the first hundred of each kind, then says where the rest begin and how many there are.
+ */
+export class MessageList {
+  private readonly listed: Message[] = [];
+  private readonly kinds = new Map<string, { count: number; firstUnlisted?: Message }>();
+
+  push(m: Message): void {
+    // A spreadsheet's messages name the cell in the file (`x.xlsx!附件1!B7`): one workbook, one count.
+    const bang = m.file.indexOf('!');
+    const key = `${bang < 0 ? m.file : m.file.slice(0, bang)}\u0000${m.rule}`;
+    let kind = this.kinds.get(key);
+    if (!kind) this.kinds.set(key, (kind = { count: 0 }));
+    if (++kind.count <= LISTED_PER_RULE) this.listed.push(m);
+    else kind.firstUnlisted ??= m;
+  }
+
+  /** The messages listed, and one for each kind past the limit. */
+  messages(): Message[] {
+    const out = this.listed.slice();
+    for (const { count, firstUnlisted: m } of this.kinds.values()) {
+      if (!m) continue;
+      out.push({
+        severity: m.severity,
+        file: m.file,
+        ...(m.line !== undefined && { line: m.line }),
+        ...(m.column !== undefined && { column: m.column }),
+        reason: `从这里起还有 ${count - LISTED_PER_RULE} 处同类问题（${m.rule}）未逐条列出`,
+        hint: `每类问题只列出前 ${LISTED_PER_RULE} 处；改正后再运行 tongbao check 查看其余的`,
+        rule: m.rule,
+      });
+    }
+    return out;
+  }
+}

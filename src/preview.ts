@@ -40,15 +40,29 @@ export async function startPreview(root: string, period: string, options: Previe
   };
   await rebuild();
 
+  let port = options.port ?? 4321;
   const server = createServer((req, res) => {
-    if (req.url === '/__events') {
+    // DNS rebinding: a page elsewhere whose name comes to point at 127.0.0.1 would reach this
+    // server as same-origin. Only the names of this machine, with this port, are answered.
+    if (!ownHost(req.headers.host, port)) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('只接受本机地址的请求（127.0.0.1、localhost）');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/__events') {
+      // An EventSource from another origin says so in Origin: refused.
+      const origin = req.headers.origin;
+      if (origin !== undefined && !ownHost(origin.replace(/^http:\/\//, ''), port)) {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('只接受本机页面的请求');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': connected\n\n');
       clients.add(res);
       req.on('close', () => clients.delete(res));
       return;
     }
-    if (req.url !== '/' && req.url !== '/index.html') {
+    if (url.pathname !== '/' && url.pathname !== '/index.html') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('没有这个页面');
       return;
     }
@@ -59,7 +73,7 @@ export async function startPreview(root: string, period: string, options: Previe
     server.listen(options.port ?? 4321, '127.0.0.1', resolve);
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  if (typeof address === 'object' && address) port = address.port;
 
   // Rebuild on saves, a few at once counted as one.
   const paths = periodPaths(root, period);
@@ -86,6 +100,11 @@ export async function startPreview(root: string, period: string, options: Previe
   };
 }
 
+/** A Host (or an Origin without its scheme) naming this machine and the preview's port. */
+function ownHost(host: string | undefined, port: number): boolean {
+  return host !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
 /**
  * The page as the preview serves it: the last good render, the problems over it, and a
  * small script (allowed by a nonce in this page only) that reloads on each rebuild.
@@ -101,5 +120,6 @@ function devPage(page: string | undefined, messages: Message[]): string {
   const base = page ?? '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>tongbao 预览</title></head><body><p>还没有成功生成过这一期。</p></body></html>';
   return base
     .replace(/(<meta http-equiv="Content-Security-Policy" content=")([^"]*)"/, (_, a: string, csp: string) => `${a}${csp.replace("default-src 'none'", `default-src 'none'; script-src 'nonce-${nonce}'; connect-src 'self'`)}"`)
-    .replace('</body>', `${panel}${script}</body>`);
+    // A function, not a string: `$`` or `$&` in a message must not be read as a pattern.
+    .replace('</body>', () => `${panel}${script}</body>`);
 }

@@ -54,6 +54,7 @@ export const Column = z
       .optional()
       .describe('列宽提示'),
     align: z.enum(['left', 'center', 'right']).optional().describe('对齐方式'),
+    bidi: z.boolean().optional().describe('允许双向文字控制字符（从右向左的文字，如阿拉伯文名称）；默认不允许'),
   })
   .describe('表格的一列');
 export type Column = z.output<typeof Column>;

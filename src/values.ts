@@ -86,3 +86,24 @@ export function isoDate(d: CalendarDate): string {
 export function compareDates(a: CalendarDate, b: CalendarDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
+
+/**
+ * `v × 10^shift` rounded half-up (away from zero) to `digits` decimals, as text, computed from
+ * the shortest decimal that reads back as `v` (String(v)): a spreadsheet's 0.8155 shown with
+ * `0.0%` is 81.6%, where binary arithmetic (0.8155 * 100).toFixed(1) gives 81.5.
+ */
+export function roundedDecimal(v: number, shift: number, digits: number): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(v));
+  if (!m) return String(v); // NaN, Infinity
+  const [, sign, int, frac = '', exp = '0'] = m;
+  let n = BigInt(int! + frac); // |v| = n × 10^(exp − frac.length)
+  const e = Number(exp) - frac.length + shift + digits;
+  if (e >= 0) n *= 10n ** BigInt(e);
+  else {
+    const d = 10n ** BigInt(-e);
+    n = (n * 2n + d) / (2n * d);
+  }
+  const s = n.toString().padStart(digits + 1, '0');
+  const text = digits ? `${s.slice(0, -digits)}.${s.slice(-digits)}` : s;
+  return sign && n !== 0n ? `-${text}` : text;
+}

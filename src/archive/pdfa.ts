@@ -5,6 +5,7 @@
 // conversion garbles the Chinese text and drops the tags: not used.)
 import { existsSync, readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
+import { SaxesParser } from 'saxes';
 import { PdfDocument, appendUpdate, decodeString, refNumber, streamBody, writeDict } from '../pdf/update.js';
 
 /** Where an sRGB profile is found: the Debian package icc-profiles-free first (see .ci/setup.sh). */
@@ -76,6 +77,18 @@ export function xmpPacket(info: Record<string, string>): string {
   );
 }
 
+/** The XMP packet is not well-formed XML: the file would not be PDF/A, and is not claimed to be. */
+export class XmpNotWellFormed extends Error {}
+
+/** Parse the packet with a conforming XML parser (saxes: XML 1.0 characters, names, namespaces). */
+export function checkXmp(xmp: string): void {
+  const parser = new SaxesParser({ xmlns: true });
+  let error: Error | undefined;
+  parser.on('error', (e) => void (error ??= e));
+  parser.write(xmp).close();
+  if (error) throw new XmpNotWellFormed(error.message);
+}
+
 /** Make `pdf` PDF/A-2b: returns the input with one update appended. */
 export function toPdfA(pdf: Buffer, iccProfile: Buffer): Buffer {
   const doc = new PdfDocument(pdf);
@@ -87,7 +100,9 @@ export function toPdfA(pdf: Buffer, iccProfile: Buffer): Buffer {
   }
   const n = doc.trailer.size;
   const [metadata, intent, profile] = [n, n + 1, n + 2];
-  const xmp = Buffer.from(xmpPacket(readInfo(doc)), 'utf8');
+  const packet = xmpPacket(readInfo(doc));
+  checkXmp(packet);
+  const xmp = Buffer.from(packet, 'utf8');
   catalog.set('Metadata', `${metadata} 0 R`);
   catalog.set('OutputIntents', `[${intent} 0 R]`);
   return appendUpdate(doc, [

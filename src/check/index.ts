@@ -31,7 +31,8 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     const tables = await checkTables(loaded);
     for (const t of tables) {
       rows += t.rows;
-      messages.push(...t.read, ...t.problems);
+      for (const m of t.read) messages.push(m);
+      for (const m of t.problems) messages.push(m);
     }
     const own = [...reportedFigures(loaded), ...tables.flatMap((t) => t.figures ?? [])];
     const all = new Map(own.map((f) => [f.name, f]));

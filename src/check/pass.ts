@@ -1,7 +1,7 @@
 // One pass over a table's rows: every row rule's handlers and the figure accumulator are fed
 // each row once, whether the table is held in memory or streamed from disk. Rules report
 // through their scope; what the pass gives is plain: rows read, messages, figures.
-import type { Message } from '../messages.js';
+import { MessageList, type Message } from '../messages.js';
 import type { TableSpec } from '../schema.js';
 import type { Figure } from '../figures/figure.js';
 import { cellPlace, eachRow, type RowEvent } from '../load/rows.js';
@@ -40,12 +40,12 @@ export async function checkTable(table: Table | StreamedTable, place: string, ru
   } else eachRow(table.rows, table.spec, start());
   if (!pass) return { id: table.id, rows: 0, read, problems: [] };
   pass.end();
-  return { id: table.id, rows: pass.rows, read, problems: pass.problems, figures: pass.figures.figures(place) };
+  return { id: table.id, rows: pass.rows, read, problems: pass.problems.messages(), figures: pass.figures.figures(place) };
 }
 
 class TablePass {
   rows = 0;
-  readonly problems: Message[] = [];
+  readonly problems = new MessageList();
   readonly figures: FigureAccumulator;
   private readonly onRow: ((e: RowEvent) => void)[] = [];
   private readonly onEnd: NonNullable<ReturnType<RowRule['create']>>[] = [];
@@ -98,5 +98,9 @@ class TablePass {
   end(): void {
     const t = { rows: this.rows, ...(this.firstMember !== undefined && { firstMember: this.firstMember, lastMember: this.lastMember! }) };
     for (const h of this.onEnd) h.end!(t);
+    // The rules' state (a first-seen table of a million codes) is let go before the figures
+    // build their lists: the two are never held at once.
+    this.onRow.length = 0;
+    this.onEnd.length = 0;
   }
 }

@@ -8,7 +8,7 @@ import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
 import type { StreamedTable } from './stream.js';
 import { chartProblems } from './charts.js';
-import { forbiddenKeys, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
+import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {
   paths: PeriodPaths;
@@ -59,7 +59,7 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
   messages.push(...parsed.messages);
   if (!parsed.source) return { messages, files };
   const source = parsed.source;
-  const forbidden = forbiddenKeys(source);
+  const forbidden = [...forbiddenKeys(source), ...invisibleChars(source)];
   if (forbidden.length) return { messages: [...messages, ...forbidden], files };
   const js = yamlToJS(source);
   if (js.message) return { messages: [...messages, js.message], files };
@@ -147,7 +147,7 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
     const t = /\.xlsx$/i.test(spec.file)
       ? await (await import('./xlsx.js')).parseXlsx(readFileSync(resolved.file), display, spec)
       : parseTable(readFileSync(resolved.file), display, spec);
-    messages.push(...t.messages);
+    for (const m of t.messages) messages.push(m);
     if (t.table) tables.set(spec.id, t.table);
   }
 

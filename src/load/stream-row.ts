@@ -4,25 +4,31 @@
 import type { Column, TableSpec } from '../schema.js';
 import type { FieldBuffer } from './csv-stream.js';
 import { fillCell, matchHeader, raggedRow, type At, type RawRecord } from './table.js';
-import { isTotalText, type Cell, type Row, type RowEvent } from './rows.js';
+import { namingColumns, totalKind, type Cell, type Row, type RowEvent } from './rows.js';
 
 export class RowReader implements RowEvent {
   /** The row just read; its cells object has a key per column present in the header. */
   readonly row: Row = { line: 0, cells: {} };
   /** The same cells by index in `spec.columns`; undefined for a column the header lacks. */
   readonly cells: (Cell | undefined)[];
-  /** Whether the row just read is a total row (a cell reads 合计, …). */
+  /** Whether the row just read is a total row (a cell reads 合计, …) or a subtotal. */
   total = false;
+  /** Whether it is a subtotal (小计). */
+  subtotal = false;
   private readonly width: number;
   private readonly columns: Column[] = [];
   private readonly fieldAt: number[] = [];
   private readonly present: Cell[] = [];
+  /** Whether each present cell may name a total by its end (全市合计). */
+  private readonly naming: boolean[] = [];
 
   constructor(header: RawRecord, spec: TableSpec, private readonly at: At) {
     const { width, present } = matchHeader(header, spec, at);
     this.width = width;
     this.cells = spec.columns.map(() => undefined);
+    const naming = namingColumns(spec.columns);
     for (const { column, i } of present) {
+      this.naming.push(naming.has(column.key));
       const cell: Cell = { text: '', value: null, line: 0, column: 0 };
       this.columns.push(column);
       this.fieldAt.push(i);
@@ -49,15 +55,21 @@ export class RowReader implements RowEvent {
     }
     this.row.line = line;
     let total = false;
+    let subtotal = false;
     for (let p = 0; p < this.present.length; p++) {
       const i = this.fieldAt[p]!;
       const cell = this.present[p]!;
       cell.line = f.line[i]!;
       cell.column = f.column[i]!;
       fillCell(cell, f.text[i]!, this.columns[p]!, this.at);
-      if (!total && isTotalText(cell.text)) total = true;
+      if (!total) {
+        const kind = totalKind(cell.text, this.naming[p]!);
+        if (kind === 'total') total = true;
+        else if (kind === 'subtotal') subtotal = true;
+      }
     }
-    this.total = total;
+    this.total = total || subtotal;
+    this.subtotal = !total && subtotal;
     return true;
   }
 

@@ -5,7 +5,7 @@
 // through the in-memory reader. Either way the reader of the rows sees the same row events
 // and the same messages (test/stream.test.ts compares the two).
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import type { Message } from '../messages.js';
+import { MessageList, type Message } from '../messages.js';
 import type { TableSpec } from '../schema.js';
 import { parseTable, type At, type Table } from './table.js';
 import { cellPlace, eachRow, type RowHandler } from './rows.js';
@@ -54,7 +54,7 @@ export async function readRows(table: StreamedTable, start: () => RowHandler): P
 
 /** Stream a UTF-8 file; undefined when it must be read by the in-memory path instead. */
 async function streamRows({ path: fileOnDisk, file, spec }: StreamedTable, start: () => RowHandler): Promise<RowsRead | undefined> {
-  const messages: Message[] = [];
+  const messages = new MessageList();
   const at: At = (where, reason, hint, rule, severity = 'error') =>
     messages.push({ severity, ...cellPlace(file, where), reason, ...(hint && { hint }), rule });
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -93,5 +93,5 @@ async function streamRows({ path: fileOnDisk, file, spec }: StreamedTable, start
     input.destroy();
   }
   if (!reader) return undefined; // no header: the in-memory path says so
-  return { encoding, messages };
+  return { encoding, messages: messages.messages() };
 }

@@ -1,11 +1,12 @@
 // CSV tables: encoding detected, header matched to the declared columns, every cell typed
 // and placed (line, column) so that any later rule can point at it.
 import { parse, type Info } from 'csv-parse/sync';
-import type { Message } from '../messages.js';
+import { MessageList, type Message } from '../messages.js';
 import type { Column, TableSpec } from '../schema.js';
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
 import { cellPlace, type Cell, type Row } from './rows.js';
+import { badChar, badCharReason } from './chars.js';
 
 /** A table held in memory: attachments and charted tables, whose rows are printed or drawn. */
 export interface Table {
@@ -35,7 +36,7 @@ export function parseTable(bytes: Uint8Array, file: string, spec: TableSpec): { 
 
 /** Records of a CSV text with the place of every field; syntax problems as messages. */
 export function csvRecords(text: string, file: string): { records?: RawRecord[]; messages: Message[] } {
-  const messages: Message[] = [];
+  const messages = new MessageList();
   let records: { record: string[]; raw: string; info: Info }[];
   try {
     records = parse(text, {
@@ -52,10 +53,11 @@ export function csvRecords(text: string, file: string): { records?: RawRecord[];
     }) as unknown as typeof records;
   } catch (err) {
     messages.push(csvError(err as CsvFault, text, file));
-    return { messages };
+    return { messages: messages.messages() };
   }
-  if (messages.some((m) => m.rule === 'csv/quote-not-closed')) return { messages };
-  return { records: records.map(fieldPlacer()), messages };
+  const said = messages.messages();
+  if (said.some((m) => m.rule === 'csv/quote-not-closed')) return { messages: said };
+  return { records: records.map(fieldPlacer()), messages: said };
 }
 
 export interface RawRecord {
@@ -65,14 +67,14 @@ export interface RawRecord {
 
 /** A table from records of any source (CSV, spreadsheet): header matched, cells typed. */
 export function tableFromRecords(records: RawRecord[], file: string, spec: TableSpec, encoding: Encoding | 'xlsx'): { table?: Table; messages: Message[] } {
-  const messages: Message[] = [];
+  const messages = new MessageList();
   const at: At = (where, reason, hint, rule, severity = 'error') =>
     messages.push({ severity, ...cellPlace(file, where), reason, ...(hint && { hint }), rule });
 
   const header = records[0];
   if (!header) {
     at({}, '表格是空的，没有表头', `第一行应为表头：${spec.columns.map((c) => c.name).join('，')}`, 'csv/empty');
-    return { messages };
+    return { messages: messages.messages() };
   }
   const typeRow = rowTyper(header, spec, encoding, at);
   const rows: Row[] = [];
@@ -81,7 +83,7 @@ export function tableFromRecords(records: RawRecord[], file: string, spec: Table
     if (row) rows.push(row);
   }
 
-  return { table: { id: spec.id, file, spec, encoding, rows }, messages };
+  return { table: { id: spec.id, file, spec, encoding, rows }, messages: messages.messages() };
 }
 
 /**
@@ -196,6 +198,12 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At): void 
   }
   if (text.length > MAX_CELL) {
     at(cell, `「${column.name}」单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
+    return;
+  }
+  const bad = badChar(text, column.bidi);
+  if (bad) {
+    const hint = bad.kind === 'bidi' ? '删去这个字符（复制粘贴时常会带入）；确要写从右向左的文字（如阿拉伯文）时，在 bulletin.yaml 中给这一列写 bidi: true' : '删去这个字符（复制粘贴时常会带入）';
+    at(cell, `「${column.name}」的单元格${badCharReason(bad)}`, hint, 'cell/invisible-char');
     return;
   }
   if (text === '') {

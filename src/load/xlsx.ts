@@ -1,9 +1,10 @@
 // Spreadsheets as Excel and WPS save them (.xlsx), read with exceljs: the first sheet or a
 // named one, each cell as the text the office sees, placed as `file!sheet!B7` in messages.
 import ExcelJS from 'exceljs';
-import type { Message } from '../messages.js';
+import { MessageList, type Message } from '../messages.js';
 import type { TableSpec } from '../schema.js';
 import { tableFromRecords, type Field, type RawRecord, type Table } from './table.js';
+import { roundedDecimal } from '../values.js';
 
 function columnLetter(n: number): string {
   let s = '';
@@ -32,7 +33,7 @@ function shown(v: number | string | boolean, numFmt: string | undefined): string
   const pct = numFmt && /%/.test(numFmt);
   if (pct) {
     const decimals = /\.(0+)%/.exec(numFmt!)?.[1]?.length ?? 0;
-    return `${(v * 100).toFixed(decimals)}%`;
+    return `${roundedDecimal(v, 2, decimals)}%`;
   }
   return String(v);
 }
@@ -49,7 +50,7 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
     const names = workbook.worksheets.map((w) => w.name).join('、');
     return { messages: [{ severity: 'error', file, reason: spec.sheet ? `工作簿中没有名为「${spec.sheet}」的工作表` : '工作簿中没有工作表', hint: names ? `已有的工作表：${names}` : '', rule: 'xlsx/no-sheet' }] };
   }
-  const messages: Message[] = [];
+  const messages = new MessageList();
   const records: RawRecord[] = [];
   const width = sheet.columnCount;
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
@@ -71,5 +72,5 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
     records.push({ line: rowNumber, fields });
   });
   const t = tableFromRecords(records, file, spec, 'xlsx');
-  return { ...t, messages: [...messages, ...t.messages] };
+  return { ...t, messages: [...messages.messages(), ...t.messages] };
 }

@@ -2,6 +2,7 @@
 import { LineCounter, isMap, isNode, isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { Message } from '../messages.js';
+import { badChar, badCharReason } from './chars.js';
 
 export interface YamlSource {
   file: string;
@@ -56,6 +57,30 @@ export function forbiddenKeys(source: YamlSource): Message[] {
           rule: 'yaml/forbidden-key',
         });
       }
+    },
+  });
+  return messages;
+}
+
+/**
+ * Strings holding a character no document may hold (a control character, a bidirectional
+ * control): each would reach the page, the PDF's metadata and its XMP packet.
+ */
+export function invisibleChars(source: YamlSource): Message[] {
+  const messages: Message[] = [];
+  visit(source.doc, {
+    Scalar(_, node) {
+      if (typeof node.value !== 'string' || !node.range) return;
+      const bad = badChar(node.value);
+      if (!bad) return;
+      messages.push({
+        severity: 'error',
+        file: source.file,
+        ...toPlace(source, node.range[0]),
+        reason: `「${node.value.slice(0, 20).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')}」${badCharReason(bad)}`,
+        hint: '删去这个字符（复制粘贴时常会带入）',
+        rule: 'yaml/invisible-char',
+      });
     },
   });
   return messages;

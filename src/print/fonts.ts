@@ -18,14 +18,25 @@ interface Role {
   official: string[];
   /** The free face: @fontsource package and its CSS file. */
   free: [pkg: string, css: string];
+  /** Needed under `fonts: official`. 宋体 sets only the page numbers' digits: the free serif
+   * face (a 宋体 design) stands in for it when the office has no file of its own. */
+  required: boolean;
+}
+
+/** `fonts: official` and the office's fonts/ lacks some of the faces: which ones. */
+export class MissingFonts extends Error {
+  constructor(readonly names: string[]) {
+    super(`fonts/ 中没有${names.join('、')}`);
+    this.name = 'MissingFonts';
+  }
 }
 
 export const ROLES: Record<'fangsong' | 'song' | 'xiaobiaosong' | 'hei' | 'kai', Role> = {
-  fangsong: { family: 'TB FangSong', official: ['仿宋_GB2312', 'FangSong_GB2312', '仿宋', 'FangSong', 'simfang'], free: ['noto-serif-sc', '400.css'] },
-  song: { family: 'TB Song', official: ['宋体', 'SimSun', 'simsun'], free: ['noto-serif-sc', '400.css'] },
-  xiaobiaosong: { family: 'TB XiaoBiaoSong', official: ['方正小标宋简体', '方正小标宋_GBK', 'FZXiaoBiaoSong-B05S', 'FZXBSJW'], free: ['noto-serif-sc', '700.css'] },
-  hei: { family: 'TB Hei', official: ['黑体', 'SimHei', 'simhei'], free: ['noto-sans-sc', '400.css'] },
-  kai: { family: 'TB Kai', official: ['楷体_GB2312', 'KaiTi_GB2312', '楷体', 'KaiTi', 'simkai'], free: ['lxgw-wenkai', '500.css'] },
+  fangsong: { family: 'TB FangSong', official: ['仿宋_GB2312', 'FangSong_GB2312', '仿宋', 'FangSong', 'simfang'], free: ['noto-serif-sc', '400.css'], required: true },
+  song: { family: 'TB Song', official: ['宋体', 'SimSun', 'simsun'], free: ['noto-serif-sc', '400.css'], required: false },
+  xiaobiaosong: { family: 'TB XiaoBiaoSong', official: ['方正小标宋简体', '方正小标宋_GBK', 'FZXiaoBiaoSong-B05S', 'FZXBSJW'], free: ['noto-serif-sc', '700.css'], required: true },
+  hei: { family: 'TB Hei', official: ['黑体', 'SimHei', 'simhei'], free: ['noto-sans-sc', '400.css'], required: true },
+  kai: { family: 'TB Kai', official: ['楷体_GB2312', 'KaiTi_GB2312', '楷体', 'KaiTi', 'simkai'], free: ['lxgw-wenkai', '500.css'], required: true },
 };
 
 export interface FontSetup {
@@ -48,6 +59,10 @@ export function fontSetup(root: string, choice: FontChoice = 'auto'): FontSetup 
   const own = choice !== 'free' && existsSync(fontsDir) ? readdirSync(fontsDir).filter((f) => FONT_FILE.test(f)) : [];
   const dirs = new Set<string>();
   const used: Record<string, string> = {};
+  if (choice === 'official') {
+    const missing = Object.values(ROLES).filter((r) => r.required && !own.some((f) => r.official.includes(path.parse(f).name)));
+    if (missing.length) throw new MissingFonts(missing.map((r) => r.official[0]!));
+  }
   let css = '';
   for (const [name, role] of Object.entries(ROLES)) {
     const file = own.find((f) => role.official.includes(path.parse(f).name));
@@ -59,7 +74,6 @@ export function fontSetup(root: string, choice: FontChoice = 'auto'): FontSetup 
       used[name] = file;
       continue;
     }
-    if (choice === 'official') throw new Error(`fonts/ 中没有${role.official[0]}字体`);
     const [pkg, cssFile] = role.free;
     const dir = packageDir(pkg);
     dirs.add(dir);

@@ -3,7 +3,7 @@
 // label is made here with the project's rounding, never from a float.
 import { heldTable, type LoadedBulletin } from '../load/bulletin.js';
 import type { Figures } from '../figures/figure.js';
-import { isTotalRow, tablePlace, type Row } from '../load/rows.js';
+import { namingColumns, rowKind, tablePlace, type Row } from '../load/rows.js';
 import { compare, formatPercent, fraction, toNumber, type Fraction } from '../figures/fraction.js';
 import { naturalDigits } from '../figures/figure.js';
 import { chartLabelColumn } from '../load/charts.js';
@@ -111,7 +111,8 @@ export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart
   const number = attachments.findIndex((a) => a.id === table.id);
   const source = { place: tablePlace(table, attachments), ...(number >= 0 && { attachment: number + 1 }) };
   const base = { id: chart.id, kind: chart.kind, title: chart.title, ...(chart.note && { note: chart.note }), print: chart.print, source };
-  const rows = table.rows.filter((r) => !isTotalRow(r));
+  const naming = namingColumns(table.spec.columns);
+  const rows = table.rows.filter((r) => rowKind(r, naming) === 'member');
 
   if (chart.kind === 'coverage') {
     const digits = chart.digits ?? DEFAULT_DIGITS;

@@ -11,7 +11,8 @@ export const bounds: RowRule = {
     if (!pairs.length) return undefined;
     return {
       row({ cells }) {
-        for (const { column, at, bound, boundAt } of pairs) {
+        for (let i = 0; i < pairs.length; i++) {
+          const { column, at, bound, boundAt } = pairs[i]!;
           const v = cells[at]?.value;
           const b = cells[boundAt]?.value;
           if (typeof v !== 'bigint' || typeof b !== 'bigint' || v <= b) continue;

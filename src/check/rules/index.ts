@@ -4,7 +4,7 @@ import { emptyTable } from './empty-table.js';
 import { unique } from './unique.js';
 import { bounds } from './bounds.js';
 import { siteCode } from './site-code.js';
-import { totals } from './totals.js';
+import { subtotals, totals } from './totals.js';
 import { printedRate } from './printed-rate.js';
 
-export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, siteCode, totals, printedRate];
+export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, siteCode, totals, subtotals, printedRate];

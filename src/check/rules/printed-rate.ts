@@ -6,7 +6,7 @@ import type { Problem, RowRule } from '../rule.js';
 
 export const printedRate: RowRule = {
   name: 'printed-rate',
-  description: 'A printed percentage (`ratio: [passed, sampled]`) is its counts rounded half-up; a total row\'s, the sums of the member rows.',
+  description: 'A printed percentage (`ratio: [passed, sampled]`) is its row\'s counts rounded half-up; a total row\'s, the sums of the member rows.',
   create({ spec, report, memberSum }) {
     const rated = spec.columns
       .filter((c) => c.type === 'percent' && c.ratio)
@@ -19,8 +19,9 @@ export const printedRate: RowRule = {
     };
     return {
       row(e) {
-        if (e.total) kept.push(e.keep());
-        else for (const { column } of rated) check(column, e.row);
+        // A subtotal's rate is checked against its own counts, as a member's is.
+        if (e.total && !e.subtotal) kept.push(e.keep());
+        else for (let i = 0; i < rated.length; i++) check(rated[i]!.column, e.row);
       },
       end() {
         for (const t of kept) for (const { column, sums } of rated) check(column, t, [sums[0](), sums[1]()]);

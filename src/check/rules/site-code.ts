@@ -19,7 +19,8 @@ export const siteCode: RowRule = {
     const textAt = spec.columns.flatMap((c, at) => (c.type === 'text' ? [at] : []));
     return {
       row({ cells }) {
-        for (const { at, regionAt } of codes) {
+        for (let i = 0; i < codes.length; i++) {
+          const { at, regionAt } = codes[i]!;
           const code = cells[at];
           if (!code || typeof code.value !== 'string') continue;
           const value = code.value;

@@ -12,8 +12,10 @@ export const unique: RowRule = {
     const columns = spec.columns.flatMap((column, at) => (isUnique(column) ? [{ column, at, seen: new FirstSeen() }] : []));
     if (!columns.length) return undefined;
     return {
+      // Indexed loops in the row handlers: they run per row of a million-row stream.
       row({ row, cells }) {
-        for (const { column, at, seen } of columns) {
+        for (let i = 0; i < columns.length; i++) {
+          const { column, at, seen } = columns[i]!;
           const cell = cells[at];
           if (!cell || cell.text === '') continue;
           const first = seen.check(cell.text, row.line);

@@ -1,0 +1,362 @@
+// Inputs that used to give a wrong figure or a crash with no word (issue 18), each tested as a
+// family: the spelling that was found and others like it.
+import { describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import path from 'node:path';
+import { REPO, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
+import { parseTable } from '../src/load/table.js';
+import { checkTable } from '../src/check/pass.js';
+import { formatMessage, LISTED_PER_RULE } from '../src/messages.js';
+import { roundedDecimal } from '../src/values.js';
+import { checkXmp, xmpPacket } from '../src/archive/pdfa.js';
+
+/** A copy of examples/city to change. */
+function cityWorkspace(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'tongbao-city-'));
+  cpSync(path.join(REPO, 'examples', 'city'), root, { recursive: true });
+  return root;
+}
+const DISTRICTS = 'data/2017Q1/districts.csv';
+const json = (r: { stdout: string }) => JSON.parse(r.stdout);
+const figure = (root: string, period: string, name: string) => {
+  const r = tongbao(['stats', period, '--json', '--root', root]);
+  return json(r).figures.find((f: { name: string }) => f.name === name)?.display;
+};
+
+describe('a total row however it is written', () => {
+  // The city's districts: 130 sampled, 115 passed; the last row is its 合计.
+  const spellings = ['合计', '合 计', '合　计', ' 合计 ', '合计：', '合计:', '全市合计', '全市合 计：', '总计', '总 计', '全区总计'];
+  it('is the total, never a member: sums stay 130/115, and a wrong total is reported', () => {
+    const root = cityWorkspace();
+    try {
+      const file = path.join(root, DISTRICTS);
+      const original = readFileSync(file, 'utf8');
+      for (const label of spellings) {
+        writeFileSync(file, original.replace('合计,130,115,88.5%', `${label.includes(' ') ? `"${label}"` : label},130,115,88.5%`));
+        expect(figure(root, '2017Q1', 'districts.sampled.sum'), label).toBe('130');
+        expect(figure(root, '2017Q1', 'districts.passed.sum'), label).toBe('115');
+        writeFileSync(file, original.replace('合计,130,115,88.5%', `${label.includes(' ') ? `"${label}"` : label},131,115,87.8%`));
+        const r = tongbao(['check', '2017Q1', '--root', root]);
+        expect(r.status, label).toBe(1);
+        expect(r.stderr, label).toContain('合计行的「抽查网站数」为 131，各行之和为 130');
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('小计 is neither counted nor checked, and the user is told', () => {
+    const root = cityWorkspace();
+    try {
+      const file = path.join(root, DISTRICTS);
+      const original = readFileSync(file, 'utf8');
+      for (const label of ['小计', '城区小计', '城区小计：', '小 计']) {
+        // A subtotal of the first two districts, after them.
+        writeFileSync(file, original.replace('西城区,18,17,94.4%\n', `西城区,18,17,94.4%\n${label.includes(' ') ? `"${label}"` : label},42,41,97.6%\n`));
+        expect(figure(root, '2017Q1', 'districts.sampled.sum'), label).toBe('130');
+        const r = tongbao(['check', '2017Q1', '--root', root]);
+        expect(r.status, label).toBe(0);
+        expect(r.stderr, label).toMatch(/districts\.csv:4:1: 警告: 「.*小 ?计.*」是小计行：不计入各行之和，也不与各行核对/);
+        // Its own rate is still checked against its own counts.
+        writeFileSync(file, original.replace('西城区,18,17,94.4%\n', `西城区,18,17,94.4%\n${label.includes(' ') ? `"${label}"` : label},42,41,97.5%\n`));
+        expect(tongbao(['check', '2017Q1', '--root', root]).stderr, label).toContain('印为 97.5%，按「合格网站数」/「抽查网站数」41/42');
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('is told apart in a streamed table as in a held one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-totals-'));
+    try {
+      const spec = sitesSpec();
+      const lines = ['网站标识码,省（区、市）,网站类型,抽查数,合格数,是否合格'];
+      for (let i = 0; i < 30_000; i++) lines.push(`14${String(i).padStart(8, '0')},山西,县级政府网站,10,9,`);
+      for (const label of ['"合 计"', '全省合计：']) {
+        const file = path.join(dir, 'sites.csv');
+        writeFileSync(file, [...lines, `,${label},,300000,270000,`].join('\n') + '\n');
+        const streamed = await checkTable({ id: 'sites', file: 'sites.csv', spec, path: file, streamed: true }, 'sites.csv');
+        const held = await checkTable(parseTable(readFileSync(file), 'sites.csv', spec).table!, 'sites.csv');
+        for (const c of [streamed, held]) {
+          const sum = c.figures!.find((f) => f.name === 'sites.sampled.sum')!;
+          expect(sum.value, label).toEqual({ type: 'integer', value: 300000n });
+          expect(c.problems, label).toEqual([]);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is only a total in a naming column when written as a suffix: a problem text ending in 合计 is data', async () => {
+    const spec = { id: 't', file: 't.csv', columns: [{ key: 'site', name: '网站', type: 'text' as const }, { key: 'problem', name: '问题', type: 'text' as const }, { key: 'n', name: '数', type: 'count' as const }] };
+    const t = parseTable(Buffer.from('网站,问题,数\n甲网,无法合计,1\n乙网,正常,2\n'), 't.csv', spec).table!;
+    const c = await checkTable(t, 't.csv');
+    expect(c.figures!.find((f) => f.name === 't.n.sum')!.value).toEqual({ type: 'integer', value: 3n });
+  });
+});
+
+describe('numbers from a spreadsheet', () => {
+  it('are rounded from their shortest decimal, half-up, never through binary floating point', () => {
+    expect(roundedDecimal(0.8155, 2, 1)).toBe('81.6'); // (0.8155 * 100).toFixed(1) is 81.5
+    expect(roundedDecimal(0.12345, 2, 2)).toBe('12.35');
+    expect(roundedDecimal(0.145, 2, 0)).toBe('15');
+    expect(roundedDecimal(1.005, 2, 1)).toBe('100.5');
+    expect(roundedDecimal(0.0005, 2, 1)).toBe('0.1');
+    expect(roundedDecimal(1e-7, 2, 1)).toBe('0.0');
+    expect(roundedDecimal(1, 2, 0)).toBe('100');
+    expect(roundedDecimal(-0.8155, 2, 1)).toBe('-81.6');
+    expect(roundedDecimal(12345678.9, 0, 0)).toBe('12345679');
+  });
+
+  it('show a percentage as Excel does: 0.8155 as 0.0% is 81.6%, and agrees with its counts', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const root = cityWorkspace();
+    try {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('各区县');
+      ws.addRow(['区县', '抽查网站数', '合格网站数', '合格率']);
+      const rows: [string, number, number, number, string][] = [
+        ['东城区', 10000, 8155, 0.8155, '0.0%'],
+        ['西城区', 20000, 2469, 0.12345, '0.00%'],
+        ['南湖区', 200, 29, 0.145, '0%'],
+        ['北山区', 20000, 10, 0.0005, '0.0%'],
+      ];
+      for (const [name, sampled, passed, rate, format] of rows) {
+        const row = ws.addRow([name, sampled, passed, rate]);
+        row.getCell(4).numFmt = format;
+      }
+      await wb.xlsx.writeFile(path.join(root, 'data/2017Q1/districts.xlsx'));
+      const yaml = path.join(root, 'data/2017Q1/bulletin.yaml');
+      writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('file: districts.csv', 'file: districts.xlsx').replace(/overall_rate:\n(?:    .*\n)+/, ''));
+      const r = tongbao(['check', '2017Q1', '--json', '--root', root]);
+      const rates = json(r).messages.filter((m: { rule: string }) => m.rule === 'figures/rate');
+      expect(rates.map(formatMessage)).toEqual([]);
+      expect(tongbao(['stats', '2017Q1', '--root', root]).stdout).toMatch(/districts\.rate\.first  81\.6%/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('invisible characters', () => {
+  const cases: [string, string, string][] = [
+    ['\u202e', 'U+202E', '双向文字控制字符'],
+    ['\u2067', 'U+2067', '双向文字控制字符'],
+    ['\u200f', 'U+200F', '双向文字控制字符'],
+    ['\u000b', 'U+000B', '控制字符'],
+    ['\u0007', 'U+0007', '控制字符'],
+    ['\u0085', 'U+0085', '控制字符'],
+  ];
+  it('in a cell are refused at the cell, naming the character', () => {
+    const root = cityWorkspace();
+    try {
+      const file = path.join(root, 'data/2017Q1/problem-sites.csv');
+      const original = readFileSync(file, 'utf8');
+      for (const [ch, code, kind] of cases) {
+        const lines = original.split('\n');
+        const cells = lines[2]!.split(',');
+        cells[2] = `某某${ch}网站`;
+        lines[2] = cells.join(',');
+        writeFileSync(file, lines.join('\n'));
+        const r = tongbao(['check', '2017Q1', '--root', root]);
+        expect(r.status, code).toBe(1);
+        const col = lines[2]!.indexOf('某某') + 1;
+        expect(r.stderr, code).toContain(`problem-sites.csv:3:${col}: 错误: 「网站名称」的单元格含有看不见的${kind} ${code}（第 3 个字符）`);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('of writing direction pass in a column declared bidi: true; control characters still do not', () => {
+    const root = cityWorkspace();
+    try {
+      const yaml = path.join(root, 'data/2017Q1/bulletin.yaml');
+      writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('{ key: site, name: 网站名称, width: 36% }', '{ key: site, name: 网站名称, width: 36%, bidi: true }'));
+      const file = path.join(root, 'data/2017Q1/problem-sites.csv');
+      const original = readFileSync(file, 'utf8');
+      const put = (ch: string) => writeFileSync(file, original.replace(/(\n\d+,[^,\n]+,)([^,\n]+)/, `$1\u2067مرحبا${ch}\u2069$2`));
+      put('');
+      expect(tongbao(['check', '2017Q1', '--root', root]).status).toBe(0);
+      put('\u000b');
+      expect(tongbao(['check', '2017Q1', '--root', root]).stderr).toContain('U+000B');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('in bulletin.yaml are refused where they are, before anything is built', () => {
+    const root = sampleWorkspace();
+    try {
+      const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
+      const original = readFileSync(yaml, 'utf8');
+      const lines = original.split('\n');
+      const titleLine = lines.findIndex((l) => l.startsWith('title:')) + 1;
+      const officeLine = lines.findIndex((l) => l.startsWith('office:')) + 1;
+      for (const [change, line, code] of [
+        [(t: string) => t.replace(/^title: (.*)$/m, 'title: "$1\\v"'), titleLine, 'U+000B'],
+        [(t: string) => t.replace(/^title: (.*)$/m, 'title: "\\u202e$1"'), titleLine, 'U+202E'],
+        [(t: string) => t.replace(/^office: (.*)$/m, 'office: "$1\\x07"'), officeLine, 'U+0007'],
+      ] as [(t: string) => string, number, string][]) {
+        writeFileSync(yaml, change(original));
+        const r = tongbao(['build', '2016Q4', '--format', 'html', '--root', root]);
+        expect(r.status, code).toBe(1);
+        expect(r.stderr, code).toMatch(new RegExp(`bulletin\\.yaml:${line}:\\d+: 错误: .*${code.replace('+', '\\+')}`));
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('would make an XMP packet no XML parser reads: it is checked before PDF/A is claimed', () => {
+    expect(() => checkXmp(xmpPacket({ Title: '关于抽查情况的通报', Author: '某某办公室' }))).not.toThrow();
+    for (const bad of ['\u000b', '\u0000', '\ufffe']) expect(() => checkXmp(xmpPacket({ Title: `通报${bad}` })), JSON.stringify(bad)).toThrow();
+  });
+});
+
+describe('a table with a great many bad rows', () => {
+  /** A city workspace whose problem-sites (held) or a data table (streamed) has `n` broken rows. */
+  function broken(kind: 'streamed-integer' | 'held-ragged' | 'held-quote', n: number): string {
+    const root = cityWorkspace();
+    const dir = path.join(root, 'data/2017Q1');
+    if (kind === 'streamed-integer') {
+      const lines = ['区县,抽查网站数'];
+      for (let i = 0; i < n; i++) lines.push(`区${i},十`);
+      writeFileSync(path.join(dir, 'big.csv'), lines.join('\n') + '\n');
+      const yaml = path.join(dir, 'bulletin.yaml');
+      writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('tables: []', 'tables:\n  - id: big\n    file: big.csv\n    columns:\n      - { key: name, name: 区县 }\n      - { key: n, name: 抽查网站数, type: count }'));
+    } else {
+      const file = path.join(dir, 'problem-sites.csv');
+      const [header] = readFileSync(file, 'utf8').split('\n');
+      const lines = [header];
+      for (let i = 0; i < n; i++) lines.push(kind === 'held-ragged' ? `${i + 1},东城区,某网站,问题` : `${i + 1},东城区,某"网站,问题,1101010001`);
+      writeFileSync(file, lines.join('\n') + '\n');
+    }
+    return root;
+  }
+
+  for (const [kind, rule] of [['streamed-integer', 'cell/integer'], ['held-ragged', 'csv/ragged-row'], ['held-quote', 'csv/']] as const) {
+    it(`lists the first ${LISTED_PER_RULE} of each kind and counts the rest (${kind}, 130,000 rows)`, () => {
+      const root = broken(kind, 130_000);
+      try {
+        const r = tongbao(['check', '2017Q1', '--json', '--root', root]);
+        expect(r.stderr).not.toContain('内部错误');
+        expect(r.status).toBe(1);
+        const messages: { rule: string; reason: string; line?: number }[] = json(r).messages.filter((m: { rule: string }) => m.rule.startsWith(rule));
+        expect(messages.length).toBe(LISTED_PER_RULE + 1);
+        const rest = messages.find((m) => m.reason.startsWith('从这里起还有'))!;
+        expect(rest.reason).toBe(`从这里起还有 ${130_000 - LISTED_PER_RULE} 处同类问题（${messages[0]!.rule}）未逐条列出`);
+        expect(rest.line).toBe(LISTED_PER_RULE + 2);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe('the preview server', () => {
+  /** A request with the Host (and Origin) given, as a page elsewhere could send it. */
+  const get = (port: number, pathname: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: pathname, headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          body += d;
+          if (pathname === '/__events') res.destroy(); // a stream: its first line is enough
+        });
+        res.on('close', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('answers only requests named for this machine and port (DNS rebinding), and checks the event stream\'s Origin', async () => {
+    const { startPreview } = await import('../src/preview.js');
+    const root = sampleWorkspace();
+    const preview = await startPreview(root, '2016Q4', { port: 0 });
+    try {
+      const port = Number(new URL(preview.url).port);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+        expect((await get(port, '/', { host })).status, host).toBe(200);
+      }
+      for (const host of [`evil.example:${port}`, `localhost.evil.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1', 'evil.example']) {
+        const r = await get(port, '/', { host });
+        expect(r.status, host).toBe(403);
+        expect(r.body).not.toContain('通报');
+      }
+      expect((await get(port, '/__events', { host: `127.0.0.1:${port}`, origin: 'http://evil.example' })).status).toBe(403);
+      expect((await get(port, '/__events', { host: `127.0.0.1:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);
+      // A query string is the same page.
+      for (const p of ['/?x=1', '/index.html?v=2', '/#top']) expect((await get(port, p, { host: `127.0.0.1:${port}` })).status, p).toBe(200);
+    } finally {
+      await preview.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a message holding $` or $& once, over one copy of the page', async () => {
+    const { startPreview } = await import('../src/preview.js');
+    const root = sampleWorkspace();
+    const preview = await startPreview(root, '2016Q4', { port: 0 });
+    try {
+      const port = Number(new URL(preview.url).port);
+      for (const text of ['$`', '$&', "$'", '$1']) {
+        const file = path.join(root, 'data/2016Q4/problem-sites.csv');
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/1407810012|X[^,\n]*X/, () => `X${text}X`));
+        await preview.rebuild();
+        const page = (await get(port, '/', { host: `127.0.0.1:${port}` })).body;
+        expect(page.match(/<!DOCTYPE html>/gi)?.length, text).toBe(1);
+        expect(page, text).toContain(`「X${text.replace('&', '&amp;').replace("'", '&#39;')}X」`);
+      }
+    } finally {
+      await preview.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('fonts: official', () => {
+  const face = path.join(REPO, 'node_modules/@fontsource/noto-serif-sc/files/noto-serif-sc-chinese-simplified-400-normal.woff2');
+  const withFonts = (names: string[]) => {
+    const root = sampleWorkspace();
+    const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
+    writeFileSync(yaml, `${readFileSync(yaml, 'utf8')}\nfonts: official\n`);
+    if (names.length) mkdirSync(path.join(root, 'fonts'));
+    for (const n of names) cpSync(face, path.join(root, 'fonts', `${n}.woff2`));
+    return root;
+  };
+
+  it('names every face fonts/ lacks, as a message at fonts: in bulletin.yaml, and keeps out/', () => {
+    for (const [have, lacking] of [
+      [[], '仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312'],
+      [['仿宋_GB2312'], '方正小标宋简体、黑体、楷体_GB2312'],
+      [['仿宋_GB2312', '方正小标宋简体', '黑体', '宋体'], '楷体_GB2312'],
+    ] as [string[], string][]) {
+      const root = withFonts(have);
+      try {
+        const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+        expect(r.stderr, have.join()).not.toContain('内部错误');
+        expect(r.status, have.join()).toBe(1);
+        expect(r.stderr, have.join()).toMatch(new RegExp(`data/2016Q4/bulletin\\.yaml:\\d+:\\d+: 错误: 要求使用正式字体（fonts: official），但 fonts/ 中没有${lacking}（`));
+        expect(existsSync(path.join(root, 'out/2016Q4'))).toBe(false);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('builds with the four faces the README names: 宋体 (page numbers) is not required', () => {
+    const root = withFonts(['仿宋_GB2312', '方正小标宋简体', '黑体', '楷体_GB2312']);
+    try {
+      const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(path.join(root, 'out/2016Q4/bulletin.pdf'))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
