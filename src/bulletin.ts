@@ -29,8 +29,9 @@ export function periodPaths(root: string, period: string): PeriodPaths {
 export function listPeriods(root: string): string[] {
   const dir = path.join(path.resolve(root), 'data');
   if (!existsSync(dir)) return [];
+  // A period folder may be a symbolic link to one kept elsewhere (an archive drive): followed.
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && PERIOD_PATTERN.test(d.name) && existsSync(path.join(dir, d.name, 'bulletin.yaml')))
+    .filter((d) => (d.isDirectory() || d.isSymbolicLink()) && PERIOD_PATTERN.test(d.name) && existsSync(path.join(dir, d.name, 'bulletin.yaml')))
     .map((d) => d.name)
     .sort();
 }

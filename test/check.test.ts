@@ -133,7 +133,7 @@ describe('broken inputs: exit 1 with file and line', () => {
 
   it('a period that does not exist lists the ones that do', () => {
     const r = tongbao(['check', '2015Q1']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2); // a usage error: the command names what is not there
     expect(r.stderr).toContain('期次 2015Q1 不存在');
     expect(r.stderr).toContain('已有的期次：2016Q4');
   });

@@ -74,13 +74,13 @@ describe('a corpus of broken bulletins: a positioned message, exit 1, nothing wr
 
   it('a period that does not exist', () => {
     const r = tongbao(['build', '1999Q1']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('期次 1999Q1 不存在');
   });
 
   it('a period name that is a path is a usage error of its own', () => {
     const r = tongbao(['build', '../../etc']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('不是期次');
   });
 });

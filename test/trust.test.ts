@@ -1,7 +1,7 @@
 // Inputs that used to give a wrong figure or a crash with no word (issue 18), each tested as a
 // family: the spelling that was found and others like it.
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import path from 'node:path';
@@ -358,5 +358,50 @@ describe('fonts: official', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('periods and usage', () => {
+  it('a period folder that is a symbolic link is a period like any other', () => {
+    const root = sampleWorkspace();
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'tongbao-archive-'));
+    try {
+      cpSync(path.join(root, 'data/2016Q4'), path.join(elsewhere, '2017Q1'), { recursive: true });
+      writeFileSync(path.join(elsewhere, '2017Q1/bulletin.yaml'), readFileSync(path.join(elsewhere, '2017Q1/bulletin.yaml'), 'utf8').replace('period: 2016Q4', 'period: 2017Q1'));
+      symlinkSync(path.join(elsewhere, '2017Q1'), path.join(root, 'data/2017Q1'));
+      cpSync(path.join(root, 'content/2016Q4'), path.join(root, 'content/2017Q1'), { recursive: true });
+      // No period named: the latest, the linked one.
+      const r = tongbao(['check', '--json'], root);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).period).toBe('2017Q1');
+      const all = tongbao(['build', '--all', '--format', 'html', '--json'], root);
+      expect(all.status, all.stderr).toBe(0);
+      expect(JSON.parse(all.stdout).map((x: { period: string }) => x.period)).toEqual(['2016Q4', '2017Q1']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('a command used wrongly exits 2, whatever the mistake, and says how to get help', () => {
+    for (const args of [
+      ['check', 'foo'],
+      ['check', '2016Q5'],
+      ['check', '2099Q1'],
+      ['stats', '2099Q1', '--json'],
+      ['build', '../../etc'],
+      ['build', '2099Q1', '--format', 'html'],
+      ['dev', '2099Q1', '--port', '0'],
+      ['check', '2016Q4', 'extra'],
+      ['build', '2016Q4', '--format', 'docx'],
+      ['check', '--nonsense'],
+      ['frobnicate'],
+    ]) {
+      const r = tongbao(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain('运行 tongbao --help 查看用法');
+      expect(r.stderr, args.join(' ')).not.toContain('内部错误');
+    }
+    expect(tongbao(['check', '2099Q1']).stderr).toContain('期次 2099Q1 不存在：没有找到 data/2099Q1/bulletin.yaml（已有的期次：2016Q4）');
   });
 });

@@ -2,7 +2,8 @@
 // written, and the summary line of a check. The commands themselves are one file each.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { listPeriods } from '../bulletin.js';
+import { displayPath, isPeriod, listPeriods, periodPaths } from '../bulletin.js';
+import { existsSync } from 'node:fs';
 import type { CheckResult } from '../check/index.js';
 
 export const HELP = `用法：tongbao <命令> [期次] [选项]
@@ -91,13 +92,18 @@ function usageReason(e: Error): string {
   return e.message;
 }
 
-/** The one period a command names, or the latest one when none is named. */
+/** The one period a command names, or the latest one when none is named; a usage error when it does not exist. */
 export function onePeriod(root: string, rest: string[]): string {
   if (rest.length > 1) throw new UsageError(`多余的参数：${rest.slice(1).join(' ')}`);
-  if (rest[0]) return rest[0];
-  const latest = listPeriods(root).at(-1);
-  if (!latest) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；请指明期次`);
-  return latest;
+  const known = listPeriods(root);
+  const period = rest[0] ?? known.at(-1);
+  if (!period) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；请指明期次`);
+  if (!isPeriod(period)) throw new UsageError(`「${period}」不是期次（期次写作 2016Q4 这样的形式）`);
+  const yaml = periodPaths(root, period).yaml;
+  if (!existsSync(yaml)) {
+    throw new UsageError(`期次 ${period} 不存在：没有找到 ${displayPath(yaml)}（${known.length ? `已有的期次：${known.join('、')}` : '用 tongbao new <期次> 新建一期'}）`);
+  }
+  return period;
 }
 
 export function counts(result: CheckResult) {
