@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
 import { parseTable } from '../src/load/table.js';
@@ -403,5 +404,33 @@ describe('periods and usage', () => {
       expect(r.stderr, args.join(' ')).not.toContain('内部错误');
     }
     expect(tongbao(['check', '2099Q1']).stderr).toContain('期次 2099Q1 不存在：没有找到 data/2099Q1/bulletin.yaml（已有的期次：2016Q4）');
+  });
+});
+
+describe('verify on a folder changed after the build', () => {
+  it('names a dangling link, a link, a subfolder, a hidden file and a pipe for what each is, without a crash', () => {
+    const root = sampleWorkspace();
+    try {
+      expect(tongbao(['build', '2016Q4', '--format', 'html'], root).status).toBe(0);
+      const out = path.join(root, 'out/2016Q4');
+      const cases: [string, (dir: string) => void, string][] = [
+        ['dangling link', (d) => symlinkSync(path.join(d, 'nowhere'), path.join(d, 'extra.pdf')), 'extra.pdf: 错误: 生成的目录中多了一个符号链接'],
+        ['link to a copy', (d) => { cpSync(path.join(d, 'index.html'), path.join(root, 'copy.html')); rmSync(path.join(d, 'index.html')); symlinkSync(path.join(root, 'copy.html'), path.join(d, 'index.html')); }, 'index.html: 错误: 生成的目录中多了一个符号链接'],
+        ['subfolder', (d) => mkdirSync(path.join(d, 'extra')), 'extra: 错误: 生成的目录中多了一个子目录'],
+        ['hidden file', (d) => writeFileSync(path.join(d, '.note'), 'x'), '.note: 错误: 文件未列入 SHA256SUMS'],
+        ['pipe', (d) => spawnSync('mkfifo', [path.join(d, 'fifo')]), 'fifo: 错误: 生成的目录中多了一个特殊文件'],
+      ];
+      for (const [what, change, said] of cases) {
+        const dir = path.join(root, `check-${what.replace(/ /g, '-')}`);
+        cpSync(out, dir, { recursive: true });
+        change(dir);
+        const r = tongbao(['verify', dir], root);
+        expect(r.stderr, what).not.toContain('内部错误');
+        expect(r.status, what).toBe(1);
+        expect(r.stderr, what).toContain(said);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

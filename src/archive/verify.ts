@@ -4,7 +4,7 @@
 // crypto verifies). Trust in the certificate's issuer is not judged here: the office's
 // certificate authority is not known to tongbao.
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -164,7 +164,17 @@ export function verifyFolder(dir: string, display: (file: string) => string = (f
   const signatures: SignatureReport[] = [];
   const sumsFile = path.join(dir, SUMS_FILE);
   const shown = (name: string) => display(path.join(dir, name));
-  const names = readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(path.join(dir, n)).isFile());
+  // Every entry, hidden ones included, as it is (a link is not followed): a build writes
+  // regular files only, so anything else was put there afterwards.
+  const names: string[] = [];
+  for (const n of readdirSync(dir).sort()) {
+    const st = lstatSync(path.join(dir, n));
+    if (st.isFile()) names.push(n);
+    else {
+      const what = st.isSymbolicLink() ? '符号链接' : st.isDirectory() ? '子目录' : '特殊文件';
+      messages.push({ severity: 'error', file: shown(n), reason: `生成的目录中多了一个${what}，它不是 tongbao 生成的`, hint: '删去它；生成的目录只含 SHA256SUMS 列出的文件', rule: 'verify/not-a-file' });
+    }
+  }
   if (!existsSync(sumsFile)) {
     messages.push({ severity: 'error', file: shown(SUMS_FILE), reason: '缺少校验文件 SHA256SUMS', hint: '用 tongbao build 重新生成，它会写出 SHA256SUMS', rule: 'verify/no-sums' });
   } else {
@@ -172,7 +182,7 @@ export function verifyFolder(dir: string, display: (file: string) => string = (f
     for (const line of bad) messages.push({ severity: 'error', file: shown(SUMS_FILE), line, reason: '这一行不是「SHA-256 值 文件名」的格式', hint: 'SHA256SUMS 被改动过；请重新生成', rule: 'verify/sums-format' });
     for (const e of entries) {
       const file = path.join(dir, e.name);
-      if (path.dirname(path.resolve(file)) !== path.resolve(dir) || !existsSync(file)) {
+      if (path.dirname(path.resolve(file)) !== path.resolve(dir) || !names.includes(e.name)) {
         messages.push({ severity: 'error', file: shown(e.name), reason: `文件缺失（SHA256SUMS 第 ${e.line} 行列出了它）`, hint: '请从存档中取回或重新生成', rule: 'verify/missing' });
       } else if (sha256(readFileSync(file)) !== e.hash) {
         messages.push({ severity: 'error', file: shown(e.name), reason: '文件内容与 SHA256SUMS 记录的不符：生成后被改动过', hint: '请从存档中取回原件或重新生成', rule: 'verify/checksum' });
