@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
+import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
@@ -428,6 +429,63 @@ describe('verify on a folder changed after the build', () => {
         expect(r.stderr, what).not.toContain('内部错误');
         expect(r.status, what).toBe(1);
         expect(r.stderr, what).toContain(said);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a seal image', () => {
+  /** A real 40 × 40 red PNG, built here. */
+  function png(): Buffer {
+    const chunk = (type: string, body: Buffer) => {
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(body.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type, 'latin1'), body])));
+      return Buffer.concat([len, Buffer.from(type, 'latin1'), body, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(40, 0);
+    ihdr.writeUInt32BE(40, 4);
+    ihdr.set([8, 6, 0, 0, 0], 8);
+    const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(40 * 4, Buffer.from([200, 0, 0, 255]))]);
+    const idat = zlib.deflateSync(Buffer.concat(Array.from({ length: 40 }, () => row)));
+    return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  }
+
+  it('that does not decode is refused at seal: in bulletin.yaml, naming what is wrong; a good one passes', () => {
+    const root = cityWorkspace();
+    try {
+      const yaml = path.join(root, 'data/2017Q1/bulletin.yaml');
+      const original = readFileSync(yaml, 'utf8');
+      const svg = readFileSync(path.join(root, 'data/2017Q1/seal.svg'));
+      const good = png();
+      const bad = Buffer.from(good);
+      bad[good.length - 20] ^= 0xff; // inside IDAT's CRC or data
+      const cases: [string, Buffer, string | undefined][] = [
+        ['seal.png', good, undefined],
+        ['seal.svg', svg, undefined],
+        ['seal.png', Buffer.from('not an image at all'), '开头没有 PNG 的标志'],
+        ['seal.png', good.subarray(0, 60), '被截断'],
+        ['seal.png', bad, '校验值不符'],
+        ['seal.png', Buffer.alloc(0), '开头没有 PNG 的标志'],
+        ['seal.svg', svg.subarray(0, Math.floor(svg.length / 2)), '不是合格的 XML'],
+        ['seal.svg', Buffer.from('<html xmlns="http://www.w3.org/1999/xhtml"></html>'), '根元素是「html」'],
+        ['seal.svg', Buffer.from([0xff, 0xfe, 0x00, 0x41]), '不是合格的 XML'],
+      ];
+      for (const [name, bytes, said] of cases) {
+        writeFileSync(path.join(root, 'data/2017Q1', name), bytes);
+        writeFileSync(yaml, original.replace('seal: seal.svg', `seal: ${name}`));
+        const r = tongbao(['check', '2017Q1', '--root', root]);
+        expect(r.stderr, `${name} ${said}`).not.toContain('内部错误');
+        if (!said) {
+          expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+          continue;
+        }
+        expect(r.status, said).toBe(1);
+        expect(r.stderr, said).toMatch(new RegExp(`bulletin\\.yaml:\\d+:\\d+: 错误: 印章图片「${name.replace('.', '\\.')}」无法使用：.*${said}`));
       }
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
 import type { StreamedTable } from './stream.js';
 import { chartProblems } from './charts.js';
+import { imageProblem } from './image.js';
 import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {
@@ -158,8 +159,11 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
     if (!resolved.ok) at(['document', 'seal'], resolved.reason, resolved.hint, 'document/seal');
     else {
       files.push(displayPath(resolved.file));
-      const mime = /\.svg$/i.test(sealFile) ? 'image/svg+xml' : 'image/png';
-      seal = `data:${mime};base64,${readFileSync(resolved.file).toString('base64')}`;
+      const svg = /\.svg$/i.test(sealFile);
+      const bytes = readFileSync(resolved.file);
+      const problem = imageProblem(bytes, svg ? 'svg' : 'png');
+      if (problem) at(['document', 'seal'], `印章图片「${sealFile}」无法使用：${problem}`, '换用完好的 .png 或 .svg 文件（可在图片查看器中打开确认）', 'document/seal');
+      else seal = `data:${svg ? 'image/svg+xml' : 'image/png'};base64,${bytes.toString('base64')}`;
     }
   }
   if (bulletin.document?.printed_on && !parseDate(bulletin.document.printed_on)) {
