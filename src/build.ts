@@ -302,7 +302,7 @@ async function buildWith(
     if (prepared.signer) {
       const { signPdf, subjectName } = await import('./archive/sign.js');
       t = performance.now();
-      const time = signingTime();
+      const time = prepared.time ?? signingTime();
       pdf = signPdf(pdf, prepared.signer, { time });
       report.signMs = performance.now() - t;
       report.signer = subjectName(prepared.signer.certificate);
@@ -327,7 +327,7 @@ function signingTime(): Date {
   return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
 }
 
-async function prepareArchive(options: BuildOptions, archive: boolean): Promise<{ icc: string; signer?: Signer } | { messages: Message[] }> {
+async function prepareArchive(options: BuildOptions, archive: boolean): Promise<{ icc: string; signer?: Signer; time?: Date } | { messages: Message[] }> {
   if (!archive) return { icc: '' };
   let icc: string;
   try {
@@ -346,9 +346,13 @@ async function prepareArchive(options: BuildOptions, archive: boolean): Promise<
   } catch {
     return { messages: [{ severity: 'error', file, reason: '读不到签名证书文件', hint: '请核对 --p12 后面的路径', rule: 'sign/no-file' }] };
   }
-  const { SignerError, loadSigner } = await import('./archive/p12.js');
+  const { SignerError, checkSigner, loadSigner } = await import('./archive/p12.js');
   try {
-    return { icc, signer: await loadSigner(p12, options.sign.password) };
+    const signer = await loadSigner(p12, options.sign.password);
+    // The time the signature will carry: the certificate must be valid then.
+    const time = signingTime();
+    checkSigner(signer, time);
+    return { icc, signer, time };
   } catch (e) {
     if (!(e instanceof SignerError)) throw e;
     return { messages: [{ severity: 'error', file, reason: e.message, hint: e.hint, rule: e.rule }] };

@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import zlib from 'node:zlib';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
 import { parseTable } from '../src/load/table.js';
@@ -491,4 +491,57 @@ describe('a seal image', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+describe('a signing certificate unfit to sign', () => {
+  const certs = mkdtempSync(path.join(tmpdir(), 'tongbao-unfit-'));
+  /** A .p12 made by openssl: `newkey` as `openssl req -newkey` takes it, extensions, export options. */
+  function p12(name: string, newkey: string[], ext: string[] = [], exportArgs: string[] = [], password = '口令123'): string {
+    const key = path.join(certs, `${name}.key`);
+    const cert = path.join(certs, `${name}.pem`);
+    const file = path.join(certs, `${name}.p12`);
+    execFileSync('openssl', ['req', '-x509', ...newkey, '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-utf8', '-subj', '/C=CN/CN=某某市人民政府办公室测试', ...ext.flatMap((e) => ['-addext', e])], { stdio: 'pipe' });
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', cert, '-out', file, '-passout', 'env:P', ...exportArgs], { stdio: 'pipe', env: { ...process.env, P: password } });
+    return file;
+  }
+  const RSA = ['-newkey', 'rsa:2048'];
+
+  it('is refused before printing, in plain Chinese, and the last signed output stays as it was', () => {
+    const root = sampleWorkspace();
+    try {
+      const good = p12('good', RSA);
+      const sign = (file: string, env: NodeJS.ProcessEnv = {}) => tongbao(['build', '2016Q4', '--sign', '--p12', file], root, { TONGBAO_SIGN_PASSWORD: '口令123', ...env });
+      expect(sign(good).status).toBe(0);
+      const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
+      const before = readFileSync(pdf);
+      const day = 86400;
+      const now = Math.floor(Date.now() / 1000);
+      execFileSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', path.join(certs, 'dsa.param')], { stdio: 'pipe' });
+      const cases: [string, string, NodeJS.ProcessEnv, string][] = [
+        ['expired at the signing time', good, { SOURCE_DATE_EPOCH: String(now + 60 * day) }, '签名证书已过期：有效期到'],
+        ['not yet valid at the signing time', good, { SOURCE_DATE_EPOCH: '946684800' }, '签名证书尚未生效：有效期从'],
+        ['a CA certificate', p12('ca', RSA, ['keyUsage=critical,keyCertSign,cRLSign']), {}, '密钥用途不含数字签名'],
+        ['an encryption certificate', p12('enc', RSA, ['keyUsage=keyEncipherment,dataEncipherment']), {}, '密钥用途不含数字签名'],
+        ['an Ed25519 key', p12('ed25519', ['-newkey', 'ed25519']), {}, '证书的密钥类型是 Ed25519'],
+        ['an Ed448 key', p12('ed448', ['-newkey', 'ed448']), {}, '证书的密钥类型是 Ed448'],
+        ['a DSA key', p12('dsa', ['-newkey', `dsa:${path.join(certs, 'dsa.param')}`]), {}, '证书的密钥类型是 DSA'],
+        ['a p12 with legacy encryption', p12('legacy', RSA, [], ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']), {}, '证书文件使用了旧式加密（PKCS#12 的 SHA-1 + 3DES'],
+        ['a wrong password', good, { TONGBAO_SIGN_PASSWORD: '错的' }, '证书口令不正确'],
+      ];
+      for (const [what, file, env, said] of cases) {
+        const r = sign(file, env);
+        expect(r.stderr, what).not.toContain('内部错误');
+        expect(r.status, what).toBe(1);
+        expect(r.stderr, what).toContain(said);
+        expect(r.stderr, what).not.toContain('1.2.840'); // no raw OID
+        expect(readFileSync(pdf).equals(before), what).toBe(true);
+      }
+      // Fit ones sign: a nonRepudiation-only certificate, and a p12 whose password is empty.
+      expect(sign(p12('nr', RSA, ['keyUsage=critical,nonRepudiation'])).status).toBe(0);
+      const r = sign(p12('empty', RSA, [], [], ''), { TONGBAO_SIGN_PASSWORD: '' });
+      expect(r.status, r.stderr).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+   }, 240_000); // a dozen builds, each starting Chromium
 });

@@ -42,9 +42,8 @@ const HASHES: Record<string, { name: string; u: number; v: number }> = {
 };
 
 /** RFC 7292 appendix B.2: the PKCS #12 key derivation (id 3 = MAC key). */
-function pkcs12Kdf(hash: { name: string; u: number; v: number }, password: string, salt: Buffer, iterations: number, id: number, size: number): Buffer {
+function pkcs12Kdf(hash: { name: string; u: number; v: number }, pw: Buffer, salt: Buffer, iterations: number, id: number, size: number): Buffer {
   const { u, v } = hash;
-  const pw = password === '' ? Buffer.alloc(0) : Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]);
   const fill = (b: Buffer) => {
     const n = b.length === 0 ? 0 : v * Math.ceil(b.length / v);
     const out = Buffer.alloc(n);
@@ -80,12 +79,16 @@ function checkMac(pfx: pkijs.PFX, password: string): void {
   if (!alg) throw new SignerError(`证书文件的完整性校验算法 ${mac.mac.digestAlgorithm.algorithmId} 不受支持`, '请用 SHA-1 或 SHA-256 校验导出证书文件', 'sign/p12-mac');
   const content = pfx.authSafe.content as asn1js.OctetString;
   const data = Buffer.from(content.getValue());
-  const key = pkcs12Kdf(alg, password, Buffer.from(mac.macSalt.valueBlock.valueHexView), mac.iterations ?? 1, 3, alg.u);
-  const expected = createHmac(alg.name, key).update(data).digest();
   const got = Buffer.from(mac.mac.digest.valueBlock.valueHexView);
-  if (expected.length !== got.length || !timingSafeEqual(expected, got)) {
-    throw new SignerError('证书口令不正确', '请核对环境变量 TONGBAO_SIGN_PASSWORD 或重新输入口令', 'sign/bad-password');
+  // The password as a BMPString with its terminating zero; an empty one is written either as
+  // nothing or as the terminator alone, depending on the tool that made the file: both tried.
+  const encodings = password === '' ? [Buffer.alloc(0), Buffer.alloc(2)] : [Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)])];
+  for (const pw of encodings) {
+    const key = pkcs12Kdf(alg, pw, Buffer.from(mac.macSalt.valueBlock.valueHexView), mac.iterations ?? 1, 3, alg.u);
+    const expected = createHmac(alg.name, key).update(data).digest();
+    if (expected.length === got.length && timingSafeEqual(expected, got)) return;
   }
+  throw new SignerError(password === '' ? '证书口令不正确（现在的口令是空的）' : '证书口令不正确', '请核对环境变量 TONGBAO_SIGN_PASSWORD 或重新输入口令', 'sign/bad-password');
 }
 
 export async function loadSigner(p12: Buffer, password: string): Promise<Signer> {
@@ -121,6 +124,15 @@ export async function loadSigner(p12: Buffer, password: string): Promise<Signer>
     }
   } catch (e) {
     if (e instanceof SignerError) throw e;
+    const legacy = /1\.2\.840\.113549\.1\.12\.1\.([1-6])\b/.exec(String((e as Error).message))?.[1];
+    if (legacy) {
+      const name = ['RC4-128', 'RC4-40', '3DES', '2-key 3DES', 'RC2-128', 'RC2-40'][Number(legacy) - 1];
+      throw new SignerError(
+        `证书文件使用了旧式加密（PKCS#12 的 SHA-1 + ${name}，多见于较早的 OpenSSL 和 Windows 导出的文件），这里无法解开`,
+        '用 OpenSSL 重新导出为新式加密：openssl pkcs12 -legacy -in 旧.p12 -nodes -out 临时.pem，再 openssl pkcs12 -export -in 临时.pem -out 新.p12（然后删去临时.pem）',
+        'sign/p12-legacy',
+      );
+    }
     throw new SignerError(`无法解开证书文件：${(e as Error).message}`, '请核对口令；证书文件可能已损坏或使用了不支持的加密算法', 'sign/p12-decrypt');
   }
   if (keys.length === 0) throw new SignerError('证书文件中没有私钥', '请导出含私钥的 .p12 文件', 'sign/no-key');
@@ -134,4 +146,43 @@ export async function loadSigner(p12: Buffer, password: string): Promise<Signer>
   const own = certs.find((c) => new X509Certificate(c).checkPrivateKey(key));
   if (!own) throw new SignerError('证书文件中没有与私钥对应的证书', '请导出含签名证书和私钥的 .p12 文件', 'sign/no-certificate');
   return { key, certificate: own, chain: certs.filter((c) => c !== own) };
+}
+
+/** Key types a PAdES signature is made with here, by node's name for them. */
+const KEY_TYPES: Record<string, string> = { rsa: 'RSA', ec: 'ECDSA' };
+const KEY_NAMES: Record<string, string> = { ed25519: 'Ed25519', ed448: 'Ed448', dsa: 'DSA', 'rsa-pss': 'RSA-PSS', dh: 'DH', x25519: 'X25519', x448: 'X448' };
+
+const chinaDate = (d: Date) => {
+  const c = new Date(d.getTime() + 8 * 3600_000);
+  return `${c.getUTCFullYear()}年${c.getUTCMonth() + 1}月${c.getUTCDate()}日`;
+};
+
+/**
+ * What makes a signer unfit to sign at `time`, checked before anything is printed: a key of a
+ * type the signature cannot be made with, a certificate not valid at that time, or one whose
+ * key usage excludes signing (digitalSignature or nonRepudiation).
+ */
+export function checkSigner(signer: Signer, time: Date): void {
+  const type = signer.key.asymmetricKeyType ?? '';
+  if (!KEY_TYPES[type]) {
+    throw new SignerError(`证书的密钥类型是 ${KEY_NAMES[type] ?? type}，PDF 签名这里只能用 RSA 或 ECDSA 密钥`, '请向发证机构申请 RSA 或 ECDSA（P-256）密钥的签名证书', 'sign/key-type');
+  }
+  const cert = pkijs.Certificate.fromBER(new Uint8Array(signer.certificate));
+  const from = cert.notBefore.value;
+  const to = cert.notAfter.value;
+  if (time < from) {
+    throw new SignerError(`签名证书尚未生效：有效期从${chinaDate(from)}起，签名时间是${chinaDate(time)}`, '核对计算机的日期，或使用已生效的证书（设置了 SOURCE_DATE_EPOCH 时，签名时间取它）', 'sign/not-yet-valid');
+  }
+  if (time > to) {
+    throw new SignerError(`签名证书已过期：有效期到${chinaDate(to)}为止，签名时间是${chinaDate(time)}`, '请使用有效期内的证书（设置了 SOURCE_DATE_EPOCH 时，签名时间取它）', 'sign/expired');
+  }
+  const usage = cert.extensions?.find((x) => x.extnID === '2.5.29.15');
+  if (usage) {
+    // KeyUsage is a BIT STRING: bit 0 digitalSignature, bit 1 nonRepudiation (contentCommitment).
+    const bits = asn1js.fromBER(usage.extnValue.valueBlock.valueHexView).result as asn1js.BitString;
+    const first = new Uint8Array(bits.valueBlock.valueHexView)[0] ?? 0;
+    if ((first & 0xc0) === 0) {
+      throw new SignerError('签名证书的密钥用途不含数字签名（digitalSignature）或不可否认（nonRepudiation），不能用来签署文件', '请使用签名用途的证书（加密证书和 CA 证书不能签名）', 'sign/key-usage');
+    }
+  }
 }
