@@ -2,10 +2,15 @@
 // Thin launcher: the CLI is compiled TypeScript in dist/ (npm run setup builds it).
 import { existsSync } from 'node:fs';
 
+// Ctrl-C, TERM or HUP from the very first moment: the command decides what stopping means
+// (a build leaves out/ as it was and exits 130; other commands just stop with 130).
+const stop = new AbortController();
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => stop.abort(s));
+
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
   process.stderr.write('tongbao: 程序尚未编译（缺少 dist/cli.js）。请先在项目目录运行 npm run build:ts\n');
   process.exit(2);
 }
 const { main } = await import(cli.href);
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), undefined, stop.signal);

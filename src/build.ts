@@ -199,13 +199,20 @@ async function buildWith(
   takeEarly: () => Promise<Browser> | undefined,
   takeTab: () => Promise<Tab> | undefined,
 ): Promise<BuildResult> {
+  // An interrupt is honoured at every step before the swap: the check is cheap, a lost output is not.
+  const interrupted = () => {
+    if (options.signal?.aborted) throw new Interrupted();
+  };
+  interrupted();
   progress('读取、核对数据并渲染网页');
   const rendered = await renderBulletin(root, period);
+  interrupted();
   progress('已渲染网页', `${rendered.files} 个文件，${rendered.rows} 行数据`);
   if (!rendered.ok || rendered.html === undefined || !rendered.loaded || !rendered.figures) return { ...rendered, written: [] };
   const archive = !!(options.archive || options.sign || rendered.loaded.bulletin.archive);
   // Everything that can fail for want of a file or a password fails before printing.
   const prepared = await prepareArchive(options, archive);
+  interrupted();
   if ('messages' in prepared) return { ...rendered, ok: false, messages: [...rendered.messages, ...prepared.messages], written: [] };
   const files = new Map<string, string | Uint8Array>();
   if (format !== 'pdf') files.set('index.html', rendered.html);
@@ -237,6 +244,7 @@ async function buildWith(
     // An interrupt closes our browser, which makes the pending print fail at once.
     const stop = () => void (browser && browserProcess(browser)?.kill('SIGKILL'));
     if (!options.browser) signal?.addEventListener('abort', stop);
+    if (signal?.aborted) stop();
     let opened: Promise<Tab> | undefined;
     try {
       const htmlFile = path.join(printDir, 'print.html');
@@ -316,6 +324,7 @@ async function buildWith(
     if (!files.has(name) && existsSync(old)) files.set(name, readFileSync(old));
   }
   files.set(SUMS_FILE, sha256Sums(files));
+  interrupted();
   writeAtomically(outDir, files);
   const written = [...files.keys()].filter((f) => f !== SUMS_FILE);
   return { ...rendered, written: [...written, SUMS_FILE], outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };

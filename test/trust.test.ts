@@ -1,11 +1,11 @@
 // Inputs that used to give a wrong figure or a crash with no word (issue 18), each tested as a
 // family: the spelling that was found and others like it.
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import zlib from 'node:zlib';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
 import { parseTable } from '../src/load/table.js';
@@ -544,4 +544,64 @@ describe('a signing certificate unfit to sign', () => {
       rmSync(root, { recursive: true, force: true });
     }
    }, 240_000); // a dozen builds, each starting Chromium
+});
+
+describe('a build stopped by a signal', () => {
+  it('at any of 20 moments leaves the last output byte for byte, exits 130, and leaves no Chromium or temporary folder', async () => {
+    const root = sampleWorkspace();
+    const tmp = mkdtempSync(path.join(tmpdir(), 'tongbao-signals-'));
+    const circular = path.join(root, 'content/2016Q4/circular.md');
+    const original = readFileSync(circular, 'utf8');
+    const out = path.join(root, 'out/2016Q4');
+    const snapshot = () => Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(path.join(out, f)).toString('base64')]));
+    /** The last good output, from the circular as it was; then a change a finished build would show. */
+    const lastGood = () => {
+      writeFileSync(circular, original);
+      expect(tongbao(['build', '2016Q4'], root).status).toBe(0);
+      writeFileSync(circular, `${original}\n信号测试新加的一段。\n`);
+      return snapshot();
+    };
+    // The child's temporary folder is ours alone: its Chromium profile and processes can be told apart.
+    const env = { ...process.env, TMPDIR: tmp };
+    const run = (ms: number) =>
+      new Promise<{ code: number | null; took: number }>((resolve) => {
+        const t0 = performance.now();
+        const child = spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'build', '2016Q4', '--quiet'], { cwd: root, env, stdio: 'ignore' });
+        const timer = ms >= 0 ? setTimeout(() => child.kill('SIGTERM'), ms) : undefined;
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, took: performance.now() - t0 });
+        });
+      });
+    try {
+      lastGood();
+      const whole = (await run(-1)).took; // how long a build takes here: the moments span it
+      let before = lastGood();
+      let stopped = 0;
+      for (let k = 0; k < 20; k++) {
+        const at = Math.round((whole * k) / 20);
+        const r = await run(at);
+        for (let i = 0; i < 40 && spawnSync('pgrep', ['-f', tmp]).status === 0; i++) await new Promise((res) => setTimeout(res, 50));
+        expect(spawnSync('pgrep', ['-f', tmp]).status, `Chromium left at ${at} ms`).toBe(1);
+        expect(readdirSync(tmp).filter((f) => f.startsWith('tongbao-chromium-')), `profile left at ${at} ms`).toEqual([]);
+        expect(readdirSync(path.join(root, 'out')).filter((f) => f.startsWith('.')), `temporary output at ${at} ms`).toEqual([]);
+        if (r.code === 0) {
+          // The signal came after the swap: the new output, whole.
+          expect(at, `finished though stopped at ${at} of ${Math.round(whole)} ms`).toBeGreaterThan(whole * 0.6);
+          expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('信号测试新加的一段。');
+          before = lastGood();
+          continue;
+        }
+        stopped++;
+        // 130 once the program runs; ended by the signal's default action only before Node
+        // has started it (no exit code then).
+        expect(at < 300 ? [130, null] : [130], `at ${at} ms`).toContain(r.code);
+        expect(snapshot(), `at ${at} ms`).toEqual(before);
+      }
+      expect(stopped).toBeGreaterThanOrEqual(12);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -2,18 +2,18 @@
 // outputs written to out/<期次>/, atomically; one browser for every period with --all.
 import path from 'node:path';
 import { FORMATS, Interrupted, PrintError, buildBulletin, type Format } from '../build.js';
-import { BrowserNotFound, closeBrowser, launchBrowser } from '../print/browser.js';
+import { BrowserNotFound, browserProcess, closeBrowser, launchBrowser } from '../print/browser.js';
 import { takePrelaunched } from '../print/early.js';
 import { listPeriods } from '../bulletin.js';
 import { formatMessage } from '../messages.js';
 import { EXIT, UsageError, checkJson, chinaTime, defaultIo, onePeriod, summary, type Invocation, type Io } from './shell.js';
 
-export async function run({ root, args, flags, io }: Invocation): Promise<number> {
+export async function run({ root, args, flags, io, signal }: Invocation): Promise<number> {
   if (flags.all) {
     if (args.length) throw new UsageError('--all 不能与期次同用');
-    return await runBuildAll(root, flags, io);
+    return await runBuildAll(root, flags, io, signal);
   }
-  return await runBuild(root, onePeriod(root, args), flags, io);
+  return await runBuild(root, onePeriod(root, args), flags, io, signal);
 }
 
 interface BuildFlags {
@@ -25,24 +25,20 @@ interface BuildFlags {
   p12?: string | undefined;
 }
 
-async function runBuild(root: string, period: string, opts: BuildFlags, io: Io): Promise<number> {
+async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, signal: AbortSignal): Promise<number> {
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
   if (opts.p12 !== undefined && !opts.sign) throw new UsageError('--p12 要与 --sign 一起使用');
   if (opts.sign && !opts.p12) throw new UsageError('--sign 需要签名证书：--p12 <文件>');
   if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
   const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword() } : undefined;
-  // Ctrl-C or a TERM from outside: stop printing, leave out/ as it was.
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
   let result;
   try {
     result = await buildBulletin(root, period, {
       format: opts.format as Format,
       archive: opts.archive,
       ...(sign && { sign }),
-      signal: controller.signal,
+      // Ctrl-C or a TERM from outside: stop, leave out/ as it was.
+      signal,
       ...progressFor(opts, io),
     });
   } catch (e) {
@@ -59,9 +55,6 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io):
       return EXIT.failed;
     }
     throw e;
-  } finally {
-    process.off('SIGINT', abort);
-    process.off('SIGTERM', abort);
   }
   if (opts.json) {
     io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), ...(result.pdf && { pdf: result.pdf }), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
@@ -93,7 +86,7 @@ function progressFor(opts: { json: boolean; quiet: boolean }, io: Io) {
   };
 }
 
-async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io): Promise<number> {
+async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io, signal: AbortSignal): Promise<number> {
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
   const periods = listPeriods(root);
   if (!periods.length) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报`);
@@ -102,11 +95,21 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
   // Each period opens its own tab: the one opened early is not needed.
   void pre?.tab.then((t) => t.close()).catch(() => undefined);
   const browser = opts.format === 'html' ? undefined : await (pre?.browser ?? launchBrowser());
+  // An interrupt ends the shared browser, which makes a pending print fail at once.
+  const stop = () => void (browser && browserProcess(browser)?.kill('SIGKILL'));
+  signal.addEventListener('abort', stop);
   let failed = 0;
   const results = [];
   try {
     for (const period of periods) {
-      const r = await buildBulletin(root, period, { format: opts.format as Format, ...(browser && { browser }), ...progressFor(opts, io) });
+      let r;
+      try {
+        r = await buildBulletin(root, period, { format: opts.format as Format, ...(browser && { browser }), signal, ...progressFor(opts, io) });
+      } catch (e) {
+        if (!(e instanceof Interrupted)) throw e;
+        io.err(`tongbao: 已中断，${period} 及以后的期次未生成（out/ 中上次生成的结果保持不变）\n`);
+        return EXIT.interrupted;
+      }
       results.push(r);
       if (!r.ok) failed++;
       if (!opts.json) {
@@ -115,7 +118,8 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
       }
     }
   } finally {
-    if (browser) await closeBrowser(browser);
+    signal.removeEventListener('abort', stop);
+    if (browser) await closeBrowser(browser).catch(() => undefined);
   }
   if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written })), null, 2) + '\n');
   return failed ? EXIT.failed : EXIT.ok;

@@ -3,7 +3,7 @@ import { startPreview, type Preview } from '../preview.js';
 import { formatMessage, type Message } from '../messages.js';
 import { EXIT, UsageError, onePeriod, type Invocation } from './shell.js';
 
-export async function run({ root, args, flags, io }: Invocation): Promise<number> {
+export async function run({ root, args, flags, io, signal }: Invocation): Promise<number> {
   const period = onePeriod(root, args);
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port 应为 0–65535 的整数`);
@@ -22,10 +22,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     throw e;
   }
   io.out(`预览地址：${preview.url}（保存 data、content 或 templates 中的文件即自动刷新；按 Ctrl-C 退出）\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   await preview.close();
   return EXIT.ok;
 }

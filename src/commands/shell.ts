@@ -72,6 +72,8 @@ export interface Invocation {
   args: string[];
   flags: Flags;
   io: Io;
+  /** Aborted by Ctrl-C, TERM or HUP. */
+  signal: AbortSignal;
 }
 
 /** The options and positionals; a UsageError for an unknown option or a missing value. */
