@@ -605,3 +605,41 @@ describe('a build stopped by a signal', () => {
     }
   }, 300_000);
 });
+
+describe('a build killed outright (kill -9)', () => {
+  it('leaves Chromium and its profile, which the next build ends and removes; a live program\'s are left alone', async () => {
+    const root = sampleWorkspace();
+    const tmp = mkdtempSync(path.join(tmpdir(), 'tongbao-orphans-'));
+    const env = { ...process.env, TMPDIR: tmp };
+    const profiles = () => readdirSync(tmp).filter((f) => f.startsWith('tongbao-chromium-'));
+    const chromiumOf = (dir: string) => spawnSync('pgrep', ['-f', `user-data-dir=${path.join(tmp, dir)}`]).status === 0;
+    try {
+      // Two builds at once, killed outright once their Chromium is up.
+      const children = [1, 2].map(() => spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'build', '2016Q4', '--format', 'pdf', '--quiet'], { cwd: root, env, stdio: 'ignore' }));
+      const exited = children.map((c) => new Promise((r) => c.on('exit', r)));
+      const up = () => profiles().filter((p) => existsSync(path.join(tmp, p, 'tongbao-owner')) && chromiumOf(p)).length;
+      for (let i = 0; i < 400 && up() < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      for (const c of children) c.kill('SIGKILL');
+      await Promise.all(exited);
+      const orphans = profiles();
+      expect(orphans).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(orphans.map(chromiumOf)).toEqual([true, true]); // what kill -9 leaves
+      // A third whose Chromium died too: only its folder is left.
+      spawnSync('pkill', ['-KILL', '-f', `user-data-dir=${path.join(tmp, orphans[1]!)}`]);
+      // And the profile of a program still running (this one): not touched.
+      mkdirSync(path.join(tmp, 'tongbao-chromium-live'));
+      writeFileSync(path.join(tmp, 'tongbao-chromium-live', 'tongbao-owner'), `${process.pid} 999999\n`);
+
+      const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root, { TMPDIR: tmp });
+      expect(r.status, r.stderr).toBe(0);
+      for (let i = 0; i < 40 && orphans.some(chromiumOf); i++) await new Promise((res) => setTimeout(res, 50));
+      expect(orphans.map(chromiumOf)).toEqual([false, false]);
+      expect(profiles()).toEqual(['tongbao-chromium-live']);
+    } finally {
+      spawnSync('pkill', ['-KILL', '-f', tmp]);
+      rmSync(root, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

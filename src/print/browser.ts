@@ -1,7 +1,7 @@
 // Finding and starting Chromium. puppeteer-core never downloads a browser: we use the one
 // installed on the machine and say how to get one when there is none.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +125,65 @@ interface Started {
 
 const started = new WeakMap<Browser, Started>();
 
+const PROFILE_PREFIX = 'tongbao-chromium-';
+/** In each profile: the pid of the program that started Chromium, and Chromium's (its group). */
+const OWNER_FILE = 'tongbao-owner';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie (killed, not yet reaped by its parent) answers the signal but is gone.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc: take the answer to the signal
+  }
+}
+
+/**
+ * Chromium left by a program that was killed outright (kill -9 gives no chance to clean up):
+ * its process group ended and its profile removed, when the profile's owner is gone. A pid is
+ * only signalled while its command line still names that profile (Linux), so a pid the system
+ * has since given to another program is never touched.
+ */
+function reapOrphans(): void {
+  let names: string[];
+  try {
+    names = readdirSync(os.tmpdir()).filter((n) => n.startsWith(PROFILE_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(os.tmpdir(), name);
+    let owner: number;
+    let chromium: number;
+    try {
+      [owner, chromium] = readFileSync(path.join(dir, OWNER_FILE), 'utf8').trim().split(' ').map(Number) as [number, number];
+    } catch {
+      continue; // no owner recorded (still starting, or another program's): left alone
+    }
+    if (!owner || alive(owner)) continue;
+    if (chromium && alive(chromium)) {
+      let ours = false;
+      try {
+        ours = readFileSync(`/proc/${chromium}/cmdline`, 'utf8').includes(`--user-data-dir=${dir}`);
+      } catch {
+        // no /proc (not Linux): the pid cannot be told to be ours
+      }
+      if (!ours) continue;
+      try {
+        process.kill(-chromium, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
 /**
  * Chromium is spawned here, before puppeteer-core is loaded (0.2 s), and puppeteer connects
  * to it when both are ready: Chromium's start is the longest step before printing. The
@@ -133,9 +192,16 @@ const started = new WeakMap<Browser, Started>();
  */
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = findBrowser();
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'tongbao-chromium-'));
+  reapOrphans();
+  const profile = mkdtempSync(path.join(os.tmpdir(), PROFILE_PREFIX));
   const args = [...launchArgs(), '--remote-debugging-port=0', `--user-data-dir=${profile}`];
-  const child = spawn(executablePath, args, { detached: process.platform !== 'win32', stdio: ['ignore', 'ignore', 'pipe'] });
+  // Chromium's own temporary files (its singleton socket folder) go inside the profile, so
+  // that they go with it: killed rather than closed, Chromium never removes them itself.
+  const tmp = path.join(profile, 'tmp');
+  mkdirSync(tmp);
+  const child = spawn(executablePath, args, { detached: process.platform !== 'win32', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
+  // Who owns this Chromium: a later launch ends it if this process was killed outright.
+  if (child.pid) writeFileSync(path.join(profile, OWNER_FILE), `${process.pid} ${child.pid}\n`);
   let gone = false;
   const tidy = () => {
     process.off('exit', kill);
