@@ -15,6 +15,8 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 fc-list 2>/dev/null | grep -q 'Noto Serif CJK' || need+=(fonts-noto-cjk)
 [ -f /usr/share/color/icc/sRGB.icc ] || need+=(icc-profiles-free)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The tests make spreadsheets with python3's zipfile.
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "安装 Debian 软件包：${need[*]}"
   sudo=""

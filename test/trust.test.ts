@@ -643,3 +643,30 @@ describe('a build killed outright (kill -9)', () => {
     }
   }, 120_000);
 });
+
+describe('a spreadsheet that unpacks to far more than it weighs', () => {
+  it('is refused from its ZIP directory before anything is inflated, quickly and with a message', () => {
+    const root = cityWorkspace();
+    try {
+      const yaml = path.join(root, 'data/2017Q1/bulletin.yaml');
+      writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('file: districts.csv', 'file: districts.xlsx'));
+      const target = path.join(root, 'data/2017Q1/districts.xlsx');
+      const cases: [string, string, string][] = [
+        ['one sheet of 450 MB', 'for n in ["xl/worksheets/sheet1.xml"]:\n  w(n, 450)', '解压后有 450 MB'],
+        ['five parts of 100 MB', 'for k in range(5):\n  w(f"xl/worksheets/sheet{k + 1}.xml", 100)', '解压后有 500 MB'],
+        ['shared strings of 420 MB beside a small sheet', 'w("xl/sharedStrings.xml", 420)\nw("xl/worksheets/sheet1.xml", 1)', '解压后有 421 MB'],
+      ];
+      for (const [what, body, said] of cases) {
+        const script = `import zipfile\nz = zipfile.ZipFile(${JSON.stringify(target)}, "w", zipfile.ZIP_DEFLATED, compresslevel=1)\ndef w(name, mb):\n  with z.open(name, "w") as f:\n    for i in range(mb): f.write(bytes(1 << 20))\nz.writestr("[Content_Types].xml", "<Types/>")\n${body}\nz.close()\n`;
+        expect(spawnSync('python3', ['-c', script]).status, what).toBe(0);
+        const t0 = performance.now();
+        const r = tongbao(['check', '2017Q1', '--root', root]);
+        expect(performance.now() - t0, what).toBeLessThan(15_000);
+        expect(r.status, what).toBe(1);
+        expect(r.stderr, what).toContain(`districts.xlsx: 错误: 这个 .xlsx 文件${said}，超过 400 MB 的上限，未读取`);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -38,7 +38,41 @@ function shown(v: number | string | boolean, numFmt: string | undefined): string
   return String(v);
 }
 
+/** What a workbook may hold once unpacked: a million rows of a few columns is about a third of it. */
+export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
+
+/**
+ * The sizes a ZIP's central directory declares for its entries, added up, read before anything
+ * is inflated: a few megabytes that unpack to gigabytes (a "zip bomb") are refused at once.
+ * Undefined when there is no directory to read (exceljs then says the file is not a workbook).
+ */
+export function declaredUnpackedSize(b: Buffer): number | undefined {
+  // The end-of-central-directory record: 22 bytes and a comment of up to 65,535 at the end.
+  for (let at = b.length - 22; at >= Math.max(0, b.length - 22 - 65_535); at--) {
+    if (b.readUInt32LE(at) !== 0x06054b50) continue;
+    const count = b.readUInt16LE(at + 10);
+    let p = b.readUInt32LE(at + 16);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      if (p + 46 > b.length || b.readUInt32LE(p) !== 0x02014b50) return undefined;
+      const size = b.readUInt32LE(p + 24);
+      // 0xFFFFFFFF: the real size is in a ZIP64 field, over 4 GiB: too large in any case.
+      total += size === 0xffffffff ? Number.MAX_SAFE_INTEGER : size;
+      p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32);
+    }
+    return total;
+  }
+  return undefined;
+}
+
 export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec & { sheet?: string }): Promise<{ table?: Table; messages: Message[] }> {
+  const unpacked = declaredUnpackedSize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (unpacked !== undefined && unpacked > MAX_UNPACKED_BYTES) {
+    const mb = unpacked >= Number.MAX_SAFE_INTEGER ? '4096 MB 以上' : `${Math.round(unpacked / 1024 / 1024)} MB`;
+    return {
+      messages: [{ severity: 'error', file, reason: `这个 .xlsx 文件解压后有 ${mb}，超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB 的上限，未读取`, hint: '数据这么多时请在 Excel 或 WPS 中另存为 CSV（CSV 按行读取，没有这个上限）；如果文件来历不明，不要打开它', rule: 'xlsx/too-large' }],
+    };
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
