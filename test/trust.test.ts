@@ -670,3 +670,31 @@ describe('a spreadsheet that unpacks to far more than it weighs', () => {
     }
   }, 120_000);
 });
+
+describe('bulletin.yaml with many figures', () => {
+  it('still says where a key is repeated, in a block map, a flow map and a nested one', () => {
+    const root = sampleWorkspace();
+    try {
+      const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
+      const original = readFileSync(yaml, 'utf8');
+      // Each change repeats a key; the message points at the repetition's key.
+      for (const [change, line, column] of [
+        [(t: string) => t.replace('figures:\n', 'figures:\n  dup: 1\n  dup: 2\n'), (t: string) => t.split('\n').indexOf('  dup: 2') + 1, 3],
+        [(t: string) => t.replace('figures:\n', 'figures:\n  dup: { value: 1, value: 2 }\n'), (t: string) => t.split('\n').indexOf('  dup: { value: 1, value: 2 }') + 1, 20],
+        [(t: string) => t.replace(/^title: /m, 'title: x\ntitle: '), (t: string) => t.split('\n').findIndex((l, i) => i > 0 && l.startsWith('title: ') && t.split('\n')[i - 1] === 'title: x') + 1, 1],
+      ] as [(t: string) => string, (t: string) => number, number][]) {
+        const text = change(original);
+        writeFileSync(yaml, text);
+        const r = tongbao(['check', '2016Q4'], root);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain(`bulletin.yaml:${line(text)}:${column}: 错误: YAML 语法错误：同一层级出现了重复的键`);
+      }
+      // 50,000 figures: read in linear time (the library's own check compared every pair).
+      writeFileSync(yaml, original.replace('figures:\n', `figures:\n${Array.from({ length: 50_000 }, (_, i) => `  f${i}: { value: ${i}, label: 数字${i} }\n`).join('')}`));
+      const r = tongbao(['check', '2016Q4', '--quiet'], root);
+      expect(r.status, r.stderr).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
