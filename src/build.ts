@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
 import { checkBulletin, type CheckResult } from './check/index.js';
+import { displayPath } from './bulletin.js';
 import { hasErrors, sortMessages } from './messages.js';
 import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
 import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js';
@@ -20,7 +21,7 @@ import { placeOf } from './load/yaml.js';
 import { IccProfileNotFound, XmpNotWellFormed, findIccProfile, pdfA } from './archive/pdfa.js';
 // Signing (pkijs, asn1js) is loaded only when a build signs: 0.2 s off every other start.
 import type { Signer } from './archive/p12.js';
-import { SUMS_FILE, sha256Sums } from './archive/checksums.js';
+import { SUMS_FILE, sha256, sha256Sums } from './archive/checksums.js';
 import type { Message } from './messages.js';
 
 export type Format = 'html' | 'pdf' | 'all';
@@ -106,6 +107,8 @@ export interface ArchiveReport {
 export interface BuildResult extends Rendered {
   /** Files written, in out/<period>/. */
   written: string[];
+  /** Files of an earlier build kept as they were (a PDF still true to the data). */
+  kept?: string[];
   outDir?: string;
   /** The printer's requests, allowed and refused. */
   requests?: { url: string; allowed: boolean }[];
@@ -217,14 +220,24 @@ async function buildWith(
   const files = new Map<string, string | Uint8Array>();
   if (format !== 'pdf') files.set('index.html', rendered.html);
 
+  // The print HTML says everything the PDF shows: an HTML-only build compares it with the one
+  // the kept PDF was printed from.
+  let fonts: FontSetup | undefined;
+  let fontsMissing: MissingFonts | undefined;
+  try {
+    fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
+  } catch (e) {
+    if (!(e instanceof MissingFonts)) throw e;
+    fontsMissing = e;
+  }
+  const page = fonts && renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css });
+  const printSource = page?.html !== undefined ? sha256(page.html) : undefined;
+
   let requests: BuildResult['requests'];
   let printReport: BuildResult['pdf'];
   if (format !== 'html') {
-    let fonts: FontSetup;
-    try {
-      fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
-    } catch (e) {
-      if (!(e instanceof MissingFonts)) throw e;
+    if (!fonts || !page) {
+      const e = fontsMissing!;
       const problem: Message = {
         severity: 'error',
         file: rendered.loaded.source.file,
@@ -235,7 +248,6 @@ async function buildWith(
       };
       return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
     }
-    const page = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css });
     const outParent = path.dirname(rendered.loaded.paths.outDir);
     mkdirSync(outParent, { recursive: true });
     const printDir = mkdtempSync(path.join(outParent, `.${period}.print-${process.pid}-`));
@@ -318,16 +330,38 @@ async function buildWith(
     }
     files.set('bulletin.pdf', pdf);
   }
-  // Files this build does not remake are kept, and summed with the rest.
-  for (const name of KEPT) {
-    const old = path.join(outDir, name);
-    if (!files.has(name) && existsSync(old)) files.set(name, readFileSync(old));
+  // An output of the other format, from an earlier build, is never left stale: the page is
+  // remade (it costs nothing); the PDF is kept only when it was printed from the same print
+  // HTML, else removed, and the user is told either way.
+  const kept: string[] = [];
+  const messages = [...rendered.messages];
+  const recordFile = path.join(path.dirname(outDir), `.${period}.pdf-source`);
+  const recorded = existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim() : undefined;
+  if (format === 'pdf' && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
+  const oldPdf = path.join(outDir, 'bulletin.pdf');
+  if (format === 'html' && existsSync(oldPdf)) {
+    if (recorded !== undefined && recorded === printSource) {
+      files.set('bulletin.pdf', readFileSync(oldPdf));
+      kept.push('bulletin.pdf');
+    } else {
+      messages.push({
+        severity: 'warning',
+        file: displayPath(oldPdf),
+        reason: recorded === undefined ? '无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除' : '上次生成的 bulletin.pdf 与现在的数据不一致（数据、正文或模板改过），已删除',
+        hint: `运行 tongbao build ${period} 重新生成 PDF`,
+        rule: 'build/stale-pdf',
+      });
+    }
   }
   files.set(SUMS_FILE, sha256Sums(files));
   interrupted();
   writeAtomically(outDir, files);
-  const written = [...files.keys()].filter((f) => f !== SUMS_FILE);
-  return { ...rendered, written: [...written, SUMS_FILE], outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
+  // What the PDF in out/ was printed from; written after the swap, so that a build stopped in
+  // between leaves a record that does not match (the PDF is then removed, never kept stale).
+  if (format !== 'html' && printSource) writeFileSync(recordFile, `${printSource}\n`);
+  else if (!files.has('bulletin.pdf')) rmSync(recordFile, { force: true });
+  const written = [...files.keys()].filter((f) => f !== SUMS_FILE && !kept.includes(f));
+  return { ...rendered, messages, written: [...written, SUMS_FILE], kept, outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
 }
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */
@@ -371,7 +405,7 @@ async function prepareArchive(options: BuildOptions, archive: boolean): Promise<
 /**
  * Write every file into a fresh sibling folder, then swap it in with renames. Until the
  * last rename the old folder is untouched; after it, the new one is complete. The folder
- * holds exactly `files`: buildBulletin has already added the outputs it keeps (KEPT).
+ * holds exactly `files`: buildBulletin has already added the outputs it keeps.
  */
 export function writeAtomically(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void {
   const parent = path.dirname(outDir);
@@ -433,5 +467,3 @@ function isLive(name: string): boolean {
     return false;
   }
 }
-/** Outputs a build of one format leaves as they were. */
-const KEPT = ['index.html', 'bulletin.pdf'];

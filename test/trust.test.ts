@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import zlib from 'node:zlib';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
+import { REPO, edit, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
 import { parseTable } from '../src/load/table.js';
 import { checkTable } from '../src/check/pass.js';
 import { formatMessage, LISTED_PER_RULE } from '../src/messages.js';
@@ -697,4 +697,60 @@ describe('bulletin.yaml with many figures', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('an output of the other format, from an earlier build', () => {
+  it('is kept only while true to the data, never reported as generated; the page is remade', () => {
+    const root = sampleWorkspace();
+    try {
+      const out = path.join(root, 'out/2016Q4');
+      const circular = path.join(root, 'content/2016Q4/circular.md');
+      const original = readFileSync(circular, 'utf8');
+      const build = (...args: string[]) => {
+        const r = tongbao(['build', '2016Q4', '--json', ...args], root);
+        expect(r.status, r.stderr).toBe(0);
+        return { ...JSON.parse(r.stdout), stderr: r.stderr } as { written: string[]; kept: string[]; messages: { rule: string; reason: string }[]; stderr: string };
+      };
+      const names = (files: string[]) => files.map((f) => path.basename(f)).sort();
+      expect(names(build().written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
+      const pdf = readFileSync(path.join(out, 'bulletin.pdf'));
+
+      // Nothing changed: the PDF stays, said to be kept, not generated.
+      let r = build('--format', 'html');
+      expect(names(r.written)).toEqual(['SHA256SUMS', 'index.html']);
+      expect(names(r.kept)).toEqual(['bulletin.pdf']);
+      expect(readFileSync(path.join(out, 'bulletin.pdf')).equals(pdf)).toBe(true);
+
+      // The circular, a table, the YAML changed: the PDF no longer says what the data say.
+      for (const [what, change, undo] of [
+        ['the circular', () => writeFileSync(circular, `${original}\n改过的一段。\n`), () => writeFileSync(circular, original)],
+        ['a table', () => edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法访问', '站点长期无法打开')), () => edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法打开', '站点长期无法访问'))],
+        ['the title', () => edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: (.*)$/m, 'title: $1（修订）')), () => edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('（修订）', ''))],
+      ] as [string, () => void, () => void][]) {
+        expect(names(build().written), what).toContain('bulletin.pdf'); // a PDF true to the data
+        change();
+        r = build('--format', 'html');
+        expect(r.kept, what).toEqual([]);
+        expect(existsSync(path.join(out, 'bulletin.pdf')), what).toBe(false);
+        expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason, what).toBe('上次生成的 bulletin.pdf 与现在的数据不一致（数据、正文或模板改过），已删除');
+        expect(tongbao(['verify', out], root).status, what).toBe(0);
+        undo();
+      }
+
+      // A PDF whose source is not on record (an older tongbao made it): not kept either.
+      build();
+      rmSync(path.join(root, 'out/.2016Q4.pdf-source'));
+      r = build('--format', 'html');
+      expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason).toBe('无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除');
+
+      // A PDF-only build remakes the page beside it, so it never shows older figures.
+      build();
+      writeFileSync(circular, `${original}\n只生成 PDF 时改的一段。\n`);
+      r = build('--format', 'pdf');
+      expect(names(r.written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
+      expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('只生成 PDF 时改的一段。');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -57,7 +57,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
     throw e;
   }
   if (opts.json) {
-    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), ...(result.pdf && { pdf: result.pdf }), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
+    io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), kept: (result.kept ?? []).map((f) => path.join(result.outDir ?? '', f)), ...(result.pdf && { pdf: result.pdf }), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
   } else {
     for (const m of result.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
     const reason = result.pdf?.slices?.reason;
@@ -66,6 +66,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
     else if (!opts.quiet) {
       const where = path.relative(process.cwd(), result.outDir!) || result.outDir!;
       io.out(`${summary(result)}\n已生成 ${result.written.map((f) => path.join(where, f)).join('、')}\n`);
+      if (result.kept?.length) io.out(`保留了上次生成的 ${result.kept.map((f) => path.join(where, f)).join('、')}（与现在的数据一致）\n`);
       const a = result.archive;
       if (a) {
         const signed = a.signer ? `，已签名（签名人：${a.signer}，签名时间：${chinaTime(a.signedAt!)}）` : '';
@@ -114,14 +115,14 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
       if (!r.ok) failed++;
       if (!opts.json) {
         for (const m of r.messages) if (!opts.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
-        if (!opts.quiet || !r.ok) io.out(`${summary(r)}${r.ok ? `，已生成 ${r.written.join('、')}` : '，未生成'}\n`);
+        if (!opts.quiet || !r.ok) io.out(`${summary(r)}${r.ok ? `，已生成 ${r.written.join('、')}${r.kept?.length ? `，保留了 ${r.kept.join('、')}` : ''}` : '，未生成'}\n`);
       }
     }
   } finally {
     signal.removeEventListener('abort', stop);
     if (browser) await closeBrowser(browser).catch(() => undefined);
   }
-  if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written })), null, 2) + '\n');
+  if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written, kept: r.kept ?? [] })), null, 2) + '\n');
   return failed ? EXIT.failed : EXIT.ok;
 }
 
