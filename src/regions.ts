@@ -48,6 +48,11 @@ export function provinceCode(name: string): string | undefined {
   return byName.get(name) ?? byName.get(name.trim());
 }
 
+/** Province names as offices print them, short form first (山西, 山西省). */
+export function provinceNames(): string[] {
+  return PROVINCES.flatMap(([, short, full]) => (short === full ? [short] : [short, full]));
+}
+
 export function provinceName(code: string): string | undefined {
   return PROVINCES.find((p) => p[0] === code)?.[1];
 }

@@ -55,6 +55,7 @@ export const Column = z
       .describe('列宽提示'),
     align: z.enum(['left', 'center', 'right']).optional().describe('对齐方式'),
     bidi: z.boolean().optional().describe('允许双向文字控制字符（从右向左的文字，如阿拉伯文名称）；默认不允许'),
+    values: z.array(z.string().min(1)).min(1).optional().describe('这一列可以填的全部取值（如本市各区县的名称）；填了别的值时报错并指出最接近的一个'),
   })
   .describe('表格的一列');
 export type Column = z.output<typeof Column>;

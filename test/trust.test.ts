@@ -584,7 +584,7 @@ describe('a build stopped by a signal', () => {
         for (let i = 0; i < 40 && spawnSync('pgrep', ['-f', tmp]).status === 0; i++) await new Promise((res) => setTimeout(res, 50));
         expect(spawnSync('pgrep', ['-f', tmp]).status, `Chromium left at ${at} ms`).toBe(1);
         expect(readdirSync(tmp).filter((f) => f.startsWith('tongbao-chromium-')), `profile left at ${at} ms`).toEqual([]);
-        expect(readdirSync(path.join(root, 'out')).filter((f) => f.startsWith('.')), `temporary output at ${at} ms`).toEqual([]);
+        expect(readdirSync(path.join(root, 'out')).filter((f) => /^\.2016Q4\.(tmp|old|print)-/.test(f)), `temporary output at ${at} ms`).toEqual([]);
         if (r.code === 0) {
           // The signal came after the swap: the new output, whole.
           expect(at, `finished though stopped at ${at} of ${Math.round(whole)} ms`).toBeGreaterThan(whole * 0.6);
@@ -753,4 +753,90 @@ describe('an output of the other format, from an earlier build', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('names and codes in one form', () => {
+  it('a region written with an invisible character or a space is the same region: grouped and checked as one, and said', () => {
+    const root = cityWorkspace();
+    try {
+      const file = path.join(root, 'data/2017Q1/checks.csv');
+      const original = readFileSync(file, 'utf8');
+      for (const [written, shown] of [['南\u200b湖区', '南⟨U+200B⟩湖区'], ['南 湖区', '南 湖区'], ['南\u3000湖区', '南⟨U+3000⟩湖区'], ['南\u2060湖区', '南⟨U+2060⟩湖区'], ['南\ufeff湖区', '南⟨U+FEFF⟩湖区']]) {
+        // 北山区's row now names 南湖区 again, written oddly: one region twice, which unique catches.
+        writeFileSync(file, original.replace(/\n(\d+),北山区,/, (_, n) => `\n${n},"${written}",`));
+        const r = tongbao(['check', '2017Q1', '--root', root]);
+        expect(r.stderr, shown).toContain(`「区县」的「${shown}」含有`);
+        expect(r.stderr, shown).toContain('已按「南湖区」处理');
+        expect(r.stderr, shown).toMatch(/错误: 「区县」的「南湖区」与第 \d+ 行重复/);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('full-width digits in a site code are read as digits, and the code is checked as usual', () => {
+    const root = cityWorkspace();
+    try {
+      const file = path.join(root, 'data/2017Q1/problem-sites.csv');
+      const original = readFileSync(file, 'utf8');
+      const code = /,(\d{10})\s*$/m.exec(original)![1]!;
+      const wide = [...code].map((d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)).join('');
+      writeFileSync(file, original.replace(code, wide));
+      let r = tongbao(['check', '2017Q1', '--root', root]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`「网站标识码」的「${wide}」含有全角字母或数字，已按「${code}」处理`);
+      expect(r.stderr).not.toContain('不是网站标识码');
+      // Province 99 does not exist: checked like any code, on its normal form.
+      writeFileSync(file, original.replace(code, `９９${wide.slice(2)}`));
+      r = tongbao(['check', '2017Q1', '--root', root]);
+      expect(r.stderr).toContain(`已按「99${code.slice(2)}」处理`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a region nobody knows is an error naming the nearest known one; a department row and a full province name pass', () => {
+    const root = sampleWorkspace();
+    try {
+      const file = path.join(root, 'data/2016Q4/problem-sites.csv');
+      const original = readFileSync(file, 'utf8');
+      const cases: [string, string, string | undefined][] = [
+        ['火星', '「省（区、市）/部门」的「火星」不是已知的地区', undefined],
+        ['山酉', '「省（区、市）/部门」的「山酉」不是已知的地区', '最接近的是「山西」'],
+        ['山西省', '', undefined],
+      ];
+      for (const [region, said, near] of cases) {
+        writeFileSync(file, original.replace('\n2,山西,', `\n2,${region},`));
+        const r = tongbao(['check', '2016Q4', '--root', root]);
+        if (!said) {
+          expect(r.stderr, region).not.toContain('不是已知的地区');
+          continue;
+        }
+        expect(r.status, region).toBe(1);
+        expect(r.stderr, region).toContain(said);
+        if (near) expect(r.stderr, region).toContain(near);
+      }
+      // A full province name still has its code checked: 山西省 with a 河北 code.
+      writeFileSync(file, original.replace(/\n2,山西,([^,]*),([^,]*),14/, '\n2,山西省,$1,$2,13'));
+      expect(tongbao(['check', '2016Q4', '--root', root]).stderr).toContain('与这一行的地区「山西省」（14）不符');
+      // A department's row: its code is bm…, its region cell names the department.
+      writeFileSync(file, original.replace(/\n2,山西,([^,]*),([^,]*),\d{10}/, '\n2,国家统计局,$1,$2,bm12000001'));
+      expect(tongbao(['check', '2016Q4', '--root', root]).stderr).not.toContain('不是已知的地区');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a column that lists its values holds only those, and the nearest is named', () => {
+    const root = cityWorkspace();
+    try {
+      const file = path.join(root, 'data/2017Q1/districts.csv');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('东城区', '东城县'));
+      const r = tongbao(['check', '2017Q1', '--root', root]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('「区县」的「东城县」不在这一列声明的取值中（最接近的是「东城区」；可以填的有：东城区、西城区、南湖区、北山区、临江县、青石县）');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
 import { cellPlace, type Cell, type Row } from './rows.js';
 import { badChar, badCharReason } from './chars.js';
+import { identityForm, shown } from './identity.js';
 
 /** A table held in memory: attachments and charted tables, whose rows are printed or drawn. */
 export interface Table {
@@ -190,7 +191,7 @@ function typedCell(f: Field, column: Column, at: At): Cell {
  * `at`. Shared by the in-memory reader (a cell per field) and the stream (cells reused per row).
  */
 export function fillCell(cell: Cell, raw: string, column: Column, at: At): void {
-  const text = hasEdgeSpace(raw) ? raw.replace(SPACE, '') : raw;
+  let text = hasEdgeSpace(raw) ? raw.replace(SPACE, '') : raw;
   cell.text = text;
   cell.value = null;
   if (text !== raw && text !== '' && column.type !== 'check') {
@@ -199,6 +200,16 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At): void 
   if (text.length > MAX_CELL) {
     at(cell, `「${column.name}」单元格过长（${text.length} 个字符）`, `单元格不应超过 ${MAX_CELL} 个字符`, 'cell/too-long');
     return;
+  }
+  // Text that identifies (a region, a site code, a unique value) is compared in one form: the
+  // change is said, and the rest of the pipeline sees only the normal form.
+  if (column.type === 'region' || column.type === 'site-code' || (column.unique && column.type === 'text')) {
+    const normal = identityForm(text, column.type === 'text' ? 'text' : 'name');
+    if (normal) {
+      at(cell, `「${column.name}」的「${shown(text)}」含有${normal.changes.join('、')}，已按「${normal.text}」处理`, '改正单元格，使同一个名称或编码处处写法相同', 'cell/normalized', 'warning');
+      text = normal.text;
+      cell.text = text;
+    }
   }
   const bad = badChar(text, column.bidi);
   if (bad) {

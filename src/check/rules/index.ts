@@ -4,7 +4,8 @@ import { emptyTable } from './empty-table.js';
 import { unique } from './unique.js';
 import { bounds } from './bounds.js';
 import { siteCode } from './site-code.js';
+import { knownValues } from './known-values.js';
 import { subtotals, totals } from './totals.js';
 import { printedRate } from './printed-rate.js';
 
-export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, siteCode, totals, subtotals, printedRate];
+export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, knownValues, siteCode, totals, subtotals, printedRate];
