@@ -203,7 +203,10 @@ describe('a chart declared for print', () => {
     const withCharts = sampleWorkspace();
     const without = sampleWorkspace();
     edit(without, 'data/2016Q4/bulletin.yaml', (t) => t.slice(0, t.indexOf('\n# 图表')) + '\n');
-    for (const ws of [withCharts, without]) expect(tongbao(['build', '2016Q4'], ws).status).toBe(0);
+    for (const ws of [withCharts, without]) {
+      const r = tongbao(['build', '2016Q4'], ws);
+      expect(r.status, r.stderr).toBe(0);
+    }
     expect(readFileSync(path.join(without, 'out/2016Q4/index.html'), 'utf8')).not.toContain('<svg');
     expect(readFileSync(path.join(withCharts, 'out/2016Q4/bulletin.pdf')).equals(readFileSync(path.join(without, 'out/2016Q4/bulletin.pdf')))).toBe(true);
   });

@@ -840,3 +840,36 @@ describe('names and codes in one form', () => {
     }
   });
 });
+
+describe('a circular the Markdown parser would choke on', () => {
+  it('is refused at its line before parsing, quickly, never a stack overflow or a hang', () => {
+    const root = sampleWorkspace();
+    try {
+      const circular = path.join(root, 'content/2016Q4/circular.md');
+      const original = readFileSync(circular, 'utf8');
+      const line = original.split('\n').length + 1; // the added text's first line
+      const cases: [string, string, string][] = [
+        ['100,000 *', 'a' + '*'.repeat(100_000), `:${line}:1: 错误: 这一行有 100001 个字符，超过 10000 个的上限`],
+        ['5,000 *a', '*a'.repeat(5000), `:${line}:1: 错误: 这一行有 5000 个 Markdown 标记符号`],
+        ['600 _ in a sentence', '某某'.repeat(10) + '_'.repeat(600), `:${line}:1: 错误: 这一行有 600 个 Markdown 标记符号`],
+        ['20,000 >', '>'.repeat(20_000), `:${line}:1: 错误: 这一行有 20000 个字符`],
+        ['17 nested quotes', '> '.repeat(17) + 'x', `:${line}:1: 错误: 这一行嵌套了 17 层`],
+        ['3,000 list markers on a line', '- '.repeat(3000) + 'x', `:${line}:1: 错误: 这一行嵌套了 17 层`],
+        ['a list 400 levels deep', Array.from({ length: 400 }, (_, i) => '  '.repeat(i) + '- x').join('\n'), `:${line + 17}:1: 错误: 这一行嵌套了 17 层`],
+        ['100,000 [', '['.repeat(100_000), `:${line}:1: 错误: 这一行有 100000 个字符`],
+        ['a circular of 2 MB', Array.from({ length: 40_000 }, () => '某某'.repeat(25)).join('\n'), ':1:1: 错误: 正文有'],
+      ];
+      for (const [what, added, said] of cases) {
+        writeFileSync(circular, `${original}\n${added}\n`);
+        const t0 = performance.now();
+        const r = tongbao(['check', '2016Q4'], root);
+        expect(performance.now() - t0, what).toBeLessThan(20_000);
+        expect(r.stderr, what).not.toContain('内部错误');
+        expect(r.status, what).toBe(1);
+        expect(r.stderr, what).toContain(`content/2016Q4/circular.md${said}`);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

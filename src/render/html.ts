@@ -13,7 +13,7 @@ import { isoDate, parseDate } from '../values.js';
 import { escapeHtml, escapeMarkdown, sharedHandlebars } from './helpers.js';
 import { renderContext } from './context.js';
 import { compiled, expandTemplate, markdownToHtml } from './markdown.js';
-import { lintNumbers } from './lint.js';
+import { lintNumbers, markdownLimits } from './lint.js';
 import { chartData, type ChartData } from './chart-data.js';
 import { renderChartSvg } from './chart.js';
 
@@ -84,9 +84,12 @@ export function readCircular(loaded: LoadedBulletin): { sources: CircularSource[
   return { sources: files.map((f) => ({ file: displayPath(path.join(dir, f)), text: readFileSync(path.join(dir, f), 'utf8') })), messages: [] };
 }
 
-/** Lint the circular: numbers typed into the prose that are not bound to figures. */
+/** Lint the circular: structure past the parser's bounds, and numbers typed into the prose that are not bound to figures. */
 export function lintCircular(sources: CircularSource[]): Message[] {
-  return sources.flatMap((s) => lintNumbers(s.text, s.file));
+  return sources.flatMap((s) => {
+    const limits = markdownLimits(s.text, s.file);
+    return limits.length ? limits : lintNumbers(s.text, s.file);
+  });
 }
 
 interface CellView {

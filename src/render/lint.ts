@@ -48,3 +48,55 @@ export function lintNumbers(source: string, file: string): Message[] {
   });
   return messages;
 }
+
+/**
+ * Bounds on the circular's structure, checked before the Markdown parser sees it. The parser's
+ * time grows faster than the input on deep nesting and long runs of delimiters (measured with
+ * remark-parse alone: 2,000 nested `>` 2.9 s; a list 500 levels deep 22 s; 4,000 `*a` 1.2 s)
+ * and overflows the stack past that; a circular needs none of it, so such input is refused
+ * with its place instead.
+ */
+export const MARKDOWN_LIMITS = { bytes: 1 << 20, lineLength: 10_000, depth: 16, delimiters: 500 };
+
+/** Containers opened at the start of a line: block quotes, list items, and indentation. */
+const CONTAINER = /^ {0,3}(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?/;
+
+export function markdownLimits(source: string, file: string): Message[] {
+  const messages: Message[] = [];
+  const at = (line: number, column: number, reason: string, rule: string) =>
+    messages.push({ severity: 'error', file, line, column, reason, hint: '正文不需要这样的结构；请检查是否误粘贴了大段符号或缩进', rule });
+  if (source.length > MARKDOWN_LIMITS.bytes) {
+    at(1, 1, `正文有 ${source.length} 个字符，超过 ${MARKDOWN_LIMITS.bytes} 个的上限`, 'markdown/too-large');
+    return messages;
+  }
+  const lines = source.split(/\r?\n/);
+  // The first few places are enough to find what was pasted.
+  for (let i = 0; i < lines.length && messages.length < 10; i++) {
+    const text = lines[i]!;
+    const line = i + 1;
+    if (text.length > MARKDOWN_LIMITS.lineLength) {
+      at(line, 1, `这一行有 ${text.length} 个字符，超过 ${MARKDOWN_LIMITS.lineLength} 个的上限`, 'markdown/line-too-long');
+      continue;
+    }
+    let rest = text;
+    let depth = 0;
+    for (let m = CONTAINER.exec(rest); m && depth <= MARKDOWN_LIMITS.depth; m = CONTAINER.exec(rest)) {
+      depth++;
+      rest = rest.slice(m[0].length);
+    }
+    // What is left of the indentation nests too: two spaces a level, as lists are indented.
+    const indent = /^[ \t]*/.exec(rest)![0].replace(/\t/g, '    ').length;
+    depth += Math.floor(indent / 2);
+    if (depth > MARKDOWN_LIMITS.depth) {
+      at(line, 1, `这一行嵌套了 ${depth} 层（引用、列表或缩进），超过 ${MARKDOWN_LIMITS.depth} 层的上限`, 'markdown/too-deep');
+      continue;
+    }
+    let marks = 0;
+    for (let k = 0; k < text.length; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 42 || c === 95 || c === 91 || c === 93 || c === 126 || c === 96) marks++; // * _ [ ] ~ `
+    }
+    if (marks > MARKDOWN_LIMITS.delimiters) at(line, 1, `这一行有 ${marks} 个 Markdown 标记符号（* _ [ ] ~ \`），超过 ${MARKDOWN_LIMITS.delimiters} 个的上限`, 'markdown/too-many-marks');
+  }
+  return messages;
+}
