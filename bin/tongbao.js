@@ -2,10 +2,13 @@
 // Thin launcher: the CLI is compiled TypeScript in dist/ (npm run setup builds it).
 import { existsSync } from 'node:fs';
 
-// Ctrl-C, TERM or HUP from the very first moment: the command decides what stopping means
-// (a build leaves out/ as it was and exits 130; other commands just stop with 130).
+// For build and dev, Ctrl-C, TERM or HUP from the very first moment becomes an abort the
+// command honours (a build leaves out/ as it was and exits 130). Other commands keep the
+// default: a signal ends them at once, even in the middle of a long computation.
 const stop = new AbortController();
-for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => stop.abort(s));
+const valued = new Set(['--root', '--format', '--from', '--port', '--p12']);
+const command = process.argv.slice(2).find((a, i, all) => !a.startsWith('-') && !valued.has(all[i - 1] ?? ''));
+if (command === 'build' || command === 'dev') for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => stop.abort(s));
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {

@@ -73,26 +73,60 @@ const LAUNCH_TIMEOUT_MS = timeoutMs(30_000);
 const PRINT_TIMEOUT_MS = timeoutMs(120_000);
 
 /** Run a Chromium step with a time limit, once more if it fails, then give up with a PrintError. */
-async function twice<T>(step: string, ms: number, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+/**
+ * Run a Chromium step with a time limit, once more if it fails, then give up with a PrintError.
+ * An attempt given up (timed out, or the build interrupted) is told so by its own signal and
+ * handed to `abandon`, so that whatever it still starts (a slow Chromium) is ended, not leaked
+ * to keep the program alive.
+ */
+async function twice<T>(step: string, ms: number, signal: AbortSignal | undefined, fn: (attempt: AbortSignal) => Promise<T>, abandon?: (late: Promise<T>) => void): Promise<T> {
   let last: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (signal?.aborted) throw new Interrupted();
     let timer: NodeJS.Timeout | undefined;
+    const own = new AbortController();
+    const stop = () => own.abort();
+    signal?.addEventListener('abort', stop);
+    const running = fn(own.signal);
     try {
       return await Promise.race([
-        fn(),
+        running,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`超过 ${ms / 1000} 秒没有完成`)), ms);
         }),
       ]);
     } catch (e) {
+      own.abort();
+      running.catch(() => undefined);
+      abandon?.(running);
       if (signal?.aborted) throw new Interrupted();
       last = e;
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
     }
   }
   throw new PrintError(step, last);
+}
+
+/**
+ * A browser for several builds (build --all): the one started early, or a new one, with the
+ * time limit and the second try a single build has.
+ */
+export async function startBrowser(signal?: AbortSignal): Promise<Browser> {
+  const pre = takePrelaunched();
+  // Each period opens its own tab: the one opened early is not needed.
+  void pre?.tab.then((t) => t.close()).catch(() => undefined);
+  let tries = 0;
+  return twice(
+    '启动',
+    LAUNCH_TIMEOUT_MS,
+    signal,
+    (attempt) => (tries++ === 0 && pre ? pre.browser : launchBrowser(attempt)),
+    (late) => {
+      if (late === pre?.browser) pre.cancel();
+    },
+  );
 }
 
 export interface ArchiveReport {
@@ -155,7 +189,10 @@ export async function buildBulletin(root: string, period: string, options: Build
   // now, alongside. Its launch counts as the first of the two tries; a build that stops
   // before printing closes it.
   const pre = format !== 'html' && !options.browser ? takePrelaunched() : undefined;
-  let early = format !== 'html' && !options.browser ? (pre?.browser ?? launchBrowser()) : undefined;
+  const earlyStop = new AbortController();
+  let early = format !== 'html' && !options.browser ? (pre?.browser ?? launchBrowser(earlyStop.signal)) : undefined;
+  // Ends the early browser whatever its state: one that never comes up must not hold the build.
+  const cancelEarly = pre?.cancel ?? (() => earlyStop.abort());
   early?.catch(() => undefined); // a failed launch is handled where it is awaited
   // The tab to print in is opened as soon as the browser is up (the prelaunched one already
   // has it), so that opening it overlaps rendering.
@@ -165,6 +202,7 @@ export async function buildBulletin(root: string, period: string, options: Build
   const dropEarly = () => {
     const e = early;
     early = undefined;
+    if (e) cancelEarly();
     return e?.then(closeBrowser).catch(() => undefined);
   };
   try {
@@ -177,7 +215,7 @@ export async function buildBulletin(root: string, period: string, options: Build
       () => {
         const e = early;
         early = undefined;
-        return e;
+        return e && { browser: e, cancel: cancelEarly };
       },
       () => {
         const t = tab;
@@ -199,7 +237,7 @@ async function buildWith(
   format: Format,
   progress: (stage: string, detail?: string) => void,
   options: BuildOptions,
-  takeEarly: () => Promise<Browser> | undefined,
+  takeEarly: () => { browser: Promise<Browser>; cancel: () => void } | undefined,
   takeTab: () => Promise<Tab> | undefined,
 ): Promise<BuildResult> {
   // An interrupt is honoured at every step before the swap: the check is cheap, a lost output is not.
@@ -264,7 +302,16 @@ async function buildWith(
       if (!browser) progress('启动 Chromium');
       const first = takeEarly();
       let tries = 0;
-      browser ??= await twice('启动', LAUNCH_TIMEOUT_MS, signal, () => (tries++ === 0 && first ? first : launchBrowser()));
+      browser ??= await twice(
+        '启动',
+        LAUNCH_TIMEOUT_MS,
+        signal,
+        (attempt) => (tries++ === 0 && first ? first.browser : launchBrowser(attempt)),
+        // The early launch, given up, is ended at once (later tries end with their attempt).
+        (late) => {
+          if (late === first?.browser) first.cancel();
+        },
+      );
       progress('打印 PDF');
       const printer = browser;
       // The tab opened early serves the first try if it is on this browser (the early launch

@@ -873,3 +873,50 @@ describe('a circular the Markdown parser would choke on', () => {
     }
   }, 240_000);
 });
+
+describe('a Chromium that is slow to start, or never does', () => {
+  it('is given up within the time limit, ended, and the program exits with the reason', async () => {
+    const root = sampleWorkspace();
+    const tmp = mkdtempSync(path.join(tmpdir(), 'tongbao-slow-'));
+    try {
+      const wrappers: [string, string, string][] = [
+        // With 1 s allowed, a Chromium up after 3 s may be given up at its start or at the print.
+        ['starts after 3 s', 'sleep 3\nexec /usr/bin/chromium "$@"', '生成 PDF 失败：Chromium (启动|打印)两次都没有成功'],
+        ['never starts', 'exec sleep 1000', '生成 PDF 失败：Chromium 启动两次都没有成功'],
+        ['fails at once', 'echo "cannot open display" >&2\nexit 1', '生成 PDF 失败：Chromium 启动两次都没有成功：Chromium 退出了：cannot open display'],
+      ];
+      for (const [what, body, said] of wrappers) {
+        const wrapper = path.join(tmp, 'chromium.sh');
+        writeFileSync(wrapper, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+        const t0 = performance.now();
+        const r = spawnSync(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'build', '2016Q4', '--format', 'pdf'], {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, PUPPETEER_EXECUTABLE_PATH: wrapper, TONGBAO_CHROMIUM_TIMEOUT: '1', TMPDIR: tmp },
+        });
+        expect(r.signal, `${what}: did not exit by itself`).toBe(null);
+        expect(performance.now() - t0, what).toBeLessThan(30_000);
+        expect(r.status, what).toBe(1);
+        expect(r.stderr, what).toMatch(new RegExp(said));
+        for (let i = 0; i < 60 && spawnSync('pgrep', ['-f', tmp]).status === 0; i++) await new Promise((res) => setTimeout(res, 100));
+        expect(spawnSync('pgrep', ['-fa', tmp]).stdout?.toString() ?? '', `${what}: left running`).toBe('');
+        expect(readdirSync(tmp).filter((f) => f.startsWith('tongbao-chromium-')), what).toEqual([]);
+      }
+      // build --all starts one browser for every period, under the same limit.
+      const r = spawnSync(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'build', '--all', '--format', 'pdf'], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, PUPPETEER_EXECUTABLE_PATH: path.join(tmp, 'chromium.sh'), TONGBAO_CHROMIUM_TIMEOUT: '1', TMPDIR: tmp },
+      });
+      expect(r.signal, 'build --all did not exit by itself').toBe(null);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('生成 PDF 失败：Chromium 启动两次都没有成功');
+    } finally {
+      spawnSync('pkill', ['-KILL', '-f', tmp]);
+      rmSync(root, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -1,9 +1,8 @@
 // `tongbao build [期次] [--all] [--format …] [--archive] [--sign --p12 …]`: the bulletin's
 // outputs written to out/<期次>/, atomically; one browser for every period with --all.
 import path from 'node:path';
-import { FORMATS, Interrupted, PrintError, buildBulletin, type Format } from '../build.js';
-import { BrowserNotFound, browserProcess, closeBrowser, launchBrowser } from '../print/browser.js';
-import { takePrelaunched } from '../print/early.js';
+import { FORMATS, Interrupted, PrintError, buildBulletin, startBrowser, type Format } from '../build.js';
+import { BrowserNotFound, browserProcess, closeBrowser } from '../print/browser.js';
 import { listPeriods } from '../bulletin.js';
 import { formatMessage } from '../messages.js';
 import { EXIT, UsageError, checkJson, chinaTime, defaultIo, onePeriod, summary, type Invocation, type Io } from './shell.js';
@@ -42,19 +41,9 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
       ...progressFor(opts, io),
     });
   } catch (e) {
-    if (e instanceof Interrupted) {
-      io.err(`tongbao: 已中断，${period} 未生成（out/ 中上次生成的结果保持不变）\n`);
-      return EXIT.interrupted;
-    }
-    if (e instanceof BrowserNotFound) {
-      io.err(`tongbao: ${e.message}\n`);
-      return EXIT.failed;
-    }
-    if (e instanceof PrintError) {
-      io.err(`tongbao: 生成 PDF 失败：${e.message}（检查 chromium --headless --version 能否运行；可先用 --format html 只生成网页；out/ 中上次生成的结果保持不变）\n`);
-      return EXIT.failed;
-    }
-    throw e;
+    const code = stopped(e, period, io);
+    if (code === undefined) throw e;
+    return code;
   }
   if (opts.json) {
     io.out(JSON.stringify({ ...checkJson(result), written: result.written.map((f) => path.join(result.outDir ?? '', f)), kept: (result.kept ?? []).map((f) => path.join(result.outDir ?? '', f)), ...(result.pdf && { pdf: result.pdf }), ...(result.archive && { archive: result.archive }) }, null, 2) + '\n');
@@ -77,6 +66,23 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
+/** What a build that stopped before writing says, and its exit code; undefined for an internal error. */
+function stopped(e: unknown, what: string, io: Io): number | undefined {
+  if (e instanceof Interrupted) {
+    io.err(`tongbao: 已中断，${what} 未生成（out/ 中上次生成的结果保持不变）\n`);
+    return EXIT.interrupted;
+  }
+  if (e instanceof BrowserNotFound) {
+    io.err(`tongbao: ${e.message}\n`);
+    return EXIT.failed;
+  }
+  if (e instanceof PrintError) {
+    io.err(`tongbao: 生成 PDF 失败：${e.message}（检查 chromium --headless --version 能否运行；可先用 --format html 只生成网页；out/ 中上次生成的结果保持不变）\n`);
+    return EXIT.failed;
+  }
+  return undefined;
+}
+
 /** Progress lines on a terminal only: not in --quiet, --json, or when output is a file or pipe. */
 function progressFor(opts: { json: boolean; quiet: boolean }, io: Io) {
   if (opts.json || opts.quiet || !process.stderr.isTTY || io !== defaultIo) return {};
@@ -92,10 +98,14 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
   const periods = listPeriods(root);
   if (!periods.length) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报`);
   // One browser for every period: starting Chromium costs more than printing a bulletin.
-  const pre = opts.format === 'html' ? undefined : takePrelaunched();
-  // Each period opens its own tab: the one opened early is not needed.
-  void pre?.tab.then((t) => t.close()).catch(() => undefined);
-  const browser = opts.format === 'html' ? undefined : await (pre?.browser ?? launchBrowser());
+  let browser;
+  try {
+    browser = opts.format === 'html' ? undefined : await startBrowser(signal);
+  } catch (e) {
+    const code = stopped(e, '所有期次', io);
+    if (code === undefined) throw e;
+    return code;
+  }
   // An interrupt ends the shared browser, which makes a pending print fail at once.
   const stop = () => void (browser && browserProcess(browser)?.kill('SIGKILL'));
   signal.addEventListener('abort', stop);

@@ -17,9 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: () => import('./schema.js'),
 };
 
-/** Commands that stop cleanly by themselves when `signal` aborts; any other just exits 130. */
-const STOPPABLE = new Set(['build', 'dev']);
-
+/** `signal`: aborted by Ctrl-C, TERM or HUP, for the commands that stop cleanly on it (build, dev). */
 export async function main(argv: string[], io: Io = defaultIo, signal: AbortSignal = new AbortController().signal): Promise<number> {
   try {
     const { flags, positionals } = parseCommandLine(argv);
@@ -39,14 +37,11 @@ export async function main(argv: string[], io: Io = defaultIo, signal: AbortSign
     const load = COMMANDS[name];
     if (!load) throw new UsageError(`未知命令「${name}」`);
     if (signal.aborted) return EXIT.interrupted;
-    const exit = () => process.exit(EXIT.interrupted);
-    if (!STOPPABLE.has(name)) signal.addEventListener('abort', exit);
     if (name === 'build' && flags.format !== 'html') prelaunch();
     try {
       const command = await load();
       return await command.run({ root: path.resolve(flags.root), args, flags, io, signal });
     } finally {
-      signal.removeEventListener('abort', exit);
       await dropPrelaunched();
     }
   } catch (e) {

@@ -190,7 +190,7 @@ function reapOrphans(): void {
  * process is ours as with puppeteer.launch: its own process group and a temporary profile,
  * both gone on closeBrowser, on exit, and on SIGINT (which then ends the program, with 130).
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(signal?: AbortSignal): Promise<Browser> {
   const executablePath = findBrowser();
   reapOrphans();
   const profile = mkdtempSync(path.join(os.tmpdir(), PROFILE_PREFIX));
@@ -243,6 +243,14 @@ export async function launchBrowser(): Promise<Browser> {
   const died = new Promise<never>((_, reject) => {
     child.once('error', reject);
     void exited.then(() => reject(new Error(`Chromium 退出了：${log.trim().split('\n').at(-1) ?? ''}`)));
+    // Given up by the caller (a time limit, an interrupt): ended now, not when it is up.
+    const abandon = () => {
+      kill();
+      reject(new Error('Chromium 的启动被放弃'));
+    };
+    if (signal?.aborted) abandon();
+    else signal?.addEventListener('abort', abandon, { once: true });
+    void exited.then(() => signal?.removeEventListener('abort', abandon));
   });
   died.catch(() => undefined);
   const endpoint = new Promise<string>((resolve) => {

@@ -6,27 +6,36 @@ import type { Browser } from 'puppeteer-core';
 import { closeBrowser, launchBrowser } from './browser.js';
 import { initialTab, type Tab } from './pdf.js';
 
-let early: { browser: Promise<Browser>; tab: Promise<Tab> } | undefined;
+export interface Prelaunched {
+  browser: Promise<Browser>;
+  tab: Promise<Tab>;
+  /** End the browser now, started or still starting (a Chromium that never comes up included). */
+  cancel(): void;
+}
+
+let early: Prelaunched | undefined;
 
 export function prelaunch(): void {
   if (early) return;
-  const browser = launchBrowser();
+  const stop = new AbortController();
+  const browser = launchBrowser(stop.signal);
   const tab = browser.then(initialTab);
   // a failed launch is reported where it is taken; a failed tab is opened again by the print
   browser.catch(() => undefined);
   tab.catch(() => undefined);
-  early = { browser, tab };
+  early = { browser, tab, cancel: () => stop.abort() };
 }
 
 /** The browser being started and its tab, once: the caller now owns both. */
-export function takePrelaunched(): { browser: Promise<Browser>; tab: Promise<Tab> } | undefined {
+export function takePrelaunched(): Prelaunched | undefined {
   const e = early;
   early = undefined;
   return e;
 }
 
-/** Close a browser started for nothing (a usage error, a build that stopped before printing). */
+/** End a browser started for nothing (a usage error, a build that stopped before printing). */
 export async function dropPrelaunched(): Promise<void> {
   const e = takePrelaunched();
+  e?.cancel();
   await e?.browser.then(closeBrowser).catch(() => undefined);
 }
