@@ -77,7 +77,7 @@ export async function startPreview(root: string, period: string, options: Previe
 
   // Rebuild on saves, a few at once counted as one.
   const paths = periodPaths(root, period);
-  const watched = [paths.dataDir, paths.contentDir, path.join(paths.root, 'templates'), PACKAGE_TEMPLATES].filter((d) => existsSync(d));
+  const watched = [paths.dataDir, paths.contentDir, path.join(paths.root, 'templates'), PACKAGE_TEMPLATES];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const schedule = () => {
@@ -86,7 +86,7 @@ export async function startPreview(root: string, period: string, options: Previe
       running = running.then(rebuild, rebuild);
     }, 30);
   };
-  const watchers: FSWatcher[] = watched.map((d) => watch(d, { recursive: true }, schedule));
+  const watchers = watched.map((d) => watchFolder(d, schedule));
 
   return {
     url: `http://127.0.0.1:${port}/`,
@@ -96,6 +96,34 @@ export async function startPreview(root: string, period: string, options: Previe
       for (const w of watchers) w.close();
       for (const c of clients) c.end();
       await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/**
+ * Watch a folder and everything in it, across the folder being replaced whole (restored from a
+ * copy, checked out again): a watch ends with the folder it was on, so its parent is watched
+ * for the name coming back, and the watch is made again on the new folder.
+ */
+function watchFolder(dir: string, onChange: () => void): { close(): void } {
+  let inner: FSWatcher | undefined;
+  const arm = () => {
+    inner?.close();
+    inner = existsSync(dir) ? watch(dir, { recursive: true }, onChange) : undefined;
+  };
+  arm();
+  const parent = path.dirname(dir);
+  const outer = existsSync(parent)
+    ? watch(parent, (_, name) => {
+        if (name !== path.basename(dir)) return;
+        arm();
+        onChange();
+      })
+    : undefined;
+  return {
+    close() {
+      inner?.close();
+      outer?.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Inputs that used to give a wrong figure or a crash with no word (issue 18), each tested as a
 // family: the spelling that was found and others like it.
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import zlib from 'node:zlib';
@@ -919,4 +919,37 @@ describe('a Chromium that is slow to start, or never does', () => {
       rmSync(tmp, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('the preview, when a period\'s folder is replaced whole', () => {
+  it('keeps rebuilding from the new folder', async () => {
+    const { startPreview } = await import('../src/preview.js');
+    const root = sampleWorkspace();
+    const preview = await startPreview(root, '2016Q4', { port: 0 });
+    const page = async () => (await fetch(preview.url)).text();
+    const waitFor = async (text: string) => {
+      const t0 = performance.now();
+      let p = '';
+      while (performance.now() - t0 < 8000 && !(p = await page()).includes(text)) await new Promise((r) => setTimeout(r, 50));
+      return p;
+    };
+    try {
+      for (const dir of ['content', 'data']) {
+        // Replaced as a restore or a checkout does: the old folder moved away, a copy put in its place.
+        const folder = path.join(root, dir, '2016Q4');
+        cpSync(folder, `${folder}.copy`, { recursive: true });
+        rmSync(folder, { recursive: true });
+        cpSync(`${folder}.copy`, folder, { recursive: true });
+        rmSync(`${folder}.copy`, { recursive: true });
+        await new Promise((r) => setTimeout(r, 300));
+        const marker = `替换${dir}之后的改动`;
+        if (dir === 'content') appendFileSync(path.join(folder, 'circular.md'), `\n${marker}。\n`);
+        else edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: (.*)$/m, `title: $1${marker}`));
+        expect(await waitFor(marker), dir).toContain(marker);
+      }
+    } finally {
+      await preview.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
