@@ -117,14 +117,20 @@ export async function startBrowser(signal?: AbortSignal): Promise<Browser> {
   const pre = takePrelaunched();
   // Each period opens its own tab: the one opened early is not needed.
   void pre?.tab.then((t) => t.close()).catch(() => undefined);
+  return launch(pre, signal);
+}
+
+/** Chromium started within the time limit, tried twice: a launch begun early is the first try. */
+function launch(first: { browser: Promise<Browser>; cancel: () => void } | undefined, signal: AbortSignal | undefined): Promise<Browser> {
   let tries = 0;
   return twice(
     '启动',
     LAUNCH_TIMEOUT_MS,
     signal,
-    (attempt) => (tries++ === 0 && pre ? pre.browser : launchBrowser(attempt)),
+    (attempt) => (tries++ === 0 && first ? first.browser : launchBrowser(attempt)),
+    // The early launch, given up, is ended at once (later tries end with their attempt).
     (late) => {
-      if (late === pre?.browser) pre.cancel();
+      if (late === first?.browser) first.cancel();
     },
   );
 }
@@ -300,18 +306,7 @@ async function buildWith(
       const htmlFile = path.join(printDir, 'print.html');
       writeFileSync(htmlFile, page.html!);
       if (!browser) progress('启动 Chromium');
-      const first = takeEarly();
-      let tries = 0;
-      browser ??= await twice(
-        '启动',
-        LAUNCH_TIMEOUT_MS,
-        signal,
-        (attempt) => (tries++ === 0 && first ? first.browser : launchBrowser(attempt)),
-        // The early launch, given up, is ended at once (later tries end with their attempt).
-        (late) => {
-          if (late === first?.browser) first.cancel();
-        },
-      );
+      browser ??= await launch(takeEarly(), signal);
       progress('打印 PDF');
       const printer = browser;
       // The tab opened early serves the first try if it is on this browser (the early launch

@@ -8,18 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO, sampleWorkspace } from './helpers.js';
 import { renderBulletin } from '../src/build.js';
-
-/** mulberry32: small, and the same numbers everywhere. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../bench/generate.mjs';
 
 /** What is inserted: the syntax of each format, and the characters that broke things before. */
 const PIECES = [',', '"', '""', '\n', '\r\n', '\r', ':', ': ', '- ', '  ', '\t', '{', '}', '[', ']', '#', '|', '*', '_', '>', '`', '&a', '*a', '合计', '小计', '合 计', '\u200b', '\u202e', '\u000b', '\u0000', '%', '√', '0', '9', '-1', '１', '　', 'null', '~', '{{', '}}', '{{list ', '=SUM(A1)', '__proto__', '999999999999999999999', '1e309', '山西省', '火星', 'bm12345678'];
