@@ -269,7 +269,9 @@ async function buildWith(
   let fonts: FontSetup | undefined;
   let fontsMissing: MissingFonts | undefined;
   try {
-    fonts = fontSetup(root, rendered.loaded.bulletin.fonts);
+    // The characters the document prints (its text, tags and styles left out), for the check of office fonts.
+    const text = rendered.html.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>|&[a-z]+;|&#\d+;/gi, '');
+    fonts = fontSetup(root, rendered.loaded.bulletin.fonts, text);
   } catch (e) {
     if (!(e instanceof MissingFonts)) throw e;
     fontsMissing = e;
@@ -286,7 +288,7 @@ async function buildWith(
         severity: 'error',
         file: rendered.loaded.source.file,
         ...placeOf(rendered.loaded.source, ['fonts']),
-        reason: `要求使用正式字体（fonts: official），但 ${path.relative(process.cwd(), path.join(root, 'fonts')) || 'fonts'}/ 中没有${e.names.join('、')}`,
+        reason: `要求使用正式字体（fonts: official），但 ${path.relative(process.cwd(), path.join(root, 'fonts')) || 'fonts'}/ 中没有可用的${e.names.join('、')}`,
         hint: '把字体文件放进工作目录下的 fonts/，文件名用字体名（如 fonts/仿宋_GB2312.ttf）；或删去 fonts: official，用随程序安装的免费字体',
         rule: 'fonts/missing',
       };
@@ -377,6 +379,7 @@ async function buildWith(
   // HTML, else removed, and the user is told either way.
   const kept: string[] = [];
   const messages = [...rendered.messages];
+  if (format !== 'html') for (const n of fonts?.notes ?? []) messages.push({ severity: n.severity, file: displayPath(n.file), reason: n.reason, hint: '换用完整的字体文件，或删去它以使用免费字体', rule: 'fonts/unusable' });
   const recordFile = path.join(path.dirname(outDir), `.${period}.pdf-source`);
   const recorded = existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim() : undefined;
   if (format === 'pdf' && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);

@@ -343,7 +343,7 @@ describe('fonts: official', () => {
         const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
         expect(r.stderr, have.join()).not.toContain('内部错误');
         expect(r.status, have.join()).toBe(1);
-        expect(r.stderr, have.join()).toMatch(new RegExp(`data/2016Q4/bulletin\\.yaml:\\d+:\\d+: 错误: 要求使用正式字体（fonts: official），但 fonts/ 中没有${lacking}（`));
+        expect(r.stderr, have.join()).toMatch(new RegExp(`data/2016Q4/bulletin\\.yaml:\\d+:\\d+: 错误: 要求使用正式字体（fonts: official），但 fonts/ 中没有可用的${lacking}（`));
         expect(existsSync(path.join(root, 'out/2016Q4'))).toBe(false);
       } finally {
         rmSync(root, { recursive: true, force: true });
@@ -952,4 +952,47 @@ describe('the preview, when a period\'s folder is replaced whole', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('an office font that cannot serve', () => {
+  const files = path.join(REPO, 'node_modules/@fontsource/noto-serif-sc/files');
+  const cjk = readFileSync(path.join(files, 'noto-serif-sc-chinese-simplified-400-normal.woff2'));
+  const cases: [string, Buffer, string][] = [
+    ['random bytes', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)), '不是能读取的字体文件'],
+    ['a truncated font', cjk.subarray(0, 3000), '不是能读取的字体文件'],
+    ['a font for Latin text only', readFileSync(path.join(files, 'noto-serif-sc-latin-400-normal.woff2')), '不是这种中文字体'],
+  ];
+
+  it('is not used: the free face prints instead, with a warning naming the file; no Type 3 fallback', () => {
+    for (const [what, bytes, said] of cases) {
+      const root = sampleWorkspace();
+      try {
+        mkdirSync(path.join(root, 'fonts'));
+        writeFileSync(path.join(root, 'fonts', '仿宋_GB2312.woff2'), bytes);
+        const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+        expect(r.status, `${what}: ${r.stderr}`).toBe(0);
+        expect(r.stderr, what).toMatch(new RegExp(`fonts/仿宋_GB2312\\.woff2: 警告: 字体「仿宋_GB2312\\.woff2」.*${said}.*改用免费字体`));
+        const fonts = spawnSync('pdffonts', [path.join(root, 'out/2016Q4/bulletin.pdf')], { encoding: 'utf8' }).stdout;
+        expect(fonts, what).not.toMatch(/Type 3/);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
+
+  it('under fonts: official is an error naming the file and why', () => {
+    const root = sampleWorkspace();
+    try {
+      edit(root, 'data/2016Q4/bulletin.yaml', (t) => `${t}\nfonts: official\n`);
+      mkdirSync(path.join(root, 'fonts'));
+      for (const n of ['方正小标宋简体', '黑体', '楷体_GB2312']) writeFileSync(path.join(root, 'fonts', `${n}.woff2`), cjk);
+      writeFileSync(path.join(root, 'fonts', '仿宋_GB2312.woff2'), cases[0]![1]);
+      const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('中没有可用的仿宋_GB2312（fonts/仿宋_GB2312.woff2 不是能读取的字体文件');
+      expect(r.stderr).not.toContain('内部错误');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as fontkit from 'fontkit';
 
 const require = createRequire(import.meta.url);
 
@@ -45,6 +46,14 @@ export interface FontSetup {
   dirs: string[];
   /** Which face serves each role, for the build's report. */
   used: Record<string, string>;
+  /** Office fonts not used, or not for every character, and why. */
+  notes: FontNote[];
+}
+
+export interface FontNote {
+  file: string;
+  severity: 'warning';
+  reason: string;
 }
 
 const FONT_FILE = /\.(ttf|otf|woff2?|ttc)$/i;
@@ -54,39 +63,79 @@ function packageDir(pkg: string): string {
 }
 
 /** @font-face rules for every role: the office's file first, then the free face's subsets. */
-export function fontSetup(root: string, choice: FontChoice = 'auto'): FontSetup {
+/** An office font that cannot serve: it does not parse, or lacks most of the text's characters. */
+function unusable(file: string, chars: readonly number[]): { reason?: string; missing: string[] } {
+  let missing: string[];
+  try {
+    // fontkit reads tables as they are asked for: a broken file may fail at the first lookup.
+    const opened = fontkit.openSync(file);
+    const font = 'fonts' in opened ? (opened.fonts[0] as fontkit.Font) : opened;
+    if (!font || typeof font.hasGlyphForCodePoint !== 'function') throw new Error('no face');
+    font.hasGlyphForCodePoint(0x4e00);
+    missing = chars.filter((c) => !font.hasGlyphForCodePoint(c)).map((c) => String.fromCodePoint(c));
+  } catch {
+    return { reason: '不是能读取的字体文件（可能已损坏，或只是改了扩展名）', missing: [] };
+  }
+  // A face for Latin text named 仿宋_GB2312, say: it would print nothing of the document itself.
+  if (chars.length && missing.length * 2 > chars.length) return { reason: `缺少文中 ${chars.length} 个字中的 ${missing.length} 个（如「${missing.slice(0, 6).join('')}」），不是这种中文字体`, missing };
+  return { missing };
+}
+
+/** The free face's @font-face rules for a role. */
+function freeFaces(role: Role, dirs: Set<string>): string {
+  const [pkg, cssFile] = role.free;
+  const dir = packageDir(pkg);
+  dirs.add(dir);
+  let css = '';
+  const source = readFileSync(path.join(dir, cssFile), 'utf8');
+  for (const m of source.matchAll(/@font-face\s*\{([^}]*)\}/g)) {
+    const body = m[1]!;
+    const src = /url\(\.\/files\/([^)]+\.woff2)\)/.exec(body)?.[1];
+    if (!src) continue;
+    const range = /unicode-range:\s*([^;]+);/.exec(body)?.[1];
+    const url = pathToFileURL(path.join(dir, 'files', src)).href;
+    css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${url}") format("woff2");${range ? `unicode-range:${range};` : ''}}\n`;
+  }
+  return css;
+}
+
+/**
+ * @font-face rules for every role: the office's file when it reads and covers the text (the
+ * free face's subsets behind it for any character it lacks), else the free face. `text` is
+ * what the document prints; each office font is checked against its characters.
+ */
+export function fontSetup(root: string, choice: FontChoice = 'auto', text = ''): FontSetup {
   const fontsDir = path.join(root, 'fonts');
   const own = choice !== 'free' && existsSync(fontsDir) ? readdirSync(fontsDir).filter((f) => FONT_FILE.test(f)) : [];
   const dirs = new Set<string>();
   const used: Record<string, string> = {};
-  if (choice === 'official') {
-    const missing = Object.values(ROLES).filter((r) => r.required && !own.some((f) => r.official.includes(path.parse(f).name)));
-    if (missing.length) throw new MissingFonts(missing.map((r) => r.official[0]!));
-  }
+  const notes: FontNote[] = [];
+  const chars = [...new Set([...text].filter((c) => c.trim() !== ''))].map((c) => c.codePointAt(0)!);
+  const missingOfficial: string[] = [];
   let css = '';
   for (const [name, role] of Object.entries(ROLES)) {
     const file = own.find((f) => role.official.includes(path.parse(f).name));
-    if (file) {
-      // The office's own face covers every character; no free subsets are needed behind it.
+    const check = file ? unusable(path.join(fontsDir, file), chars) : undefined;
+    if (file && check && !check.reason) {
       const url = pathToFileURL(path.join(fontsDir, file)).href;
+      // A character the office face lacks comes from the free face, never a system font (which
+      // Chromium would embed as Type 3): its subsets first, the office face last, tried first.
+      if (check.missing.length) {
+        css += freeFaces(role, dirs);
+        notes.push({ file: path.join(fontsDir, file), severity: 'warning', reason: `字体「${file}」中没有文中的 ${check.missing.length} 个字（${check.missing.slice(0, 12).join('')}${check.missing.length > 12 ? '等' : ''}），这些字改用免费字体印出` });
+      }
       css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${url}");}\n`;
       dirs.add(fontsDir);
       used[name] = file;
       continue;
     }
-    const [pkg, cssFile] = role.free;
-    const dir = packageDir(pkg);
-    dirs.add(dir);
-    used[name] = `@fontsource/${pkg}`;
-    const source = readFileSync(path.join(dir, cssFile), 'utf8');
-    for (const m of source.matchAll(/@font-face\s*\{([^}]*)\}/g)) {
-      const body = m[1]!;
-      const src = /url\(\.\/files\/([^)]+\.woff2)\)/.exec(body)?.[1];
-      if (!src) continue;
-      const range = /unicode-range:\s*([^;]+);/.exec(body)?.[1];
-      const url = pathToFileURL(path.join(dir, 'files', src)).href;
-      css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${url}") format("woff2");${range ? `unicode-range:${range};` : ''}}\n`;
-    }
+    if (file && check?.reason) {
+      if (choice === 'official' && role.required) missingOfficial.push(`${role.official[0]}（fonts/${file} ${check.reason}）`);
+      else notes.push({ file: path.join(fontsDir, file), severity: 'warning', reason: `字体「${file}」${check.reason}，改用免费字体` });
+    } else if (choice === 'official' && role.required) missingOfficial.push(role.official[0]!);
+    css += freeFaces(role, dirs);
+    used[name] = `@fontsource/${role.free[0]}`;
   }
-  return { css, dirs: [...dirs], used };
+  if (missingOfficial.length) throw new MissingFonts(missingOfficial);
+  return { css, dirs: [...dirs], used, notes };
 }
