@@ -398,6 +398,9 @@ describe('periods and usage', () => {
       ['build', '2016Q4', '--format', 'docx'],
       ['check', '--nonsense'],
       ['frobnicate'],
+      ['constructor'],
+      ['__proto__'],
+      ['toString'],
     ]) {
       const r = tongbao(args);
       expect(r.status, args.join(' ')).toBe(2);

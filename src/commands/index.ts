@@ -34,7 +34,7 @@ export async function main(argv: string[], io: Io = defaultIo, signal: AbortSign
       io.err(HELP);
       return EXIT.usage;
     }
-    const load = COMMANDS[name];
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined; // not `constructor`
     if (!load) throw new UsageError(`未知命令「${name}」`);
     if (signal.aborted) return EXIT.interrupted;
     if (name === 'build' && flags.format !== 'html') prelaunch();
