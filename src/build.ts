@@ -21,7 +21,7 @@ import { placeOf } from './load/yaml.js';
 import { IccProfileNotFound, XmpNotWellFormed, findIccProfile, pdfA } from './archive/pdfa.js';
 // Signing (pkijs, asn1js) is loaded only when a build signs: 0.2 s off every other start.
 import type { Signer } from './archive/p12.js';
-import { SUMS_FILE, sha256, sha256Sums } from './archive/checksums.js';
+import { SUMS_FILE, SUMS_SIGNATURE, sha256, sha256Sums } from './archive/checksums.js';
 import type { Message } from './messages.js';
 
 export type Format = 'html' | 'pdf' | 'all';
@@ -399,14 +399,19 @@ async function buildWith(
     }
   }
   files.set(SUMS_FILE, sha256Sums(files));
+  // A signed build signs its file list too, so that taking a PDF out or swapping it shows.
+  if (prepared.signer && files.has('bulletin.pdf') && report?.signer) {
+    const { cmsSignature } = await import('./archive/sign.js');
+    files.set(SUMS_SIGNATURE, cmsSignature(prepared.signer, Buffer.from(sha256(files.get(SUMS_FILE)!), 'hex')));
+  }
   interrupted();
   writeAtomically(outDir, files);
   // What the PDF in out/ was printed from; written after the swap, so that a build stopped in
   // between leaves a record that does not match (the PDF is then removed, never kept stale).
   if (format !== 'html' && printSource) writeFileSync(recordFile, `${printSource}\n`);
   else if (!files.has('bulletin.pdf')) rmSync(recordFile, { force: true });
-  const written = [...files.keys()].filter((f) => f !== SUMS_FILE && !kept.includes(f));
-  return { ...rendered, messages, written: [...written, SUMS_FILE], kept, outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
+  const written = [...files.keys()].filter((f) => f !== SUMS_FILE && f !== SUMS_SIGNATURE && !kept.includes(f));
+  return { ...rendered, messages, written: [...written, SUMS_FILE, ...(files.has(SUMS_SIGNATURE) ? [SUMS_SIGNATURE] : [])], kept, outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
 }
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */

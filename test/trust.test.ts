@@ -5,6 +5,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, edit, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
@@ -998,4 +999,44 @@ describe('an office font that cannot serve', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+describe('a signed folder whose PDF is swapped or taken out, with SHA256SUMS written again', () => {
+  it('fails verify: the file list is signed too; --signed also asks that the signatures be there', () => {
+    const root = sampleWorkspace();
+    const certs = mkdtempSync(path.join(tmpdir(), 'tongbao-sums-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certs, 'k.pem'), '-out', path.join(certs, 'c.pem'), '-days', '30', '-utf8', '-subj', '/CN=某某市人民政府办公室测试'], { stdio: 'pipe' });
+      execFileSync('openssl', ['pkcs12', '-export', '-inkey', path.join(certs, 'k.pem'), '-in', path.join(certs, 'c.pem'), '-out', path.join(certs, 's.p12'), '-passout', 'pass:x'], { stdio: 'pipe' });
+      expect(tongbao(['build', '2016Q4', '--format', 'pdf'], root).status).toBe(0);
+      const unsigned = readFileSync(path.join(root, 'out/2016Q4/bulletin.pdf'));
+      const r0 = tongbao(['build', '2016Q4', '--sign', '--p12', path.join(certs, 's.p12')], root, { TONGBAO_SIGN_PASSWORD: 'x' });
+      expect(r0.status, r0.stderr).toBe(0);
+      const out = path.join(root, 'out/2016Q4');
+      expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'SHA256SUMS.p7s', 'bulletin.pdf', 'index.html']);
+      expect(tongbao(['verify', out, '--signed'], root).status).toBe(0);
+      // What someone would do to pass off another PDF: change the folder, write the sums again.
+      const resum = (dir: string) =>
+        writeFileSync(path.join(dir, 'SHA256SUMS'), readdirSync(dir).filter((f) => !f.startsWith('SHA256SUMS')).sort().map((f) => `${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}  ${f}\n`).join(''));
+      const cases: [string, (dir: string) => void, string[], string][] = [
+        ['the PDF swapped for an unsigned one', (d) => writeFileSync(path.join(d, 'bulletin.pdf'), unsigned), [], 'SHA256SUMS.p7s: 错误: 文件内容与签名不符：SHA256SUMS 在签名之后被改动'],
+        ['the PDF taken out with its line', (d) => rmSync(path.join(d, 'bulletin.pdf')), [], 'SHA256SUMS.p7s: 错误: 文件内容与签名不符：SHA256SUMS 在签名之后被改动'],
+        ['a file put in', (d) => writeFileSync(path.join(d, 'notice.html'), '<p>x</p>'), [], 'SHA256SUMS.p7s: 错误: 文件内容与签名不符'],
+        ['the PDF swapped and the signature of the list removed', (d) => { writeFileSync(path.join(d, 'bulletin.pdf'), unsigned); rmSync(path.join(d, 'SHA256SUMS.p7s')); }, ['--signed'], 'bulletin.pdf: 错误: 要求是签名的生成结果（--signed），但这个 PDF 没有签名'],
+        ['everything signed removed', (d) => { rmSync(path.join(d, 'bulletin.pdf')); rmSync(path.join(d, 'SHA256SUMS.p7s')); }, ['--signed'], '要求是签名的生成结果（--signed），但 SHA256SUMS 没有签名'],
+      ];
+      for (const [what, change, flags, said] of cases) {
+        const dir = path.join(root, `changed-${cases.findIndex((c) => c[0] === what)}`);
+        cpSync(out, dir, { recursive: true });
+        change(dir);
+        resum(dir);
+        const r = tongbao(['verify', dir, ...flags], root);
+        expect(r.status, `${what}: ${r.stdout}`).toBe(1);
+        expect(r.stderr, what).toContain(said);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(certs, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -3,13 +3,15 @@
 import { createHash } from 'node:crypto';
 
 export const SUMS_FILE = 'SHA256SUMS';
+/** A signed build's detached CMS signature over SHA256SUMS (`openssl cms -verify -binary -content SHA256SUMS` reads it). */
+export const SUMS_SIGNATURE = 'SHA256SUMS.p7s';
 
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** One line per file, by name: `<hex>  <name>` (two spaces: text mode, as sha256sum writes). */
 export function sha256Sums(files: ReadonlyMap<string, string | Uint8Array>): string {
   return [...files]
-    .filter(([name]) => name !== SUMS_FILE)
+    .filter(([name]) => name !== SUMS_FILE && name !== SUMS_SIGNATURE)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, content]) => `${sha256(content)}  ${name}\n`)
     .join('');

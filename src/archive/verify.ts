@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Message } from '../messages.js';
-import { SUMS_FILE, parseSums, sha256 } from './checksums.js';
+import { SUMS_FILE, SUMS_SIGNATURE, parseSums, sha256 } from './checksums.js';
 import { OID, subjectName } from './sign.js';
 
 export interface SignatureReport {
@@ -31,6 +31,8 @@ export interface VerifyResult {
   /** Files whose SHA-256 matched SHA256SUMS. */
   checked: string[];
   signatures: SignatureReport[];
+  /** Who signed SHA256SUMS, when the build signed it. */
+  sumsSigner?: string;
 }
 
 const HASH_BY_OID: Record<string, string> = {
@@ -77,6 +79,22 @@ function verifySignature(pdf: Buffer, range: number[], dictText: string, file: s
   const hex = pdf.toString('latin1', b + 1, c - 1);
   if (!/^[0-9A-Fa-f]*$/.test(hex)) throw new Failure('签名数据（/Contents）已损坏', '请重新生成并签名', 'verify/contents');
   const raw = Buffer.from(hex, 'hex');
+  const cms = checkCms(raw, (hash) => createHash(hash).update(pdf.subarray(a, a + b)).update(pdf.subarray(c, c + d)).digest(), '签名后有内容被改动', '此文件不是签名时的原样；请从存档中取回原件或重新生成并签名');
+  const { signer, subject, x509 } = cms;
+  const m = /\/M\s*\((D:[^)]*)\)/.exec(dictText);
+  const time = m ? parsePdfDate(m[1]!) : undefined;
+  if (time && (time < new Date(x509.validFrom) || time > new Date(x509.validTo))) {
+    throw new Failure(`签名时间不在证书有效期（${x509.validFrom} 至 ${x509.validTo}）内`, '请用有效期内的证书重新签名', 'verify/validity');
+  }
+  const field = /\/T\s*\(([^)]*)\)/.exec(dictText)?.[1];
+  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, ...(time && { time }), ...(field && { field }) };
+}
+
+/**
+ * A CMS SignedData (DER, trailing zeros allowed) checked against the digest of what it signs:
+ * the signer's certificate found, the message digest, the signature value, signing-certificate-v2.
+ */
+function checkCms(raw: Buffer, digestOf: (hash: string) => Buffer, changed: string, changedHint: string): { signer: string; subject: string; x509: X509Certificate } {
   let signedData: pkijs.SignedData;
   try {
     const info = pkijs.ContentInfo.fromBER(new Uint8Array(raw.subarray(0, derLength(raw))));
@@ -102,11 +120,11 @@ function verifySignature(pdf: Buffer, range: number[], dictText: string, file: s
 
   const hash = HASH_BY_OID[si.digestAlgorithm.algorithmId];
   if (!hash) throw new Failure(`签名的摘要算法 ${si.digestAlgorithm.algorithmId} 不受支持`, '请用 SHA-256 重新签名', 'verify/algorithm');
-  const digest = createHash(hash).update(pdf.subarray(a, a + b)).update(pdf.subarray(c, c + d)).digest();
+  const digest = digestOf(hash);
   const attr = (oid: string) => si.signedAttrs!.attributes.find((x) => x.type === oid)?.values[0];
   const md = attr(OID.messageDigest) as asn1js.OctetString | undefined;
   if (!md || !digest.equals(Buffer.from(md.valueBlock.valueHexView))) {
-    throw new Failure(`文件内容与签名不符：签名后有内容被改动（签名人 ${signer}）`, '此文件不是签名时的原样；请从存档中取回原件或重新生成并签名', 'verify/digest');
+    throw new Failure(`文件内容与签名不符：${changed}（签名人 ${signer}）`, changedHint, 'verify/digest');
   }
   const signedAttrs = Buffer.from(si.signedAttrs.encodedValue);
   signedAttrs[0] = 0x31;
@@ -125,13 +143,7 @@ function verifySignature(pdf: Buffer, range: number[], dictText: string, file: s
       throw new Failure('签名属性中的证书（signing-certificate-v2）与签名人的证书不符', '签名人的证书被替换过；请重新签名', 'verify/signing-certificate');
     }
   }
-  const m = /\/M\s*\((D:[^)]*)\)/.exec(dictText);
-  const time = m ? parsePdfDate(m[1]!) : undefined;
-  if (time && (time < new Date(x509.validFrom) || time > new Date(x509.validTo))) {
-    throw new Failure(`签名时间不在证书有效期（${x509.validFrom} 至 ${x509.validTo}）内`, '请用有效期内的证书重新签名', 'verify/validity');
-  }
-  const field = /\/T\s*\(([^)]*)\)/.exec(dictText)?.[1];
-  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, ...(time && { time }), ...(field && { field }) };
+  return { signer, subject, x509 };
 }
 
 /** Every signature dictionary in a PDF (by its /ByteRange), verified. */
@@ -158,7 +170,8 @@ export function verifyPdf(pdf: Buffer, file: string): { signatures: SignatureRep
 }
 
 /** Check a built folder: SHA256SUMS, then every PDF's signatures. */
-export function verifyFolder(dir: string, display: (file: string) => string = (f) => f): VerifyResult {
+/** `signed`: the folder must be a signed build's (SHA256SUMS signed, every PDF signed). */
+export function verifyFolder(dir: string, display: (file: string) => string = (f) => f, options: { signed?: boolean } = {}): VerifyResult {
   const messages: Message[] = [];
   const checked: string[] = [];
   const signatures: SignatureReport[] = [];
@@ -190,15 +203,34 @@ export function verifyFolder(dir: string, display: (file: string) => string = (f
     }
     const listed = new Set(entries.map((e) => e.name));
     for (const n of names) {
-      if (n !== SUMS_FILE && !listed.has(n)) {
+      if (n !== SUMS_FILE && n !== SUMS_SIGNATURE && !listed.has(n)) {
         messages.push({ severity: 'error', file: shown(n), reason: '文件未列入 SHA256SUMS：生成后被加入', hint: '删去此文件，或重新生成', rule: 'verify/unlisted' });
       }
     }
   }
-  for (const n of names.filter((n) => n.toLowerCase().endsWith('.pdf')).sort()) {
-    const r = verifyPdf(readFileSync(path.join(dir, n)), shown(n));
-    signatures.push(...r.signatures);
-    messages.push(...r.messages);
+  // A signed build signs its file list too: a PDF swapped for an unsigned one, or taken out with
+  // its line, changes SHA256SUMS, and the list no longer matches its signature.
+  let sumsSigner: string | undefined;
+  if (names.includes(SUMS_SIGNATURE) && existsSync(sumsFile)) {
+    const sums = readFileSync(sumsFile);
+    try {
+      sumsSigner = checkCms(readFileSync(path.join(dir, SUMS_SIGNATURE)), (hash) => createHash(hash).update(sums).digest(), 'SHA256SUMS 在签名之后被改动（有文件被换掉、删去或加入，校验值又重算过）', '文件清单不是签名时的原样；请从存档中取回原件或重新生成并签名').signer;
+    } catch (e) {
+      if (!(e instanceof Failure)) throw e;
+      messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: e.reason, hint: e.hint, rule: e.rule });
+    }
+  } else if (options.signed) {
+    messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: '要求是签名的生成结果（--signed），但 SHA256SUMS 没有签名', hint: '用 tongbao build --sign 生成，它会写出 SHA256SUMS.p7s', rule: 'verify/unsigned' });
   }
-  return { dir, ok: messages.every((m) => m.severity !== 'error'), messages, checked, signatures };
+  const pdfs = names.filter((n) => n.toLowerCase().endsWith('.pdf')).sort();
+  if (options.signed && pdfs.length === 0) messages.push({ severity: 'error', file: display(dir), reason: '要求是签名的生成结果（--signed），但目录中没有 PDF', hint: '用 tongbao build --sign 生成', rule: 'verify/unsigned' });
+  for (const n of pdfs) {
+    const r = verifyPdf(readFileSync(path.join(dir, n)), shown(n));
+    for (const s of r.signatures) signatures.push(s);
+    for (const m of r.messages) messages.push(m);
+    if (options.signed && r.signatures.length === 0 && r.messages.length === 0) {
+      messages.push({ severity: 'error', file: shown(n), reason: '要求是签名的生成结果（--signed），但这个 PDF 没有签名', hint: '请从存档中取回签名的原件，或用 tongbao build --sign 重新生成', rule: 'verify/unsigned' });
+    }
+  }
+  return { dir, ok: messages.every((m) => m.severity !== 'error'), messages, checked, signatures, ...(sumsSigner && { sumsSigner }) };
 }

@@ -14,9 +14,9 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   const shown = (f: string) => path.relative(process.cwd(), f) || f;
   // Loaded here only: its PKI libraries would slow every other command's start.
   const { verifyFolder } = await import('../archive/verify.js');
-  const result = verifyFolder(dir, shown);
+  const result = verifyFolder(dir, shown, { signed: flags.signed });
   if (flags.json) {
-    io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, messages: result.messages }, null, 2) + '\n');
+    io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, ...(result.sumsSigner && { sumsSigner: result.sumsSigner }), messages: result.messages }, null, 2) + '\n');
     return result.ok ? EXIT.ok : EXIT.failed;
   }
   for (const m of result.messages) io.err(formatMessage(m) + '\n');
@@ -26,6 +26,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   }
   if (!flags.quiet) {
     io.out(`${shown(dir)} 核对通过：${result.checked.length} 个文件与 SHA256SUMS 一致\n`);
+    if (result.sumsSigner) io.out(`SHA256SUMS 有签名（签名人 ${result.sumsSigner}），文件清单与签名时相同\n`);
     for (const s of result.signatures) {
       const when = s.time ? `，签名时间 ${chinaTime(s.time)}` : '';
       io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}，签名覆盖整个文件\n`);
