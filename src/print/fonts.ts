@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as fontkit from 'fontkit';
+import type * as Fontkit from 'fontkit';
 
 const require = createRequire(import.meta.url);
 
@@ -67,9 +67,11 @@ function packageDir(pkg: string): string {
 function unusable(file: string, chars: readonly number[]): { reason?: string; missing: string[] } {
   let missing: string[];
   try {
-    // fontkit reads tables as they are asked for: a broken file may fail at the first lookup.
+    // Loaded only when an office has fonts of its own (0.2 s). fontkit reads tables as they
+    // are asked for: a broken file may fail at the first lookup.
+    const fontkit = require('fontkit') as typeof Fontkit;
     const opened = fontkit.openSync(file);
-    const font = 'fonts' in opened ? (opened.fonts[0] as fontkit.Font) : opened;
+    const font = 'fonts' in opened ? (opened.fonts[0] as Fontkit.Font) : opened;
     if (!font || typeof font.hasGlyphForCodePoint !== 'function') throw new Error('no face');
     font.hasGlyphForCodePoint(0x4e00);
     missing = chars.filter((c) => !font.hasGlyphForCodePoint(c)).map((c) => String.fromCodePoint(c));
