@@ -7,10 +7,11 @@
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
 /** Marks that NFC may compose (combining diacritics, kana voicing, Hangul jamo). */
 const DECOMPOSED = /[\u0300-\u036f\u1100-\u11ff\u3099\u309a]/;
-const FULL_WIDTH_ASCII = /[\uff01-\uff5e]/g;
+/** Full-width digits and Latin letters (punctuation such as ： is left as written). */
+const FULL_WIDTH_ALNUM = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g;
 const SPACES = /[\s\u3000]+/g;
 /** Anything the normal form would change; most cells have none of it and cost one test. */
-const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff01-\uff5e\s\u3000]/;
+const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\s\u3000]/;
 
 /** Names and codes lose every space (东 城区 is 东城区); other text keeps single spaces. */
 export type IdentityKind = 'name' | 'text';
@@ -34,7 +35,7 @@ export function identityForm(text: string, kind: IdentityKind): Normalized | und
   const visible = t.replace(INVISIBLE, '');
   if (visible !== t) changes.push('看不见的字符');
   t = visible;
-  const narrow = t.replace(FULL_WIDTH_ASCII, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  const narrow = t.replace(FULL_WIDTH_ALNUM, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
   if (narrow !== t) changes.push('全角字母或数字');
   t = narrow;
   const spaced = kind === 'name' ? t.replace(SPACES, '') : t.replace(SPACES, ' ');

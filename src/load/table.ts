@@ -5,7 +5,7 @@ import { MessageList, type Message } from '../messages.js';
 import type { Column, TableSpec } from '../schema.js';
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
-import { cellPlace, type Cell, type Row } from './rows.js';
+import { cellPlace, totalKind, type Cell, type Row } from './rows.js';
 import { badChar, badCharReason } from './chars.js';
 import { identityForm, shown } from './identity.js';
 
@@ -203,7 +203,8 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At): void 
   }
   // Text that identifies (a region, a site code, a unique value) is compared in one form: the
   // change is said, and the rest of the pipeline sees only the normal form.
-  if (column.type === 'region' || column.type === 'site-code' || (column.unique && column.type === 'text')) {
+  // A total's label (合 计) names no region: it is left as written.
+  if ((column.type === 'region' || column.type === 'site-code' || (column.unique && column.type === 'text')) && totalKind(text, true) === 'member') {
     const normal = identityForm(text, column.type === 'text' ? 'text' : 'name');
     if (normal) {
       at(cell, `「${column.name}」的「${shown(text)}」含有${normal.changes.join('、')}，已按「${normal.text}」处理`, '改正单元格，使同一个名称或编码处处写法相同', 'cell/normalized', 'warning');
