@@ -265,16 +265,20 @@ async function buildWith(
   if (format !== 'pdf') files.set('index.html', rendered.html);
 
   // The print HTML says everything the PDF shows: an HTML-only build compares it with the one
-  // the kept PDF was printed from.
+  // the kept PDF was printed from. An HTML-only build with no PDF beside it needs neither.
+  const oldPdf = path.join(rendered.loaded.paths.outDir, 'bulletin.pdf');
+  const wantsPrint = format !== 'html' || existsSync(oldPdf);
   let fonts: FontSetup | undefined;
   let fontsMissing: MissingFonts | undefined;
-  try {
-    // The characters the document prints (its text, tags and styles left out), for the check of office fonts.
-    const text = rendered.html.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>|&[a-z]+;|&#\d+;/gi, '');
-    fonts = fontSetup(root, rendered.loaded.bulletin.fonts, text);
-  } catch (e) {
-    if (!(e instanceof MissingFonts)) throw e;
-    fontsMissing = e;
+  if (wantsPrint) {
+    try {
+      // The characters the document prints (its text, tags and styles left out), for the check of office fonts.
+      const text = rendered.html.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>|&[a-z]+;|&#\d+;/gi, '');
+      fonts = fontSetup(root, rendered.loaded.bulletin.fonts, text);
+    } catch (e) {
+      if (!(e instanceof MissingFonts)) throw e;
+      fontsMissing = e;
+    }
   }
   const page = fonts && renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css });
   const printSource = page?.html !== undefined ? sha256(page.html) : undefined;
@@ -383,7 +387,6 @@ async function buildWith(
   const recordFile = path.join(path.dirname(outDir), `.${period}.pdf-source`);
   const recorded = existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim() : undefined;
   if (format === 'pdf' && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
-  const oldPdf = path.join(outDir, 'bulletin.pdf');
   if (format === 'html' && existsSync(oldPdf)) {
     if (recorded !== undefined && recorded === printSource) {
       files.set('bulletin.pdf', readFileSync(oldPdf));

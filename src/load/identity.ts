@@ -3,6 +3,8 @@
 // in 东 城区 or full-width digits in a 网站标识码 would otherwise make a second group, slip past
 // `unique`, or be refused with a message the user cannot see the reason for.
 
+import { codePoint } from './chars.js';
+
 /** Characters with no width: zero-width space and joiners, word joiner, BOM, soft hyphen. */
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
 /** Marks that NFC may compose (combining diacritics, kana voicing, Hangul jamo). */
@@ -46,5 +48,5 @@ export function identityForm(text: string, kind: IdentityKind): Normalized | und
 
 /** A text with its invisible characters shown, for a message: 山⟨U+200B⟩西. */
 export function shown(text: string): string {
-  return text.replace(/[\u200b-\u200d\u2060\ufeff\u00ad\u3000]/g, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+  return text.replace(/[\u200b-\u200d\u2060\ufeff\u00ad\u3000]/g, (c) => `⟨${codePoint(c)}⟩`);
 }

@@ -2,7 +2,7 @@
 import { LineCounter, isMap, isNode, isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { Message } from '../messages.js';
-import { badChar, badCharReason } from './chars.js';
+import { badChar, badCharReason, withoutBadChars } from './chars.js';
 
 export interface YamlSource {
   file: string;
@@ -96,7 +96,7 @@ export function invisibleChars(source: YamlSource): Message[] {
         severity: 'error',
         file: source.file,
         ...toPlace(source, node.range[0]),
-        reason: `「${node.value.slice(0, 20).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')}」${badCharReason(bad)}`,
+        reason: `「${withoutBadChars(node.value.slice(0, 20)).replace(/[\t\n\r]/g, '')}」${badCharReason(bad)}`,
         hint: '删去这个字符（复制粘贴时常会带入）',
         rule: 'yaml/invisible-char',
       });
