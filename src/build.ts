@@ -8,7 +8,8 @@ import type { Browser } from 'puppeteer-core';
 import { checkBulletin, type CheckResult } from './check/index.js';
 import { displayPath } from './bulletin.js';
 import { hasErrors, sortMessages } from './messages.js';
-import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
+import type { LayoutReport } from './print/layout.js';
+import { lintCircular, readCircular, renderPage, withDownloads, type CircularSource } from './render/html.js';
 import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js';
 import { takePrelaunched } from './print/early.js';
 import { MissingFonts, fontSetup, type FontSetup } from './print/fonts.js';
@@ -153,7 +154,7 @@ export interface BuildResult extends Rendered {
   /** The printer's requests, allowed and refused. */
   requests?: { url: string; allowed: boolean }[];
   /** The PDF's pages, and how a long table was printed (in slices, or in one piece and why). */
-  pdf?: { pages: number; slices?: { count: number; reason?: string } };
+  pdf?: { pages: number; slices?: { count: number; reason?: string }; layout?: LayoutReport };
   archive?: ArchiveReport;
 }
 
@@ -340,7 +341,7 @@ async function buildWith(
       );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;
-      printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }) };
+      printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }), ...(printed.layout && { layout: printed.layout }) };
       progress('已打印 PDF', `${printReport.pages} 页`);
     } finally {
       signal?.removeEventListener('abort', stop);
@@ -400,6 +401,11 @@ async function buildWith(
         rule: 'build/stale-pdf',
       });
     }
+  }
+  const html = files.get('index.html');
+  if (typeof html === 'string') {
+    const pdf = files.get('bulletin.pdf');
+    files.set('index.html', withDownloads(html, pdf ? [{ file: 'bulletin.pdf', label: 'PDF 版', bytes: pdf.length }] : []));
   }
   files.set(SUMS_FILE, sha256Sums(files));
   // A signed build signs its file list too, so that taking a PDF out or swapping it shows.

@@ -138,6 +138,8 @@ export const OfficialDocument = z
     urgency: z.enum(['特急', '加急', '特提', '平急']).optional().describe('紧急程度'),
     issuer_mark: z.string().min(1).optional().describe('发文机关标志，如「××市人民政府办公室文件」，红色居中'),
     number: z.string().min(1).optional().describe('发文字号，如「×政办函〔2017〕12号」'),
+    signer: z.string().min(1).optional().describe('签发人姓名（上行文）：印在发文机关标志下空二行的右侧，发文字号移到左侧'),
+    format: z.enum(['document', 'letter']).default('document').describe('版式：document 为文件格式；letter 为信函格式（GB/T 9704 第 10.1 条：红色双线，首页不印页码，版记不印印发机关）'),
     addressee: z.string().min(1).optional().describe('主送机关，标题下一行顶格，以全角冒号结尾'),
     annotation: z.string().min(1).optional().describe('附注，印在成文日期下一行，加圆括号'),
     seal: z.string().regex(/\.(png|svg)$/i, { message: '印章图片应为 .png 或 .svg' }).optional().describe('印章图片（与 bulletin.yaml 同目录），压在落款和日期上'),
@@ -162,11 +164,12 @@ export const ReportedFigure = z.union([
 export type ReportedFigure = z.output<typeof ReportedFigure>;
 
 /** Names a figure may not take: templates use them for the bulletin's own fields. */
-export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous', 'keywords', 'fonts', 'document'];
+export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous', 'keywords', 'fonts', 'document', 'title_lines'];
 
 export const Bulletin = z
   .strictObject({
     title: z.string().min(1).describe('通报标题'),
+    title_lines: z.array(z.string().min(1)).min(1).optional().describe('标题分行（可选）：按词分行、连起来与 title 相同；不填则自动按词意分成梯形或菱形'),
     period: period.describe('期次，与目录名一致'),
     previous: period.optional().describe('上一期的期次，用于环比'),
     office: z.string().min(1).describe('发文机关'),
@@ -192,6 +195,10 @@ export const Bulletin = z
     tables: z.array(TableSpec).default([]).describe('不作为附件印出的数据表'),
     attachments: z.array(Attachment).default([]).describe('附件，按顺序编号'),
     charts: z.array(Chart).default([]).describe('图表：默认只在网页上显示，print: true 的也印入 PDF'),
+  })
+  .superRefine((b, ctx) => {
+    if (b.title_lines && b.title_lines.join('') !== b.title)
+      ctx.addIssue({ code: 'custom', path: ['title_lines'], message: `title_lines 连起来应与 title 完全相同：「${b.title_lines.join('')}」与「${b.title}」不同` });
   })
   .describe('一期通报的数据说明（bulletin.yaml）');
 export type Bulletin = z.output<typeof Bulletin>;

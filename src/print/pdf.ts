@@ -9,6 +9,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { finishPdf, type PdfInfo } from '../pdf/finish.js';
 import { findLongTable } from './long-table.js';
 import { PDF_OPTIONS, printSliced, type Tabs } from './slices.js';
+import { LAYOUT_FUNCTION, type LayoutOptions, type LayoutReport } from './layout.js';
+import { countPages } from '../pdf/update.js';
 
 export interface PrintRequest {
   /** The HTML file to print (its fonts are file URLs under `allow`). */
@@ -27,6 +29,8 @@ export interface Printed {
   requests: { url: string; allowed: boolean }[];
   /** A long table printed in slices: how many; or why it was printed in one piece. */
   slices?: { count: number; reason?: string };
+  /** What the layout pass decided (one-piece prints). */
+  layout?: LayoutReport;
 }
 
 /**
@@ -150,10 +154,21 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
       slices = { count: 1, reason: sliced.reason };
     }
     sandbox(opened.page, req, requests);
-    await load(opened.page, req.htmlFile, req);
     // One piece of a long table takes Chromium minutes: its time limit grows with the rows.
-    const raw = await opened.page.pdf({ ...PDF_OPTIONS, timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
-    return { pdf: finishPdf(raw, req.info), requests, ...(slices && { slices }) };
+    const print = async (options: LayoutOptions) => {
+      await load(opened.page, req.htmlFile, req);
+      const layout = long ? undefined : ((await opened.page.evaluate(`(${LAYOUT_FUNCTION})(${JSON.stringify(options)})`)) as LayoutReport);
+      const raw = await opened.page.pdf({ ...PDF_OPTIONS, timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
+      return { raw, layout };
+    };
+    let { raw, layout } = await print({ colophon: 'auto' });
+    // The pages were not where the layout pass foresaw: the 版记 on a page of its own, after
+    // a blank page when that page would be odd. Slower, never wrong.
+    if (layout?.colophon && countPages(raw) !== layout.pages) {
+      ({ raw, layout } = await print({ colophon: 'own-page' }));
+      if (countPages(raw) % 2 === 1) ({ raw, layout } = await print({ colophon: 'after-blank' }));
+    }
+    return { pdf: finishPdf(raw, req.info), requests, ...(slices && { slices }), ...(layout && { layout }) };
   } finally {
     await opened.close();
   }

@@ -38,3 +38,11 @@ export function joinList(items: readonly string[], max?: number): string {
   if (max !== undefined && items.length > max) return `${items.slice(0, max).join('、')}等`;
   return items.join('、');
 }
+
+/**
+ * Items of a list that end in a count (`青石县 5`, as group and ranking lists give them) with
+ * the count written as an office writes it: no space, and a unit (`青石县5个`).
+ */
+export function withUnit(items: readonly string[], unit: string): string[] {
+  return items.map((item) => item.replace(/\s+(\d+(?:\.\d+)?%?)$/, (_, n: string) => (n.endsWith('%') ? n : `${n}${unit}`)));
+}

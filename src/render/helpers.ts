@@ -3,7 +3,7 @@
 import Handlebars from 'handlebars';
 import { display } from '../figures/figure.js';
 import { formatDate, parseDate } from '../values.js';
-import { changeInWords, chineseNumeral, joinList } from './chinese.js';
+import { changeInWords, chineseNumeral, joinList, withUnit } from './chinese.js';
 import { DateRef, FigureRef } from './context.js';
 
 export type Escape = (s: string) => string;
@@ -74,10 +74,13 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
     if (f.value.type !== 'points') throw new HelperError(`「${f.name}」不是百分点的变化`);
     return out(changeInWords(f.value.value, f.value.digits));
   }));
-  hb.registerHelper('list', placed((x: unknown, max: unknown) => {
+  hb.registerHelper('list', placed((x: unknown, ...rest: unknown[]) => {
     const f = figureOf(x, 'list');
     if (f.value.type !== 'list') throw new HelperError(`「${f.name}」不是名单`);
-    return out(joinList(f.value.value, typeof max === 'number' ? max : undefined));
+    const max = rest[0];
+    const unit = (rest.at(-1) as { hash?: Record<string, unknown> } | undefined)?.hash?.['unit'];
+    if (unit !== undefined && typeof unit !== 'string') throw new HelperError('{{list}} 的 unit 应写成 unit="个"');
+    return out(joinList(unit === undefined ? f.value.value : withUnit(f.value.value, unit), typeof max === 'number' ? max : undefined));
   }));
   hb.registerHelper('cn', placed((x: unknown) => {
     const n = x instanceof FigureRef && x.figure.value.type === 'integer' ? Number(x.figure.value.value) : x;

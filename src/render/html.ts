@@ -15,6 +15,8 @@ import { renderContext } from './context.js';
 import { compiled, expandTemplate, markdownToHtml } from './markdown.js';
 import { lintNumbers, markdownLimits } from './lint.js';
 import { chartData, type ChartData } from './chart-data.js';
+import { breakTitle } from './title.js';
+import { letterCss } from './letter.js';
 import { renderChartSvg } from './chart.js';
 
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -49,13 +51,17 @@ function officialView(loaded: LoadedBulletin, print: boolean) {
   // The mark is at most 15 mm a character, and never wider than the type area.
   const markSize = d.issuer_mark ? Math.min(15, Math.floor((150 / [...d.issuer_mark].length) * 10) / 10) : 0;
   return {
-    head: full && (flags.length || d.issuer_mark || d.number) ? { flags, mark: d.issuer_mark, markSize: `${markSize}mm`, number: d.number } : undefined,
+    head: full && (flags.length || d.issuer_mark || d.number) ? { flags, mark: d.issuer_mark, markSize: `${markSize}mm`, number: d.number, signer: d.signer, letter: d.format === 'letter' } : undefined,
+    /** The print CSS of 信函格式: the first page's margin and rules. */
+    letterCss: print && d.format === 'letter' ? letterCss(markSize) : '',
+    /** 发文字号 under the portal page's title, when the head is not shown there. */
+    number: !full ? d.number : undefined,
     addressee: d.addressee && (/[：:]$/.test(d.addressee) ? d.addressee : `${d.addressee}：`),
     annotation: d.annotation && (/^（.*）$/.test(d.annotation) ? d.annotation : `（${d.annotation}）`),
     seal: full ? loaded.seal : undefined,
     colophon:
-      full && (d.cc || d.printed_by)
-        ? { cc: d.cc, printedBy: d.printed_by, printedOn: printedOn && `${printedOn.year}年${printedOn.month}月${printedOn.day}日` }
+      full && (d.cc || (d.printed_by && d.format !== 'letter'))
+        ? { cc: d.cc, letter: d.format === 'letter', printedBy: d.format === 'letter' ? undefined : d.printed_by, printedOn: printedOn && `${printedOn.year}年${printedOn.month}月${printedOn.day}日` }
         : undefined,
   };
 }
@@ -100,7 +106,12 @@ interface CellView {
   checked: boolean;
 }
 
-function attachmentView(table: Table, number: number, note: unknown) {
+/** Names the bulletin's tables list (regions and the like): words a title is not broken inside. */
+function titleWords(b: LoadedBulletin['bulletin']): string[] {
+  return [...b.tables, ...b.attachments].flatMap((t) => t.columns.flatMap((c) => c.values ?? []));
+}
+
+function attachmentView(table: Table, number: number, note: unknown, words: string[]) {
   const attachment = table.spec as LoadedBulletin['bulletin']['attachments'][number];
   const label = labelColumn(table.spec.columns);
   const align = (c: (typeof table.spec.columns)[number]) => c.align ?? (c.type === 'check' ? 'center' : 'left');
@@ -109,8 +120,11 @@ function attachmentView(table: Table, number: number, note: unknown) {
     id: table.id,
     kind: attachment.kind,
     title: attachment.title,
+    title_lines: breakTitle(attachment.title, words),
     note,
     legend: attachment.kind === 'matrix' ? '表中 √ 表示已做到，空白表示未做到。' : undefined,
+    /** More columns than a phone shows: the portal page scrolls it, and says so. */
+    wide: table.spec.columns.length > 4,
     columns: table.spec.columns.map((c) => ({ name: c.name, width: c.width, align: align(c) })),
     rows: table.rows.map((r) =>
       table.spec.columns.map(
@@ -132,6 +146,26 @@ function chartView(data: ChartData, svg: unknown) {
     svg,
     rows: data.points.map((p) => ({ label: p.label, value: p.value ? (p.value.detail ? `${p.value.detail}（${p.value.text}）` : p.value.text) : '无数据' })),
   };
+}
+
+/** A file built beside the portal page in the same run, linked from it. */
+export interface Download {
+  file: string;
+  label: string;
+  bytes: number;
+}
+
+const DOWNLOADS_MARK = '<!--downloads-->';
+
+/**
+ * The portal page with links to the files built beside it. They are known only once the
+ * build has printed (or kept) them: the page is rendered first with a mark in their place.
+ */
+export function withDownloads(html: string, downloads: readonly Download[]): string {
+  const size = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+  const links = downloads.map((d) => `<a href="${escapeHtml(encodeURI(d.file))}" download>${escapeHtml(d.label)}<span class="download-size">（${size(d.bytes)}）</span></a>`);
+  const nav = links.length ? `<p class="downloads">下载：${links.join('、')}</p>` : '';
+  return html.replace(DOWNLOADS_MARK, nav);
 }
 
 export interface RenderedPage {
@@ -156,6 +190,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
 
   const htmlEngine = sharedHandlebars(escapeHtml);
   const htmlContext = renderContext(loaded, figures, escapeHtml);
+  const words = titleWords(b);
   const views = b.attachments.map((a, i) => {
     let note: unknown;
     if (a.note !== undefined) {
@@ -164,7 +199,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
       note = r.text === undefined ? undefined : new htmlEngine.SafeString(r.text);
     }
     const table = heldTable(loaded, a.id);
-    return table ? attachmentView(table, i + 1, note) : undefined;
+    return table ? attachmentView(table, i + 1, note, words) : undefined;
   });
   if (messages.some((m) => m.severity === 'error') || views.includes(undefined)) return { messages };
 
@@ -183,13 +218,15 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     const source = read(`partials/${name}.hbs`);
     if (htmlEngine.partials[name] !== source) htmlEngine.registerPartial(name, source);
   }
+  const official = officialView(loaded, options.print ?? false);
   const html = page({
     ...htmlContext,
+    title_lines: b.title_lines ?? breakTitle(b.title, words),
     csp: options.fontsCss ? PRINT_CSP : CSP,
-    official: officialView(loaded, options.print ?? false),
+    official,
     fonts_css: options.fontsCss,
     published_iso: isoDate(parseDate(b.published)!),
-    css: { screen: read('screen.css'), print: read('print.css') + read('official.css') },
+    css: { screen: read('screen.css'), print: read('print.css') + read('official.css') + (official?.letterCss ?? '') },
     body: markdownToHtml(parts.join('\n\n')),
     attachment_views: views,
     chart_views: charts,

@@ -1,0 +1,302 @@
+// Layout decided in the print tab, before Chromium prints: what CSS alone cannot say.
+//  1. Table columns take widths from the text they hold, so that no cell wraps a lone
+//     character onto a line of its own while another column has room (GB/T 9704 tables are
+//     read line by line; `自／查` is not).
+//  2. The 版记 goes at the foot of the last page when that page is even and has room
+//     (§7.4: its last rule on the type area's bottom edge; §7.5: the last face of the
+//     document); else on the next even page, after an unnumbered blank page when needed.
+// The page runs no script of its own (JavaScript is off): this function is evaluated through
+// DevTools. Where the content breaks is found from the layout on screen, the way Chromium
+// fragments it into pages (lines on the grid, rows unsplit, headings kept with what follows,
+// the 落款 with the body's last line); the print is then checked against the page count
+// this predicts, and printed the plain way when they differ.
+/// <reference lib="dom" />
+
+/** What the page function reports. */
+export interface LayoutReport {
+  /** Pages the document will have. */
+  pages: number;
+  /** Where the 版记 went: the last page's foot, a page of its own, or after a blank page. */
+  colophon?: 'foot' | 'own-page' | 'after-blank';
+  /** Tables whose columns were set, and cells still ending in a lone character. */
+  tables: { columns: number; widths: number[]; lone: number }[];
+}
+
+export interface LayoutOptions {
+  /** Where the 版记 must go: decided here (auto), or on a page of its own (after a blank page). */
+  colophon: 'auto' | 'own-page' | 'after-blank';
+}
+
+/** Evaluated in the print tab: `(options) => LayoutReport`. */
+export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptions): Promise<LayoutReport> {
+  // Measured with the faces it prints in: the load event does not wait for web fonts.
+  do {
+    document.documentElement.getBoundingClientRect();
+    await document.fonts.ready;
+  } while (document.fonts.status !== 'loaded');
+  const probe = document.createElement('div');
+  probe.style.cssText = 'position:absolute;width:var(--type-width);height:var(--type-height);visibility:hidden';
+  document.body.append(probe);
+  const pageHeight = probe.getBoundingClientRect().height;
+  probe.remove();
+  const report: LayoutReport = { pages: 0, tables: [] };
+
+  // 1. Columns. A cell's need is its text on one line; a column's is its widest cell's.
+  // When every column gets its need, nothing wraps. Else the room is shared in proportion
+  // to the needs, then a column with a cell that ends in a lone character takes one
+  // character's width at a time from the column with most room to spare.
+  for (const table of document.querySelectorAll<HTMLTableElement>('.attachment table')) {
+    if (table.hasAttribute('data-tb-long')) continue;
+    const cols = [...table.querySelectorAll<HTMLTableColElement>('colgroup col')];
+    const rows = [...table.rows];
+    const n = cols.length;
+    if (!n) continue;
+    const cellsOf = (j: number) => rows.map((r) => r.cells[j]).filter((c): c is HTMLTableCellElement => !!c && c.colSpan === 1);
+    // A cell's widths: on one line, and at its narrowest (its longest unbreakable
+    // run: a site code, a number). A column's are its widest cell's.
+    const measure = (style: string, tableWidth: string, body = false) => {
+      const sheet = document.createElement('style');
+      sheet.textContent = style;
+      document.head.append(sheet);
+      table.style.tableLayout = 'auto';
+      table.style.width = tableWidth;
+      table.style.minWidth = '0';
+      for (const c of cols) c.style.width = '';
+      const w = Array.from({ length: n }, (_, j) => Math.max(0, ...cellsOf(j).filter((c) => !body || c.parentElement?.parentElement !== table.tHead).map((c) => c.getBoundingClientRect().width)));
+      sheet.remove();
+      table.style.width = '';
+      table.style.minWidth = '';
+      return w;
+    };
+    // A pixel over: a fixed layout's collapsed borders take a fraction from the measured box.
+    // A long header (省（区、市）/部门) may wrap over a column of short values: the need is
+    // the body's; the header only must not end in a lone character.
+    const need = measure('th, td { white-space: nowrap !important; }', 'max-content', true).map((w) => w + 1);
+    const min = measure('', '0px');
+    const width = table.getBoundingClientRect().width;
+    table.style.tableLayout = 'fixed';
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const total = sum(need);
+    // Everything on one line when it fits, the rest shared in proportion. Else, from every
+    // column at its narrowest, a character's width at a time goes to the column where it
+    // shortens the table most. A table of many rows, where each try costs a layout of them
+    // all, caps the widest columns instead: the narrow ones keep their one line.
+    const apply = () => cols.forEach((c, j) => (c.style.width = `${widths[j]}px`));
+    const fontSize = parseFloat(getComputedStyle(table).fontSize);
+    let widths: number[];
+    if (total <= width) widths = need.map((w) => w + ((width - total) * w) / total);
+    else if (rows.length <= 400) {
+      widths = [...min];
+      let left = width - sum(widths);
+      while (left > 0.01) {
+        const step = Math.min(fontSize, left);
+        let best = -1;
+        let bestHeight = Infinity;
+        for (let j = 0; j < n; j++) {
+          if (widths[j]! >= need[j]!) continue;
+          widths[j]! += step;
+          apply();
+          const h = table.getBoundingClientRect().height;
+          widths[j]! -= step;
+          if (h < bestHeight - 0.01 || (Math.abs(h - bestHeight) <= 0.01 && need[j]! - widths[j]! > need[best]! - widths[best]!)) [best, bestHeight] = [j, h];
+        }
+        if (best < 0) break;
+        widths[best]! += step;
+        left -= step;
+      }
+      if (left > 0.01) widths = widths.map((w) => w + left / n);
+    } else {
+      const at = (cap: number) => need.map((w, j) => Math.max(min[j]!, Math.min(w, cap)));
+      let [lo, hi] = [0, Math.max(...need)];
+      for (let i = 0; i < 40; i++) {
+        const mid = (lo + hi) / 2;
+        if (sum(at(mid)) > width) hi = mid;
+        else lo = mid;
+      }
+      widths = at(lo);
+      const left = width - sum(widths);
+      const wrapping = widths.map((w, j) => (w < need[j]! ? w : 0));
+      const share = sum(wrapping);
+      widths = widths.map((w, j) => w + (share > 0 ? (left * wrapping[j]!) / share : left / n));
+    }
+    apply();
+    /** A cell with a line that holds one character of several. */
+    const isLone = (c: HTMLTableCellElement) => {
+      const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+      const tops: number[] = [];
+      const range = document.createRange();
+      for (let t = walker.nextNode() as Text | null; t; t = walker.nextNode() as Text | null) {
+        if (t.parentElement?.closest('.sr-only')) continue;
+        for (let i = 0; i < t.data.length; i++) {
+          if (!t.data[i]!.trim()) continue;
+          range.setStart(t, i);
+          range.setEnd(t, i + 1);
+          tops.push(range.getBoundingClientRect().top);
+        }
+      }
+      if (tops.length < 2) return false;
+      // A line of one character: both its neighbours are on other lines.
+      return tops.some((y, i) => Math.abs(y - (tops[i - 1] ?? -Infinity)) > fontSize / 2 && Math.abs(y - (tops[i + 1] ?? Infinity)) > fontSize / 2);
+    };
+    const lone = (j: number) => cellsOf(j).filter(isLone).length;
+    // A lone character is mended by moving width between two columns: the move (which
+    // columns, how much) that leaves the fewest lone cells in both, until none helps. Each
+    // try lays the table out again: tables of many rows keep the first widths.
+    const loneNow = widths.map((_, j) => lone(j));
+    for (let round = 0; round < 8 * n && rows.length <= 400 && loneNow.some((b) => b > 0); round++) {
+      let best: { j: number; k: number; give: number; after: [number, number]; gain: number } | undefined;
+      for (let j = 0; j < n; j++) {
+        if (!loneNow[j]) continue;
+        const short = need[j]! - widths[j]!;
+        // Wider by a few characters, or narrower: a last line of one character gets a second.
+        const amounts = [1, 2, 3, 4, 5, 6].flatMap((c) => [c * fontSize, -c * fontSize]);
+        if (short > 0 && short < 2 * fontSize) amounts.push(short);
+        for (let k = 0; k < n; k++) {
+          if (k === j) continue;
+          for (const give of amounts) {
+            if (widths[k]! - give < min[k]! || widths[j]! + give < min[j]!) continue;
+            const saved = widths;
+            widths = widths.map((w, x) => (x === j ? w + give : x === k ? w - give : w));
+            apply();
+            const after: [number, number] = [lone(j), lone(k)];
+            widths = saved;
+            const gain = loneNow[j]! + loneNow[k]! - after[0] - after[1];
+            if (gain > (best?.gain ?? 0)) best = { j, k, give, after, gain };
+          }
+        }
+      }
+      apply();
+      if (!best) break;
+      widths = widths.map((w, x) => (x === best!.j ? w + best!.give : x === best!.k ? w - best!.give : w));
+      [loneNow[best.j], loneNow[best.k]] = best.after;
+      apply();
+    }
+    // What no width mends (a long name whose last character two columns contend for): that
+    // cell's characters are set a little closer or further apart, as §7.3.5.5 allows for a page.
+    if (loneNow.some((b) => b > 0)) {
+      for (let j = 0; j < n; j++) {
+        if (!loneNow[j]) continue;
+        for (const c of cellsOf(j).filter(isLone)) {
+          for (const tighten of ['-0.05em', '0.05em', '-0.1em', '0.1em', '0.15em', '0.2em']) {
+            c.style.letterSpacing = tighten;
+            if (!isLone(c)) break;
+            c.style.letterSpacing = '';
+          }
+        }
+        loneNow[j] = lone(j);
+      }
+    }
+    report.tables.push({ columns: n, widths: widths.map((w) => Math.round(w * 100) / 100), lone: loneNow.reduce((a, b) => a + b, 0) });
+  }
+
+  // 2. Pages. Atoms are what Chromium does not split: a line of text, a table row, a block
+  // kept whole. A forced break opens a page; an atom that does not fit opens one, and with it
+  // the atoms it is kept with (a heading and its next line; the 落款 and the line before it).
+  interface Atom {
+    top: number;
+    bottom: number;
+    forced: boolean;
+    /** Kept on one page with the atom before it. */
+    withPrevious: boolean;
+    /** Header height repeated over it when a page opens at it. */
+    repeat: number;
+    colophon: boolean;
+  }
+  const atoms: Atom[] = [];
+  let pendingForced = false;
+  let keepNext = false;
+  const colophonEl = document.querySelector<HTMLElement>('.colophon');
+  const push = (top: number, bottom: number, el: Element, repeat = 0, first = true) => {
+    const avoid = first && getComputedStyle(el).breakBefore === 'avoid';
+    atoms.push({ top, bottom, forced: pendingForced, withPrevious: keepNext || avoid, repeat, colophon: !!colophonEl?.contains(el) });
+    pendingForced = false;
+    keepNext = false;
+  };
+  const whole = (el: Element) => {
+    const s = getComputedStyle(el);
+    return s.breakInside === 'avoid' || el.matches('figure, img, svg, .document-head, .signature, .attachment-list');
+  };
+  const walk = (el: Element): void => {
+    const s = getComputedStyle(el);
+    if (s.display === 'none' || s.position === 'absolute' || el.classList.contains('sr-only')) return;
+    if (s.breakBefore === 'page' && el !== colophonEl) pendingForced = atoms.length > 0;
+    if (el === colophonEl) return;
+    const r = el.getBoundingClientRect();
+    if (el instanceof HTMLTableElement) {
+      const head = el.tHead?.getBoundingClientRect().height ?? 0;
+      for (const row of el.rows) {
+        const rr = row.getBoundingClientRect();
+        const inHead = row.parentElement === el.tHead;
+        push(rr.top, rr.bottom, row, inHead ? 0 : head);
+        // The header goes with the first body row.
+        if (inHead) keepNext = true;
+      }
+    } else if (whole(el) || !el.children.length || [...el.childNodes].some((c) => c.nodeType === Node.TEXT_NODE && c.textContent!.trim())) {
+      if (whole(el)) push(r.top, r.bottom, el);
+      else {
+        // A block of lines: each line a pitch (line-height) high, from the content box's top.
+        const lh = parseFloat(s.lineHeight) || r.height;
+        const top = r.top + parseFloat(s.borderTopWidth) + parseFloat(s.paddingTop);
+        const height = r.bottom - parseFloat(s.borderBottomWidth) - parseFloat(s.paddingBottom) - top;
+        const lines = Math.max(1, Math.round(height / lh));
+        for (let i = 0; i < lines; i++) push(top + i * lh, i === lines - 1 ? top + height : top + (i + 1) * lh, el, 0, i === 0);
+      }
+    } else for (const c of el.children) walk(c);
+    if (s.breakAfter === 'avoid') keepNext = true;
+    if (s.breakAfter === 'page') pendingForced = true;
+  };
+  const main = document.querySelector('.bulletin');
+  if (!main) return report;
+  for (const c of main.children) walk(c);
+
+  let page = 0;
+  let pageTop = atoms[0]?.top ?? 0;
+  const pageOf: number[] = [];
+  for (let i = 0; i < atoms.length; i++) {
+    const a = atoms[i]!;
+    if (a.forced) {
+      page++;
+      pageTop = a.top;
+    } else if (a.bottom - pageTop > pageHeight + 0.5) {
+      // Open the page at the first atom of the group this one is kept with, unless that is
+      // where the page began (a group taller than a page is broken where it fills).
+      let start = i;
+      while (start > 0 && atoms[start]!.withPrevious && pageOf[start - 1] === page && !atoms[start]!.forced) start--;
+      if (atoms[start]!.top - (atoms[start]!.repeat || 0) <= pageTop + 0.5) start = i;
+      page++;
+      pageTop = atoms[start]!.top - atoms[start]!.repeat;
+      for (let k = start; k < i; k++) pageOf[k] = page;
+    }
+    pageOf[i] = page;
+  }
+  const lastBottom = atoms.length ? atoms.at(-1)!.bottom : 0;
+  let pages = page + 1;
+
+  if (colophonEl) {
+    const rules = colophonEl.firstElementChild ?? colophonEl;
+    const needed = rules.getBoundingClientRect().height;
+    const room = pageHeight - (lastBottom - pageTop);
+    const gap = parseFloat(getComputedStyle(document.body).lineHeight) || 0;
+    let where = options.colophon;
+    if (where === 'auto') where = pages % 2 === 0 && room >= needed + gap ? 'auto' : pages % 2 === 1 ? 'own-page' : 'after-blank';
+    if (where === 'auto') {
+      // At the foot of the last page: as tall as the room left, its rules at the bottom.
+      colophonEl.style.breakBefore = 'auto';
+      colophonEl.style.height = `${Math.floor(room) - 1}px`;
+      report.colophon = 'foot';
+    } else if (where === 'after-blank') {
+      const blank = document.createElement('div');
+      blank.className = 'blank-page';
+      blank.setAttribute('aria-hidden', 'true');
+      colophonEl.before(blank);
+      colophonEl.classList.add('unnumbered');
+      pages += 2;
+      report.colophon = 'after-blank';
+    } else {
+      pages += 1;
+      report.colophon = 'own-page';
+    }
+  }
+  report.pages = pages;
+  return report;
+});
