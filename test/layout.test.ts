@@ -142,10 +142,12 @@ describe('the sample and examples/city on paper', () => {
   });
 
   it('puts the 版记 of a bulletin whose last page is even and has room at that page’s foot', () => {
-    // The city with its third attachment left out: its content ends on page 4.
+    // The city with its third attachment left out and five problem sites: its content ends
+    // on page 4, half empty.
     const root = cityWorkspace();
     edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.slice(0, t.indexOf('  - id: checks')));
-    edit(root, 'content/2017Q1/circular.md', (t) => t.replace(/^.*checks\..*$/gm, '').replace(/^.*各区县政府网站监管制度建设情况.*$/gm, ''));
+    edit(root, 'data/2017Q1/problem-sites.csv', (t) => t.split('\n').slice(0, 6).join('\n') + '\n');
+    edit(root, 'content/2017Q1/circular.md', (t) => t.replace(/^.*checks\..*$/gm, ''));
     const r = build(root, '2017Q1');
     expect(r.pages.length % 2).toBe(0);
     expect(r.json.pdf.layout?.colophon).toBe('foot');
