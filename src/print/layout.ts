@@ -200,7 +200,6 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     withPrevious: boolean;
     /** Header height repeated over it when a page opens at it. */
     repeat: number;
-    colophon: boolean;
   }
   const atoms: Atom[] = [];
   let pendingForced = false;
@@ -208,7 +207,7 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   const colophonEl = document.querySelector<HTMLElement>('.colophon');
   const push = (top: number, bottom: number, el: Element, repeat = 0, first = true) => {
     const avoid = first && getComputedStyle(el).breakBefore === 'avoid';
-    atoms.push({ top, bottom, forced: pendingForced, withPrevious: keepNext || avoid, repeat, colophon: !!colophonEl?.contains(el) });
+    atoms.push({ top, bottom, forced: pendingForced, withPrevious: keepNext || avoid, repeat });
     pendingForced = false;
     keepNext = false;
   };
@@ -277,9 +276,8 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     const needed = rules.getBoundingClientRect().height;
     const room = pageHeight - (lastBottom - pageTop);
     const gap = parseFloat(getComputedStyle(document.body).lineHeight) || 0;
-    let where = options.colophon;
-    if (where === 'auto') where = pages % 2 === 0 && room >= needed + gap ? 'auto' : pages % 2 === 1 ? 'own-page' : 'after-blank';
-    if (where === 'auto') {
+    const where = options.colophon !== 'auto' ? options.colophon : pages % 2 === 0 && room >= needed + gap ? 'foot' : pages % 2 === 1 ? 'own-page' : 'after-blank';
+    if (where === 'foot') {
       // At the foot of the last page: as tall as the room left, its rules at the bottom.
       colophonEl.style.breakBefore = 'auto';
       colophonEl.style.height = `${Math.floor(room) - 1}px`;

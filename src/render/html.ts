@@ -49,19 +49,20 @@ function officialView(loaded: LoadedBulletin, print: boolean) {
   ].filter((x): x is string => Boolean(x));
   const printedOn = d.printed_on ? parseDate(d.printed_on) : undefined;
   // The mark is at most 15 mm a character, and never wider than the type area.
+  const letter = d.format === 'letter';
   const markSize = d.issuer_mark ? Math.min(15, Math.floor((150 / [...d.issuer_mark].length) * 10) / 10) : 0;
   return {
-    head: full && (flags.length || d.issuer_mark || d.number) ? { flags, mark: d.issuer_mark, markSize: `${markSize}mm`, number: d.number, signer: d.signer, letter: d.format === 'letter' } : undefined,
+    head: full && (flags.length || d.issuer_mark || d.number) ? { flags, mark: d.issuer_mark, markSize: `${markSize}mm`, number: d.number, signer: d.signer, letter } : undefined,
     /** The print CSS of 信函格式: the first page's margin and rules. */
-    letterCss: print && d.format === 'letter' ? letterCss(markSize) : '',
+    letterCss: print && letter ? letterCss(markSize) : '',
     /** 发文字号 under the portal page's title, when the head is not shown there. */
     number: !full ? d.number : undefined,
     addressee: d.addressee && (/[：:]$/.test(d.addressee) ? d.addressee : `${d.addressee}：`),
     annotation: d.annotation && (/^（.*）$/.test(d.annotation) ? d.annotation : `（${d.annotation}）`),
     seal: full ? loaded.seal : undefined,
     colophon:
-      full && (d.cc || (d.printed_by && d.format !== 'letter'))
-        ? { cc: d.cc, letter: d.format === 'letter', printedBy: d.format === 'letter' ? undefined : d.printed_by, printedOn: printedOn && `${printedOn.year}年${printedOn.month}月${printedOn.day}日` }
+      full && (d.cc || (d.printed_by && !letter))
+        ? { cc: d.cc, letter, printedBy: letter ? undefined : d.printed_by, printedOn: printedOn && `${printedOn.year}年${printedOn.month}月${printedOn.day}日` }
         : undefined,
   };
 }
