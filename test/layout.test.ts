@@ -89,6 +89,13 @@ describe('titles broken as §7.3.1 asks', () => {
     });
   }
 
+  it('answers for a title of many short words or far too long: lines that spell it, or the title whole', () => {
+    for (const t of [`关于${','.repeat(150)}政府网站抽查情况的通报`, `关于${'、'.repeat(80)}政府网站`, '关于政府网站'.repeat(40), `${'a b '.repeat(60)}通报`]) {
+      const lines = breakTitle(t);
+      expect(lines.join('')).toBe(t);
+    }
+  });
+
   it('takes the office’s own lines from title_lines, and refuses lines that do not spell the title', () => {
     const ws = sampleWorkspace();
     edit(ws, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: (.*)$/m, 'title: $1\ntitle_lines: [关于2016年第四次全国政府网站, 抽查情况的通报]'));

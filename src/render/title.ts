@@ -7,6 +7,9 @@ import { provinceNames } from '../regions.js';
 
 /** Characters a line of 2号 (22 pt) holds in the 156 mm type area: 156 / 7.76. */
 export const TITLE_LINE_WIDTH = 20;
+const MAX_LINES = 6;
+/** Candidate lines tried at most, over all line counts. */
+const SEARCH_BUDGET = 50_000;
 
 /** Words an office writes that the dictionary may split (全|市政府). */
 const OFFICE_WORDS = ['政府网站', '通报', '全国', '全省', '全市', '全区', '全县', '季度', '门户网站', '抽查情况', '有关情况'];
@@ -72,12 +75,19 @@ function cost(widths: number[]): number {
  * broken between words, no line under three characters, the most balanced shape.
  */
 export function breakTitle(title: string, words: readonly string[] = [], lineWidth = TITLE_LINE_WIDTH): string[] {
-  if (titleWidth(title) <= lineWidth) return [title];
+  const width = titleWidth(title);
+  if (width <= lineWidth) return [title];
+  // A title of more than six lines is not one an office writes: the browser breaks it.
+  if (width > MAX_LINES * lineWidth) return [title];
   const points = breakPoints(title, words);
   const chars = (s: string) => [...s].length;
-  for (let k = 2; k <= Math.min(6, points.length + 1); k++) {
+  // The choices grow as (breaks per line)^lines: a title of many short words (a run of
+  // commas, say) is searched up to a bound, and keeps the best lines found by then.
+  let budget = SEARCH_BUDGET;
+  for (let k = Math.max(2, Math.ceil(width / lineWidth)); k <= Math.min(MAX_LINES, points.length + 1); k++) {
     let best: { lines: string[]; cost: number } | undefined;
     const choose = (from: number, start: number, lines: string[]) => {
+      if (--budget < 0) return;
       if (lines.length === k - 1) {
         const last = title.slice(start);
         const all = [...lines, last];
