@@ -78,6 +78,10 @@ export const Attachment = TableSpec.extend({
   kind: z.enum(['table', 'matrix']).describe('table 名单表格；matrix 勾选矩阵（√）'),
   title: z.string().min(1).describe('附件标题'),
   note: z.string().optional().describe('表下注，如「注：……」'),
+  orientation: z
+    .enum(['auto', 'portrait', 'landscape'])
+    .default('auto')
+    .describe('PDF 中的排法：auto 竖排放不下（列挤到只剩一两个字宽、或有单字成行）时横排（默认）；portrait 总是竖排；landscape 总是横排。横排页的表头朝订口，页码位置与其他页相同（GB/T 9704 第 8 条）'),
 }).describe('附件');
 export type Attachment = z.output<typeof Attachment>;
 

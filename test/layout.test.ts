@@ -4,7 +4,7 @@
 // and the portal page's links.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { breakTitle } from '../src/render/title.js';
@@ -209,6 +209,25 @@ describe('the sample and examples/city on paper', () => {
   });
 });
 
+describe('签发人 in the 版头 (§7.2.6)', () => {
+  it('puts the number 居左空一字 and 签发人 居右空一字 on one line, three pitches under the mark, the name in 楷', () => {
+    const root = cityWorkspace();
+    edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('  number: 某政办函〔2017〕12号\n', '  number: 某政办函〔2017〕12号\n  signer: 王某某\n'));
+    const { pdf, pages } = build(root, '2017Q1');
+    const first = pages[0]!;
+    const mark = first.lines.find((l) => l.text.includes('某某市人民政府办公室文件'))!;
+    const number = first.lines.find((l) => l.text.includes('某政办函'))!;
+    const signer = first.lines.find((l) => l.text.replace(/\s/g, '').includes('签发人：王某某'))!;
+    expect(Math.abs(number.x0 - (28 + CW))).toBeLessThan(1);
+    expect(Math.abs(signer.x1 - (184 - CW))).toBeLessThan(1);
+    expect(Math.abs(signer.y1 - number.y1)).toBeLessThan(1);
+    expect(number.y1 - mark.y1).toBeGreaterThan(3 * PITCH - 2);
+    expect(number.y1 - mark.y1).toBeLessThan(3 * PITCH + 0.5);
+    // The name's face: the city's page 1 has no other 楷 text.
+    expect(execFileSync('pdffonts', ['-f', '1', '-l', '1', pdf], { encoding: 'utf8' })).toMatch(/Kai/i);
+  });
+});
+
 describe('a 落款 never alone on its page (§7.3.5.5)', () => {
   // Lines of exactly 28 characters pushed in before the last paragraph move the end of the
   // body down one grid line at a time, across a page's foot.
@@ -281,5 +300,110 @@ describe('信函格式 (document.format: letter, §10.1)', () => {
     const text = pages.at(-1)!.lines.map((l) => l.text).join('\n');
     expect(text).toContain('抄送：');
     expect(text).not.toContain('印发');
+  });
+});
+
+describe('a table wider than the portrait type area, on landscape pages (§8)', () => {
+  // The city with a fourth attachment of twelve columns: each site's name, code and eight checks.
+  const CHECKS = ['首页栏目更新及时', '无空白栏目', '互动回应及时', '办事服务可用', '无严重错别字', '无暗链和外链风险', '支持IPv6访问', '完成适老化改造'];
+  const SITES = [
+    ['西城区', '“西城区档案局”网'],
+    ['南湖区', '“南湖区湖滨街道办事处”网'],
+    ['东城区', '“东城区人民政府”门户网站'],
+    ['临江县', '“临江县卫生健康委员会”网'],
+    ['青石县', '“青石县市场监督管理局”网'],
+  ];
+  const ROWS = 40;
+  const code = (i: number) => String(9901000000 + i * 7 + 11);
+  const wideCity = (orientation?: string): string => {
+    const root = cityWorkspace();
+    const columns = [
+      '      - { key: no, name: 序号, type: integer, unique: true, align: center }',
+      '      - { key: district, name: 区县, type: region, align: center, values: [东城区, 西城区, 南湖区, 北山区, 临江县, 青石县] }',
+      '      - { key: site, name: 网站名称 }',
+      '      - { key: code, name: 网站标识码, type: site-code, align: center }',
+      ...CHECKS.map((c, i) => `      - { key: c${i}, name: ${c}, type: check }`),
+    ];
+    edit(root, 'data/2017Q1/bulletin.yaml', (t) => `${t}\n  - id: details\n    kind: matrix\n    title: 抽查网站各项指标达标情况\n    file: details.csv\n${orientation ? `    orientation: ${orientation}\n` : ''}    columns:\n${columns.join('\n')}\n`);
+    const rows = Array.from({ length: ROWS }, (_, i) => [i + 1, ...SITES[i % SITES.length]!, code(i), ...CHECKS.map((_, k) => ((i + k) % 3 ? '√' : ''))].join(','));
+    writeFileSync(path.join(root, 'data/2017Q1/details.csv'), `序号,区县,网站名称,网站标识码,${CHECKS.join(',')}\n${rows.join('\n')}\n`);
+    return root;
+  };
+  /** Pages whose words run up the sheet: their text is turned a quarter. */
+  const turned = (page: Word[]) => {
+    const long = page.filter((w) => [...w.text].length >= 4);
+    return long.length > 0 && long.filter((w) => w.y1 - w.y0 > w.x1 - w.x0).length > long.length / 2;
+  };
+
+  let built: ReturnType<typeof build>;
+  let all: Word[][];
+  beforeAll(() => {
+    built = build(wideCity(), '2017Q1');
+    all = words(built.pdf);
+  }, 120_000);
+
+  it('turns the twelve-column table’s pages, every sheet still A4 portrait, and only those pages', () => {
+    for (const p of built.pages) expect([Math.round(p.width), Math.round(p.height)]).toEqual([210, 297]);
+    const across = all.map((p, i) => (turned(p) ? i + 1 : 0)).filter(Boolean);
+    expect(across.length).toBeGreaterThan(1);
+    // The table's pages and nothing else: they follow each other and hold every site code.
+    expect(across.at(-1)! - across[0]! + 1).toBe(across.length);
+    const codes = across.flatMap((n) => all[n - 1]!.map((w) => w.text)).filter((t) => /^\d{10}$/.test(t));
+    expect(new Set(codes)).toEqual(new Set(Array.from({ length: ROWS }, (_, i) => code(i))));
+    expect(all[across[0]! - 1]!.some((w) => w.text === '附件4')).toBe(true);
+    // The 版记 after them is upright, on an even page.
+    expect(turned(all.at(-1)!)).toBe(false);
+    expect(all.length % 2).toBe(0);
+    expect(all.at(-1)!.some((w) => w.text.includes('印发'))).toBe(true);
+  });
+
+  it('puts the table’s head toward the binding edge and its rows across the 225 mm type area', () => {
+    for (const page of all.filter(turned)) {
+      const head = page.find((w) => w.text === '网站标识码')!;
+      const codes = page.filter((w) => /^\d{10}$/.test(w.text));
+      expect(codes.length).toBeGreaterThan(3);
+      // The head on the sheet's left, the rows to its right.
+      expect(Math.max(...codes.map((c) => c.x1))).toBeGreaterThan(head.x1);
+      for (const c of codes) expect(c.x0).toBeGreaterThan(head.x0);
+      // The table spans the sheet's height: from 35 mm above its foot to 37 mm under its top.
+      const ys = page.filter((w) => [...w.text].length > 2 && w.y1 - w.y0 > w.x1 - w.x0);
+      expect(Math.max(...ys.map((w) => w.y1))).toBeLessThan(297 - 35 + 0.5);
+      expect(Math.min(...ys.map((w) => w.y0))).toBeGreaterThan(37 - 0.5);
+      expect(Math.min(...page.map((w) => w.x0))).toBeGreaterThan(28 - 0.5);
+    }
+  });
+
+  it('numbers the turned pages where every other page has its number (§8)', () => {
+    const numberOf = (page: Word[], n: number) => {
+      const digits = page.find((w) => w.text === String(n) && w.y0 > 262)!;
+      const dashes = page.filter((w) => /^[―—]$/.test(w.text) && Math.abs(w.y0 - digits.y0) < 1);
+      return { y: digits.y0, x0: Math.min(...dashes.map((d) => d.x0)), x1: Math.max(...dashes.map((d) => d.x1)) };
+    };
+    const upright = numberOf(all[1]!, 2);
+    all.forEach((page, i) => {
+      if (!turned(page)) return;
+      const n = numberOf(page, i + 1);
+      expect(Math.abs(n.y - upright.y), `第 ${i + 1} 页`).toBeLessThan(0.5);
+      // Odd pages: one character (14 pt) in from the right edge; even pages from the left.
+      if ((i + 1) % 2) expect(Math.abs(184 - (14 * 25.4) / 72 - n.x1)).toBeLessThan(0.5);
+      else expect(Math.abs(28 + (14 * 25.4) / 72 - n.x0)).toBeLessThan(0.5);
+    });
+  });
+
+  it('keeps a table upright when declared portrait, and turns a small one declared landscape', () => {
+    const portrait = build(wideCity('portrait'), '2017Q1');
+    expect(words(portrait.pdf).some(turned)).toBe(false);
+    const root = cityWorkspace();
+    edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('    title: 各区县政府网站监管制度建设情况\n', '    title: 各区县政府网站监管制度建设情况\n    orientation: landscape\n'));
+    const small = build(root, '2017Q1');
+    const turnedPages = words(small.pdf).map((p, i) => (turned(p) ? i + 1 : 0)).filter(Boolean);
+    expect(turnedPages).toHaveLength(1);
+    expect(words(small.pdf)[turnedPages[0]! - 1]!.some((w) => w.text === '附件3')).toBe(true);
+  }, 120_000);
+
+  it('leaves the sample’s and the city’s own tables upright', () => {
+    const sample = build(sampleWorkspace(), '2016Q4');
+    expect(words(sample.pdf).some(turned)).toBe(false);
+    expect(all.slice(0, 5).some(turned)).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
 // Layout decided in the print tab, before Chromium prints: what CSS alone cannot say.
 //  1. Table columns take widths from the text they hold, so that no cell wraps a lone
 //     character onto a line of its own while another column has room (GB/T 9704 tables are
-//     read line by line; `自／查` is not).
+//     read line by line; `自／查` is not). A table that does not fit the portrait type area
+//     that way (body text squeezed to lines of one to three characters, a lone character
+//     left, cells wider than the page) is set on landscape pages when they fit it better (§8).
 //  2. The 版记 goes at the foot of the last page when that page is even and has room
 //     (§7.4: its last rule on the type area's bottom edge; §7.5: the last face of the
 //     document); else on the next even page, after an unnumbered blank page when needed.
@@ -19,7 +21,7 @@ export interface LayoutReport {
   /** Where the 版记 went: the last page's foot, a page of its own, or after a blank page. */
   colophon?: 'foot' | 'own-page' | 'after-blank';
   /** Tables whose columns were set, and cells still ending in a lone character. */
-  tables: { columns: number; widths: number[]; lone: number }[];
+  tables: { columns: number; widths: number[]; lone: number; landscape: boolean }[];
 }
 
 export interface LayoutOptions {
@@ -38,6 +40,7 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   probe.style.cssText = 'position:absolute;width:var(--type-width);height:var(--type-height);visibility:hidden';
   document.body.append(probe);
   const pageHeight = probe.getBoundingClientRect().height;
+  const pageWidth = probe.getBoundingClientRect().width;
   probe.remove();
   const report: LayoutReport = { pages: 0, tables: [] };
 
@@ -45,16 +48,36 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   // When every column gets its need, nothing wraps. Else the room is shared in proportion
   // to the needs, then a column with a cell that ends in a lone character takes one
   // character's width at a time from the column with most room to spare.
-  for (const table of document.querySelectorAll<HTMLTableElement>('.attachment table')) {
-    if (table.hasAttribute('data-tb-long')) continue;
-    const cols = [...table.querySelectorAll<HTMLTableColElement>('colgroup col')];
+  /** What setting a table's columns at its box's width came to. */
+  interface Columns {
+    widths: number[];
+    lone: number;
+    /** Columns whose body text wraps at under four characters a line (a header may). */
+    squeezed: number;
+    /** The narrowest widths do not fit: cells past the type area. */
+    overflow: boolean;
+  }
+  const setColumns = (table: HTMLTableElement, cols: HTMLTableColElement[]): Columns => {
     const rows = [...table.rows];
     const n = cols.length;
-    if (!n) continue;
+    for (const r of rows) for (const c of r.cells) c.style.letterSpacing = '';
     const cellsOf = (j: number) => rows.map((r) => r.cells[j]).filter((c): c is HTMLTableCellElement => !!c && c.colSpan === 1);
     // A cell's widths: on one line, and at its narrowest (its longest unbreakable
-    // run: a site code, a number). A column's are its widest cell's.
-    const measure = (style: string, tableWidth: string, body = false) => {
+    // run: a site code, a number). A column's are its widest cell's. On one line, a cell's
+    // box is as wide as its column's widest cell: its own width is its text's.
+    const range = document.createRange();
+    const oneLine = (c: HTMLTableCellElement) => {
+      let w = 0;
+      const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+        if (t.parentElement?.closest('.sr-only')) continue;
+        range.selectNodeContents(t);
+        w += range.getBoundingClientRect().width;
+      }
+      const s = getComputedStyle(c);
+      return w + parseFloat(s.paddingLeft) + parseFloat(s.paddingRight) + parseFloat(s.borderLeftWidth) + parseFloat(s.borderRightWidth);
+    };
+    const measure = (style: string, tableWidth: string, width: (c: HTMLTableCellElement) => number, body = false) => {
       const sheet = document.createElement('style');
       sheet.textContent = style;
       document.head.append(sheet);
@@ -62,7 +85,7 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
       table.style.width = tableWidth;
       table.style.minWidth = '0';
       for (const c of cols) c.style.width = '';
-      const w = Array.from({ length: n }, (_, j) => Math.max(0, ...cellsOf(j).filter((c) => !body || c.parentElement?.parentElement !== table.tHead).map((c) => c.getBoundingClientRect().width)));
+      const w = Array.from({ length: n }, (_, j) => Math.max(0, ...cellsOf(j).filter((c) => !body || c.parentElement?.parentElement !== table.tHead).map(width)));
       sheet.remove();
       table.style.width = '';
       table.style.minWidth = '';
@@ -71,8 +94,11 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     // A pixel over: a fixed layout's collapsed borders take a fraction from the measured box.
     // A long header (省（区、市）/部门) may wrap over a column of short values: the need is
     // the body's; the header only must not end in a lone character.
-    const need = measure('th, td { white-space: nowrap !important; }', 'max-content', true).map((w) => w + 1);
-    const min = measure('', '0px');
+    const nowrap = 'th, td { white-space: nowrap !important; }';
+    const need = measure(nowrap, 'max-content', oneLine, true).map((w) => w + 1);
+    // With the header: room left over goes first to a header that wraps.
+    const needWithHead = measure(nowrap, 'max-content', oneLine).map((w) => w + 1);
+    const min = measure('', '0px', (c) => c.getBoundingClientRect().width);
     const width = table.getBoundingClientRect().width;
     table.style.tableLayout = 'fixed';
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -83,27 +109,37 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     // all, caps the widest columns instead: the narrow ones keep their one line.
     const apply = () => cols.forEach((c, j) => (c.style.width = `${widths[j]}px`));
     const fontSize = parseFloat(getComputedStyle(table).fontSize);
-    let widths: number[];
-    if (total <= width) widths = need.map((w) => w + ((width - total) * w) / total);
-    else if (rows.length <= 400) {
-      widths = [...min];
+    let widths: number[] = [];
+    // From `from`, a character's width at a time to the column (below its `cap`) where it
+    // shortens the table most; at a tie, to the one furthest from its cap. What is left over.
+    const grow = (from: number[], cap: number[]): number => {
+      widths = [...from];
       let left = width - sum(widths);
       while (left > 0.01) {
         const step = Math.min(fontSize, left);
         let best = -1;
         let bestHeight = Infinity;
         for (let j = 0; j < n; j++) {
-          if (widths[j]! >= need[j]!) continue;
+          if (widths[j]! >= cap[j]!) continue;
           widths[j]! += step;
           apply();
           const h = table.getBoundingClientRect().height;
           widths[j]! -= step;
-          if (h < bestHeight - 0.01 || (Math.abs(h - bestHeight) <= 0.01 && need[j]! - widths[j]! > need[best]! - widths[best]!)) [best, bestHeight] = [j, h];
+          if (h < bestHeight - 0.01 || (Math.abs(h - bestHeight) <= 0.01 && cap[j]! - widths[j]! > cap[best]! - widths[best]!)) [best, bestHeight] = [j, h];
         }
         if (best < 0) break;
         widths[best]! += step;
         left -= step;
       }
+      return left;
+    };
+    if (total <= width) {
+      // Every body cell on one line; the room left first goes to headers that wrap (a table
+      // of many rows shares it out without trying), the rest in proportion to the needs.
+      const left = rows.length <= 400 ? grow(need, needWithHead) : ((widths = [...need]), width - total);
+      widths = widths.map((w, j) => w + (left * need[j]!) / total);
+    } else if (rows.length <= 400) {
+      const left = grow(min, need);
       if (left > 0.01) widths = widths.map((w) => w + left / n);
     } else {
       const at = (cap: number) => need.map((w, j) => Math.max(min[j]!, Math.min(w, cap)));
@@ -186,7 +222,35 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
         loneNow[j] = lone(j);
       }
     }
-    report.tables.push({ columns: n, widths: widths.map((w) => Math.round(w * 100) / 100), lone: loneNow.reduce((a, b) => a + b, 0) });
+    const cell = table.querySelector('td, th');
+    const box = cell ? (({ paddingLeft, paddingRight, borderLeftWidth, borderRightWidth }) => [paddingLeft, paddingRight, borderLeftWidth, borderRightWidth].reduce((a, b) => a + parseFloat(b), 0))(getComputedStyle(cell)) : 0;
+    const readable = 4 * fontSize + box + 1;
+    return {
+      widths,
+      lone: loneNow.reduce((a, b) => a + b, 0),
+      // (Within half a character of its need a column loses no more than a lone character.)
+      squeezed: widths.filter((w, j) => w + fontSize / 2 < Math.min(need[j]!, readable)).length,
+      overflow: sum(min) > width + 0.5,
+    };
+  };
+  // Portrait unless the table says otherwise, or its columns fit landscape pages better.
+  const faults = (c: Columns) => (c.overflow ? 1e6 : 0) + c.squeezed * 1000 + c.lone;
+  for (const table of document.querySelectorAll<HTMLTableElement>('.attachment table')) {
+    if (table.hasAttribute('data-tb-long')) continue;
+    const cols = [...table.querySelectorAll<HTMLTableColElement>('colgroup col')];
+    if (!cols.length) continue;
+    const section = table.closest<HTMLElement>('.attachment')!;
+    let set = setColumns(table, cols);
+    if (section.dataset['orientation'] === 'auto' && faults(set) > 0) {
+      section.classList.add('landscape');
+      const across = setColumns(table, cols);
+      if (faults(across) < faults(set)) set = across;
+      else {
+        section.classList.remove('landscape');
+        set = setColumns(table, cols);
+      }
+    }
+    report.tables.push({ columns: cols.length, widths: set.widths.map((w) => Math.round(w * 100) / 100), lone: set.lone, landscape: section.classList.contains('landscape') });
   }
 
   // 2. Pages. Atoms are what Chromium does not split: a line of text, a table row, a block
@@ -200,6 +264,8 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     withPrevious: boolean;
     /** Header height repeated over it when a page opens at it. */
     repeat: number;
+    /** On a landscape page: as tall as the portrait type area is wide. */
+    across: boolean;
   }
   const atoms: Atom[] = [];
   let pendingForced = false;
@@ -207,7 +273,10 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   const colophonEl = document.querySelector<HTMLElement>('.colophon');
   const push = (top: number, bottom: number, el: Element, repeat = 0, first = true) => {
     const avoid = first && getComputedStyle(el).breakBefore === 'avoid';
-    atoms.push({ top, bottom, forced: pendingForced, withPrevious: keepNext || avoid, repeat });
+    const across = !!el.closest('.landscape');
+    // Another page name (portrait after landscape) opens another page.
+    const turned = atoms.length > 0 && atoms.at(-1)!.across !== across;
+    atoms.push({ top, bottom, forced: pendingForced || turned, withPrevious: keepNext || avoid, repeat, across });
     pendingForced = false;
     keepNext = false;
   };
@@ -256,7 +325,7 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     if (a.forced) {
       page++;
       pageTop = a.top;
-    } else if (a.bottom - pageTop > pageHeight + 0.5) {
+    } else if (a.bottom - pageTop > (a.across ? pageWidth : pageHeight) + 0.5) {
       // Open the page at the first atom of the group this one is kept with, unless that is
       // where the page began (a group taller than a page is broken where it fills).
       let start = i;
@@ -274,7 +343,8 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   if (colophonEl) {
     const rules = colophonEl.firstElementChild ?? colophonEl;
     const needed = rules.getBoundingClientRect().height;
-    const room = pageHeight - (lastBottom - pageTop);
+    // Not under a landscape table: the 版记 is set upright.
+    const room = atoms.at(-1)?.across ? 0 : pageHeight - (lastBottom - pageTop);
     const gap = parseFloat(getComputedStyle(document.body).lineHeight) || 0;
     const where = options.colophon !== 'auto' ? options.colophon : pages % 2 === 0 && room >= needed + gap ? 'foot' : pages % 2 === 1 ? 'own-page' : 'after-blank';
     if (where === 'foot') {

@@ -117,7 +117,8 @@ export const MEASURE_FUNCTION = `async (rows, append) => {
   const tops = new Array(all.length + 1);
   for (let i = 0; i < all.length; i++) tops[i] = all[i].getBoundingClientRect().top;
   tops[all.length] = all.length ? all[all.length - 1].getBoundingClientRect().bottom : 0;
-  return { pageHeight: area.height, firstRowOffset: all.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
+  // A landscape table's page is as tall as the portrait type area is wide.
+  return { pageHeight: t.closest('.landscape') ? area.width : area.height, firstRowOffset: all.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
 }`;
 
 /**

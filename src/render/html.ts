@@ -126,6 +126,9 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     legend: attachment.kind === 'matrix' ? '表中 √ 表示已做到，空白表示未做到。' : undefined,
     /** More columns than a phone shows: the portal page scrolls it, and says so. */
     wide: table.spec.columns.length > 4,
+    /** The PDF's orientation: print/layout.ts decides `auto` from the columns' content. */
+    orientation: attachment.orientation,
+    landscape: attachment.orientation === 'landscape',
     columns: table.spec.columns.map((c) => ({ name: c.name, width: c.width, align: align(c) })),
     rows: table.rows.map((r) =>
       table.spec.columns.map(
@@ -227,7 +230,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     official,
     fonts_css: options.fontsCss,
     published_iso: isoDate(parseDate(b.published)!),
-    css: { screen: read('screen.css'), print: read('print.css') + read('official.css') + (official?.letterCss ?? '') },
+    css: { screen: read('screen.css'), print: read('print.css') + read('official.css') + (options.print ? read('landscape.css') : '') + (official?.letterCss ?? '') },
     body: markdownToHtml(parts.join('\n\n')),
     attachment_views: views,
     chart_views: charts,
