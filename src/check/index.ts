@@ -9,7 +9,7 @@ import { hasErrors, sortMessages, type Message } from '../messages.js';
 import { againstPrevious } from '../figures/change.js';
 import type { Figure } from '../figures/figure.js';
 import { checkTable, type CheckedTable } from './pass.js';
-import { checkReported, reportedFigures, unfilledFigures } from './reported.js';
+import { checkReported, reportedFigures, unfilledFigures, type CheckOutcome } from './reported.js';
 
 export type Figures = ReadonlyMap<string, Figure>;
 
@@ -17,6 +17,8 @@ export interface CheckResult {
   period: string;
   loaded?: LoadedBulletin;
   figures?: Figures;
+  /** Each reported figure's `check:`, worked out. */
+  checks?: CheckOutcome[];
   messages: Message[];
   files: number;
   rows: number;
@@ -26,6 +28,7 @@ export interface CheckResult {
 export async function checkBulletin(root: string, period: string): Promise<CheckResult> {
   const { loaded, messages, files } = await loadBulletin(root, period);
   let figures: Figures | undefined;
+  let checks: CheckOutcome[] | undefined;
   let rows = 0;
   if (loaded) {
     const tables = await checkTables(loaded);
@@ -40,11 +43,13 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     if (previous) {
       for (const f of againstPrevious(own, previous, { previous: loaded.bulletin.previous!, current: loaded.paths.period })) all.set(f.name, f);
     }
-    messages.push(...unfilledFigures(loaded), ...checkReported(loaded.bulletin.figures, all, loaded.source));
+    const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
+    messages.push(...unfilledFigures(loaded), ...checked.messages);
     figures = all;
+    checks = checked.outcomes;
   }
   const sorted = sortMessages(messages);
-  return { period, ...(loaded && { loaded }), ...(figures && { figures }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
+  return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
 }
 
 /** Every table of a period, in the order declared, each read once. */

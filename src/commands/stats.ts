@@ -10,13 +10,18 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   for (const m of result.messages) if (!flags.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
   const figures = [...(result.figures?.values() ?? [])];
   if (flags.json) {
-    io.out(JSON.stringify({ period, ok: result.ok, figures: figures.map(figureJson) }, null, 2) + '\n');
+    io.out(JSON.stringify({ period, ok: result.ok, figures: figures.map(figureJson), checks: result.checks ?? [] }, null, 2) + '\n');
   } else {
     for (const f of figures) {
       const d = f.derivation;
       const where = d?.place ?? (d?.file ? `${d.file} ` : '');
       const how = d ? `  ← ${where}${d.formula}${d.rows?.length ? `（第 ${compactLines(d.rows)} 行）` : ''}` : '';
       io.out(`${f.name}  ${display(f.value)}  ${f.label}${how}\n`);
+    }
+    // Each check: what the text prints against what its expression computes.
+    for (const c of result.checks ?? []) {
+      const work = c.formula ? `${c.check} = ${c.formula} = ${c.exact}` : `${c.check} = ${c.exact}`;
+      io.out(`核对 ${c.name}：${work}${c.rounded !== c.exact ? ` → ${c.rounded}` : ''}，正文 ${c.printed}  ${c.agrees ? '相符' : '不符'}\n`);
     }
   }
   return result.ok ? EXIT.ok : EXIT.failed;

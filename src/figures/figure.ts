@@ -9,6 +9,8 @@ export type FigureValue =
   | { type: 'share'; value: Fraction; digits: number }
   /** A change of a share, in percentage points. */
   | { type: 'points'; value: Fraction; digits: number }
+  /** A relative change, (x − base) / base, printed 增长12.5% or 减少8.3%. */
+  | { type: 'growth'; value: Fraction; digits: number }
   | { type: 'list'; value: string[] }
   | { type: 'date'; value: CalendarDate }
   | { type: 'text'; value: string };
@@ -52,6 +54,11 @@ export function display(v: FigureValue, digits?: number): string {
       return formatPercent(v.value, digits ?? v.digits);
     case 'points':
       return toDecimal(v.value, digits ?? v.digits);
+    case 'growth': {
+      if (v.value.num === 0n) return '持平';
+      const abs = fraction(v.value.num < 0n ? -v.value.num : v.value.num, v.value.den);
+      return `${v.value.num < 0n ? '减少' : '增长'}${formatPercent(abs, digits ?? v.digits)}`;
+    }
     case 'list':
       return v.value.join('、');
     case 'date':
@@ -68,6 +75,7 @@ export function exactJSON(v: FigureValue): unknown {
       return v.value.toString();
     case 'share':
     case 'points':
+    case 'growth':
       return fractionToJSON(v.value);
     case 'date':
       return isoDate(v.value);
@@ -83,6 +91,10 @@ export function parseReported(value: number | string): FigureValue {
   }
   const p = parsePercent(value);
   if (p) return { type: 'share', value: p.value, digits: p.digits };
+  // A relative change as the text prints it: 增长12.5%, 下降8.3%.
+  const g = /^(增长|增加|上升|提高|减少|下降|降低)(.+%)$/.exec(value);
+  const gp = g && parsePercent(g[2]!);
+  if (gp && gp.value.num >= 0n) return { type: 'growth', value: /^[减下降]/.test(g[1]!) ? fraction(-gp.value.num, gp.value.den) : gp.value, digits: gp.digits };
   const n = parseInteger(value);
   if (n !== undefined) return { type: 'integer', value: n };
   const d = parseDate(value);
@@ -92,9 +104,11 @@ export function parseReported(value: number | string): FigureValue {
 
 /** Does a printed share agree with an exact one, rounded half-up at the printed precision? */
 export function agrees(printed: FigureValue, exact: FigureValue): boolean {
-  if (printed.type === 'share' && exact.type === 'share') {
+  const shares = ['share', 'growth'];
+  if (shares.includes(printed.type) && shares.includes(exact.type)) {
+    const [p, e] = [printed as { value: Fraction; digits: number }, exact as { value: Fraction }];
     // A share printed at d decimals of a percent is the fraction rounded at d + 2 decimals.
-    return roundScaled(exact.value, printed.digits + 2) === roundScaled(printed.value, printed.digits + 2);
+    return roundScaled(e.value, p.digits + 2) === roundScaled(p.value, p.digits + 2);
   }
   if (printed.type === 'integer' && exact.type === 'integer') return printed.value === exact.value;
   if (printed.type === 'list' && exact.type === 'list') return printed.value.join('、') === exact.value.join('、');

@@ -6,6 +6,8 @@ import { badChar, badCharReason, withoutBadChars } from './chars.js';
 
 export interface YamlSource {
   file: string;
+  /** The text parsed: a place inside a string value is found in it. */
+  text: string;
   doc: Document.Parsed;
   lines: LineCounter;
 }
@@ -39,7 +41,7 @@ export function parseYaml(text: string, file: string): { source?: YamlSource; me
     const pos = lines.linePos(w.pos[0]);
     messages.push({ severity: 'warning', file, line: pos.line, column: pos.col, reason: `YAML：${w.message}`, rule: 'yaml/warning' });
   }
-  return messages.some((m) => m.severity === 'error') ? { messages } : { source: { file, doc, lines }, messages };
+  return messages.some((m) => m.severity === 'error') ? { messages } : { source: { file, text, doc, lines }, messages };
 }
 
 /** Keys repeated within one map, as the library's `uniqueKeys` check would report them. */
@@ -159,6 +161,15 @@ export function placeOf(source: YamlSource, path: readonly PropertyKey[], atKey 
   }
   const root = source.doc.contents;
   return isNode(root) && root.range ? toPlace(source, root.range[0]) : { line: 1, column: 1 };
+}
+
+/** The place of character `index` of a string value, when the file writes it as it reads. */
+export function placeInScalar(source: YamlSource, path: readonly (string | number)[], index: number): Place {
+  const node = source.doc.getIn(path, true);
+  if (!isScalar(node) || !node.range || typeof node.value !== 'string') return placeOf(source, path);
+  const start = node.range[0] + (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0);
+  // Escapes or folded lines would shift the offsets: then the value's start is the place.
+  return toPlace(source, start + (source.text.startsWith(node.value, start) ? index : 0));
 }
 
 function toPlace(source: YamlSource, offset: number): Place {

@@ -2,6 +2,8 @@
 // target (Markdown source or HTML), so data can never become markup.
 import Handlebars from 'handlebars';
 import { display } from '../figures/figure.js';
+import { growth } from '../figures/change.js';
+import { fraction } from '../figures/fraction.js';
 import { formatDate, parseDate } from '../values.js';
 import { changeInWords, chineseNumeral, joinList, withUnit } from './chinese.js';
 import { DateRef, FigureRef } from './context.js';
@@ -73,6 +75,23 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
     const f = figureOf(x, 'change');
     if (f.value.type !== 'points') throw new HelperError(`「${f.name}」不是百分点的变化`);
     return out(changeInWords(f.value.value, f.value.digits));
+  }));
+  // {{growth x.growth 1}}, or {{growth x base 1}}: (x − base) / base as 增长12.5% or 减少8.3%.
+  hb.registerHelper('growth', placed((x: unknown, ...rest: unknown[]) => {
+    const f = figureOf(x, 'growth');
+    const args = rest.slice(0, -1);
+    const digits = typeof args.at(-1) === 'number' ? (args.pop() as number) : undefined;
+    if (args.length === 0) {
+      if (f.value.type !== 'growth') throw new HelperError(`「${f.name}」不是增长率；写作 {{growth 本期 基期 1}} 或 {{growth 名称.growth 1}}`);
+      return out(display(f.value, digits));
+    }
+    const base = figureOf(args[0], 'growth');
+    const exact = (g: typeof f) => (g.value.type === 'integer' ? fraction(g.value.value) : g.value.type === 'share' ? g.value.value : undefined);
+    const [now, then] = [exact(f), exact(base)];
+    if (!now || !then) throw new HelperError(`{{growth}} 需要两个数：「${(now ? base : f).name}」不是数`);
+    const g = growth(now, then);
+    if (!g) throw new HelperError(`「${base.name}」为零，算不出增长率`);
+    return out(display({ type: 'growth', value: g, digits: digits ?? 1 }));
   }));
   hb.registerHelper('list', placed((x: unknown, ...rest: unknown[]) => {
     const f = figureOf(x, 'list');
