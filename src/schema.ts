@@ -45,9 +45,12 @@ export const Column = z
     max: key.optional().describe('此列的值不得大于同一行中另一列（如合格数不大于抽查数）'),
     region: key.optional().describe('网站标识码列：所属地区所在的列，用来核对标识码前两位'),
     ratio: z
-      .tuple([key, key])
+      .union([
+        z.tuple([key, key]).describe('[合格数列, 抽查数列]：合格率 = 合格数 / 抽查数'),
+        z.strictObject({ failed: key.describe('不合格数所在的列'), of: key.describe('抽查数所在的列') }).describe('由不合格数算的合格率 = (抽查数 − 不合格数) / 抽查数'),
+      ])
       .optional()
-      .describe('百分比列：等于同一行中 [分子列, 分母列] 之比，如 [passed, sampled]；核对是否四舍五入正确'),
+      .describe('百分比列：等于同一行中 [分子列, 分母列] 之比，如 [passed, sampled]；表格只有不合格数时写 { failed: failed, of: sampled }。核对是否四舍五入正确'),
     width: z
       .string()
       .regex(/^\d+(\.\d+)?(%|mm|em)$/, { message: '宽度写作 12%、20mm 或 4em' })
@@ -59,6 +62,26 @@ export const Column = z
   })
   .describe('表格的一列');
 export type Column = z.output<typeof Column>;
+
+/** A rate column's counts: the numerator (or the failures it is the complement of) and the denominator. */
+export function ratioOf(column: Column): { num: string; den: string; failed: boolean } | undefined {
+  const r = column.ratio;
+  if (!r) return undefined;
+  return Array.isArray(r) ? { num: r[0], den: r[1], failed: false } : { num: r.failed, den: r.of, failed: true };
+}
+
+/**
+ * The column a count column is rated against, and whether it counts failures: `max:` names
+ * the bound of a count of passes; a count named as `failed` in a rate column's `ratio:` is
+ * rated against that ratio's `of`, as the complement (合格率 = 1 − 不合格数 / 抽查数).
+ */
+export function boundOf(columns: readonly Column[], column: Column): { bound: Column; failed: boolean } | undefined {
+  if (column.type !== 'count') return undefined;
+  const failures = columns.map(ratioOf).find((r) => r?.failed && r.num === column.key);
+  const key = failures?.den ?? column.max;
+  const bound = key ? columns.find((c) => c.key === key) : undefined;
+  return bound && { bound, failed: !!failures };
+}
 
 const tableFile = z
   .string()

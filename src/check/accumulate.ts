@@ -2,7 +2,7 @@
 // gives its figures without keeping its rows, and a table held in memory is fed through the
 // same code, so the two can never disagree. Only what a figure prints is kept: line numbers,
 // label texts (interned), and the two counts of each rated row.
-import type { Column, TableSpec } from '../schema.js';
+import { boundOf, type Column, type TableSpec } from '../schema.js';
 import { labelColumn, type Cell } from '../load/rows.js';
 import type { Percent } from '../values.js';
 import { add, div, fraction, type Fraction } from '../figures/fraction.js';
@@ -69,6 +69,8 @@ interface ColumnState {
   values: Joined | undefined;
   den: ExactSum | undefined;
   bound: Column | undefined;
+  /** The column counts failures: its rates are the complement, (bound − failures) / bound. */
+  failed: boolean;
   /** Index of `bound` in the spec's columns. */
   boundAt: number;
   rated: { line: Int32List; name: Int32List; n: IntegerList; d: IntegerList } | undefined;
@@ -109,7 +111,8 @@ export class FigureAccumulator {
     this.states = spec.columns.map((column) => {
       const check = column.type === 'check';
       const count = column.type === 'count';
-      const bound = count && column.max ? spec.columns.find((c) => c.key === column.max)! : undefined;
+      const rated = boundOf(spec.columns, column);
+      const bound = rated?.bound;
       const percent = column.type === 'percent';
       return {
         column,
@@ -121,6 +124,7 @@ export class FigureAccumulator {
         values: count ? new Joined(' + ') : undefined,
         den: bound ? new ExactSum() : undefined,
         bound,
+        failed: !!rated?.failed,
         boundAt: bound ? spec.columns.indexOf(bound) : -1,
         rated: bound ? { line: new Int32List(), name: new Int32List(), n: new IntegerList(), d: new IntegerList() } : undefined,
         first: undefined,
@@ -177,7 +181,8 @@ export class FigureAccumulator {
                 if (name < 0) name = this.nameOf(line, cells);
                 s.rated!.line.push(line);
                 s.rated!.name.push(name);
-                s.rated!.n.push(value);
+                // Rows are ranked by their pass rate: a failures column keeps the passes.
+                s.rated!.n.push(s.failed ? d - value : value);
                 s.rated!.d.push(d);
               }
             }
@@ -248,7 +253,15 @@ export class FigureAccumulator {
         if (s.bound) {
           const bound = s.bound;
           const den = s.den!.value;
-          if (den !== 0n) {
+          if (den !== 0n && s.failed) {
+            // Failures: `.rate` is the pass rate, as the table's rate column prints it.
+            const pass = fraction(den - sum, den);
+            const fail = fraction(sum, den);
+            out.push(
+              { name: `${id}.rate`, label: `按「${column.name}」算的合格率（1 − ${column.name}/${bound.name}）`, source: 'computed', value: { type: 'share', value: pass, digits: naturalDigits(pass) }, derivation: base(column, `(${den} − ${sum})/${den}`, all) },
+              { name: `${id}.failure_rate`, label: `「${column.name}」占「${bound.name}」的比例`, source: 'computed', value: { type: 'share', value: fail, digits: naturalDigits(fail) }, derivation: base(column, `${sum}/${den}`, all) },
+            );
+          } else if (den !== 0n) {
             const share = fraction(sum, den);
             out.push({ name: `${id}.rate`, label: `「${column.name}」占「${bound.name}」的比例`, source: 'computed', value: { type: 'share', value: share, digits: naturalDigits(share) }, derivation: base(column, `${sum}/${den}`, all) });
           }
@@ -270,13 +283,13 @@ export class FigureAccumulator {
           };
           out.push({
             name: `${id}.ranking`,
-            label: `按「${column.name}」/「${bound.name}」从高到低`,
+            label: s.failed ? `按合格率（1 − ${column.name}/${bound.name}）从高到低` : `按「${column.name}」/「${bound.name}」从高到低`,
             source: 'computed',
             value: { type: 'list', value: order.map(rateText) },
-            derivation: base(column, `各行 ${column.name}/${bound.name}`, order.map((i) => r.line.get(i))),
+            derivation: base(column, s.failed ? `各行 (${bound.name} − ${column.name})/${bound.name}` : `各行 ${column.name}/${bound.name}`, order.map((i) => r.line.get(i))),
           });
           const full = order.filter((i) => compareRates(r.n.get(i), r.d.get(i), 1, 1) === 0);
-          out.push({ name: `${id}.full`, label: `「${column.name}」达到100%的`, source: 'computed', value: { type: 'list', value: full.map((i) => this.nameList[r.name.get(i)]!) }, derivation: base(column, `${full.length} 项`, full.map((i) => r.line.get(i))) });
+          out.push({ name: `${id}.full`, label: s.failed ? `「${column.name}」为零（合格率100%）的` : `「${column.name}」达到100%的`, source: 'computed', value: { type: 'list', value: full.map((i) => this.nameList[r.name.get(i)]!) }, derivation: base(column, `${full.length} 项`, full.map((i) => r.line.get(i))) });
         }
       }
 

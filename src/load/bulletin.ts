@@ -112,7 +112,7 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
       const refs: [string, (string | number)[]][] = [
         ...(c.max ? [[c.max, ['max']] as [string, (string | number)[]]] : []),
         ...(c.region ? [[c.region, ['region']] as [string, (string | number)[]]] : []),
-        ...(c.ratio ?? []).map((k, j): [string, (string | number)[]] => [k, ['ratio', j]]),
+        ...(Array.isArray(c.ratio) ? c.ratio.map((k, j): [string, (string | number)[]] => [k, ['ratio', j]]) : c.ratio ? [[c.ratio.failed, ['ratio', 'failed']] as [string, (string | number)[]], [c.ratio.of, ['ratio', 'of']] as [string, (string | number)[]]] : []),
       ];
       for (const [target, sub] of refs) {
         if (!keys.has(target)) {

@@ -7,7 +7,7 @@ import { namingColumns, rowKind, tablePlace, type Row } from '../load/rows.js';
 import { compare, formatPercent, fraction, toNumber, type Fraction } from '../figures/fraction.js';
 import { naturalDigits } from '../figures/figure.js';
 import { chartLabelColumn } from '../load/charts.js';
-import { PERIOD_PATTERN, type Chart, type Column } from '../schema.js';
+import { boundOf, PERIOD_PATTERN, type Chart, type Column } from '../schema.js';
 import type { Percent } from '../values.js';
 import { chineseNumeral } from './chinese.js';
 import { nextPeriod, periodInfo } from './period.js';
@@ -49,7 +49,7 @@ const DEFAULT_DIGITS = 1;
 /** A computed share at most `digits` decimals: 100%, 12.5%, 78.1% (25/32), never 100.0%. */
 const shareText = (f: Fraction, digits: number) => formatPercent(f, Math.min(naturalDigits(f), digits));
 
-function cellValue(row: Row, column: Column, bound: Column | undefined, digits: number): Exact | undefined {
+function cellValue(row: Row, column: Column, bound: Column | undefined, digits: number, failed = false): Exact | undefined {
   const v = row.cells[column.key]?.value;
   if (column.type === 'percent' && v && typeof v === 'object' && 'kind' in v && v.kind === 'percent') {
     const p = v as Percent;
@@ -60,8 +60,9 @@ function cellValue(row: Row, column: Column, bound: Column | undefined, digits: 
     // A bounded count (passed ≤ sampled) is drawn as its rate, as figures rank it.
     const d = row.cells[bound.key]?.value;
     if (typeof d !== 'bigint' || d <= 0n) return undefined;
-    const f = fraction(v, d);
-    return { key: f, plot: toNumber(f) * 100, text: shareText(f, digits), detail: `${v}/${d}` };
+    // Failures are drawn as the pass rate they are the complement of.
+    const f = fraction(failed ? d - v : v, d);
+    return { key: f, plot: toNumber(f) * 100, text: shareText(f, digits), detail: failed ? `(${d} − ${v})/${d}` : `${v}/${d}` };
   }
   return { key: fraction(v), plot: Number(v), text: v.toString() };
 }
@@ -132,14 +133,15 @@ export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart
 
   const label = chartLabelColumn(table.spec, chart)!;
   const valueColumn = table.spec.columns.find((c) => c.key === chart.value)!;
-  const bound = valueColumn.type === 'count' && valueColumn.max ? table.spec.columns.find((c) => c.key === valueColumn.max) : undefined;
+  const rated = boundOf(table.spec.columns, valueColumn);
+  const bound = rated?.bound;
   const digits = chart.kind === 'bars' ? (chart.digits ?? DEFAULT_DIGITS) : DEFAULT_DIGITS;
   let points: ChartPoint[] = rows.map((r) => {
-    const value = cellValue(r, valueColumn, bound, digits);
+    const value = cellValue(r, valueColumn, bound, digits, rated?.failed);
     return { label: r.cells[label.key]?.text ?? '', ...(value && { value }) };
   });
   const unit = valueColumn.type === 'percent' || bound ? ('percent' as const) : ('count' as const);
-  const headers: [string, string] = [label.name, bound ? `${valueColumn.name}/${bound.name}` : valueColumn.name];
+  const headers: [string, string] = [label.name, bound ? (rated!.failed ? `合格率（1 − ${valueColumn.name}/${bound.name}）` : `${valueColumn.name}/${bound.name}`) : valueColumn.name];
 
   if (chart.kind === 'series') {
     points = periodAxis(points);

@@ -1,11 +1,12 @@
+import { boundOf } from '../../schema.js';
 import type { RowRule } from '../rule.js';
 
 export const bounds: RowRule = {
   name: 'bounds',
-  description: 'A count bounded by another (`max: sampled`) is not above it on any row.',
+  description: 'A count bounded by another (`max: sampled`, or the failures of a `ratio: { failed, of }`) is not above it on any row.',
   create({ spec, report }) {
     const pairs = spec.columns.flatMap((column, at) => {
-      const bound = column.max ? spec.columns.find((c) => c.key === column.max)! : undefined;
+      const bound = boundOf(spec.columns, column)?.bound;
       return bound ? [{ column, at, bound, boundAt: spec.columns.indexOf(bound) }] : [];
     });
     if (!pairs.length) return undefined;

@@ -1,4 +1,4 @@
-import type { Column, TableSpec } from '../../schema.js';
+import { ratioOf, type Column, type TableSpec } from '../../schema.js';
 import type { Percent } from '../../values.js';
 import { labelColumn, type Row } from '../../load/rows.js';
 import { formatPercent, fraction, roundScaled, toDecimal } from '../../figures/fraction.js';
@@ -6,11 +6,11 @@ import type { Problem, RowRule } from '../rule.js';
 
 export const printedRate: RowRule = {
   name: 'printed-rate',
-  description: 'A printed percentage (`ratio: [passed, sampled]`) is its row\'s counts rounded half-up; a total row\'s, the sums of the member rows.',
+  description: 'A printed percentage (`ratio: [passed, sampled]`) is its row\'s counts rounded half-up, a total row\'s too (the totals rule checks its counts against the members); a total row without counts, the sums of the member rows.',
   create({ spec, report, memberSum }) {
     const rated = spec.columns
       .filter((c) => c.type === 'percent' && c.ratio)
-      .map((column) => ({ column, sums: [memberSum(column.ratio![0]), memberSum(column.ratio![1])] as const }));
+      .map((column) => ({ column, sums: [memberSum(ratioOf(column)!.num), memberSum(ratioOf(column)!.den)] as const }));
     if (!rated.length) return undefined;
     const kept: Row[] = [];
     const check = (column: Column, row: Row, sums?: [bigint, bigint]) => {
@@ -19,25 +19,39 @@ export const printedRate: RowRule = {
     };
     return {
       row(e) {
-        // A subtotal's rate is checked against its own counts, as a member's is.
-        if (e.total && !e.subtotal) kept.push(e.keep());
-        else for (let i = 0; i < rated.length; i++) check(rated[i]!.column, e.row);
+        // Every row's rate against its own counts: a 合计 row's too, so that a right total
+        // is not reported against a wrong member row (that row is, and the sums are, by
+        // the totals rule). A 合计 row that prints a rate but no counts: the members' sums.
+        let bySums = false;
+        for (let i = 0; i < rated.length; i++) {
+          const column = rated[i]!.column;
+          if (!e.total || e.subtotal || hasCounts(column, e.row)) check(column, e.row);
+          else bySums = true;
+        }
+        if (bySums) kept.push(e.keep());
       },
       end() {
-        for (const t of kept) for (const { column, sums } of rated) check(column, t, [sums[0](), sums[1]()]);
+        for (const t of kept) {
+          for (const { column, sums } of rated) if (!hasCounts(column, t)) check(column, t, [sums[0](), sums[1]()]);
+        }
       },
     };
   },
 };
 
+const hasCounts = (column: Column, row: Row) => [ratioOf(column)!.num, ratioOf(column)!.den].every((k) => typeof row.cells[k]?.value === 'bigint');
+
 /** A printed percentage against the counts of its row, or against `sums` for a total row. */
 function rateProblem(spec: TableSpec, column: Column, row: Row, sums?: [bigint, bigint]): Problem | undefined {
   const printed = row.cells[column.key]?.value as Percent | null | undefined;
-  if (!column.ratio || !printed || printed.kind !== 'percent') return undefined;
-  const [numKey, denKey] = column.ratio;
-  const n = sums ? sums[0] : row.cells[numKey]?.value;
+  const ratio = ratioOf(column);
+  if (!ratio || !printed || printed.kind !== 'percent') return undefined;
+  const { num: numKey, den: denKey, failed } = ratio;
+  const counted = sums ? sums[0] : row.cells[numKey]?.value;
   const d = sums ? sums[1] : row.cells[denKey]?.value;
-  if (typeof n !== 'bigint' || typeof d !== 'bigint' || d === 0n) return undefined;
+  if (typeof counted !== 'bigint' || typeof d !== 'bigint' || d === 0n) return undefined;
+  // A rate from failures is the complement: (抽查数 − 不合格数) / 抽查数.
+  const n = failed ? d - counted : counted;
   const exact = fraction(n, d);
   const digits = printed.digits;
   if (roundScaled(exact, digits + 2) === roundScaled(printed.value, digits + 2)) return undefined;
@@ -48,7 +62,7 @@ function rateProblem(spec: TableSpec, column: Column, row: Row, sums?: [bigint, 
   const name = (k: string) => spec.columns.find((c) => c.key === k)!.name;
   const cell = row.cells[column.key]!;
   return {
-    reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，按「${name(numKey)}」/「${name(denKey)}」${sums ? `各行合计 ${n}/${d}` : `${n}/${d}`} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
+    reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，按${failed ? `（「${name(denKey)}」−「${name(numKey)}」）/「${name(denKey)}」` : `「${name(numKey)}」/「${name(denKey)}」`}${sums ? '各行合计 ' : ''}${failed ? `(${d} − ${counted})/${d}` : `${n}/${d}`} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
     hint: isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
     rule: 'figures/rate',
   };
