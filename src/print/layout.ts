@@ -158,9 +158,14 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     apply();
     /** A cell with a line that holds one character of several. */
     const isLone = (c: HTMLTableCellElement) => {
+      // Most cells hold one line: one look at the whole content's line boxes tells.
+      range.selectNodeContents(c);
+      const boxes = range.getClientRects();
+      let oneLine = true;
+      for (let i = 1; i < boxes.length && oneLine; i++) oneLine = Math.abs(boxes[i]!.top - boxes[0]!.top) <= fontSize / 2 || boxes[i]!.height === 0;
+      if (oneLine) return false;
       const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
       const tops: number[] = [];
-      const range = document.createRange();
       for (let t = walker.nextNode() as Text | null; t; t = walker.nextNode() as Text | null) {
         if (t.parentElement?.closest('.sr-only')) continue;
         for (let i = 0; i < t.data.length; i++) {
