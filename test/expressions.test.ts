@@ -130,3 +130,23 @@ describe('stats', () => {
     expect(tongbao(['stats', '2016Q4'], r.ws).stdout).toContain('核对 resolved：saic_messages - saic_unresolved = 18 − 6 = 12，正文 12  相符');
   });
 });
+
+describe('names in the prose and in bulletin.yaml', () => {
+  it('takes 附件1, 表2 and 第4季度 as names, not as bare numbers; still warns for a count typed in', () => {
+    const ws = sampleWorkspace();
+    edit(ws, 'content/2016Q4/circular.md', (t) => `${t}\n\n详见附件1和表2，第4季度共有17个问题。\n`);
+    const r = tongbao(['check', '2016Q4'], ws);
+    const bare = r.stderr.split('\n').filter((l) => l.includes('没有绑定到数据'));
+    expect(bare.map((l) => /「(.+?)」没有绑定/.exec(l)?.[1])).toEqual(['17']);
+  });
+
+  it('says which table and which figure share a name, where each is, and how to rename', () => {
+    const ws = sampleWorkspace();
+    edit(ws, YAML, (t) => t.replace('figures:\n', 'figures:\n  sites: { value: 15, label: 问题网站数 }\n'));
+    const r = tongbao(['check', '2016Q4'], ws);
+    expect(r.status).toBe(1);
+    const figureLine = readFileSync(path.join(ws, YAML), 'utf8').split('\n').findIndex((l) => l.startsWith('  sites:')) + 1;
+    expect(r.stderr).toMatch(new RegExp(`bulletin\\.yaml:\\d+:\\d+: 错误: 表格 id「sites」与 figures 中第 ${figureLine} 行的数字「sites」重名：表格和数字共用一套名称`));
+    expect(r.stderr).toContain('如表格 id 改为「sites_table」，或数字改为「sites_total」');
+  });
+});

@@ -91,7 +91,11 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
     ...bulletin.attachments.map((t, i): [string, (string | number)[]] => [t.id, ['attachments', i, 'id']]),
   ];
   for (const [id, p] of declared) {
-    if (id in bulletin.figures || RESERVED_NAMES.includes(id)) at(p, `表格 id「${id}」与数字或通报字段重名`, '换一个 id', 'bulletin/reserved-name');
+    // Tables and figures share one namespace: {{sites.count}} reads the table, {{sites}} a figure.
+    if (Object.hasOwn(bulletin.figures, id)) {
+      const figureLine = placeOf(source, ['figures', id], true).line;
+      at(p, `表格 id「${id}」与 figures 中第 ${figureLine} 行的数字「${id}」重名：表格和数字共用一套名称（{{${id}.count}} 指表格，{{${id}}} 指数字）`, `把其中一个改名，如表格 id 改为「${id}_table」，或数字改为「${id}_total」，并改正正文中的引用`, 'bulletin/reserved-name');
+    } else if (RESERVED_NAMES.includes(id)) at(p, `表格 id「${id}」是通报自身字段的名称`, `换一个 id，如「${id}_table」；不能用的名称有：${RESERVED_NAMES.join('、')}`, 'bulletin/reserved-name');
   }
   // Problems in the table declarations stop here; anything else above still lets tables load.
   const beforeSpecs = messages.length;
