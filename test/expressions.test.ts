@@ -42,6 +42,13 @@ describe('check: expressions', () => {
     expect(r.stderr).toContain('= 15 / (18 + 6) = 62.5%，正文为 83.3%');
   });
 
+  it('shows a quotient printed as a whole number as a number, rounded half-up', () => {
+    // 18 / 4 = 4.5 → 5 (half-up); 4 is wrong.
+    const r = checkWith({ q: { value: 5, check: 'saic_messages / 4' }, w: { value: 4, check: 'saic_messages / 4' } });
+    expect(r.stderr).not.toContain('「q」');
+    expect(r.stderr).toContain('「w」与算式不符：saic_messages / 4 = 18 / 4 = 4.500 → 5，正文为 4');
+  });
+
   it('places an unknown name and a division by zero at their column in the expression', () => {
     const r = checkWith({ e: { value: 1, check: 'saic_messages - saic_unresolvd' }, z: { value: 1, check: 'saic_messages / (gansu_times - 1)' } });
     const text = readFileSync(path.join(r.ws, YAML), 'utf8').split('\n');

@@ -6,7 +6,7 @@ import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
 import { agrees, display, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
 import { evaluate, ExpressionError, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
-import { div, fraction, roundScaled, sub, type Fraction } from '../figures/fraction.js';
+import { div, fraction, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
 
 /** Reported figures entered as `value: null` (a new period's), still to be filled. */
 export function unfilledFigures(loaded: LoadedBulletin): Message[] {
@@ -91,8 +91,10 @@ export function checkReported(
     const exact = single?.value ?? exactValue(result!);
     const ok = single ? agrees(printed.value, exact) : agreesAt(printed.value, result!);
     const digits = printed.value.type === 'share' || printed.value.type === 'growth' ? printed.value.digits : undefined;
-    const exactText = display(exact);
-    const rounded = digits !== undefined && (exact.type === 'share' || exact.type === 'growth') ? display(exact, digits) : exactText;
+    // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
+    const asNumber = !single && printed.value.type === 'integer' && result!.kind !== 'growth' && result!.value.den !== 1n;
+    const exactText = asNumber ? toDecimal(result!.value, 3) : display(exact);
+    const rounded = asNumber ? toDecimal(result!.value, 0) : digits !== undefined && (exact.type === 'share' || exact.type === 'growth') ? display(exact, digits) : exactText;
     outcomes.push({ name, check: spec.check, ...(result && { formula: result.formula }), exact: exactText, rounded, printed: display(printed.value), agrees: ok });
     if (ok) continue;
     let steps: string;
