@@ -119,8 +119,8 @@ describe('a table of our own', () => {
     const r = tongbao(['check', '2017Q1'], root);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('districts.csv:4:4: 错误: 合计行的「抽查数」为 160，各行之和为 170');
-    // 111/170 = 65.294… → 65.29% is right; over the printed 160 it would not be.
-    expect(r.stderr).not.toContain('合计」的「合格率」');
+    // The 合计 row's rate follows from its own counts (issue 20): 111/160, not the members' 111/170.
+    expect(r.stderr).toContain('districts.csv:4:12: 错误: 「合计」的「合格率」印为 65.29%，按「合格数」/「抽查数」111/160 = 69.37500% 四舍五入应为 69.38%');
     // The reported 54.62% is checked against 111/170 = 65.29%, and disagrees.
     expect(r.stderr).toMatch(/「rate」与表格不符：districts\.csv「合格数」111\/170 = 65\.294% → 65\.29%，正文为 54\.62%/);
   });
