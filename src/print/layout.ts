@@ -45,9 +45,9 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   const report: LayoutReport = { pages: 0, tables: [] };
 
   // 1. Columns. A cell's need is its text on one line; a column's is its widest cell's.
-  // When every column gets its need, nothing wraps. Else the room is shared in proportion
-  // to the needs, then a column with a cell that ends in a lone character takes one
-  // character's width at a time from the column with most room to spare.
+  // When every column gets its need, nothing wraps, and the room left goes first to headers
+  // that wrap. Else width goes, a character at a time, where it shortens the table most; then
+  // width moves between two columns until no cell ends in a lone character.
   /** What setting a table's columns at its box's width came to. */
   interface Columns {
     widths: number[];
