@@ -105,8 +105,17 @@ export const Attachment = TableSpec.extend({
     .enum(['auto', 'portrait', 'landscape'])
     .default('auto')
     .describe('PDF 中的排法：auto 竖排放不下（列挤到只剩一两个字宽、或有单字成行）时横排（默认）；portrait 总是竖排；landscape 总是横排。横排页的表头朝订口，页码位置与其他页相同（GB/T 9704 第 8 条）'),
+  print: z
+    .enum(['attachment', 'inline'])
+    .default('attachment')
+    .describe('印在哪里：attachment 作为附件印在文后（默认，按顺序编号）；inline 印在正文中 {{table 表格id}} 所在的位置，不作为附件'),
 }).describe('附件');
 export type Attachment = z.output<typeof Attachment>;
+
+/** The attachments printed after the circular, numbered 附件1, 附件2…: those not printed in the text. */
+export function numberedAttachments<T extends { print?: 'attachment' | 'inline' }>(attachments: readonly T[]): T[] {
+  return attachments.filter((a) => a.print !== 'inline');
+}
 
 // Charts: pictures of numbers a table already holds. Each names its source table and columns;
 // the values are read from the loaded table or its computed figures, never typed here.

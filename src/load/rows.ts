@@ -2,7 +2,7 @@
 // rule can point at them; the column that names a row, the rows that hold a total (合计) rather
 // than a member, and how a table is named to the user (附件2, or its file). Checking, figures
 // and charts all read rows through these.
-import type { Attachment, Column, TableSpec } from '../schema.js';
+import { numberedAttachments, type Attachment, type Column, type TableSpec } from '../schema.js';
 import type { Value } from '../values.js';
 
 export interface Cell {
@@ -114,6 +114,8 @@ export function labelColumn(columns: readonly Column[]): Column | undefined {
 
 /** How a table is named in a derivation: `附件2` for attachments, the file name otherwise. */
 export function tablePlace(table: { id: string; file: string }, attachments: readonly Attachment[]): string {
-  const i = attachments.findIndex((a) => a.id === table.id);
+  const inline = attachments.find((a) => a.id === table.id && a.print === 'inline');
+  if (inline) return `正文表格「${inline.title}」`;
+  const i = numberedAttachments(attachments).findIndex((a) => a.id === table.id);
   return i >= 0 ? `附件${i + 1}` : (table.file.split('/').at(-1) ?? table.file);
 }

@@ -240,13 +240,14 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   };
   // Portrait unless the table says otherwise, or its columns fit landscape pages better.
   const faults = (c: Columns) => (c.overflow ? 1e6 : 0) + c.squeezed * 1000 + c.lone;
-  for (const table of document.querySelectorAll<HTMLTableElement>('.attachment table')) {
+  for (const table of document.querySelectorAll<HTMLTableElement>('.attachment table, .inline-table table')) {
     if (table.hasAttribute('data-tb-long')) continue;
     const cols = [...table.querySelectorAll<HTMLTableColElement>('colgroup col')];
     if (!cols.length) continue;
-    const section = table.closest<HTMLElement>('.attachment')!;
+    // A table in the text stays upright: only an attachment has pages of its own to turn.
+    const section = table.closest<HTMLElement>('.attachment');
     let set = setColumns(table, cols);
-    if (section.dataset['orientation'] === 'auto' && faults(set) > 0) {
+    if (section?.dataset['orientation'] === 'auto' && faults(set) > 0) {
       section.classList.add('landscape');
       const across = setColumns(table, cols);
       if (faults(across) < faults(set)) set = across;
@@ -255,7 +256,13 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
         set = setColumns(table, cols);
       }
     }
-    report.tables.push({ columns: cols.length, widths: set.widths.map((w) => Math.round(w * 100) / 100), lone: set.lone, landscape: section.classList.contains('landscape') });
+    report.tables.push({ columns: cols.length, widths: set.widths.map((w) => Math.round(w * 100) / 100), lone: set.lone, landscape: !!section?.classList.contains('landscape') });
+  }
+  // The text after a table in the text goes on on the grid: the table takes whole lines.
+  const pitch = parseFloat(getComputedStyle(document.body).lineHeight);
+  for (const figure of document.querySelectorAll<HTMLElement>('.inline-table')) {
+    const h = figure.getBoundingClientRect().height;
+    if (pitch > 0) figure.style.paddingBottom = `${Math.ceil(h / pitch - 0.01) * pitch - h}px`;
   }
 
   // 2. Pages. Atoms are what Chromium does not split: a line of text, a table row, a block
@@ -287,7 +294,7 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   };
   const whole = (el: Element) => {
     const s = getComputedStyle(el);
-    return s.breakInside === 'avoid' || el.matches('figure, img, svg, .document-head, .signature, .attachment-list');
+    return s.breakInside === 'avoid' || el.matches('figure:not(.inline-table), img, svg, .document-head, .signature, .attachment-list');
   };
   const walk = (el: Element): void => {
     const s = getComputedStyle(el);

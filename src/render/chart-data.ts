@@ -7,7 +7,7 @@ import { namingColumns, rowKind, tablePlace, type Row } from '../load/rows.js';
 import { compare, formatPercent, fraction, toNumber, type Fraction } from '../figures/fraction.js';
 import { naturalDigits } from '../figures/figure.js';
 import { chartLabelColumn } from '../load/charts.js';
-import { boundOf, PERIOD_PATTERN, type Chart, type Column } from '../schema.js';
+import { boundOf, numberedAttachments, PERIOD_PATTERN, type Chart, type Column } from '../schema.js';
 import type { Percent } from '../values.js';
 import { chineseNumeral } from './chinese.js';
 import { nextPeriod, periodInfo } from './period.js';
@@ -109,7 +109,7 @@ function describe(kind: string, data: Omit<ChartData, 'description'>): string {
 export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart): ChartData {
   const table = heldTable(loaded, chart.table)!; // references were checked on load; charted tables are held
   const attachments = loaded.bulletin.attachments;
-  const number = attachments.findIndex((a) => a.id === table.id);
+  const number = numberedAttachments(attachments).findIndex((a) => a.id === table.id);
   const source = { place: tablePlace(table, attachments), ...(number >= 0 && { attachment: number + 1 }) };
   const base = { id: chart.id, kind: chart.kind, title: chart.title, ...(chart.note && { note: chart.note }), print: chart.print, source };
   const naming = namingColumns(table.spec.columns);

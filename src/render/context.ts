@@ -2,6 +2,7 @@
 // figure by its dotted name. A figure prints as its display form through Handlebars'
 // `toHTML` hook, escaped for the target (Markdown or HTML) by the one who renders.
 import type { LoadedBulletin } from '../load/bulletin.js';
+import { numberedAttachments } from '../schema.js';
 import type { Figures } from '../figures/figure.js';
 import { display, type Figure } from '../figures/figure.js';
 import { formatDate, parseDate, type CalendarDate } from '../values.js';
@@ -20,6 +21,12 @@ export class FigureRef {
     return display(this.figure.value);
   }
 }
+
+/** On a table's object in the context (`districts`, holding `districts.count`…): its id. */
+export const TABLE_ID = Symbol('table id');
+/** On the context: each declared table's id and where it prints. */
+export const TABLES = Symbol('tables');
+export type TablePrint = 'attachment' | 'inline' | 'data';
 
 /** A date from bulletin.yaml: prints as 2017年1月20日. */
 export class DateRef {
@@ -70,7 +77,7 @@ export function renderContext(loaded: LoadedBulletin, figures: Figures, escape: 
     period: periodInfo(b.period),
     previous_period: periodInfo(b.previous ?? previousPeriod(b.period)),
     next_period: periodInfo(nextPeriod(b.period)),
-    attachments: b.attachments.map((a, i) => ({ number: i + 1, id: a.id, title: a.title })),
+    attachments: numberedAttachments(b.attachments).map((a, i) => ({ number: i + 1, id: a.id, title: a.title })),
   };
   // Dotted names become nested objects (institutions.assessment.share); parents go first, so
   // a figure with children (pass_rate and pass_rate.change) holds them as properties.
@@ -85,5 +92,12 @@ export function renderContext(loaded: LoadedBulletin, figures: Figures, escape: 
     }
     holder[parts.at(-1)!] = new FigureRef(f, escape);
   }
+  // {{table districts}} names a table by the object its figures hang on.
+  const tables = new Map<string, TablePrint>([...b.tables.map((t) => [t.id, 'data'] as const), ...b.attachments.map((a) => [a.id, a.print] as const)]);
+  for (const id of tables.keys()) {
+    const holder = (context[id] ??= {}) as object;
+    if (typeof holder === 'object' && !(holder instanceof FigureRef)) Object.defineProperty(holder, TABLE_ID, { value: id });
+  }
+  Object.defineProperty(context, TABLES, { value: tables });
   return context;
 }

@@ -6,9 +6,12 @@ import { growth } from '../figures/change.js';
 import { fraction } from '../figures/fraction.js';
 import { formatDate, parseDate } from '../values.js';
 import { changeInWords, chineseNumeral, joinList, withUnit } from './chinese.js';
-import { DateRef, FigureRef } from './context.js';
+import { DateRef, FigureRef, TABLE_ID, TABLES, type TablePrint } from './context.js';
 
 export type Escape = (s: string) => string;
+
+/** Where {{table id}} puts its table: a paragraph the Markdown pass leaves as it is. */
+export const tableMark = (id: string) => `⟦table:${id}⟧`;
 
 export const escapeHtml: Escape = (s) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -92,6 +95,18 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
     const g = growth(now, then);
     if (!g) throw new HelperError(`「${base.name}」为零，算不出增长率`);
     return out(display({ type: 'growth', value: g, digits: digits ?? 1 }));
+  }));
+  // {{table districts}}: a table declared `print: inline`, printed at this place. A mark on a
+  // paragraph of its own here; render/html.ts puts the table there after the Markdown pass.
+  hb.registerHelper('table', placed((x: unknown, options: unknown) => {
+    const id = typeof x === 'string' ? x : x && typeof x === 'object' && TABLE_ID in x ? (x as { [TABLE_ID]: string })[TABLE_ID] : undefined;
+    const tables = (options as { data?: { root?: { [TABLES]?: Map<string, TablePrint> } } }).data?.root?.[TABLES];
+    if (!id || !tables) throw new HelperError('{{table}} 需要一个表格的 id，如 {{table districts}}');
+    const print = tables.get(id);
+    if (!print) throw new HelperError(`「${id}」不是已声明的表格；已声明的有：${[...tables.keys()].join('、')}`);
+    if (print === 'attachment') throw new HelperError(`表格「${id}」作为附件印在文后；要印在正文这里，在它的声明中写 print: inline`);
+    if (print === 'data') throw new HelperError(`表格「${id}」在 tables 中，没有标题；要印在正文中，把它移到 attachments 并写 title 和 print: inline`);
+    return new hb.SafeString(`\n\n${tableMark(id)}\n\n`);
   }));
   hb.registerHelper('list', placed((x: unknown, ...rest: unknown[]) => {
     const f = figureOf(x, 'list');

@@ -10,7 +10,9 @@ import { labelColumn } from '../load/rows.js';
 import { displayPath } from '../bulletin.js';
 import type { Message } from '../messages.js';
 import { isoDate, parseDate } from '../values.js';
-import { escapeHtml, escapeMarkdown, sharedHandlebars } from './helpers.js';
+import { escapeHtml, escapeMarkdown, sharedHandlebars, tableMark } from './helpers.js';
+import { placeOf } from '../load/yaml.js';
+import { numberedAttachments } from '../schema.js';
 import { renderContext } from './context.js';
 import { compiled, expandTemplate, markdownToHtml } from './markdown.js';
 import { lintNumbers, markdownLimits } from './lint.js';
@@ -172,6 +174,34 @@ export function withDownloads(html: string, downloads: readonly Download[]): str
   return html.replace(DOWNLOADS_MARK, nav);
 }
 
+/**
+ * The circular's HTML with each {{table id}} mark (a paragraph of its own) replaced by its
+ * table. A table declared `print: inline` must be placed once; a mark inside a sentence, a
+ * list or a quote cannot hold a table. Undefined when one of these went wrong.
+ */
+function placeTables(body: string, inline: ReadonlyMap<string, object | undefined>, render: (view: object) => string, loaded: LoadedBulletin, messages: Message[]): string | undefined {
+  const placed = new Set<string>();
+  const error = (reason: string, hint: string, file = displayPath(loaded.paths.contentDir)) => messages.push({ severity: 'error', file, reason, hint, rule: 'content/table' });
+  const mark = tableMark('(\\w+)');
+  const out = body.replace(new RegExp(`<p>${mark}</p>`, 'g'), (_, id: string) => {
+    const view = inline.get(id);
+    if (!view) return '';
+    if (placed.has(id)) {
+      error(`正文中 {{table ${id}}} 出现了不止一次`, '每个表格只在正文中印一次；删去多余的 {{table}}');
+      return '';
+    }
+    placed.add(id);
+    return render(view).trimEnd();
+  });
+  if (new RegExp(mark).test(out)) error('{{table}} 写在了一句话、列表或引用之中', '{{table 表格id}} 要单独成段：前后各空一行');
+  loaded.bulletin.attachments.forEach((a, i) => {
+    if (a.print === 'inline' && !placed.has(a.id)) {
+      messages.push({ severity: 'error', file: loaded.source.file, ...placeOf(loaded.source, ['attachments', i, 'print']), reason: `表格「${a.id}」写了 print: inline，但正文中没有 {{table ${a.id}}}`, hint: `在正文要印出它的地方单独写一段 {{table ${a.id}}}，或删去 print: inline 作为附件印出`, rule: 'content/table' });
+    }
+  });
+  return messages.some((m) => m.rule === 'content/table') ? undefined : out;
+}
+
 export interface RenderedPage {
   html?: string;
   messages: Message[];
@@ -195,17 +225,20 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const htmlEngine = sharedHandlebars(escapeHtml);
   const htmlContext = renderContext(loaded, figures, escapeHtml);
   const words = titleWords(b);
-  const views = b.attachments.map((a, i) => {
+  const tableView = (a: LoadedBulletin['bulletin']['attachments'][number], number: number, name: string, anchor: string, caption: string) => {
     let note: unknown;
     if (a.note !== undefined) {
       const r = expandTemplate(htmlEngine, a.note, htmlContext, loaded.source.file);
-      messages.push(...r.messages.map((m) => ({ ...m, reason: `附件${i + 1}的 note：${m.reason}` })));
+      messages.push(...r.messages.map((m) => ({ ...m, reason: `${name}的 note：${m.reason}` })));
       note = r.text === undefined ? undefined : new htmlEngine.SafeString(r.text);
     }
     const table = heldTable(loaded, a.id);
-    return table ? attachmentView(table, i + 1, note, words) : undefined;
-  });
-  if (messages.some((m) => m.severity === 'error') || views.includes(undefined)) return { messages };
+    return table ? { ...attachmentView(table, number, note, words), anchor, caption } : undefined;
+  };
+  const views = numberedAttachments(b.attachments).map((a, i) => tableView(a, i + 1, `附件${i + 1}`, `attachment-${i + 1}`, `附件${i + 1} ${a.title}`));
+  // Tables printed in the text, where the circular says {{table id}}.
+  const inline = new Map(b.attachments.filter((a) => a.print === 'inline').map((a) => [a.id, tableView(a, 0, `正文表格「${a.title}」`, `table-${a.id}`, a.title)] as const));
+  if (messages.some((m) => m.severity === 'error') || views.includes(undefined) || [...inline.values()].includes(undefined)) return { messages };
 
   // Charts: drawn here as SVG. The copy printed to PDF holds only those declared `print: true`
   // (hidden ones would still leave link targets in the PDF); print CSS hides the rest when a
@@ -218,10 +251,12 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
 
   const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');
   const page = compiled(htmlEngine, read('bulletin.hbs'), { strict: false });
-  for (const name of ['attachment', 'document-head', 'colophon', 'chart']) {
+  for (const name of ['attachment', 'table', 'inline-table', 'document-head', 'colophon', 'chart']) {
     const source = read(`partials/${name}.hbs`);
     if (htmlEngine.partials[name] !== source) htmlEngine.registerPartial(name, source);
   }
+  const body = placeTables(markdownToHtml(parts.join('\n\n')), inline, compiled(htmlEngine, read('partials/inline-table.hbs'), { strict: false }), loaded, messages);
+  if (body === undefined) return { messages };
   const official = officialView(loaded, options.print ?? false);
   const html = page({
     ...htmlContext,
@@ -231,7 +266,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     fonts_css: options.fontsCss,
     published_iso: isoDate(parseDate(b.published)!),
     css: { screen: read('screen.css'), print: read('print.css') + read('official.css') + (options.print ? read('landscape.css') : '') + (official?.letterCss ?? '') },
-    body: markdownToHtml(parts.join('\n\n')),
+    body,
     attachment_views: views,
     chart_views: charts,
     charts_print: charts.some((c) => c.print),
