@@ -6,6 +6,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
 import { checkBulletin, type CheckResult } from './check/index.js';
+import { Acceptance } from './check/accept.js';
+import { CHECK_REPORT_FILE, checkReportHtml } from './render/report.js';
 import { displayPath } from './bulletin.js';
 import { hasErrors, sortMessages } from './messages.js';
 import type { LayoutReport } from './print/layout.js';
@@ -163,13 +165,16 @@ export async function renderBulletin(root: string, period: string): Promise<Rend
   const result = await checkBulletin(root, period);
   if (!result.loaded || !result.figures) return result;
   const { sources, messages: read } = readCircular(result.loaded);
-  const messages = [...result.messages, ...read, ...lintCircular(sources)];
+  // Problems kept on purpose (`accept:`) are warnings from here on, rendering included.
+  const accept = new Acceptance(result.loaded);
+  const messages = accept.apply([...result.messages, ...read, ...lintCircular(sources)]);
   let html: string | undefined;
   if (!hasErrors(messages)) {
     const page = renderPage(result.loaded, result.figures, sources);
-    messages.push(...page.messages);
+    messages.push(...accept.apply(page.messages));
     html = page.html;
   }
+  messages.push(...accept.unmatched());
   const sorted = sortMessages(messages);
   return { ...result, sources, messages: sorted, ok: !hasErrors(sorted), ...(html !== undefined && { html }) };
 }
@@ -407,6 +412,8 @@ async function buildWith(
     const pdf = files.get('bulletin.pdf');
     files.set('index.html', withDownloads(html, pdf ? [{ file: 'bulletin.pdf', label: 'PDF 版', bytes: pdf.length }] : []));
   }
+  // A bulletin reproduced as printed carries the list of what it keeps, and why.
+  if (rendered.loaded.bulletin.accept.length) files.set(CHECK_REPORT_FILE, checkReportHtml(rendered.loaded, rendered.messages, rendered.checks));
   files.set(SUMS_FILE, sha256Sums(files));
   // A signed build signs its file list too, so that taking a PDF out or swapping it shows.
   if (prepared.signer && files.has('bulletin.pdf') && report?.signer) {

@@ -16,6 +16,8 @@ export interface Message {
   hint?: string;
   /** Stable machine-readable id, e.g. `csv/ragged-row`. */
   rule: string;
+  /** Kept on purpose by an `accept:` entry of bulletin.yaml: its reason. */
+  accepted?: string;
 }
 
 /** Thrown for problems that stop a stage outright (a file that cannot be read at all). */

@@ -231,6 +231,16 @@ export const Bulletin = z
     tables: z.array(TableSpec).default([]).describe('不作为附件印出的数据表'),
     attachments: z.array(Attachment).default([]).describe('附件，按顺序编号'),
     charts: z.array(Chart).default([]).describe('图表：默认只在网页上显示，print: true 的也印入 PDF'),
+    accept: z
+      .array(
+        z.strictObject({
+          rule: z.string().min(1).describe('问题的规则名，如 figures/rate、figures/total、figures/disagree（tongbao check --json 中的 rule）'),
+          at: z.string().min(1).describe('问题的位置：表格文件:行名（districts.csv:青石县）、表格文件:行号（districts.csv:8）或数字的名称'),
+          reason: z.string().min(1).describe('为什么保留原样，如「原文如此，照录」'),
+        }),
+      )
+      .default([])
+      .describe('按原文照录时保留的已知问题：每项变为注明理由的警告，生成照常进行；没有对应问题的项是错误'),
   })
   .superRefine((b, ctx) => {
     if (b.title_lines && b.title_lines.join('') !== b.title)

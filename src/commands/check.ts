@@ -1,11 +1,22 @@
 // `tongbao check <期次>`: every problem of the data and the circular, and a summary line.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { renderBulletin } from '../build.js';
+import { displayPath } from '../bulletin.js';
+import { CHECK_REPORT_FILE, checkReportHtml } from '../render/report.js';
 import { formatMessage } from '../messages.js';
 import { EXIT, checkJson, onePeriod, summary, type Invocation } from './shell.js';
 
 export async function run({ root, args, flags, io }: Invocation): Promise<number> {
   // Rendering in memory too: the circular's bindings and lint are part of the check.
   const result = await renderBulletin(root, onePeriod(root, args));
+  if (flags.report && result.loaded) {
+    // Written whatever the result: it is the list of what is wrong.
+    const file = path.join(result.loaded.paths.outDir, CHECK_REPORT_FILE);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, checkReportHtml(result.loaded, result.messages, result.checks));
+    if (!flags.quiet && !flags.json) io.out(`已写入核对报告 ${displayPath(file)}\n`);
+  }
   if (flags.json) {
     io.out(JSON.stringify(checkJson(result), null, 2) + '\n');
   } else {

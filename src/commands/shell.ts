@@ -24,6 +24,7 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
   --sign           build 用证书对 PDF 签名（PAdES；同时生成 PDF/A-2b）
   --p12 <文件>      签名证书（.p12/.pfx，含私钥）；口令取自环境变量 TONGBAO_SIGN_PASSWORD，
                    未设置时在终端中询问
+  --report         check 另写核对报告 out/<期次>/check-report.html（已接受的问题及理由、其余问题、正文数字的核对）
   --signed         verify 要求是签名的生成结果：SHA256SUMS 和每个 PDF 都有有效签名
   --json           以 JSON 输出结果，供其他程序读取
   --quiet          只输出错误和警告
@@ -60,6 +61,7 @@ const OPTIONS = {
   archive: { type: 'boolean', default: false },
   sign: { type: 'boolean', default: false },
   signed: { type: 'boolean', default: false },
+  report: { type: 'boolean', default: false },
   p12: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
