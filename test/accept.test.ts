@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, edit, tongbao } from './helpers.js';
 import { vnu } from './judges.js';
@@ -68,5 +69,34 @@ describe('accept:', () => {
     const html = readFileSync(path.join(root, 'out/2017Q1/check-report.html'), 'utf8');
     expect(html).toContain('已接受的问题 1 个，其余问题 1 个（错误 1 个）');
     expect(html).toContain('「北山区」的「合格率」印为 86.66%');
+  });
+});
+
+describe('examples/province', () => {
+  it('checks with exactly one warning, the accepted truncated rate, builds, and lists it in the check report', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-province-'));
+    cpSync(path.join(REPO, 'examples/province'), root, { recursive: true, filter: (f) => !f.includes(`${path.sep}out`) });
+    const r = tongbao(['check', '2023Q3', '--root', root]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/media\.csv:5:11: 警告: 已接受：「今日头条」的「合格率」印为 86\.66%，按（「抽查账号数」−「不合格账号数」）\/「抽查账号数」\(30 − 4\)\/30/);
+    const b = tongbao(['build', '2023Q3', '--root', root]);
+    expect(b.status, b.stderr).toBe(0);
+    const report = readFileSync(path.join(root, 'out/2023Q3/check-report.html'), 'utf8');
+    expect(report).toContain('已接受的问题 1 个，其余问题 0 个');
+    expect(report).toContain('原文印为截断的86.66%（应为86.67%），按原文照录');
+    // Its checks worked out: a difference, a growth, a rate over a sum, a rate from failures.
+    for (const row of ['<td>closed</td><td>running_prev - running</td><td>812 − 796 = 16</td>', '<td>accounts_growth</td><td>growth(accounts, accounts_prev)</td><td>(1350 − 1200) / 1200 = 增长12.5%</td>', '= 91.824% → 91.8%</td>', '<td>media_rate</td><td>media.failed.rate</td><td>90.667% → 90.7%</td>']) {
+      expect(report).toContain(row);
+    }
+    const html = readFileSync(path.join(root, 'out/2023Q3/index.html'), 'utf8');
+    expect(html).toContain('比上季度末的1200个增长12.5%');
+    expect(html).toContain('id="table-media"');
+  });
+
+  it('is named nowhere in src/', () => {
+    const files = execFileSync('git', ['ls-files', 'src'], { cwd: REPO, encoding: 'utf8' }).trim().split('\n');
+    for (const f of files) expect(readFileSync(path.join(REPO, f), 'utf8'), f).not.toMatch(/examples\/province|某某省|2023Q3/);
   });
 });

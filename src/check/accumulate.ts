@@ -132,7 +132,8 @@ export class FigureAccumulator {
         pctSum: percent ? fraction(0n) : undefined,
         pctTexts: percent ? new Joined(' + ') : undefined,
         pctLines: percent ? new Int32List() : undefined,
-        groups: column.type === 'region' || (column.type === 'text' && column === this.label) ? new Map() : undefined,
+        // Rows grouped by a region, the row's name, or a column of declared values (问题类别).
+        groups: column.type === 'region' || (column.type === 'text' && (column === this.label || !!column.values)) ? new Map() : undefined,
       };
     });
   }

@@ -155,6 +155,22 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
       const share = sum(wrapping);
       widths = widths.map((w, j) => w + (share > 0 ? (left * wrapping[j]!) / share : left / n));
     }
+    // A column of short values squeezed to lines of one to three characters (单项/否决) takes
+    // what it needs from the widest column that stays readable without it: the greedy pass
+    // counts lines, not how they read.
+    const cell0 = table.querySelector('td, th');
+    const box = cell0 ? (({ paddingLeft, paddingRight, borderLeftWidth, borderRightWidth }) => [paddingLeft, paddingRight, borderLeftWidth, borderRightWidth].reduce((a, b) => a + parseFloat(b), 0))(getComputedStyle(cell0)) : 0;
+    const readable = 4 * fontSize + box + 1;
+    const wants = (j: number) => Math.min(need[j]!, readable);
+    for (let j = 0; j < n; j++) {
+      const deficit = wants(j) - widths[j]!;
+      if (deficit <= fontSize / 2) continue;
+      let donor = -1;
+      for (let k = 0; k < n; k++) if (k !== j && widths[k]! - deficit >= Math.max(min[k]!, wants(k)) && (donor < 0 || widths[k]! > widths[donor]!)) donor = k;
+      if (donor < 0) continue;
+      widths[donor]! -= deficit;
+      widths[j]! += deficit;
+    }
     apply();
     /** A cell with a line that holds one character of several. */
     const isLone = (c: HTMLTableCellElement) => {
@@ -227,9 +243,6 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
         loneNow[j] = lone(j);
       }
     }
-    const cell = table.querySelector('td, th');
-    const box = cell ? (({ paddingLeft, paddingRight, borderLeftWidth, borderRightWidth }) => [paddingLeft, paddingRight, borderLeftWidth, borderRightWidth].reduce((a, b) => a + parseFloat(b), 0))(getComputedStyle(cell)) : 0;
-    const readable = 4 * fontSize + box + 1;
     return {
       widths,
       lone: loneNow.reduce((a, b) => a + b, 0),

@@ -43,11 +43,36 @@ export function expandTemplate(
     const text = compiled(engine, source, { strict: true, noEscape: false })(context);
     return { text, messages: [] };
   } catch (e) {
-    return { messages: [templateMessage(e, file, lineOffset)] };
+    return { messages: [templateMessage(e, file, lineOffset, source, context)] };
   }
 }
 
-function templateMessage(e: unknown, file: string, lineOffset: number): Message {
+/**
+ * A dotted name in an expression whose head resolves but a later part does not
+ * (`sites.category.groups` when `sites.category` has no figures): Handlebars' strict mode
+ * then fails inside its own code, with no place. Found again here, with its place.
+ */
+function unresolvedName(source: string, context: object): { name: string; line: number; column: number } | undefined {
+  const lines = source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    for (const expr of lines[i]!.matchAll(/\{\{[^}]*\}\}/g)) {
+      for (const m of expr[0].matchAll(/[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+/g)) {
+        let value: unknown = context;
+        const parts = m[0].split('.');
+        for (let k = 0; k < parts.length; k++) {
+          value = value && typeof value === 'object' ? (value as Record<string, unknown>)[parts[k]!] : undefined;
+          if (value === undefined) {
+            if (k === 0) break; // an unknown head is Handlebars' own message
+            return { name: parts.slice(0, k + 1).join('.'), line: i + 1, column: expr.index + m.index + 1 };
+          }
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function templateMessage(e: unknown, file: string, lineOffset: number, source = '', context: object = {}): Message {
   const err = e as Error & { lineNumber?: number; column?: number; line?: number };
   const base = { severity: 'error' as const, file, rule: 'template/error' };
   if (e instanceof HelperError) {
@@ -66,6 +91,17 @@ function templateMessage(e: unknown, file: string, lineOffset: number): Message 
   const parse = /Parse error on line (\d+)/.exec(err.message);
   if (parse) {
     return { ...base, line: Number(parse[1]) + lineOffset, reason: '模板表达式写法有误（{{ }} 未闭合或多了括号）', hint: '每个 {{ 都要有对应的 }}', rule: 'template/syntax' };
+  }
+  const unresolved = e instanceof TypeError ? unresolvedName(source, context) : undefined;
+  if (unresolved) {
+    return {
+      ...base,
+      line: unresolved.line + lineOffset,
+      column: unresolved.column,
+      reason: `「${unresolved.name}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出`,
+      hint: '检查拼写；tongbao stats 列出所有可用的名称',
+      rule: 'template/unknown-name',
+    };
   }
   return { ...base, reason: `模板出错：${err.message.split('\n')[0]}` };
 }
