@@ -71,6 +71,20 @@ describe('a rate printed from failures', () => {
     expect(r.stderr).not.toMatch(/「(东城区|南湖区|北山区|青石县|合计)」的「合格率」/);
   });
 
+  it('draws a bar chart of a failures column as the pass rate', () => {
+    const root = failuresCity();
+    edit(root, YAML, (t) => `${t}\ncharts:\n  - { id: pass, kind: bars, title: 各区县合格率, table: districts, value: failed }\n`);
+    const r = tongbao(['build', '2017Q1', '--root', root, '--format', 'html']);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(path.join(root, 'out/2017Q1/index.html'), 'utf8');
+    expect(html).toContain('合格率（1 − 不合格网站数/抽查网站数）');
+    // Highest first: 东城区 (24 − 0)/24, then 西城区 (18 − 1)/18 = 94.4%; 青石县 last at 75%.
+    const order = [...html.matchAll(/<th scope="row">([^<]+)<\/th><td>\(\d+ − \d+\)\/\d+（([\d.]+%)）<\/td>/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(order[0]).toBe('东城区 100%');
+    expect(order[1]).toBe('西城区 94.4%');
+    expect(order.at(-1)).toBe('青石县 75%');
+  });
+
   it('refuses more failures than sites checked', () => {
     const root = failuresCity((t) => t.replace('北山区,15,2,86.7%', '北山区,15,16,86.7%'));
     const r = tongbao(['check', '2017Q1', '--root', root]);
