@@ -194,6 +194,14 @@ export function pdfInfo(r: Rendered): PdfInfo {
   };
 }
 
+/** An HTML entity of the escaped text as its character (&amp; → &, &#39; → '). */
+function decodeEntity(e: string): string {
+  const named: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': '\u00a0' };
+  if (named[e]) return named[e]!;
+  const m = /^&#(x?)([\da-f]+);$/i.exec(e);
+  return m ? String.fromCodePoint(parseInt(m[2]!, m[1] ? 16 : 10)) : '';
+}
+
 export async function buildBulletin(root: string, period: string, options: BuildOptions = {}): Promise<BuildResult> {
   const format = options.format ?? 'all';
   const progress = options.onProgress ?? (() => undefined);
@@ -278,9 +286,12 @@ async function buildWith(
   let fontsMissing: MissingFonts | undefined;
   if (wantsPrint) {
     try {
-      // The characters the document prints (its text, tags and styles left out), for the check of office fonts.
-      const text = rendered.html.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>|&[a-z]+;|&#\d+;/gi, '');
-      fonts = fontSetup(root, rendered.loaded.bulletin.fonts, text);
+      // The characters the document prints (its text, tags and styles left out), for the check
+      // of office fonts and the cut of the 楷 face: from the print page, which alone holds the
+      // official elements (签发人, 版记) a portal page may leave out.
+      const draft = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: '' }).html ?? rendered.html;
+      const text = draft.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>/gi, '').replace(/&(?:[a-z]+|#\d+|#x[\da-f]+);/gi, (e) => decodeEntity(e));
+      fonts = await fontSetup(root, rendered.loaded.bulletin.fonts, text);
     } catch (e) {
       if (!(e instanceof MissingFonts)) throw e;
       fontsMissing = e;
