@@ -209,6 +209,31 @@ describe('the sample and examples/city on paper', () => {
   });
 });
 
+describe('the free 楷 face, cut to the document', () => {
+  it('serves the print page’s characters from a small cut checked first, the whole face behind it', async () => {
+    const { fontSetup } = await import('../src/print/fonts.js');
+    const fontkit = await import('fontkit');
+    const text = '（一）签发人王某某';
+    const setup = await fontSetup(mkdtempSync(path.join(tmpdir(), 'tongbao-fonts-')), 'free', text);
+    const kai = [...setup.css.matchAll(/@font-face\{font-family:'TB Kai';[^}]*\}/g)].map((m) => m[0]);
+    // The whole face first (no range), the cut last: the last rule is tried first.
+    expect(kai).toHaveLength(2);
+    expect(kai[0]).not.toContain('unicode-range');
+    const cut = /url\("file:\/\/([^"]+)"\) format\("truetype"\);unicode-range:([^;]+);/.exec(kai[1]!)!;
+    const covered = cut[2]!.split(',').flatMap((r) => {
+      const [from, to = from] = r.slice(2).split('-').map((h) => parseInt(h, 16)) as [number, number?];
+      return Array.from({ length: to! - from + 1 }, (_, i) => from + i);
+    });
+    expect(covered).toEqual([...new Set(text)].map((c) => c.codePointAt(0)!).sort((a, b) => a - b));
+    const file = decodeURIComponent(cut[1]!);
+    expect(readFileSync(file).length).toBeLessThan(100_000);
+    const face = fontkit.openSync(file) as import('fontkit').Font;
+    for (const c of text) expect(face.hasGlyphForCodePoint(c.codePointAt(0)!), c).toBe(true);
+    expect(face.hasGlyphForCodePoint('楷'.codePointAt(0)!)).toBe(false);
+    expect(setup.dirs).toContain(path.dirname(file));
+  }, 60_000);
+});
+
 describe('签发人 in the 版头 (§7.2.6)', () => {
   it('puts the number 居左空一字 and 签发人 居右空一字 on one line, three pitches under the mark, the name in 楷', () => {
     const root = cityWorkspace();
