@@ -213,7 +213,7 @@ describe('isolation while printing', () => {
     expect(outside.length).toBeGreaterThanOrEqual(3);
     expect(outside.every((r) => !r.allowed)).toBe(true);
     expect(requests.filter((r) => r.url === 'file:///etc/hostname').every((r) => !r.allowed)).toBe(true);
-    // What was allowed is the page itself and the font files of the build.
-    for (const r of requests.filter((r) => r.allowed)) expect(r.url).toMatch(/print\.html$|\/@fontsource\/|^data:/);
+    // What was allowed is the page itself and the font files of the build (the 楷 cut among them).
+    for (const r of requests.filter((r) => r.allowed)) expect(r.url).toMatch(/print\.html$|\/@fontsource\/|\/tongbao-fonts-\d+\/cut-[0-9a-f]{32}\.ttf$|^data:/);
   });
 });
