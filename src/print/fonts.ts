@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Fontkit from 'fontkit';
@@ -114,7 +114,7 @@ async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly num
 }
 
 /** Where cut faces are kept between builds: the decoded face, and each cut by its characters. */
-const FACE_CACHE = path.join(tmpdir(), `tongbao-fonts-${userInfo().uid}`);
+const FACE_CACHE = path.join(tmpdir(), `tongbao-fonts-${process.getuid?.() ?? 'user'}`); // getuid: userInfo() throws for a uid with no passwd entry
 
 /** `U+4E00-4E03,U+4E07`: the code points as CSS unicode-range. */
 function unicodeRange(codePoints: readonly number[]): string {
