@@ -4,6 +4,11 @@
 import { div, fraction, mul, sub, type Fraction } from './fraction.js';
 import { display, naturalDigits, type Figure } from './figure.js';
 
+/** A count or a share as an exact fraction, the two kinds a growth rate is taken of. */
+export function countOrShare(v: Figure['value']): Fraction | undefined {
+  return v.type === 'integer' ? fraction(v.value) : v.type === 'share' ? v.value : undefined;
+}
+
 /** (x − base) / base; undefined when the base is zero. */
 export function growth(x: Fraction, base: Fraction): Fraction | undefined {
   return base.num === 0n ? undefined : div(sub(x, base), base);
@@ -26,8 +31,7 @@ export function againstPrevious(own: readonly Figure[], before: ReadonlyMap<stri
         derivation: { formula: `${display(f.value)} − ${display(p.value)}（${periods.previous} → ${periods.current}）` },
       });
     }
-    const value = (v: Figure['value']) => (v.type === 'integer' ? fraction(v.value) : v.type === 'share' ? v.value : undefined);
-    const [now, then] = [value(f.value), value(p.value)];
+    const [now, then] = [countOrShare(f.value), countOrShare(p.value)];
     const g = now && then && f.value.type === p.value.type ? growth(now, then) : undefined;
     if (g) {
       out.push({

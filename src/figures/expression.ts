@@ -74,22 +74,17 @@ export function parseExpression(text: string): Node {
     if (t?.kind !== 'op' || t.text !== op) throw t ? new ExpressionError(`这里应为「${op}」`, t.at) : end();
     k++;
   };
-  const sum = (): Node => {
-    let left = product();
-    for (let t = peek(); t?.kind === 'op' && (t.text === '+' || t.text === '-'); t = peek()) {
+  /** One level of left-associative operators over the level below it. */
+  const level = (ops: readonly ('+' | '-' | '*' | '/')[], operand: () => Node) => (): Node => {
+    let left = operand();
+    for (let t = peek(); t?.kind === 'op' && (ops as readonly string[]).includes(t.text); t = peek()) {
       k++;
-      left = { kind: 'binary', op: t.text, left, right: product(), at: t.at };
+      left = { kind: 'binary', op: t.text as (typeof ops)[number], left, right: operand(), at: t.at };
     }
     return left;
   };
-  const product = (): Node => {
-    let left = unary();
-    for (let t = peek(); t?.kind === 'op' && (t.text === '*' || t.text === '/'); t = peek()) {
-      k++;
-      left = { kind: 'binary', op: t.text, left, right: unary(), at: t.at };
-    }
-    return left;
-  };
+  const product = level(['*', '/'], () => unary());
+  const sum = level(['+', '-'], product);
   const unary = (): Node => {
     const t = peek();
     if (t?.kind === 'op' && t.text === '-') {

@@ -2,8 +2,7 @@
 // target (Markdown source or HTML), so data can never become markup.
 import Handlebars from 'handlebars';
 import { display } from '../figures/figure.js';
-import { growth } from '../figures/change.js';
-import { fraction } from '../figures/fraction.js';
+import { countOrShare, growth } from '../figures/change.js';
 import { formatDate, parseDate } from '../values.js';
 import { changeInWords, chineseNumeral, joinList, withUnit } from './chinese.js';
 import { DateRef, FigureRef, TABLE_ID, TABLES, type TablePrint } from './context.js';
@@ -89,8 +88,7 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
       return out(display(f.value, digits));
     }
     const base = figureOf(args[0], 'growth');
-    const exact = (g: typeof f) => (g.value.type === 'integer' ? fraction(g.value.value) : g.value.type === 'share' ? g.value.value : undefined);
-    const [now, then] = [exact(f), exact(base)];
+    const [now, then] = [countOrShare(f.value), countOrShare(base.value)];
     if (!now || !then) throw new HelperError(`{{growth}} 需要两个数：「${(now ? base : f).name}」不是数`);
     const g = growth(now, then);
     if (!g) throw new HelperError(`「${base.name}」为零，算不出增长率`);
