@@ -1,11 +1,12 @@
 // The arrows between the stages of src/, checked by `npm test` (test/architecture.test.ts) and
-// by `npx depcruise src`. Data flows load → check → render → print → archive; figures/ (exact
+// by `npx depcruise src`. Data flows load → check → render → print → archive; register/ files
+// the site lists of every period (load → register → check); figures/ (exact
 // arithmetic) and pdf/ (PDF bytes) serve several stages; the root modules (bulletin, schema,
-// messages, values, regions, divisions) are the vocabulary every stage shares; build.ts,
+// messages, values, regions, divisions, periods) are the vocabulary every stage shares; build.ts,
 // preview.ts and new.ts run the stages; commands/ is the command line, and only cli.ts uses it.
 // Type-only imports count: an arrow is an arrow.
 const stage = (name) => `^src/${name}/`;
-const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions)[.]ts$';
+const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods)[.]ts$';
 const runners = '^src/(build|preview|new)[.]ts$';
 
 /** `from` may not import any of `to`. */
@@ -13,14 +14,15 @@ const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error',
 
 module.exports = {
   forbidden: [
-    forbid('load-reads-only', 'load/ turns files into typed rows; it knows nothing of rules, figures or output.', stage('load'), ['^src/(check|figures|render|print|pdf|archive|commands)/', runners]),
-    forbid('figures-are-pure', 'figures/ is exact arithmetic and derivations: no file or row reading, no output.', stage('figures'), ['^src/(load|check|render|print|pdf|archive|commands)/', runners]),
+    forbid('load-reads-only', 'load/ turns files into typed rows; it knows nothing of rules, figures or output.', stage('load'), ['^src/(register|check|figures|render|print|pdf|archive|commands)/', runners]),
+    forbid('register-reads-rows', 'register/ files the listed sites of every period from load/; it computes no figure and knows nothing of output.', stage('register'), ['^src/(check|figures|render|print|pdf|archive|commands)/', runners]),
+    forbid('figures-are-pure', 'figures/ is exact arithmetic and derivations: no file or row reading, no output.', stage('figures'), ['^src/(load|register|check|render|print|pdf|archive|commands)/', runners]),
     forbid('check-before-output', 'check/ reads rows and computes figures; it knows nothing of output.', stage('check'), ['^src/(render|print|pdf|archive|commands)/', runners]),
-    forbid('render-is-the-page', 'render/ makes the portal page and the print HTML; printing and archiving come after it.', stage('render'), ['^src/(print|pdf|archive|commands)/', runners]),
-    forbid('print-takes-html', 'print/ prints the HTML it is given: it reads no data and archives nothing.', stage('print'), ['^src/(load|check|render|archive|commands)/', runners]),
-    forbid('pdf-is-bytes', 'pdf/ reads and writes PDF bytes for print/ and archive/, and knows neither.', stage('pdf'), ['^src/(load|check|figures|render|print|archive|commands)/', runners]),
-    forbid('archive-works-on-pdfs', 'archive/ works on finished PDFs through pdf/ only.', stage('archive'), ['^src/(load|check|figures|render|print|commands)/', runners]),
-    forbid('vocabulary-below-stages', 'The shared vocabulary imports no stage but the figures it types.', rootVocabulary, ['^src/(load|check|render|print|pdf|archive|commands)/', runners]),
+    forbid('render-is-the-page', 'render/ makes the portal page and the print HTML; printing and archiving come after it.', stage('render'), ['^src/(register|print|pdf|archive|commands)/', runners]),
+    forbid('print-takes-html', 'print/ prints the HTML it is given: it reads no data and archives nothing.', stage('print'), ['^src/(load|register|check|render|archive|commands)/', runners]),
+    forbid('pdf-is-bytes', 'pdf/ reads and writes PDF bytes for print/ and archive/, and knows neither.', stage('pdf'), ['^src/(load|register|check|figures|render|print|archive|commands)/', runners]),
+    forbid('archive-works-on-pdfs', 'archive/ works on finished PDFs through pdf/ only.', stage('archive'), ['^src/(load|register|check|figures|render|print|commands)/', runners]),
+    forbid('vocabulary-below-stages', 'The shared vocabulary imports no stage but the figures it types.', rootVocabulary, ['^src/(load|register|check|render|print|pdf|archive|commands)/', runners]),
     forbid('runners-below-commands', 'The library never imports the command line.', runners, '^src/commands/'),
     forbid('only-cli-starts-commands', 'commands/ is reached through cli.ts only.', '^src/(?!cli[.]ts$|commands/)', '^src/commands/'),
     {

@@ -64,8 +64,8 @@ function* siteRows(n, rnd) {
   }
 }
 
-function* problemRows(n, rnd) {
-  const seq = new Array(PROVINCES.length).fill(0);
+function* problemRows(n, rnd, start = 0) {
+  const seq = new Array(PROVINCES.length).fill(start);
   for (let i = 0; i < n; i++) {
     const p = Math.floor(rnd() * PROVINCES.length);
     const [code, name] = PROVINCES[p];
@@ -95,10 +95,12 @@ const yamlString = (s) => JSON.stringify(s);
 /**
  * Write one period into the workspace `root`. Options: period (2024Q4, or any period such as
  * 2023-05), sites (rows of the per-site table), problems (rows of attachment 1), quarters
- * (rows of history), matrix (include attachment 2, the 32 × 5 check matrix), seed, office.
+ * (rows of history), matrix (include attachment 2, the 32 × 5 check matrix), seed, office,
+ * problemStart (the serial the problem sites' codes count from in each province: periods
+ * given starts closer than their list's length share sites, as repeat failures).
  */
 export async function generatePeriod(root, options = {}) {
-  const o = { period: '2024Q4', sites: 44_000, problems: 20_000, quarters: 40, matrix: true, seed: 1, office: '国务院办公厅政府信息与政务公开办公室', ...options };
+  const o = { period: '2024Q4', sites: 44_000, problems: 20_000, quarters: 40, matrix: true, seed: 1, office: '国务院办公厅政府信息与政务公开办公室', problemStart: 0, ...options };
   const rnd = random(o.seed);
   const dataDir = path.join(root, 'data', o.period);
   const contentDir = path.join(root, 'content', o.period);
@@ -108,7 +110,7 @@ export async function generatePeriod(root, options = {}) {
   await writeCsv(path.join(dataDir, 'sites.csv'), ['网站标识码', '省（区、市）', '网站类型', '抽查指标数', '合格指标数', '是否合格'], siteRows(o.sites, rnd));
   const qs = quarters(o.period, o.quarters);
   await writeCsv(path.join(dataDir, 'history.csv'), ['期次', '总体合格率'], qs.map((q) => [q, `${(80 + rnd() * 19).toFixed(1)}%`]));
-  if (o.problems > 0) await writeCsv(path.join(dataDir, 'problem-sites.csv'), ['序号', '省（区、市）/部门', '网站名称', '存在的突出问题', '网站标识码'], problemRows(o.problems, rnd));
+  if (o.problems > 0) await writeCsv(path.join(dataDir, 'problem-sites.csv'), ['序号', '省（区、市）/部门', '网站名称', '存在的突出问题', '网站标识码'], problemRows(o.problems, rnd, o.problemStart));
   if (o.matrix) {
     await writeCsv(path.join(dataDir, 'institutions.csv'), ['序号', '省（区、市）', ...CHECKS.map((c) => c[1])], PROVINCES.map(([, name], i) => [i + 1, name, ...CHECKS.map(() => (rnd() < 0.85 ? '√' : ''))]));
   }

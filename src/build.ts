@@ -18,7 +18,7 @@ import { MissingFonts, fontSetup, type FontSetup } from './print/fonts.js';
 import { openTab, printPdf, type Tab } from './print/pdf.js';
 import { countPages } from './pdf/update.js';
 import type { PdfInfo } from './pdf/finish.js';
-import { periodInfo } from './render/period.js';
+import { periodInfo } from './periods.js';
 import { parseDate } from './values.js';
 import { placeOf } from './load/yaml.js';
 import { IccProfileNotFound, XmpNotWellFormed, findIccProfile, pdfA } from './archive/pdfa.js';

@@ -1,7 +1,8 @@
 // Every problem a user can cause is a Message with a place, never a stack trace.
 // Shaped after vfile-message: a reason, a place, a severity, and a hint saying what to do.
 
-export type Severity = 'error' | 'warning';
+/** An error stops the build; a warning is shown and lets it go on; an info line only tells. */
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface Message {
   severity: Severity;
@@ -28,7 +29,7 @@ export class BulletinError extends Error {
   }
 }
 
-const SEVERITY_LABEL: Record<Severity, string> = { error: '错误', warning: '警告' };
+const SEVERITY_LABEL: Record<Severity, string> = { error: '错误', warning: '警告', info: '提示' };
 
 /** `path:line:column: 错误: reason（hint）` — the form editors and CI log viewers link. */
 export function formatMessage(m: Message): string {

@@ -8,7 +8,7 @@ import { displayPath, isPeriod, listPeriods, periodPaths } from './bulletin.js';
 import { loadBulletin } from './load/bulletin.js';
 import { hasErrors, type Message } from './messages.js';
 import { isoDate, parseDate, type CalendarDate } from './values.js';
-import { periodInfo } from './render/period.js';
+import { periodInfo } from './periods.js';
 import { chineseNumeral } from './render/chinese.js';
 
 export interface NewResult {

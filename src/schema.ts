@@ -28,6 +28,7 @@ export const COLUMN_TYPES = [
   'check',
   'region',
   'site-code',
+  'status',
 ] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
@@ -39,7 +40,7 @@ export const Column = z
     type: z
       .enum(COLUMN_TYPES)
       .default('text')
-      .describe('text 文字，integer 整数，count 非负整数，percent 百分比，date 日期，check 勾选(√)，region 地区，site-code 网站标识码'),
+      .describe('text 文字，integer 整数，count 非负整数，percent 百分比，date 日期，check 勾选(√)，region 地区，site-code 网站标识码，status 整改状态（已整改、已关停、已上移、未整改）'),
     required: z.boolean().optional().describe('是否必填；勾选列默认可空，其余默认必填'),
     unique: z.boolean().optional().describe('此列的值不得重复'),
     max: key.optional().describe('此列的值不得大于同一行中另一列（如合格数不大于抽查数）'),
@@ -89,13 +90,33 @@ const tableFile = z
   .regex(/\.(csv|txt|xlsx)$/i, { message: '表格文件应为 .csv 或 .xlsx' })
   .describe('表格文件（.csv 或 .xlsx），与 bulletin.yaml 同目录');
 
+/** What a rectification table may say of a site of the previous period's list. */
+export const RECTIFICATION_STATUS = ['已整改', '已关停', '已上移', '未整改'] as const;
+export type RectificationStatus = (typeof RECTIFICATION_STATUS)[number];
+
 export const TableSpec = z.strictObject({
   id: key.describe('表格的英文键名'),
   file: tableFile,
   sheet: z.string().min(1).optional().describe('.xlsx 文件中的工作表名；不填则用第一个工作表'),
   columns: z.array(Column).min(1),
+  account: z
+    .strictObject({ platform: key.describe('平台所在的列'), name: key.describe('账号名称所在的列') })
+    .optional()
+    .describe('政务新媒体名单（没有网站标识码）：平台和账号名称所在的列；登记册按「平台 + 账号名称」记录每个账号'),
+  register: z
+    .boolean()
+    .optional()
+    .describe('是否记入各期问题网站登记册（tongbao sites、连续被通报的核对）：有网站标识码列（或 account）的附件名单默认记入；数据表（如全部抽查网站的逐站结果）默认不记入，问题名单放在 tables 中时写 true'),
 });
 export type TableSpec = z.output<typeof TableSpec>;
+
+/**
+ * A data table recording what became of the previous period's problem sites: a site-code
+ * column, a status column (type status) and optionally a date column.
+ */
+export const RectificationSpec = TableSpec.extend({
+  kind: z.literal('rectification').describe('rectification 整改情况表：上一期通报的问题网站各自的整改状态（已整改、已关停、已上移、未整改）和日期'),
+}).describe('整改情况表');
 
 export const Attachment = TableSpec.extend({
   kind: z.enum(['table', 'matrix']).describe('table 名单表格；matrix 勾选矩阵（√）'),
@@ -131,8 +152,14 @@ export const SeriesChart = z
   .strictObject({
     ...chartBase,
     kind: z.literal('series').describe('series 按期次的折线（如各季度合格率）'),
+    table: key.optional().describe('数据来源：tables 或 attachments 中某个表格的 id；不填则按 figure 从年内各期的数据取值'),
     x: key.optional().describe('期次（横轴）所在的列；不填则用表格的第一列文字列'),
-    value: key.describe('数值所在的列：percent、count 或 integer 列'),
+    value: key.optional().describe('数值所在的列：percent、count 或 integer 列（有 table 时必填）'),
+    figure: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, { message: '写数字的名称，如 districts.passed.rate' })
+      .optional()
+      .describe('每一期自己的数字的名称（如 districts.passed.rate）：不写 table 时折线取年内各期的这个数字，缺数据的期次留空；同时写了 table 时，表格中每一行都与该期自己的数字核对'),
   })
   .describe('按期次的折线图');
 
@@ -228,7 +255,14 @@ export const Bulletin = z
       .default(false)
       .describe('生成 PDF/A-2b 归档版 PDF（与 tongbao build --archive 相同）'),
     figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
-    tables: z.array(TableSpec).default([]).describe('不作为附件印出的数据表'),
+    tables: z
+      .array(z.union([RectificationSpec, TableSpec]))
+      .default([])
+      .describe('不作为附件印出的数据表；kind: rectification 的是上一期问题网站的整改情况表'),
+    repeat: z
+      .enum(['info', 'warning'])
+      .default('info')
+      .describe('本期名单中上一期也被通报的网站（连续被通报）：info 作为提示列出（默认），warning 作为警告'),
     attachments: z.array(Attachment).default([]).describe('附件，按顺序编号'),
     charts: z.array(Chart).default([]).describe('图表：默认只在网页上显示，print: true 的也印入 PDF'),
     accept: z

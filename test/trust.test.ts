@@ -231,7 +231,7 @@ describe('a table with a great many bad rows', () => {
       for (let i = 0; i < n; i++) lines.push(`区${i},十`);
       writeFileSync(path.join(dir, 'big.csv'), lines.join('\n') + '\n');
       const yaml = path.join(dir, 'bulletin.yaml');
-      writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('tables: []', 'tables:\n  - id: big\n    file: big.csv\n    columns:\n      - { key: name, name: 区县 }\n      - { key: n, name: 抽查网站数, type: count }'));
+      writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^tables:( \[\])?$/m, 'tables:\n  - id: big\n    file: big.csv\n    columns:\n      - { key: name, name: 区县 }\n      - { key: n, name: 抽查网站数, type: count }'));
     } else {
       const file = path.join(dir, 'problem-sites.csv');
       const [header] = readFileSync(file, 'utf8').split('\n');

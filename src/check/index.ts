@@ -1,6 +1,7 @@
 // The check stage: one period loaded, each table read once through every row rule and into
-// its figures (pass.ts), the reported figures against the computed ones, the previous period's
-// figures and the changes against them. Every message is collected; the build runs the same.
+// its figures (pass.ts), its lists against the register of earlier ones, the reported figures
+// against the computed ones, the previous period's figures and the changes against them, and
+// the year's figures from its periods. Every message is collected; the build runs the same.
 import { existsSync } from 'node:fs';
 import { periodPaths } from '../bulletin.js';
 import { loadBulletin, type LoadedBulletin } from '../load/bulletin.js';
@@ -10,6 +11,12 @@ import { againstPrevious } from '../figures/change.js';
 import type { Figure } from '../figures/figure.js';
 import { checkTable, type CheckedTable } from './pass.js';
 import { checkReported, reportedFigures, unfilledFigures, type CheckOutcome } from './reported.js';
+import { readRegister } from '../register/read.js';
+import { rectificationColumns, siteColumns } from '../register/sites.js';
+import { periodInfo, previousPeriod, yearToDate } from '../periods.js';
+import { yearFigures } from '../figures/year.js';
+import { againstRegister } from './history.js';
+import { historyTableProblems } from './history-table.js';
 
 export type Figures = ReadonlyMap<string, Figure>;
 
@@ -37,12 +44,15 @@ export async function checkBulletin(root: string, period: string): Promise<Check
       for (const m of t.read) messages.push(m);
       for (const m of t.problems) messages.push(m);
     }
-    const own = [...reportedFigures(loaded), ...tables.flatMap((t) => t.figures ?? [])];
+    const own = await ownFigures(root, loaded, tables, messages);
+    const others = new PeriodFigures(root);
+    const previous = await previousFigures(loaded, others, messages);
     const all = new Map(own.map((f) => [f.name, f]));
-    const previous = await previousFigures(root, loaded, messages);
     if (previous) {
-      for (const f of againstPrevious(own, previous, { previous: loaded.bulletin.previous!, current: loaded.paths.period })) all.set(f.name, f);
+      for (const f of againstPrevious(own, previous, { previous: loaded.bulletin.previous!, current: period })) all.set(f.name, f);
     }
+    for (const f of await theYear(loaded, all, others, messages)) all.set(f.name, f);
+    messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name)).figures)));
     const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
     messages.push(...unfilledFigures(loaded), ...checked.messages);
     figures = all;
@@ -50,6 +60,45 @@ export async function checkBulletin(root: string, period: string): Promise<Check
   }
   const sorted = sortMessages(messages);
   return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
+}
+
+/**
+ * A period's own figures: those entered in bulletin.yaml, those of its tables, and those of its
+ * lists against the register of earlier periods (repeats, the rectification table's), whose
+ * findings go to `messages`.
+ */
+async function ownFigures(root: string, loaded: LoadedBulletin, tables: readonly CheckedTable[], messages: Message[]): Promise<Figure[]> {
+  const own = [...reportedFigures(loaded), ...tables.flatMap((t) => t.figures ?? [])];
+  const b = loaded.bulletin;
+  if ([...b.tables, ...b.attachments].some((t) => siteColumns(t) || rectificationColumns(t))) {
+    // Only what the findings need: the two lists, and every rectification report so far (a
+    // site closed earlier and listed again).
+    const period = loaded.paths.period;
+    const before = b.previous ?? previousPeriod(period);
+    const history = againstRegister(await readRegister(root, { upTo: period, lists: [before, period] }), loaded, before);
+    messages.push(...history.messages);
+    own.push(...history.figures);
+  }
+  return own;
+}
+
+/**
+ * The year so far (`year.*`), from each period's own figures; a period without data, or with
+ * errors in them, stays missing. A yearly bulletin is its own year: it has none.
+ */
+async function theYear(loaded: LoadedBulletin, current: Figures, others: PeriodFigures, messages: Message[]): Promise<Figure[]> {
+  const period = loaded.paths.period;
+  const info = periodInfo(period);
+  if (!info.quarter && !info.half && !info.month) return [];
+  const periods = await Promise.all(
+    yearToDate(period).map(async (name) => {
+      if (name === period) return { name, figures: current };
+      const other = await others.get(name);
+      if (other.broken || other.faulty) messages.push({ severity: 'warning', file: loaded.source.file, reason: `${name} 的数据有错误，全年的数字中按缺少这一期处理`, hint: `运行 tongbao check ${name} 查看并改正`, rule: 'figures/year' });
+      return { name, ...(!other.faulty && other.figures && { figures: other.figures }) };
+    }),
+  );
+  return yearFigures(info.year, periods, current);
 }
 
 /** Every table of a period, in the order declared, each read once. */
@@ -60,15 +109,47 @@ async function checkTables(loaded: LoadedBulletin): Promise<CheckedTable[]> {
 }
 
 /**
+ * Another period: `figures` when its data exist and read without error, `broken` when they
+ * exist but do not read, `faulty` when a rule found an error in them (its check says which).
+ */
+interface OtherPeriod {
+  figures?: Map<string, Figure>;
+  broken?: boolean;
+  faulty?: boolean;
+}
+
+/** Other periods' own figures, each worked out once per check. */
+class PeriodFigures {
+  private readonly cache = new Map<string, Promise<OtherPeriod>>();
+  constructor(private readonly root: string) {}
+
+  get(name: string): Promise<OtherPeriod> {
+    let p = this.cache.get(name);
+    if (!p) this.cache.set(name, (p = this.read(name)));
+    return p;
+  }
+
+  private async read(name: string): Promise<OtherPeriod> {
+    if (!existsSync(periodPaths(this.root, name).yaml)) return {};
+    const other = await loadBulletin(this.root, name);
+    const tables = other.loaded && !hasErrors(other.messages) ? await checkTables(other.loaded) : undefined;
+    if (!other.loaded || !tables || tables.some((t) => hasErrors(t.read))) return { broken: true };
+    // Its findings are its own check's; here only whether they include an error.
+    const findings: Message[] = [];
+    const own = await ownFigures(this.root, other.loaded, tables, findings);
+    return { faulty: tables.some((t) => hasErrors(t.problems)) || hasErrors(findings), figures: new Map(own.map((f) => [f.name, f])) };
+  }
+}
+
+/**
  * The figures of the period named by `previous:`, when its data exist and read without
  * error; its other problems are its own check's.
  */
-async function previousFigures(root: string, loaded: LoadedBulletin, messages: Message[]): Promise<Map<string, Figure> | undefined> {
+async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, messages: Message[]): Promise<Map<string, Figure> | undefined> {
   const name = loaded.bulletin.previous;
-  if (!name || !existsSync(periodPaths(root, name).yaml)) return undefined;
-  const prev = await loadBulletin(root, name);
-  const tables = prev.loaded && !hasErrors(prev.messages) ? await checkTables(prev.loaded) : undefined;
-  if (!prev.loaded || !tables || tables.some((t) => hasErrors(t.read))) {
+  if (!name) return undefined;
+  const prev = await others.get(name);
+  if (prev.broken) {
     messages.push({
       severity: 'warning',
       file: loaded.source.file,
@@ -76,7 +157,6 @@ async function previousFigures(root: string, loaded: LoadedBulletin, messages: M
       hint: `运行 tongbao check ${name} 查看`,
       rule: 'figures/previous',
     });
-    return undefined;
   }
-  return new Map([...reportedFigures(prev.loaded), ...tables.flatMap((t) => t.figures ?? [])].map((f) => [f.name, f]));
+  return prev.figures;
 }

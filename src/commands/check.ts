@@ -20,7 +20,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   if (flags.json) {
     io.out(JSON.stringify(checkJson(result), null, 2) + '\n');
   } else {
-    for (const m of result.messages) io.err(formatMessage(m) + '\n');
+    for (const m of result.messages) if (!flags.quiet || m.severity !== 'info') io.err(formatMessage(m) + '\n');
     if (!flags.quiet) io.out(summary(result) + '\n');
   }
   return result.ok ? EXIT.ok : EXIT.failed;

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   dev: () => import('./dev.js'),
   verify: () => import('./verify.js'),
   schema: () => import('./schema.js'),
+  sites: () => import('./sites.js'),
 };
 
 /** `signal`: aborted by Ctrl-C, TERM or HUP, for the commands that stop cleanly on it (build, dev). */

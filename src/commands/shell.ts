@@ -16,6 +16,8 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
   dev [期次]       在 http://127.0.0.1:4321/ 预览，保存即刷新（--port 换端口）
   verify <目录>    核对生成的目录（如 out/2016Q4）：SHA256SUMS 和 PDF 的签名
   schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
+  sites [标识码]    各期被通报网站的登记册（按网站标识码）：被通报期次、整改状态；写标识码则列出该网站的历次记录
+                   （--period、--region、--status 筛选；--csv 输出供 Excel 打开的 CSV）
 
 选项：
   --root <目录>    工作目录（含 data/、content/、templates/），默认为当前目录
@@ -26,6 +28,10 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
                    未设置时在终端中询问
   --report         check 另写核对报告 out/<期次>/check-report.html（已接受的问题及理由、其余问题、正文数字的核对）
   --signed         verify 要求是签名的生成结果：SHA256SUMS 和每个 PDF 都有有效签名
+  --period <期次>   sites 只列出该期被通报的网站
+  --region <地区>   sites 只列出该地区的网站
+  --status <状态>   sites 只列出该整改状态的网站：已整改、已关停、已上移、未整改、待整改（被通报后尚无整改记录）
+  --csv            sites 输出 CSV（UTF-8 带 BOM、CRLF 换行，Excel 可直接打开）
   --json           以 JSON 输出结果，供其他程序读取
   --quiet          只输出错误和警告
   -h, --help       显示本帮助
@@ -62,6 +68,10 @@ const OPTIONS = {
   sign: { type: 'boolean', default: false },
   signed: { type: 'boolean', default: false },
   report: { type: 'boolean', default: false },
+  csv: { type: 'boolean', default: false },
+  period: { type: 'string' },
+  region: { type: 'string' },
+  status: { type: 'string' },
   p12: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -114,13 +124,14 @@ export function onePeriod(root: string, rest: string[]): string {
 
 export function counts(result: CheckResult) {
   const errors = result.messages.filter((m) => m.severity === 'error').length;
-  return { errors, warnings: result.messages.length - errors };
+  const warnings = result.messages.filter((m) => m.severity === 'warning').length;
+  return { errors, warnings, infos: result.messages.length - errors - warnings };
 }
 
 export function summary(result: CheckResult): string {
-  const { errors, warnings } = counts(result);
+  const { errors, warnings, infos } = counts(result);
   const verdict = errors ? '未通过' : '通过';
-  return `${result.period} 检查${verdict}：${result.files} 个文件，${result.rows} 行数据，${errors} 个错误，${warnings} 个警告`;
+  return `${result.period} 检查${verdict}：${result.files} 个文件，${result.rows} 行数据，${errors} 个错误，${warnings} 个警告${infos ? `，${infos} 条提示` : ''}`;
 }
 
 export function checkJson(result: CheckResult) {

@@ -35,6 +35,8 @@ export interface Figure {
   source: 'reported' | 'computed';
   value: FigureValue;
   derivation?: Derivation;
+  /** A series over periods (year.<name>.series): each period's value, absent where missing. */
+  points?: { period: string; value?: FigureValue }[];
 }
 
 /** Precision for a computed share: exact when it has at most `max` decimals (of a percent). */

@@ -32,7 +32,12 @@ export interface LoadResult {
 /** Files larger than this are refused before they are read into memory. */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
-export async function loadBulletin(root: string, period: string): Promise<LoadResult> {
+export interface LoadOptions {
+  /** Stream every CSV table, attachments included: for readers of rows only (the register). */
+  streamAll?: boolean;
+}
+
+export async function loadBulletin(root: string, period: string, options: LoadOptions = {}): Promise<LoadResult> {
   const paths = periodPaths(root, period);
   const messages: Message[] = [];
   const files: string[] = [];
@@ -125,6 +130,18 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
       }
     });
   }
+  for (const [spec, p] of specs) {
+    const keys = spec.columns.map((c) => c.key);
+    for (const k of ['platform', 'name'] as const) {
+      const target = spec.account?.[k];
+      if (target !== undefined && !keys.includes(target)) at([...p, 'account', k], `「${target}」指向表格「${spec.id}」中不存在的列`, `可用的列：${keys.join('、')}`, 'bulletin/bad-reference');
+    }
+    if ('kind' in spec && spec.kind === 'rectification') {
+      for (const [type, what] of [['site-code', '网站标识码列（type: site-code）'], ['status', '整改状态列（type: status，填 已整改、已关停、已上移 或 未整改）']] as const) {
+        if (!spec.columns.some((c) => c.type === type)) at([...p, 'columns'], `整改情况表「${spec.id}」没有${what}`, `在 columns 中声明这一列`, 'bulletin/rectification');
+      }
+    }
+  }
   // Charts name tables and columns: a bad name is reported here, at the chart's own key.
   for (const p of chartProblems(bulletin)) at(p.path, p.reason, p.hint, 'bulletin/bad-reference');
   if (messages.length > beforeSpecs) return { messages, files };
@@ -145,7 +162,7 @@ export async function loadBulletin(root: string, period: string): Promise<LoadRe
     files.push(display);
     // exceljs is large: loaded only when a bulletin has a spreadsheet. A data table that is
     // neither printed nor charted is read later, row by row, as it is checked.
-    if (!/\.xlsx$/i.test(spec.file) && !('kind' in spec) && !charted.has(spec.id)) {
+    if (!/\.xlsx$/i.test(spec.file) && (options.streamAll || (p[0] === 'tables' && !charted.has(spec.id)))) {
       tables.set(spec.id, { id: spec.id, file: display, spec, path: resolved.file, streamed: true });
       continue;
     }

@@ -33,6 +33,12 @@ export function chartProblems(bulletin: Bulletin): ChartProblem[] {
     if (ids.has(chart.id)) at(['id'], '的 id 重复', '每个图表的 id 应各不相同');
     ids.add(chart.id);
 
+    if (chart.kind === 'series' && chart.table === undefined) {
+      // Drawn from the year's periods (check/ says whether the figure exists).
+      if (!chart.figure) at([], '没有数据来源', '写 table 和 value（从表格取值），或写 figure（取年内各期自己的数字）');
+      if (chart.x || chart.value) at([chart.x ? 'x' : 'value'], '没有写 table，x 和 value 无从读取', '写上 table，或删去 x 和 value');
+      return;
+    }
     const spec = chartTable(bulletin, chart);
     if (!spec) {
       at(['table'], `的数据来源「${chart.table}」不是已声明的表格`, tableIds.length ? `可用的表格：${tableIds.join('、')}` : '先在 tables 或 attachments 中声明表格');
@@ -49,6 +55,10 @@ export function chartProblems(bulletin: Bulletin): ChartProblem[] {
       const labelKey = chart.kind === 'series' ? chart.x : chart.label;
       if (labelKey) column([chart.kind === 'series' ? 'x' : 'label'], labelKey);
       else if (!labelColumn(spec.columns)) at(['table'], `的表格「${spec.id}」没有文字列或地区列可作分项名称`, `用 ${chart.kind === 'series' ? 'x' : 'label'} 指明名称所在的列`);
+      if (!chart.value) {
+        at([], `没有写 value：表格「${spec.id}」中数值所在的列`, `可用的数值列：${spec.columns.filter((c) => NUMERIC.includes(c.type)).map((c) => c.key).join('、') || '无'}`);
+        return;
+      }
       const value = column(['value'], chart.value);
       if (value && !NUMERIC.includes(value.type)) {
         const numeric = spec.columns.filter((c) => NUMERIC.includes(c.type)).map((c) => c.key);

@@ -2,7 +2,7 @@
 // and placed (line, column) so that any later rule can point at it.
 import { parse, type Info } from 'csv-parse/sync';
 import { MessageList, type Message } from '../messages.js';
-import type { Column, TableSpec } from '../schema.js';
+import { RECTIFICATION_STATUS, type Column, type TableSpec } from '../schema.js';
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
 import { cellPlace, totalKind, type Cell, type Row } from './rows.js';
@@ -230,6 +230,10 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At): void 
         at(cell, `「${column.name}」的「${text.slice(0, 30)}」以 ${text[0]} 开头，像是电子表格公式`, '公式不会被计算；请填写它的结果，或在开头加上中文说明文字', 'cell/formula');
       }
       cell.value = text;
+      break;
+    case 'status':
+      if (!(RECTIFICATION_STATUS as readonly string[]).includes(text)) at(cell, `「${column.name}」的「${text.slice(0, 30)}」不是整改状态`, `填写 ${RECTIFICATION_STATUS.join('、')} 之一`, 'cell/status');
+      else cell.value = text;
       break;
     case 'site-code':
       if (!isSiteCode(text)) notA(cell, column, text, '网站标识码（10 位数字，部门网站为 bm 加 8 位数字）', 'cell/site-code', at);

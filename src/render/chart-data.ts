@@ -10,7 +10,7 @@ import { chartLabelColumn } from '../load/charts.js';
 import { boundOf, numberedAttachments, PERIOD_PATTERN, type Chart, type Column } from '../schema.js';
 import type { Percent } from '../values.js';
 import { chineseNumeral } from './chinese.js';
-import { nextPeriod, periodInfo } from './period.js';
+import { nextPeriod, periodInfo } from '../periods.js';
 
 /** A value both exact (for order and labels) and as a number (for geometry only). */
 interface Exact {
@@ -107,7 +107,8 @@ function describe(kind: string, data: Omit<ChartData, 'description'>): string {
 }
 
 export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart): ChartData {
-  const table = heldTable(loaded, chart.table)!; // references were checked on load; charted tables are held
+  if (chart.kind === 'series' && chart.table === undefined) return yearSeries(figures, chart);
+  const table = heldTable(loaded, chart.table!)!; // references were checked on load; charted tables are held
   const attachments = loaded.bulletin.attachments;
   const number = numberedAttachments(attachments).findIndex((a) => a.id === table.id);
   const source = { place: tablePlace(table, attachments), ...(number >= 0 && { attachment: number + 1 }) };
@@ -132,7 +133,7 @@ export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart
   }
 
   const label = chartLabelColumn(table.spec, chart)!;
-  const valueColumn = table.spec.columns.find((c) => c.key === chart.value)!;
+  const valueColumn = table.spec.columns.find((c) => c.key === chart.value!)!;
   const rated = boundOf(table.spec.columns, valueColumn);
   const bound = rated?.bound;
   const digits = chart.kind === 'bars' ? (chart.digits ?? DEFAULT_DIGITS) : DEFAULT_DIGITS;
@@ -158,4 +159,28 @@ export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart
   }
   const data = { ...base, unit, points, headers };
   return { ...data, description: describe('条形图', data) };
+}
+
+/** A series drawn from the year's periods: each period's own figure, gaps where one is missing. */
+function yearSeries(figures: Figures, chart: Extract<Chart, { kind: 'series' }>): ChartData {
+  const series = figures.get(`year.${chart.figure}.series`)!; // the check stage made sure it exists
+  const points: ChartPoint[] = (series.points ?? []).map((p) => {
+    const v = p.value;
+    const value: Exact | undefined =
+      v?.type === 'share' ? { key: v.value, plot: toNumber(v.value) * 100, text: shareText(v.value, Math.min(v.digits, DEFAULT_DIGITS)) } : v?.type === 'integer' ? { key: fraction(v.value), plot: Number(v.value), text: v.value.toString() } : undefined;
+    return { label: p.period, ...(value && { value }) };
+  });
+  const unit = series.points?.some((p) => p.value?.type === 'share') ? ('percent' as const) : ('count' as const);
+  const data = {
+    id: chart.id,
+    kind: chart.kind,
+    title: chart.title,
+    ...(chart.note && { note: chart.note }),
+    print: chart.print,
+    source: { place: `各期数据（${chart.figure}）` },
+    unit,
+    points: periodAxis(points),
+    headers: ['期次', series.label.replace(/^\d{4}年各期：/, '')] as [string, string],
+  };
+  return { ...data, description: describe('折线图', data) };
 }

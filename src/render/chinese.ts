@@ -2,29 +2,7 @@
 import type { Fraction } from '../figures/fraction.js';
 import { toDecimal } from '../figures/fraction.js';
 
-const DIGITS = '〇一二三四五六七八九';
-
-/** Chinese numerals as used in headings and ordinals: 4 → 四, 12 → 十二, 105 → 一百零五. */
-export function chineseNumeral(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 99999) return String(n);
-  if (n === 0) return '〇';
-  const units = ['', '十', '百', '千', '万'];
-  const digits = String(n).split('').map(Number);
-  let out = '';
-  let zero = false;
-  digits.forEach((d, i) => {
-    const unit = units[digits.length - 1 - i]!;
-    if (d === 0) {
-      zero = out !== '';
-      return;
-    }
-    if (zero) out += '零';
-    zero = false;
-    out += DIGITS[d] + unit;
-  });
-  // 一十二 is written 十二 when it stands first.
-  return out.startsWith('一十') ? out.slice(1) : out;
-}
+export { chineseNumeral } from '../periods.js';
 
 /** A change in percentage points, in words: 提高14个百分点, 下降3.5个百分点, 持平. */
 export function changeInWords(points: Fraction, digits: number): string {

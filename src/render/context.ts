@@ -6,7 +6,7 @@ import { numberedAttachments } from '../schema.js';
 import type { Figures } from '../figures/figure.js';
 import { display, type Figure } from '../figures/figure.js';
 import { formatDate, parseDate, type CalendarDate } from '../values.js';
-import { nextPeriod, periodInfo, previousPeriod, type PeriodInfo } from './period.js';
+import { nextPeriod, periodInfo, previousPeriod, type PeriodInfo } from '../periods.js';
 
 /** A figure as templates see it: prints as its display form, carries the figure itself. */
 export class FigureRef {

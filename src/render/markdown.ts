@@ -72,6 +72,13 @@ function unresolvedName(source: string, context: object): { name: string; line: 
   return undefined;
 }
 
+/** Why a year's total or mean is not there: a period of the year has no data. */
+function yearHint(name: string, context: object): string | undefined {
+  const missing = (context as { year?: { missing?: { toString(): string } } }).year?.missing?.toString();
+  if (!/^year\..+\.(sum|mean)$/.test(name) || !missing) return undefined;
+  return `全年的合计和平均要求年内每一期都有数据，缺${missing}的数据（不补、不估）；可改用 ${name.replace(/\.(sum|mean)$/, '.series')} 列出各期，缺的一期注明「缺」`;
+}
+
 function templateMessage(e: unknown, file: string, lineOffset: number, source = '', context: object = {}): Message {
   const err = e as Error & { lineNumber?: number; column?: number; line?: number };
   const base = { severity: 'error' as const, file, rule: 'template/error' };
@@ -80,11 +87,14 @@ function templateMessage(e: unknown, file: string, lineOffset: number, source = 
   }
   const missing = /^"([^"]+)" not defined in/.exec(err.message);
   if (missing) {
+    // Handlebars names the last part only: the whole dotted name is found in the source.
+    const whole = unresolvedName(source, context);
+    const name = whole?.name.endsWith(missing[1]!) ? whole.name : missing[1]!;
     return {
       ...base,
-      ...(err.lineNumber !== undefined && { line: err.lineNumber + lineOffset, column: (err.column ?? 0) + 1 }),
-      reason: `「${missing[1]}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出`,
-      hint: '检查拼写；tongbao stats 列出所有可用的名称',
+      ...(whole && name === whole.name ? { line: whole.line + lineOffset, column: whole.column } : err.lineNumber !== undefined && { line: err.lineNumber + lineOffset, column: (err.column ?? 0) + 1 }),
+      reason: `「${name}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出`,
+      hint: yearHint(name, context) ?? '检查拼写；tongbao stats 列出所有可用的名称',
       rule: 'template/unknown-name',
     };
   }

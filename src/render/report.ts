@@ -5,7 +5,7 @@ import type { CheckOutcome } from '../check/reported.js';
 import type { LoadedBulletin } from '../load/bulletin.js';
 import { formatMessage, type Message } from '../messages.js';
 import { escapeHtml as e } from './helpers.js';
-import { periodInfo } from './period.js';
+import { periodInfo } from '../periods.js';
 
 export const CHECK_REPORT_FILE = 'check-report.html';
 
@@ -14,9 +14,11 @@ const place = (m: Message) => formatMessage({ ...m, severity: 'warning', reason:
 export function checkReportHtml(loaded: LoadedBulletin, messages: readonly Message[], checks: readonly CheckOutcome[] = []): string {
   const b = loaded.bulletin;
   const accepted = messages.filter((m) => m.accepted !== undefined);
-  const left = messages.filter((m) => m.accepted === undefined);
+  const left = messages.filter((m) => m.accepted === undefined && m.severity !== 'info');
+  // Info lines (a site listed again) are no problem: listed apart.
+  const notes = messages.filter((m) => m.severity === 'info');
   const rows = (list: readonly Message[], withReason: boolean) =>
-    list.map((m) => `<tr><td>${e(place(m))}</td><td>${e(m.rule)}</td><td>${e(m.severity === 'error' ? '错误' : '警告')}</td><td>${e(m.reason)}${m.hint && !withReason ? `<br><span class="hint">${e(m.hint)}</span>` : ''}</td>${withReason ? `<td>${e(m.accepted ?? '')}</td>` : ''}</tr>`).join('\n');
+    list.map((m) => `<tr><td>${e(place(m))}</td><td>${e(m.rule)}</td><td>${e(m.severity === 'error' ? '错误' : m.severity === 'warning' ? '警告' : '提示')}</td><td>${e(m.reason)}${m.hint && !withReason ? `<br><span class="hint">${e(m.hint)}</span>` : ''}</td>${withReason ? `<td>${e(m.accepted ?? '')}</td>` : ''}</tr>`).join('\n');
   const table = (head: string[], body: string) => (body ? `<table>\n<thead><tr>${head.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>` : '<p>无。</p>');
   const checked = checks.map((c) => `<tr><td>${e(c.name)}</td><td>${e(c.check)}</td><td>${e(c.formula ? `${c.formula} = ${c.exact}` : (c.exact ?? ''))}${c.rounded !== c.exact ? e(` → ${c.rounded}`) : ''}</td><td>${e(c.printed)}</td><td>${c.agrees ? '相符' : '不符'}</td></tr>`).join('\n');
   return `<!DOCTYPE html>
@@ -41,7 +43,7 @@ th, td { border: 1px solid #999; padding: 0.3rem 0.5rem; text-align: left; verti
 ${table(['位置', '规则', '级别', '问题与算式', '保留的理由'], rows(accepted, true))}
 <h2>其余问题</h2>
 ${table(['位置', '规则', '级别', '问题与算式'], rows(left, false))}
-<h2>正文数字的核对</h2>
+${notes.length ? `<h2>提示</h2>\n${table(['位置', '规则', '级别', '内容'], rows(notes, false))}\n` : ''}<h2>正文数字的核对</h2>
 ${table(['数字', '核对', '算式与结果', '正文', '结果'], checked)}
 </main>
 </body>
