@@ -1,6 +1,8 @@
 // `new`: the next period from the last one. The same attachments and columns, tables emptied
 // to their headers, reported figures cleared to null, dates moved on by one period, the
-// narrative copied for editing. `check` then lists exactly what is still to be filled.
+// narrative copied for editing. A rectification table starts with the codes of the period it
+// follows (the sites whose fate it records) and the seal image is copied as it is. `check`
+// then lists exactly what is still to be filled.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
@@ -10,6 +12,10 @@ import { hasErrors, type Message } from './messages.js';
 import { isoDate, parseDate, type CalendarDate } from './values.js';
 import { periodInfo } from './periods.js';
 import { chineseNumeral } from './render/chinese.js';
+import { readRegister } from './register/read.js';
+import { rectificationColumns } from './register/sites.js';
+import type { Listing } from './register/register.js';
+import type { TableSpec } from './schema.js';
 
 export interface NewResult {
   ok: boolean;
@@ -80,10 +86,21 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     writeFileSync(target.yaml, doc.toString({ lineWidth: 0 }));
     created.push(displayPath(target.yaml));
     // Each table: its header only, in the same file name and encoding-neutral UTF-8.
+    const listed = await listedIn(root, source, old.bulletin.tables);
     for (const spec of [...old.bulletin.tables, ...old.bulletin.attachments]) {
       const file = path.join(target.dataDir, spec.file);
-      writeFileSync(file, spec.columns.map((c) => csvField(c.name)).join(',') + '\n');
+      const rect = rectificationColumns(spec);
+      // What became of each site the source period listed: its code (and name) filled in.
+      const name = spec.columns.findIndex((c) => c.type === 'text');
+      const rows = rect ? [...listed.values()].map((l) => spec.columns.map((_, i) => (i === rect.code ? l.site.key : i === name ? csvField(l.name) : '')).join(',')) : [];
+      writeFileSync(file, [spec.columns.map((c) => csvField(c.name)).join(','), ...rows].join('\n') + '\n');
       created.push(displayPath(file));
+    }
+    // The seal is the same every period.
+    const seal = old.bulletin.document?.seal;
+    if (seal && existsSync(path.join(old.paths.dataDir, seal))) {
+      cpSync(path.join(old.paths.dataDir, seal), path.join(target.dataDir, seal));
+      created.push(displayPath(path.join(target.dataDir, seal)));
     }
     if (existsSync(old.paths.contentDir)) {
       cpSync(old.paths.contentDir, target.contentDir, { recursive: true, errorOnExist: true });
@@ -96,6 +113,12 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     throw e;
   }
   return { ok: true, messages: [], created };
+}
+
+/** The sites `period` listed, when the new period has a rectification table to start with them. */
+async function listedIn(root: string, period: string, tables: readonly TableSpec[]): Promise<Map<string, Listing>> {
+  if (!tables.some((t) => rectificationColumns(t))) return new Map();
+  return (await readRegister(root, { upTo: period, lists: [period] })).listedIn(period);
 }
 
 function retitle(title: string, from: string, to: string): string {

@@ -3,7 +3,7 @@
 // from its periods, a history table against them, and `tongbao sites` — all through the CLI
 // on workspaces written here, and on examples/city.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -328,6 +328,24 @@ describe("the year's figures from its periods", () => {
     const r = tongbao(['build', '2017Q3', '--format', 'html', '--root', root]);
     expect(r.status, r.stderr).toBe(0);
     expect(readOut(root, '2017Q3')).toContain('折线图：第一季度 90%，第三季度 93.3%；第二季度无数据。');
+  });
+});
+
+describe('a new period after one with a rectification table', () => {
+  it('starts its rectification table with the codes and names the period before listed, the status left to fill', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-register-new-'));
+    cpSync(path.join(REPO, 'examples/city'), root, { recursive: true, filter: (f) => !f.includes(`${path.sep}out`) });
+    const r = tongbao(['new', '2017Q3', '--root', root]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(path.join(root, 'data/2017Q3/rectification.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('网站标识码,整改状态,完成日期');
+    expect(lines.slice(1)).toEqual(readFileSync(path.join(root, 'data/2017Q2/problem-sites.csv'), 'utf8').trim().split('\n').slice(1).map((l) => `${l.split(',').at(-1)},,`));
+    // The seal comes along; the empty statuses are what check asks for, row by row.
+    expect(readFileSync(path.join(root, 'data/2017Q3/seal.svg'), 'utf8')).toBe(readFileSync(path.join(root, 'data/2017Q2/seal.svg'), 'utf8'));
+    const c = check(root, '2017Q3');
+    const empty = c.messages.filter((m) => m.rule === 'cell/required' && m.file.endsWith('rectification.csv'));
+    expect(empty.map((m) => [m.line, m.column])).toEqual(lines.slice(1).map((_, i) => [i + 2, 12]));
+    expect(c.messages.some((m) => m.rule === 'document/seal')).toBe(false);
   });
 });
 

@@ -24,7 +24,9 @@ export async function historyTableProblems(loaded: LoadedBulletin, current: Read
         reason: own
           ? `图表「${chart.id}」的 figure「${chart.figure}」不是数量或比例，画不成折线`
           : `图表「${chart.id}」的 figure「${chart.figure}」不是本期的数字${current.has('year.periods') ? '' : `（${b.period} 不分季度、半年或月，没有年内各期）`}`,
-        hint: '运行 tongbao stats 查看数字的名称，如 districts.passed.rate',
+        hint: b.tables.concat(b.attachments).some((t) => t.id === chart.figure!.split('.')[0])
+          ? `表格「${chart.figure.split('.')[0]}」没有数据或有错误时算不出这个数字：先改正表格；名称写错时运行 tongbao stats 查看`
+          : '运行 tongbao stats 查看数字的名称，如 districts.passed.rate',
         rule: 'bulletin/bad-reference',
       });
       continue;

@@ -38,6 +38,7 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
   for (const spec of all) {
     if (!siteColumns(spec)) continue;
     const listings = register.listingsOf(period).map((i) => register.listing(i)).filter((l) => l.table === spec.id);
+    const file = loaded.tables.get(spec.id)?.file ?? spec.file;
     const repeats: Listing[] = [];
     for (const l of listings) {
       const earlier = before?.get(l.site.key);
@@ -79,8 +80,8 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
       const rows = repeats.map((l) => l.line);
       const table = 'title' in spec ? `「${spec.title}」` : spec.id;
       figures.push(
-        { name: `${spec.id}.repeat.count`, label: `${table}中上一期也被通报的网站数`, source: 'computed', value: { type: 'integer', value: BigInt(repeats.length) }, derivation: { formula: `本期与 ${previous} 名单都有的网站标识码`, file: listings[0]?.file ?? spec.file, rows } },
-        { name: `${spec.id}.repeat.members`, label: `${table}中上一期也被通报的网站`, source: 'computed', value: { type: 'list', value: repeats.map((l) => l.name) }, derivation: { formula: `本期与 ${previous} 名单都有的网站标识码`, file: listings[0]?.file ?? spec.file, rows } },
+        { name: `${spec.id}.repeat.count`, label: `${table}中上一期也被通报的网站数`, source: 'computed', value: { type: 'integer', value: BigInt(repeats.length) }, derivation: { formula: `本期与 ${previous} 名单都有的网站标识码`, file, rows } },
+        { name: `${spec.id}.repeat.members`, label: `${table}中上一期也被通报的网站`, source: 'computed', value: { type: 'list', value: repeats.map((l) => l.name) }, derivation: { formula: `本期与 ${previous} 名单都有的网站标识码`, file, rows } },
       );
     }
   }
@@ -88,7 +89,7 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
   for (const spec of loaded.bulletin.tables) {
     if (!rectificationColumns(spec)) continue;
     const reports = register.rectifications.filter((r) => r.period === period && r.table === spec.id);
-    const file = reports[0]?.file ?? spec.file;
+    const file = loaded.tables.get(spec.id)?.file ?? spec.file;
     if (!before) {
       const i = loaded.bulletin.tables.indexOf(spec);
       messages.push({
