@@ -46,7 +46,7 @@ export interface BuildOptions {
   /** PDF/A-2b (also `archive: true` in bulletin.yaml); implied by `sign`. */
   archive?: boolean;
   /** Sign the PDF with the certificate and key of a PKCS #12 file. */
-  sign?: { p12: string; password: string };
+  sign?: { p12: string; password: string; /** An RFC 3161 time-stamping authority's URL (PAdES B-T). */ tsa?: string };
 }
 
 /** Printing failed twice: Chromium would not start, hung, or crashed. */
@@ -145,6 +145,8 @@ export interface ArchiveReport {
   signMs?: number;
   signer?: string;
   signedAt?: Date;
+  /** The time-stamp token's time and its authority, when the signature has one. */
+  timestamp?: { time: Date; tsa: string };
 }
 
 export interface BuildResult extends Rendered {
@@ -388,7 +390,26 @@ async function buildWith(
       const { signPdf, subjectName } = await import('./archive/sign.js');
       t = performance.now();
       const time = prepared.time ?? signingTime();
-      pdf = signPdf(pdf, prepared.signer, { time });
+      const tsa = options.sign?.tsa;
+      try {
+        pdf = await signPdf(pdf, prepared.signer, {
+          time,
+          // PAdES B-T: the TSA's token over the signature value, checked before it is kept.
+          ...(tsa && {
+            timestamp: async (signature: Buffer) => {
+              const { requestTimestamp } = await import('./archive/timestamp.js');
+              const stamp = await requestTimestamp(tsa, signature, options.signal);
+              report!.timestamp = { time: stamp.time, tsa: stamp.tsa };
+              return stamp.token;
+            },
+          }),
+        });
+      } catch (e) {
+        const { TimestampError } = await import('./archive/timestamp.js');
+        if (!(e instanceof TimestampError)) throw e;
+        const problem: Message = { severity: 'error', file: tsa!, reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule };
+        return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
+      }
       report.signMs = performance.now() - t;
       report.signer = subjectName(prepared.signer.certificate);
       report.signedAt = time;

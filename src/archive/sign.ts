@@ -1,5 +1,5 @@
-// A PAdES signature (SubFilter ETSI.CAdES.detached, SHA-256, signing-certificate-v2) added
-// as one incremental update: a signature field whose widget is invisible (zero Rect) on the
+// A PAdES signature (SubFilter ETSI.CAdES.detached, SHA-256, signing-certificate-v2; with a
+// TSA's token over the signature value, B-T) added as one incremental update: a signature field whose widget is invisible (zero Rect) on the
 // first page, and a /Contents placeholder filled once the /ByteRange digest is known.
 // The CMS is built with pkijs, which copies the issuer name from the certificate as issued:
 // node-forge re-encodes Chinese names wrongly and the signature then fails to verify.
@@ -28,7 +28,12 @@ export interface SignOptions {
   time?: Date;
   /** Why (shown by readers as the signature's reason). */
   reason?: string;
+  /** A time-stamp token over the signature value (PAdES B-T), from a TSA. */
+  timestamp?: (signature: Buffer) => Promise<Buffer>;
 }
+
+/** Room for a time-stamp token: the TSA's signature and its certificates. */
+const TOKEN_BYTES = 16384;
 
 /** The certificate's subject CN (or O), decoded from whatever string type the CA chose. */
 export function subjectName(certDer: Uint8Array): string {
@@ -57,8 +62,23 @@ function signingCertificateV2(cert: pkijs.Certificate, certDer: Uint8Array): asn
 
 /** The detached CMS SignedData over `digest` (SHA-256 of the signed byte ranges). */
 export function cmsSignature(signer: Signer, digest: Buffer): Buffer {
+  return assemble(signer, signatureValue(signer, digest));
+}
+
+/**
+ * The same with an RFC 3161 token over its signature value (PAdES B-T): `timestamp` is asked
+ * for the token once the value is known, and the token goes into the unsigned attributes.
+ */
+export async function cmsSignatureWithTimestamp(signer: Signer, digest: Buffer, timestamp: (signature: Buffer) => Promise<Buffer>): Promise<Buffer> {
+  const signed = signatureValue(signer, digest);
+  const token = await timestamp(signed.signature);
+  const unsigned = new pkijs.Attribute({ type: '1.2.840.113549.1.9.16.2.14', values: [asn1js.fromBER(new Uint8Array(token)).result] });
+  return assemble(signer, signed, unsigned);
+}
+
+/** The signed attributes and the signature over them. */
+function signatureValue(signer: Signer, digest: Buffer): { cert: pkijs.Certificate; signedAttrs: pkijs.SignedAndUnsignedAttributes; signature: Buffer } {
   const cert = pkijs.Certificate.fromBER(new Uint8Array(signer.certificate));
-  const chain = signer.chain.map((c) => pkijs.Certificate.fromBER(new Uint8Array(c)));
   const attrs = [
     new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
     new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: digest })] }),
@@ -72,14 +92,19 @@ export function cmsSignature(signer: Signer, digest: Buffer): Buffer {
   toSign[0] = 0x31; // signed as a SET OF, stored as [0] IMPLICIT (RFC 5652 §5.4)
   const kind = signer.key.asymmetricKeyType;
   if (kind !== 'rsa' && kind !== 'ec') throw new Error(`unsupported key type ${kind}: only RSA and ECDSA keys can sign`);
-  const signature = cryptoSign('sha256', toSign, signer.key);
+  return { cert, signedAttrs, signature: cryptoSign('sha256', toSign, signer.key) };
+}
+
+function assemble(signer: Signer, { cert, signedAttrs, signature }: ReturnType<typeof signatureValue>, unsigned?: pkijs.Attribute): Buffer {
+  const chain = signer.chain.map((c) => pkijs.Certificate.fromBER(new Uint8Array(c)));
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
     sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
     digestAlgorithm: algorithm(OID.sha256),
     signedAttrs,
-    signatureAlgorithm: kind === 'rsa' ? algorithm(OID.rsaEncryption, true) : algorithm(OID.ecdsaWithSha256),
+    signatureAlgorithm: signer.key.asymmetricKeyType === 'rsa' ? algorithm(OID.rsaEncryption, true) : algorithm(OID.ecdsaWithSha256),
     signature: new asn1js.OctetString({ valueHex: signature }),
+    ...(unsigned && { unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [unsigned] }) }),
   });
   const signedData = new pkijs.SignedData({
     version: 1,
@@ -108,7 +133,7 @@ function firstPage(doc: PdfDocument, pagesRef: string): number {
 const BYTE_RANGE_SLOT = `[0 0 0 0]${' '.repeat(36)}`;
 
 /** Sign `pdf` (after PDF/A): returns it with the signature update appended. */
-export function signPdf(pdf: Buffer, signer: Signer, options: SignOptions = {}): Buffer {
+export async function signPdf(pdf: Buffer, signer: Signer, options: SignOptions = {}): Promise<Buffer> {
   const doc = new PdfDocument(pdf);
   const catalog = doc.dict(doc.trailer.root);
   const pageNum = firstPage(doc, catalog.get('Pages')!);
@@ -128,7 +153,7 @@ export function signPdf(pdf: Buffer, signer: Signer, options: SignOptions = {}):
   catalog.set('AcroForm', writeDict(acro));
 
   const name = subjectName(signer.certificate);
-  const contentsBytes = 8192 + signer.certificate.length + signer.chain.reduce((n, c) => n + c.length, 0);
+  const contentsBytes = 8192 + signer.certificate.length + signer.chain.reduce((n, c) => n + c.length, 0) + (options.timestamp ? TOKEN_BYTES : 0);
   const sig = new Map<string, string>([
     ['Type', '/Sig'],
     ['Filter', '/Adobe.PPKLite'],
@@ -170,7 +195,7 @@ export function signPdf(pdf: Buffer, signer: Signer, options: SignOptions = {}):
   const range = `[0 ${open} ${close} ${out.length - close}]`.padEnd(BYTE_RANGE_SLOT.length, ' ');
   out.write(range, slot, 'latin1');
   const digest = createHash('sha256').update(out.subarray(0, open)).update(out.subarray(close)).digest();
-  const cms = cmsSignature(signer, digest);
+  const cms = options.timestamp ? await cmsSignatureWithTimestamp(signer, digest, options.timestamp) : cmsSignature(signer, digest);
   if (cms.length > contentsBytes) throw new Error(`signature of ${cms.length} bytes does not fit its ${contentsBytes}-byte slot`);
   out.write(cms.toString('hex').toUpperCase(), open + 1, 'latin1');
   return out;

@@ -10,7 +10,8 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Message } from '../messages.js';
 import { SUMS_FILE, SUMS_SIGNATURE, parseSums, sha256 } from './checksums.js';
-import { OID, subjectName } from './sign.js';
+import { Failure, checkCms } from './cms.js';
+import { TSA_OID, TimestampError, checkToken } from './timestamp.js';
 
 export interface SignatureReport {
   file: string;
@@ -22,6 +23,10 @@ export interface SignatureReport {
   valid: boolean;
   /** The signature covers the whole file (nothing appended after signing). */
   wholeFile: boolean;
+  /** PAdES level reached: B-B, or B-T with a valid time-stamp token. */
+  level: 'B-B' | 'B-T';
+  /** The time-stamp token's time and its authority. */
+  timestamp?: { time: Date; tsa: string };
 }
 
 export interface VerifyResult {
@@ -35,12 +40,6 @@ export interface VerifyResult {
   sumsSigner?: string;
 }
 
-const HASH_BY_OID: Record<string, string> = {
-  [OID.sha256]: 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
-
 /** D:YYYYMMDDHHmmss+08'00' → Date. */
 export function parsePdfDate(s: string): Date | undefined {
   const m = /^D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|([+-])(\d{2})'?(\d{2})'?)?/.exec(s);
@@ -48,26 +47,6 @@ export function parsePdfDate(s: string): Date | undefined {
   const utc = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
   const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (+m[9]! * 60 + +m[10]!) : 0;
   return new Date(utc - offset * 60_000);
-}
-
-/** The length of the DER element at the start of `b` (the /Contents slot is zero-padded). */
-function derLength(b: Buffer): number {
-  const first = b[1]!;
-  if (first < 0x80) return 2 + first;
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
-  return 2 + n + len;
-}
-
-class Failure extends Error {
-  constructor(
-    readonly reason: string,
-    readonly hint: string,
-    readonly rule: string,
-  ) {
-    super(reason);
-  }
 }
 
 /** Verify one signature whose /ByteRange is `range`; throws a Failure saying what is wrong. */
@@ -80,70 +59,29 @@ function verifySignature(pdf: Buffer, range: number[], dictText: string, file: s
   if (!/^[0-9A-Fa-f]*$/.test(hex)) throw new Failure('签名数据（/Contents）已损坏', '请重新生成并签名', 'verify/contents');
   const raw = Buffer.from(hex, 'hex');
   const cms = checkCms(raw, (hash) => createHash(hash).update(pdf.subarray(a, a + b)).update(pdf.subarray(c, c + d)).digest(), '签名后有内容被改动', '此文件不是签名时的原样；请从存档中取回原件或重新生成并签名');
-  const { signer, subject, x509 } = cms;
+  const { signer, subject, x509, signerInfo } = cms;
+  const timestamp = timestampOf(signerInfo);
   const m = /\/M\s*\((D:[^)]*)\)/.exec(dictText);
   const time = m ? parsePdfDate(m[1]!) : undefined;
   if (time && (time < new Date(x509.validFrom) || time > new Date(x509.validTo))) {
     throw new Failure(`签名时间不在证书有效期（${x509.validFrom} 至 ${x509.validTo}）内`, '请用有效期内的证书重新签名', 'verify/validity');
   }
   const field = /\/T\s*\(([^)]*)\)/.exec(dictText)?.[1];
-  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, ...(time && { time }), ...(field && { field }) };
+  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, level: timestamp ? 'B-T' : 'B-B', ...(time && { time }), ...(field && { field }), ...(timestamp && { timestamp }) };
 }
 
-/**
- * A CMS SignedData (DER, trailing zeros allowed) checked against the digest of what it signs:
- * the signer's certificate found, the message digest, the signature value, signing-certificate-v2.
- */
-function checkCms(raw: Buffer, digestOf: (hash: string) => Buffer, changed: string, changedHint: string): { signer: string; subject: string; x509: X509Certificate } {
-  let signedData: pkijs.SignedData;
+/** The signature's time-stamp token (PAdES B-T), checked against its signature value. */
+function timestampOf(si: pkijs.SignerInfo): { time: Date; tsa: string } | undefined {
+  const attr = si.unsignedAttrs?.attributes.find((a) => a.type === TSA_OID.signatureTimeStampToken);
+  if (!attr) return undefined;
   try {
-    const info = pkijs.ContentInfo.fromBER(new Uint8Array(raw.subarray(0, derLength(raw))));
-    if (info.contentType !== OID.signedData) throw new Error('not SignedData');
-    signedData = new pkijs.SignedData({ schema: info.content });
-  } catch {
-    throw new Failure('签名数据（/Contents）无法解读', '签名数据已损坏；请重新生成并签名', 'verify/contents');
+    const imprint = createHash('sha256').update(Buffer.from(si.signature.valueBlock.valueHexView)).digest();
+    const t = checkToken(Buffer.from(attr.values[0].toBER()), imprint);
+    return { time: t.time, tsa: t.tsa };
+  } catch (e) {
+    if (!(e instanceof TimestampError)) throw e;
+    throw new Failure(e.message, '时间戳不是对这个签名的，或已损坏；请重新签名并加时间戳', 'verify/timestamp');
   }
-  const si = signedData.signerInfos[0];
-  if (!si || !si.signedAttrs) throw new Failure('签名中没有签名属性', '不是 PAdES 签名；请用 tongbao build --sign 重新签名', 'verify/cms');
-  const sid = si.sid as pkijs.IssuerAndSerialNumber;
-  const cert = (signedData.certificates ?? []).find(
-    (x): x is pkijs.Certificate => x instanceof pkijs.Certificate && x.issuer.isEqual(sid.issuer) && x.serialNumber.isEqual(sid.serialNumber),
-  );
-  if (!cert) throw new Failure('签名中没有签名人的证书', '请用含证书的 .p12 文件重新签名', 'verify/certificate');
-  const certDer = Buffer.from(cert.toSchema().toBER());
-  const x509 = new X509Certificate(certDer);
-  const signer = subjectName(certDer);
-  const subject = cert.subject.typesAndValues
-    .map((t) => `${({ '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST' } as Record<string, string>)[t.type] ?? t.type}=${t.value.valueBlock.value}`)
-    .reverse()
-    .join(',');
-
-  const hash = HASH_BY_OID[si.digestAlgorithm.algorithmId];
-  if (!hash) throw new Failure(`签名的摘要算法 ${si.digestAlgorithm.algorithmId} 不受支持`, '请用 SHA-256 重新签名', 'verify/algorithm');
-  const digest = digestOf(hash);
-  const attr = (oid: string) => si.signedAttrs!.attributes.find((x) => x.type === oid)?.values[0];
-  const md = attr(OID.messageDigest) as asn1js.OctetString | undefined;
-  if (!md || !digest.equals(Buffer.from(md.valueBlock.valueHexView))) {
-    throw new Failure(`文件内容与签名不符：${changed}（签名人 ${signer}）`, changedHint, 'verify/digest');
-  }
-  const signedAttrs = Buffer.from(si.signedAttrs.encodedValue);
-  signedAttrs[0] = 0x31;
-  const alg = si.signatureAlgorithm.algorithmId;
-  if (alg === '1.2.840.113549.1.1.10') throw new Failure('RSASSA-PSS 签名暂不支持核验', '请用 pdfsig 核验此文件', 'verify/algorithm');
-  const ok = cryptoVerify(hash, signedAttrs, x509.publicKey, Buffer.from(si.signature.valueBlock.valueHexView));
-  if (!ok) throw new Failure(`签名无效：签名值与签名人 ${signer} 的证书不符`, '签名数据已被改动；请重新生成并签名', 'verify/signature');
-  const ess = attr(OID.signingCertificateV2) as asn1js.Sequence | undefined;
-  if (ess) {
-    const first = ((ess.valueBlock.value[0] as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence).valueBlock.value;
-    // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash OCTET STRING, … }
-    const defaulted = first[0] instanceof asn1js.OctetString;
-    const essHash = defaulted ? 'sha256' : HASH_BY_OID[new pkijs.AlgorithmIdentifier({ schema: first[0] }).algorithmId] ?? 'sha256';
-    const certHash = (defaulted ? first[0] : first[1]) as asn1js.OctetString;
-    if (!createHash(essHash).update(certDer).digest().equals(Buffer.from(certHash.valueBlock.valueHexView))) {
-      throw new Failure('签名属性中的证书（signing-certificate-v2）与签名人的证书不符', '签名人的证书被替换过；请重新签名', 'verify/signing-certificate');
-    }
-  }
-  return { signer, subject, x509 };
 }
 
 /** Every signature dictionary in a PDF (by its /ByteRange), verified. */

@@ -22,6 +22,7 @@ interface BuildFlags {
   archive: boolean;
   sign: boolean;
   p12?: string | undefined;
+  tsa?: string | undefined;
 }
 
 async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, signal: AbortSignal): Promise<number> {
@@ -29,7 +30,9 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   if (opts.p12 !== undefined && !opts.sign) throw new UsageError('--p12 要与 --sign 一起使用');
   if (opts.sign && !opts.p12) throw new UsageError('--sign 需要签名证书：--p12 <文件>');
   if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
-  const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword() } : undefined;
+  if (opts.tsa !== undefined && !opts.sign) throw new UsageError('--tsa 给签名加时间戳：要与 --sign 一起使用');
+  if (opts.tsa !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.tsa)) throw new UsageError(`--tsa 应是时间戳服务器的网址（http:// 或 https:// 开头），而不是「${opts.tsa}」`);
+  const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword(), ...(opts.tsa && { tsa: opts.tsa }) } : undefined;
   let result;
   try {
     result = await buildBulletin(root, period, {
@@ -58,7 +61,8 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
       if (result.kept?.length) io.out(`保留了上次生成的 ${result.kept.map((f) => path.join(where, f)).join('、')}（与现在的数据一致）\n`);
       const a = result.archive;
       if (a) {
-        const signed = a.signer ? `，已签名（签名人：${a.signer}，签名时间：${chinaTime(a.signedAt!)}）` : '';
+        const stamped = a.timestamp ? `，时间戳：${chinaTime(a.timestamp.time)}（${a.timestamp.tsa}）` : '';
+        const signed = a.signer ? `，已签名（签名人：${a.signer}，签名时间：${chinaTime(a.signedAt!)}${stamped}）` : '';
         io.out(`bulletin.pdf 为 PDF/A-2b${signed}\n`);
       }
     }

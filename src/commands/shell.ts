@@ -26,6 +26,7 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
   --sign           build 用证书对 PDF 签名（PAdES；同时生成 PDF/A-2b）
   --p12 <文件>      签名证书（.p12/.pfx，含私钥）；口令取自环境变量 TONGBAO_SIGN_PASSWORD，
                    未设置时在终端中询问
+  --tsa <网址>      build --sign 时向这个 RFC 3161 时间戳服务器取时间戳，证明签名的时间（PAdES B-T）
   --report         check 另写核对报告 out/<期次>/check-report.html（已接受的问题及理由、其余问题、正文数字的核对）
   --signed         verify 要求是签名的生成结果：SHA256SUMS 和每个 PDF 都有有效签名
   --period <期次>   sites 只列出该期被通报的网站
@@ -73,6 +74,7 @@ const OPTIONS = {
   region: { type: 'string' },
   status: { type: 'string' },
   p12: { type: 'string' },
+  tsa: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },

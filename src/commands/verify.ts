@@ -29,7 +29,8 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     if (result.sumsSigner) io.out(`SHA256SUMS 有签名（签名人 ${result.sumsSigner}），文件清单与签名时相同\n`);
     for (const s of result.signatures) {
       const when = s.time ? `，签名时间 ${chinaTime(s.time)}` : '';
-      io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}，签名覆盖整个文件\n`);
+      const stamp = s.timestamp ? `，时间戳 ${chinaTime(s.timestamp.time)}（${s.timestamp.tsa}，PAdES B-T）` : '（没有时间戳：签名时间只是签名人自己写的）';
+      io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}${stamp}，签名覆盖整个文件\n`);
     }
     if (result.signatures.length) io.out('（未核对签名证书是否由受信任的机构签发）\n');
     else io.out('其中没有签名的 PDF\n');

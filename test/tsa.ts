@@ -1,0 +1,78 @@
+// A time-stamping authority of the tests' own on 127.0.0.1: a root CA and a TSA certificate
+// made by openssl, and a small HTTP server that answers each query with `openssl ts -reply`.
+// Its `mode` makes it misbehave as real servers do: refuse, or stamp something else.
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as pkijs from 'pkijs';
+
+export type TsaMode = 'good' | 'reject' | 'other-digest' | 'http-500';
+
+export interface TestTsa {
+  url: string;
+  /** The root CA that issued the TSA's certificate (PEM file). */
+  caFile: string;
+  mode: TsaMode;
+  close(): Promise<void>;
+}
+
+const ssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+
+export async function startTsa(): Promise<TestTsa> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-tsa-'));
+  ssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=Test Root CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  ssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr', '-subj', '/CN=Test TSA']);
+  writeFileSync(path.join(dir, 'tsa.ext'), 'extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n');
+  ssl(dir, ['x509', '-req', '-in', 'tsa.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tsa.pem', '-days', '30', '-extfile', 'tsa.ext']);
+  writeFileSync(path.join(dir, 'tsaserial'), '01\n');
+  writeFileSync(
+    path.join(dir, 'tsa.cnf'),
+    `[ tsa ]
+default_tsa = tsa1
+[ tsa1 ]
+dir = ${dir}
+serial = $dir/tsaserial
+crypto_device = builtin
+signer_cert = $dir/tsa.pem
+certs = $dir/ca.pem
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+`,
+  );
+  writeFileSync(path.join(dir, 'other.bin'), 'not the signature');
+  const tsa: TestTsa = { url: '', caFile: path.join(dir, 'ca.pem'), mode: 'good', close: async () => undefined };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (tsa.mode === 'http-500') {
+        res.writeHead(500).end();
+        return;
+      }
+      if (tsa.mode === 'reject') {
+        const refused = new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: 2 }) });
+        res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(Buffer.from(refused.toSchema().toBER()));
+        return;
+      }
+      const query = path.join(dir, 'query.tsq');
+      if (tsa.mode === 'other-digest') ssl(dir, ['ts', '-query', '-data', 'other.bin', '-sha256', '-cert', '-out', query]);
+      else writeFileSync(query, Buffer.concat(chunks));
+      ssl(dir, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', query, '-out', 'reply.tsr']);
+      res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(readFileSync(path.join(dir, 'reply.tsr')));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  tsa.url = `http://127.0.0.1:${port}/tsa`;
+  tsa.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return tsa;
+}
