@@ -37,7 +37,7 @@ export class Failure extends Error {
  * A CMS SignedData (DER, trailing zeros allowed) checked against the digest of what it signs:
  * the signer's certificate found, the message digest, the signature value, signing-certificate-v2.
  */
-export function checkCms(raw: Buffer, digestOf: (hash: string) => Buffer, changed: string, changedHint: string): { signer: string; subject: string; x509: X509Certificate; signerInfo: pkijs.SignerInfo } {
+export function checkCms(raw: Buffer, digestOf: (hash: string) => Buffer, changed: string, changedHint: string): { signer: string; subject: string; x509: X509Certificate; signerInfo: pkijs.SignerInfo; certificates: Buffer[] } {
   let signedData: pkijs.SignedData;
   try {
     const info = pkijs.ContentInfo.fromBER(new Uint8Array(raw.subarray(0, derLength(raw))));
@@ -86,5 +86,6 @@ export function checkCms(raw: Buffer, digestOf: (hash: string) => Buffer, change
       throw new Failure('签名属性中的证书（signing-certificate-v2）与签名人的证书不符', '签名人的证书被替换过；请重新签名', 'verify/signing-certificate');
     }
   }
-  return { signer, subject, x509, signerInfo: si };
+  const certificates = (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
+  return { signer, subject, x509, signerInfo: si, certificates };
 }

@@ -88,7 +88,7 @@ function checkResponse(body: Buffer, imprint: Buffer, nonce: Buffer, url: string
  * A token checked on its own: a SignedData over a TSTInfo whose imprint is `imprint` (SHA-256
  * of the signature value), its signature valid by the certificate it carries. `verify` uses it too.
  */
-export function checkToken(token: Buffer, imprint: Buffer): { time: Date; tsa: string; nonce?: Uint8Array } {
+export function checkToken(token: Buffer, imprint: Buffer): { time: Date; tsa: string; nonce?: Uint8Array; certificate: Buffer; certificates: Buffer[] } {
   const fail = (what: string) => new TimestampError(`时间戳${what}`, '时间戳不可用；重新签名并加时间戳', 'sign/tsa-token');
   let info: pkijs.TSTInfo;
   let content: ArrayBuffer;
@@ -102,12 +102,12 @@ export function checkToken(token: Buffer, imprint: Buffer): { time: Date; tsa: s
   }
   const hashed = Buffer.from(info.messageImprint.hashedMessage.getValue());
   if (info.messageImprint.hashAlgorithm.algorithmId !== TSA_OID.sha256 || !hashed.equals(imprint)) throw fail('不是对本签名的：其中的摘要与签名值的 SHA-256 不符');
-  let tsa: string;
+  let signed: ReturnType<typeof checkCms>;
   try {
-    tsa = checkCms(token, (hash) => createHash(hash).update(Buffer.from(content)).digest(), '时间戳的内容在签发后被改动', '时间戳不可用').signer;
+    signed = checkCms(token, (hash) => createHash(hash).update(Buffer.from(content)).digest(), '时间戳的内容在签发后被改动', '时间戳不可用');
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
     throw fail(`无效：${e.reason}`);
   }
-  return { time: info.genTime, tsa, ...(info.nonce && { nonce: new Uint8Array(info.nonce.valueBlock.valueHexView) }) };
+  return { time: info.genTime, tsa: signed.signer, certificate: Buffer.from(signed.x509.raw), certificates: signed.certificates, ...(info.nonce && { nonce: new Uint8Array(info.nonce.valueBlock.valueHexView) }) };
 }

@@ -1,7 +1,8 @@
 // tongbao verify: is an output folder exactly what was built and signed? Checked in-process:
 // every file against SHA256SUMS, and every PDF signature by recomputing the digest of its
 // /ByteRange and verifying the CMS with the certificate it carries (pkijs parses, node's
-// crypto verifies). Trust in the certificate's issuer is not judged here: the office's
+// crypto verifies), and its time-stamp token against the signature value. Trust in the
+// certificate's issuer is judged only against roots the user names (trust.ts): the office's
 // certificate authority is not known to tongbao.
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { Message } from '../messages.js';
 import { SUMS_FILE, SUMS_SIGNATURE, parseSums, sha256 } from './checksums.js';
 import { Failure, checkCms } from './cms.js';
 import { TSA_OID, TimestampError, checkToken } from './timestamp.js';
+import { checkTrust, type TrustPath } from './trust.js';
 
 export interface SignatureReport {
   file: string;
@@ -27,6 +29,8 @@ export interface SignatureReport {
   level: 'B-B' | 'B-T';
   /** The time-stamp token's time and its authority. */
   timestamp?: { time: Date; tsa: string };
+  /** With `--trust`: the signer's path to a given root, and the TSA's. */
+  trust?: { signer: TrustPath; tsa?: TrustPath };
 }
 
 export interface VerifyResult {
@@ -50,7 +54,7 @@ export function parsePdfDate(s: string): Date | undefined {
 }
 
 /** Verify one signature whose /ByteRange is `range`; throws a Failure saying what is wrong. */
-function verifySignature(pdf: Buffer, range: number[], dictText: string, file: string): SignatureReport {
+function verifySignature(pdf: Buffer, range: number[], dictText: string, file: string, roots?: readonly Buffer[]): SignatureReport {
   const [a, b, c, d] = range as [number, number, number, number];
   if (a !== 0 || b <= 0 || c <= b || c + d > pdf.length || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) {
     throw new Failure('签名的字节范围（/ByteRange）与文件不符', '文件在签名后被截断或改动；请重新生成并签名', 'verify/byte-range');
@@ -60,24 +64,29 @@ function verifySignature(pdf: Buffer, range: number[], dictText: string, file: s
   const raw = Buffer.from(hex, 'hex');
   const cms = checkCms(raw, (hash) => createHash(hash).update(pdf.subarray(a, a + b)).update(pdf.subarray(c, c + d)).digest(), '签名后有内容被改动', '此文件不是签名时的原样；请从存档中取回原件或重新生成并签名');
   const { signer, subject, x509, signerInfo } = cms;
-  const timestamp = timestampOf(signerInfo);
+  const stamp = timestampOf(signerInfo);
+  const timestamp = stamp && { time: stamp.time, tsa: stamp.tsa };
+  // Trust: the signer's path at the proven time (the token's, else now), the TSA's at the token's.
+  const trust = roots && {
+    signer: checkTrust(Buffer.from(x509.raw), cms.certificates, roots, stamp?.time ?? new Date(), stamp ? 'timestamp' : 'now', 'signer'),
+    ...(stamp && { tsa: checkTrust(stamp.certificate, stamp.certificates, roots, stamp.time, 'timestamp', 'tsa') }),
+  };
   const m = /\/M\s*\((D:[^)]*)\)/.exec(dictText);
   const time = m ? parsePdfDate(m[1]!) : undefined;
   if (time && (time < new Date(x509.validFrom) || time > new Date(x509.validTo))) {
     throw new Failure(`签名时间不在证书有效期（${x509.validFrom} 至 ${x509.validTo}）内`, '请用有效期内的证书重新签名', 'verify/validity');
   }
   const field = /\/T\s*\(([^)]*)\)/.exec(dictText)?.[1];
-  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, level: timestamp ? 'B-T' : 'B-B', ...(time && { time }), ...(field && { field }), ...(timestamp && { timestamp }) };
+  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, level: timestamp ? 'B-T' : 'B-B', ...(time && { time }), ...(field && { field }), ...(timestamp && { timestamp }), ...(trust && { trust }) };
 }
 
 /** The signature's time-stamp token (PAdES B-T), checked against its signature value. */
-function timestampOf(si: pkijs.SignerInfo): { time: Date; tsa: string } | undefined {
+function timestampOf(si: pkijs.SignerInfo): ReturnType<typeof checkToken> | undefined {
   const attr = si.unsignedAttrs?.attributes.find((a) => a.type === TSA_OID.signatureTimeStampToken);
   if (!attr) return undefined;
   try {
     const imprint = createHash('sha256').update(Buffer.from(si.signature.valueBlock.valueHexView)).digest();
-    const t = checkToken(Buffer.from(attr.values[0].toBER()), imprint);
-    return { time: t.time, tsa: t.tsa };
+    return checkToken(Buffer.from(attr.values[0].toBER()), imprint);
   } catch (e) {
     if (!(e instanceof TimestampError)) throw e;
     throw new Failure(e.message, '时间戳不是对这个签名的，或已损坏；请重新签名并加时间戳', 'verify/timestamp');
@@ -85,7 +94,7 @@ function timestampOf(si: pkijs.SignerInfo): { time: Date; tsa: string } | undefi
 }
 
 /** Every signature dictionary in a PDF (by its /ByteRange), verified. */
-export function verifyPdf(pdf: Buffer, file: string): { signatures: SignatureReport[]; messages: Message[] } {
+export function verifyPdf(pdf: Buffer, file: string, roots?: readonly Buffer[]): { signatures: SignatureReport[]; messages: Message[] } {
   const text = pdf.toString('latin1');
   const signatures: SignatureReport[] = [];
   const messages: Message[] = [];
@@ -94,7 +103,7 @@ export function verifyPdf(pdf: Buffer, file: string): { signatures: SignatureRep
     const end = text.indexOf('endobj', m.index);
     const dict = text.slice(start, end < 0 ? undefined : end).replace(/\/Contents\s*<[^>]*>/, '');
     try {
-      const r = verifySignature(pdf, m.slice(1, 5).map(Number), dict, file);
+      const r = verifySignature(pdf, m.slice(1, 5).map(Number), dict, file, roots);
       if (!r.wholeFile) {
         messages.push({ severity: 'error', file, reason: `签名（签名人 ${r.signer}）之后文件又被追加了内容`, hint: '签名只保证签名时的版本；请从存档中取回原件或重新生成并签名', rule: 'verify/appended' });
       }
@@ -109,7 +118,8 @@ export function verifyPdf(pdf: Buffer, file: string): { signatures: SignatureRep
 
 /** Check a built folder: SHA256SUMS, then every PDF's signatures. */
 /** `signed`: the folder must be a signed build's (SHA256SUMS signed, every PDF signed). */
-export function verifyFolder(dir: string, display: (file: string) => string = (f) => f, options: { signed?: boolean } = {}): VerifyResult {
+/** `trust`: the roots a signer's certificate must lead to (DER); without it trust is not judged. */
+export function verifyFolder(dir: string, display: (file: string) => string = (f) => f, options: { signed?: boolean; trust?: readonly Buffer[] } = {}): VerifyResult {
   const messages: Message[] = [];
   const checked: string[] = [];
   const signatures: SignatureReport[] = [];
@@ -163,7 +173,7 @@ export function verifyFolder(dir: string, display: (file: string) => string = (f
   const pdfs = names.filter((n) => n.toLowerCase().endsWith('.pdf')).sort();
   if (options.signed && pdfs.length === 0) messages.push({ severity: 'error', file: display(dir), reason: '要求是签名的生成结果（--signed），但目录中没有 PDF', hint: '用 tongbao build --sign 生成', rule: 'verify/unsigned' });
   for (const n of pdfs) {
-    const r = verifyPdf(readFileSync(path.join(dir, n)), shown(n));
+    const r = verifyPdf(readFileSync(path.join(dir, n)), shown(n), options.trust);
     for (const s of r.signatures) signatures.push(s);
     for (const m of r.messages) messages.push(m);
     if (options.signed && r.signatures.length === 0 && r.messages.length === 0) {

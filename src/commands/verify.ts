@@ -1,5 +1,5 @@
 // `tongbao verify <目录|期次>`: the output folder against SHA256SUMS, and every PDF signature.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatMessage } from '../messages.js';
 import { EXIT, UsageError, chinaTime, type Invocation } from './shell.js';
@@ -14,7 +14,8 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   const shown = (f: string) => path.relative(process.cwd(), f) || f;
   // Loaded here only: its PKI libraries would slow every other command's start.
   const { verifyFolder } = await import('../archive/verify.js');
-  const result = verifyFolder(dir, shown, { signed: flags.signed });
+  const trust = flags.trust === undefined ? undefined : await roots(flags.trust);
+  const result = verifyFolder(dir, shown, { signed: flags.signed, ...(trust && { trust }) });
   if (flags.json) {
     io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, ...(result.sumsSigner && { sumsSigner: result.sumsSigner }), messages: result.messages }, null, 2) + '\n');
     return result.ok ? EXIT.ok : EXIT.failed;
@@ -31,9 +32,29 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
       const when = s.time ? `，签名时间 ${chinaTime(s.time)}` : '';
       const stamp = s.timestamp ? `，时间戳 ${chinaTime(s.timestamp.time)}（${s.timestamp.tsa}，PAdES B-T）` : '（没有时间戳：签名时间只是签名人自己写的）';
       io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}${stamp}，签名覆盖整个文件\n`);
+      if (s.trust) {
+        const basis = s.trust.signer.basis === 'timestamp' ? '按时间戳的时间核对有效期' : '没有时间戳，按现在的时间核对有效期';
+        io.out(`  证书链：${s.trust.signer.chain.join(' → ')}（根证书在 ${flags.trust} 中），${basis}\n`);
+        if (s.trust.tsa) io.out(`  时间戳服务器的证书链：${s.trust.tsa.chain.join(' → ')}\n`);
+      }
     }
-    if (result.signatures.length) io.out('（未核对签名证书是否由受信任的机构签发）\n');
-    else io.out('其中没有签名的 PDF\n');
+    if (result.signatures.length === 0) io.out('其中没有签名的 PDF\n');
+    else if (!trust) io.out('（未核对签名证书是否由受信任的机构签发：用 --trust 根证书.pem 核对）\n');
+    else io.out('（未核对证书是否已被吊销）\n');
   }
   return EXIT.ok;
+}
+
+/** The roots a signer must lead to, from a PEM file; a usage error when there are none. */
+async function roots(file: string): Promise<Buffer[]> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`读不到根证书文件「${file}」`);
+  }
+  const { pemCertificates } = await import('../archive/trust.js');
+  const certs = pemCertificates(text);
+  if (certs.length === 0) throw new UsageError(`「${file}」中没有证书（应为 PEM 格式，-----BEGIN CERTIFICATE----- 开头）`);
+  return certs;
 }
