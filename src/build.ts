@@ -46,7 +46,14 @@ export interface BuildOptions {
   /** PDF/A-2b (also `archive: true` in bulletin.yaml); implied by `sign`. */
   archive?: boolean;
   /** Sign the PDF with the certificate and key of a PKCS #12 file. */
-  sign?: { p12: string; password: string; /** An RFC 3161 time-stamping authority's URL (PAdES B-T). */ tsa?: string };
+  sign?: {
+    p12: string;
+    password: string;
+    /** An RFC 3161 time-stamping authority's URL (PAdES B-T). */
+    tsa?: string;
+    /** Add the chains' certificates and revocation data in a DSS (PAdES B-LT). */
+    ltv?: boolean;
+  };
 }
 
 /** Printing failed twice: Chromium would not start, hung, or crashed. */
@@ -147,6 +154,8 @@ export interface ArchiveReport {
   signedAt?: Date;
   /** The time-stamp token's time and its authority, when the signature has one. */
   timestamp?: { time: Date; tsa: string };
+  /** What the DSS holds (B-LT). */
+  ltv?: { certs: number; crls: number; ocsps: number };
 }
 
 export interface BuildResult extends Rendered {
@@ -391,6 +400,7 @@ async function buildWith(
       t = performance.now();
       const time = prepared.time ?? signingTime();
       const tsa = options.sign?.tsa;
+      let tsaCerts: Buffer[] = [];
       try {
         pdf = await signPdf(pdf, prepared.signer, {
           time,
@@ -400,14 +410,24 @@ async function buildWith(
               const { requestTimestamp } = await import('./archive/timestamp.js');
               const stamp = await requestTimestamp(tsa, signature, options.signal);
               report!.timestamp = { time: stamp.time, tsa: stamp.tsa };
+              tsaCerts = stamp.certificates;
               return stamp.token;
             },
           }),
         });
+        if (options.sign?.ltv) {
+          // PAdES B-LT: the chains and their revocation data, in an update after the signature.
+          const { collectValidation } = await import('./archive/revocation.js');
+          const { addDss } = await import('./archive/ltv.js');
+          const data = await collectValidation([prepared.signer.certificate, ...prepared.signer.chain, ...tsaCerts], options.signal);
+          pdf = addDss(pdf, data);
+          report.ltv = { certs: data.certs.length, crls: data.crls.length, ocsps: data.ocsps.length };
+        }
       } catch (e) {
         const { TimestampError } = await import('./archive/timestamp.js');
-        if (!(e instanceof TimestampError)) throw e;
-        const problem: Message = { severity: 'error', file: tsa!, reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule };
+        const { RevocationError } = await import('./archive/revocation.js');
+        if (!(e instanceof TimestampError) && !(e instanceof RevocationError)) throw e;
+        const problem: Message = { severity: 'error', file: e instanceof TimestampError ? tsa! : displayPath(options.sign!.p12), reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule };
         return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
       }
       report.signMs = performance.now() - t;

@@ -1,13 +1,18 @@
 // A certificate authority of the tests' own, made with `openssl ca`: a root, and signers it
 // issues with any validity dates (an expired one, one not yet valid), as PKCS #12 files that
-// carry the chain, as offices receive them.
+// carry the chain, as offices receive them. Started with a service (`startCa`), it publishes
+// its CRL and answers OCSP on 127.0.0.1, and its certificates name both.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface TestCa {
   dir: string;
+  /** Revoke the certificate of the .p12 file `issue` returned. */
+  revoke(p12: string): void;
+  close(): Promise<void>;
   /** The root certificate, PEM. */
   root: string;
   /** A signer's PKCS #12 file (password `password`) with the chain; dates as YYMMDDHHMMSSZ. */
@@ -16,7 +21,33 @@ export interface TestCa {
 
 const ssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
-export function makeCa(name = 'Test Root CA'): TestCa {
+/** A CA with its CRL at `/crl` and its OCSP responder at `/ocsp` on 127.0.0.1. */
+export async function startCa(name = 'Test Root CA'): Promise<TestCa> {
+  let ca: TestCa | undefined;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const dir = ca!.dir;
+      if (req.url === '/crl') {
+        ssl(dir, ['ca', '-gencrl', '-config', 'ca.cnf', '-out', 'crl.pem']);
+        ssl(dir, ['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der']);
+        res.writeHead(200, { 'Content-Type': 'application/pkix-crl' }).end(readFileSync(path.join(dir, 'crl.der')));
+      } else if (req.url === '/ocsp') {
+        writeFileSync(path.join(dir, 'ocsp.req'), Buffer.concat(chunks));
+        ssl(dir, ['ocsp', '-index', 'index.txt', '-CA', 'root.pem', '-rsigner', 'root.pem', '-rkey', 'root.key', '-reqin', 'ocsp.req', '-respout', 'ocsp.resp', '-ndays', '7']);
+        res.writeHead(200, { 'Content-Type': 'application/ocsp-response' }).end(readFileSync(path.join(dir, 'ocsp.resp')));
+      } else res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ca = makeCa(name, { crl: `${base}/crl`, ocsp: `${base}/ocsp` });
+  ca.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return ca;
+}
+
+export function makeCa(name = 'Test Root CA', service?: { crl: string; ocsp: string }): TestCa {
   const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-ca-'));
   mkdirSync(path.join(dir, 'newcerts'));
   writeFileSync(path.join(dir, 'index.txt'), '');
@@ -49,13 +80,17 @@ countryName = optional
 [ signer ]
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature, nonRepudiation
-`,
+${service ? `crlDistributionPoints = URI:${service.crl}\nauthorityInfoAccess = OCSP;URI:${service.ocsp}\n` : ''}`,
   );
   ssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   let n = 0;
   return {
     dir,
     root: path.join(dir, 'root.pem'),
+    revoke(p12) {
+      ssl(dir, ['ca', '-config', 'ca.cnf', '-revoke', p12.replace(/\.p12$/, '.pem')]);
+    },
+    close: async () => undefined,
     issue(cn, password, dates, options = {}) {
       const id = `s${++n}`;
       ssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${id}.key`, '-out', `${id}.csr`, '-utf8', '-subj', `/C=CN/O=某某市人民政府/CN=${cn}`]);

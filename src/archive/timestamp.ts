@@ -30,6 +30,8 @@ export interface Timestamp {
   time: Date;
   /** The TSA's certificate subject, for the report. */
   tsa: string;
+  /** The certificates the token carries (the TSA's and its chain), DER. */
+  certificates: Buffer[];
 }
 
 const TIMEOUT_MS = 30_000;
@@ -81,7 +83,7 @@ function checkResponse(body: Buffer, imprint: Buffer, nonce: Buffer, url: string
   const token = Buffer.from(resp.timeStampToken.toSchema().toBER());
   const checked = checkToken(token, imprint);
   if (!checked.nonce || !Buffer.from(checked.nonce).equals(nonce)) throw bad('中的随机数（nonce）不是本次请求的');
-  return { token, time: checked.time, tsa: checked.tsa };
+  return { token, time: checked.time, tsa: checked.tsa, certificates: checked.certificates };
 }
 
 /**

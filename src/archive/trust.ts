@@ -11,6 +11,8 @@ import { Failure } from './cms.js';
 export interface TrustPath {
   /** Subjects from the signer to the root, as a person reads them (CN). */
   chain: string[];
+  /** The same certificates, DER. */
+  certs: Buffer[];
   /** The time validity was judged at, and why that time. */
   at: Date;
   basis: 'timestamp' | 'now';
@@ -50,8 +52,8 @@ export function checkTrust(leaf: Buffer, carried: readonly Buffer[], roots: read
     const root = rootCerts.find(issues);
     if (root) {
       valid(root, '根证书');
-      const chain = [...path, ...(root.fingerprint256 === current.fingerprint256 ? [] : [root])].map(cn);
-      return { chain, at, basis };
+      const all = [...path, ...(root.fingerprint256 === current.fingerprint256 ? [] : [root])];
+      return { chain: all.map(cn), certs: all.map((x) => Buffer.from(x.raw)), at, basis };
     }
     if (current.checkIssued(current) && current.verify(current.publicKey)) {
       throw new Failure(`${who}的证书链通到根证书「${cn(current)}」，但它不在 --trust 给出的证书中`, '核对 --trust 的根证书文件是否是签发机构的根证书；不认识的根证书不可信任', 'verify/trust-root');

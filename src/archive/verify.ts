@@ -14,6 +14,9 @@ import { SUMS_FILE, SUMS_SIGNATURE, parseSums, sha256 } from './checksums.js';
 import { Failure, checkCms } from './cms.js';
 import { TSA_OID, TimestampError, checkToken } from './timestamp.js';
 import { checkTrust, type TrustPath } from './trust.js';
+import { readDss, type ValidationData } from './ltv.js';
+import { RevocationError, revocationStatus } from './revocation.js';
+import { PdfDocument, refNumber, writeDict } from '../pdf/update.js';
 
 export interface SignatureReport {
   file: string;
@@ -25,12 +28,14 @@ export interface SignatureReport {
   valid: boolean;
   /** The signature covers the whole file (nothing appended after signing). */
   wholeFile: boolean;
-  /** PAdES level reached: B-B, or B-T with a valid time-stamp token. */
-  level: 'B-B' | 'B-T';
+  /** PAdES level reached: B-B; B-T with a valid time-stamp token; B-LT with revocation data in a DSS too. */
+  level: 'B-B' | 'B-T' | 'B-LT';
+  /** What the DSS added after the signature holds. */
+  dss?: { certs: number; crls: number; ocsps: number };
   /** The time-stamp token's time and its authority. */
   timestamp?: { time: Date; tsa: string };
   /** With `--trust`: the signer's path to a given root, and the TSA's. */
-  trust?: { signer: TrustPath; tsa?: TrustPath };
+  trust?: { signer: TrustPath; tsa?: TrustPath; revocation: { checked: number; unchecked: string[] } };
 }
 
 export interface VerifyResult {
@@ -54,7 +59,7 @@ export function parsePdfDate(s: string): Date | undefined {
 }
 
 /** Verify one signature whose /ByteRange is `range`; throws a Failure saying what is wrong. */
-function verifySignature(pdf: Buffer, range: number[], dictText: string, file: string, roots?: readonly Buffer[]): SignatureReport {
+async function verifySignature(pdf: Buffer, range: number[], dictText: string, file: string, roots?: readonly Buffer[]): Promise<SignatureReport> {
   const [a, b, c, d] = range as [number, number, number, number];
   if (a !== 0 || b <= 0 || c <= b || c + d > pdf.length || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) {
     throw new Failure('签名的字节范围（/ByteRange）与文件不符', '文件在签名后被截断或改动；请重新生成并签名', 'verify/byte-range');
@@ -66,18 +71,87 @@ function verifySignature(pdf: Buffer, range: number[], dictText: string, file: s
   const { signer, subject, x509, signerInfo } = cms;
   const stamp = timestampOf(signerInfo);
   const timestamp = stamp && { time: stamp.time, tsa: stamp.tsa };
+  // What was added after the signature may only be validation data (a DSS).
+  const after = c + d === pdf.length ? undefined : changedAfter(pdf, c + d);
+  if (after) throw new Failure(`签名（签名人 ${signer}）之后${after}`, '签名只保证签名时的版本；请从存档中取回原件或重新生成并签名', 'verify/changed-after');
+  const dss = c + d === pdf.length ? undefined : readDss(pdf);
   // Trust: the signer's path at the proven time (the token's, else now), the TSA's at the token's.
-  const trust = roots && {
-    signer: checkTrust(Buffer.from(x509.raw), cms.certificates, roots, stamp?.time ?? new Date(), stamp ? 'timestamp' : 'now', 'signer'),
-    ...(stamp && { tsa: checkTrust(stamp.certificate, stamp.certificates, roots, stamp.time, 'timestamp', 'tsa') }),
-  };
+  let trust: SignatureReport['trust'];
+  if (roots) {
+    const proven = stamp?.time ?? new Date();
+    const signerPath = checkTrust(Buffer.from(x509.raw), [...cms.certificates, ...(dss?.certs ?? [])], roots, proven, stamp ? 'timestamp' : 'now', 'signer');
+    const tsaPath = stamp && checkTrust(stamp.certificate, [...stamp.certificates, ...(dss?.certs ?? [])], roots, stamp.time, 'timestamp', 'tsa');
+    const revocation = await revocationOf([signerPath, ...(tsaPath ? [tsaPath] : [])], dss, stamp?.time);
+    trust = { signer: signerPath, ...(tsaPath && { tsa: tsaPath }), revocation };
+  }
   const m = /\/M\s*\((D:[^)]*)\)/.exec(dictText);
   const time = m ? parsePdfDate(m[1]!) : undefined;
   if (time && (time < new Date(x509.validFrom) || time > new Date(x509.validTo))) {
     throw new Failure(`签名时间不在证书有效期（${x509.validFrom} 至 ${x509.validTo}）内`, '请用有效期内的证书重新签名', 'verify/validity');
   }
   const field = /\/T\s*\(([^)]*)\)/.exec(dictText)?.[1];
-  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, level: timestamp ? 'B-T' : 'B-B', ...(time && { time }), ...(field && { field }), ...(timestamp && { timestamp }), ...(trust && { trust }) };
+  const level = timestamp ? (dss && (dss.crls.length || dss.ocsps.length) ? 'B-LT' : 'B-T') : 'B-B';
+  return { file, signer, subject, valid: true, wholeFile: c + d === pdf.length, level, ...(dss && { dss: { certs: dss.certs.length, crls: dss.crls.length, ocsps: dss.ocsps.length } }), ...(time && { time }), ...(field && { field }), ...(timestamp && { timestamp }), ...(trust && { trust }) };
+}
+
+/**
+ * What an update after the signature (which ends at `signedEnd`) changed, in words, when it is
+ * more than validation data: an object of the signed revision rewritten (a page, the page
+ * tree...) or deleted, or the catalog changed beyond its /DSS. New objects only matter when
+ * something signed points to them, which would be a change.
+ */
+function changedAfter(pdf: Buffer, signedEnd: number): string | undefined {
+  let signed: PdfDocument;
+  let full: PdfDocument;
+  try {
+    signed = new PdfDocument(pdf.subarray(0, signedEnd));
+    full = new PdfDocument(pdf);
+  } catch {
+    return '文件又被追加了无法解读的内容';
+  }
+  const root = refNumber(full.trailer.root);
+  if (root !== refNumber(signed.trailer.root)) return '文档的根（Catalog）被换掉';
+  for (const [num, at] of full.offsets) {
+    const before = signed.offsets.get(num);
+    if (before === undefined || before < 0 || (at >= 0 && at < signedEnd)) continue; // new, or untouched
+    if (at < 0) return `删去了对象 ${num}`;
+    if (num === root) {
+      const [x, y] = [signed.dict(num), full.dict(num)];
+      x.delete('DSS');
+      y.delete('DSS');
+      if (writeDict(new Map([...x].sort())) !== writeDict(new Map([...y].sort()))) return '文档的根（Catalog）被改动（不只是加入验证信息）';
+      continue;
+    }
+    const type = /\/Type\s*\/(\w+)/.exec(signed.object(num))?.[1];
+    return type === 'Page' || type === 'Pages' ? `又有更新改动了页面（对象 ${num}）` : `又有更新改写了对象 ${num}${type ? `（${type}）` : ''}`;
+  }
+  return undefined;
+}
+
+/** Each link's revocation status from the DSS; a certificate revoked before the proven time fails. */
+async function revocationOf(paths: readonly TrustPath[], dss: ValidationData | undefined, stampTime: Date | undefined): Promise<{ checked: number; unchecked: string[] }> {
+  let checked = 0;
+  const unchecked: string[] = [];
+  for (const p of paths) {
+    for (let i = 0; i + 1 < p.certs.length; i++) {
+      let found: Awaited<ReturnType<typeof revocationStatus>>;
+      try {
+        found = await revocationStatus(p.certs[i]!, p.certs[i + 1]!, dss ?? { crls: [], ocsps: [] });
+      } catch (e) {
+        if (!(e instanceof RevocationError)) throw e;
+        throw new Failure(e.message, e.hint, e.rule);
+      }
+      const revoked = found.find((s) => s.revoked && (!stampTime || s.revoked <= stampTime));
+      if (revoked) {
+        const when = revoked.revoked!.getTime() > 0 ? `，吊销时间 ${revoked.revoked!.toISOString().slice(0, 19).replace('T', ' ')}（UTC）` : '';
+        const why = stampTime ? '，早于时间戳的时间' : '；签名没有时间戳，无法证明签名早于吊销';
+        throw new Failure(`证书「${p.chain[i]}」已被吊销（${revoked.source}${when}）${why}`, '这个签名不再可信；请用有效的证书重新签名', 'verify/revoked');
+      }
+      if (found.length) checked++;
+      else unchecked.push(p.chain[i]!);
+    }
+  }
+  return { checked, unchecked };
 }
 
 /** The signature's time-stamp token (PAdES B-T), checked against its signature value. */
@@ -94,7 +168,7 @@ function timestampOf(si: pkijs.SignerInfo): ReturnType<typeof checkToken> | unde
 }
 
 /** Every signature dictionary in a PDF (by its /ByteRange), verified. */
-export function verifyPdf(pdf: Buffer, file: string, roots?: readonly Buffer[]): { signatures: SignatureReport[]; messages: Message[] } {
+export async function verifyPdf(pdf: Buffer, file: string, roots?: readonly Buffer[]): Promise<{ signatures: SignatureReport[]; messages: Message[] }> {
   const text = pdf.toString('latin1');
   const signatures: SignatureReport[] = [];
   const messages: Message[] = [];
@@ -103,11 +177,7 @@ export function verifyPdf(pdf: Buffer, file: string, roots?: readonly Buffer[]):
     const end = text.indexOf('endobj', m.index);
     const dict = text.slice(start, end < 0 ? undefined : end).replace(/\/Contents\s*<[^>]*>/, '');
     try {
-      const r = verifySignature(pdf, m.slice(1, 5).map(Number), dict, file, roots);
-      if (!r.wholeFile) {
-        messages.push({ severity: 'error', file, reason: `签名（签名人 ${r.signer}）之后文件又被追加了内容`, hint: '签名只保证签名时的版本；请从存档中取回原件或重新生成并签名', rule: 'verify/appended' });
-      }
-      signatures.push(r);
+      signatures.push(await verifySignature(pdf, m.slice(1, 5).map(Number), dict, file, roots));
     } catch (e) {
       if (!(e instanceof Failure)) throw e;
       messages.push({ severity: 'error', file, reason: e.reason, hint: e.hint, rule: e.rule });
@@ -119,7 +189,7 @@ export function verifyPdf(pdf: Buffer, file: string, roots?: readonly Buffer[]):
 /** Check a built folder: SHA256SUMS, then every PDF's signatures. */
 /** `signed`: the folder must be a signed build's (SHA256SUMS signed, every PDF signed). */
 /** `trust`: the roots a signer's certificate must lead to (DER); without it trust is not judged. */
-export function verifyFolder(dir: string, display: (file: string) => string = (f) => f, options: { signed?: boolean; trust?: readonly Buffer[] } = {}): VerifyResult {
+export async function verifyFolder(dir: string, display: (file: string) => string = (f) => f, options: { signed?: boolean; trust?: readonly Buffer[] } = {}): Promise<VerifyResult> {
   const messages: Message[] = [];
   const checked: string[] = [];
   const signatures: SignatureReport[] = [];
@@ -173,7 +243,7 @@ export function verifyFolder(dir: string, display: (file: string) => string = (f
   const pdfs = names.filter((n) => n.toLowerCase().endsWith('.pdf')).sort();
   if (options.signed && pdfs.length === 0) messages.push({ severity: 'error', file: display(dir), reason: '要求是签名的生成结果（--signed），但目录中没有 PDF', hint: '用 tongbao build --sign 生成', rule: 'verify/unsigned' });
   for (const n of pdfs) {
-    const r = verifyPdf(readFileSync(path.join(dir, n)), shown(n), options.trust);
+    const r = await verifyPdf(readFileSync(path.join(dir, n)), shown(n), options.trust);
     for (const s of r.signatures) signatures.push(s);
     for (const m of r.messages) messages.push(m);
     if (options.signed && r.signatures.length === 0 && r.messages.length === 0) {

@@ -23,6 +23,7 @@ interface BuildFlags {
   sign: boolean;
   p12?: string | undefined;
   tsa?: string | undefined;
+  ltv: boolean;
 }
 
 async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, signal: AbortSignal): Promise<number> {
@@ -32,7 +33,8 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
   if (opts.tsa !== undefined && !opts.sign) throw new UsageError('--tsa 给签名加时间戳：要与 --sign 一起使用');
   if (opts.tsa !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.tsa)) throw new UsageError(`--tsa 应是时间戳服务器的网址（http:// 或 https:// 开头），而不是「${opts.tsa}」`);
-  const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword(), ...(opts.tsa && { tsa: opts.tsa }) } : undefined;
+  if (opts.ltv && !opts.sign) throw new UsageError('--ltv 把验证签名所需的证书和吊销信息存入 PDF：要与 --sign 一起使用');
+  const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword(), ...(opts.tsa && { tsa: opts.tsa }), ...(opts.ltv && { ltv: true }) } : undefined;
   let result;
   try {
     result = await buildBulletin(root, period, {
@@ -62,7 +64,8 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
       const a = result.archive;
       if (a) {
         const stamped = a.timestamp ? `，时间戳：${chinaTime(a.timestamp.time)}（${a.timestamp.tsa}）` : '';
-        const signed = a.signer ? `，已签名（签名人：${a.signer}，签名时间：${chinaTime(a.signedAt!)}${stamped}）` : '';
+        const ltv = a.ltv ? `；已存入验证信息（${a.ltv.certs} 个证书、${a.ltv.crls} 个吊销列表、${a.ltv.ocsps} 个 OCSP 应答）` : '';
+        const signed = a.signer ? `，已签名（签名人：${a.signer}，签名时间：${chinaTime(a.signedAt!)}${stamped}）${ltv}` : '';
         io.out(`bulletin.pdf 为 PDF/A-2b${signed}\n`);
       }
     }

@@ -15,7 +15,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   // Loaded here only: its PKI libraries would slow every other command's start.
   const { verifyFolder } = await import('../archive/verify.js');
   const trust = flags.trust === undefined ? undefined : await roots(flags.trust);
-  const result = verifyFolder(dir, shown, { signed: flags.signed, ...(trust && { trust }) });
+  const result = await verifyFolder(dir, shown, { signed: flags.signed, ...(trust && { trust }) });
   if (flags.json) {
     io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, ...(result.sumsSigner && { sumsSigner: result.sumsSigner }), messages: result.messages }, null, 2) + '\n');
     return result.ok ? EXIT.ok : EXIT.failed;
@@ -30,17 +30,20 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     if (result.sumsSigner) io.out(`SHA256SUMS 有签名（签名人 ${result.sumsSigner}），文件清单与签名时相同\n`);
     for (const s of result.signatures) {
       const when = s.time ? `，签名时间 ${chinaTime(s.time)}` : '';
-      const stamp = s.timestamp ? `，时间戳 ${chinaTime(s.timestamp.time)}（${s.timestamp.tsa}，PAdES B-T）` : '（没有时间戳：签名时间只是签名人自己写的）';
-      io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}${stamp}，签名覆盖整个文件\n`);
+      const stamp = s.timestamp ? `，时间戳 ${chinaTime(s.timestamp.time)}（${s.timestamp.tsa}，PAdES ${s.level}）` : '（没有时间戳：签名时间只是签名人自己写的）';
+      const covers = s.wholeFile ? '签名覆盖整个文件' : `签名之后只加入了验证信息（${s.dss!.certs} 个证书、${s.dss!.crls} 个吊销列表、${s.dss!.ocsps} 个 OCSP 应答）`;
+      io.out(`${s.file}：签名有效，签名人 ${s.signer}（${s.subject}）${when}${stamp}，${covers}\n`);
       if (s.trust) {
         const basis = s.trust.signer.basis === 'timestamp' ? '按时间戳的时间核对有效期' : '没有时间戳，按现在的时间核对有效期';
         io.out(`  证书链：${s.trust.signer.chain.join(' → ')}（根证书在 ${flags.trust} 中），${basis}\n`);
         if (s.trust.tsa) io.out(`  时间戳服务器的证书链：${s.trust.tsa.chain.join(' → ')}\n`);
+        const { checked, unchecked } = s.trust.revocation;
+        if (unchecked.length === 0) io.out(`  吊销状态：${checked} 个证书均未被吊销（据文件中存入的吊销信息）\n`);
+        else io.out(`  吊销状态：${unchecked.map((n) => `「${n}」`).join('、')}未核对（文件中没有它的吊销信息：签名时用 --ltv 存入）\n`);
       }
     }
     if (result.signatures.length === 0) io.out('其中没有签名的 PDF\n');
     else if (!trust) io.out('（未核对签名证书是否由受信任的机构签发：用 --trust 根证书.pem 核对）\n');
-    else io.out('（未核对证书是否已被吊销）\n');
   }
   return EXIT.ok;
 }
