@@ -17,6 +17,10 @@ fc-list 2>/dev/null | grep -q 'Noto Serif CJK' || need+=(fonts-noto-cjk)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The tests make spreadsheets with python3's zipfile.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The tests' independent signature validator is written against PDFBox and Bouncy Castle.
+[ -f /usr/share/java/pdfbox2.jar ] || need+=(libpdfbox2-java)
+[ -f /usr/share/java/bcpkix.jar ] || need+=(libbcpkix-java)
+[ -f /usr/share/java/bcprov.jar ] || need+=(libbcprov-java)
 if [ ${#need[@]} -gt 0 ]; then
   echo "安装 Debian 软件包：${need[*]}"
   sudo=""

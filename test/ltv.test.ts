@@ -77,6 +77,20 @@ describe('build --sign --tsa --ltv', () => {
     expect(dss.get('VRI')).toContain(`/${key} <</Type /VRI`);
   });
 
+  it('is accepted by an independent validator (PDFBox and Bouncy Castle): signature, token, DSS', () => {
+    const j = '/usr/share/java';
+    const cp = ['pdfbox2', 'fontbox2', 'commons-logging', 'bcprov', 'bcpkix', 'bcutil'].map((n) => `${j}/${n}.jar`).join(':');
+    const r = spawnSync('java', ['-cp', cp, path.join(REPO, 'test/judges/PadesCheck.java'), file], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const key = createHash('sha1').update(signatureContents(readFileSync(file))).digest('hex').toUpperCase();
+    expect(r.stdout).toContain(`signature: valid subfilter=ETSI.CAdES.detached vri=${key}`);
+    expect(r.stdout).toMatch(/^timestamp: valid time=\d{4}-/m);
+    expect(r.stdout).toContain(`dss: certs=4 crls=1 ocsps=1 vri=${key}`);
+    expect(r.stdout).toContain('crl: valid issuer=CN=Test Root CA');
+    expect(r.stdout).toContain('ocsp: valid status=good');
+    expect(r.stdout).not.toMatch(/INVALID|WRONG/);
+  }, 60_000);
+
   it('is B-LT for verify --trust, the signer not revoked by what the file holds', async () => {
     const r = await tongbao(['verify', 'out/2016Q4', '--trust', roots], root);
     expect(r.status, r.stderr).toBe(0);
