@@ -47,7 +47,9 @@ export interface BuildOptions {
   archive?: boolean;
   /** Sign the PDF with the certificate and key of a PKCS #12 file. */
   sign?: {
-    p12: string;
+    /** A PKCS #12 file, or a PEM key and certificate file (`pem`). */
+    p12?: string;
+    pem?: { key: string; cert: string };
     password: string;
     /** An RFC 3161 time-stamping authority's URL (PAdES B-T). */
     tsa?: string;
@@ -427,7 +429,7 @@ async function buildWith(
         const { TimestampError } = await import('./archive/timestamp.js');
         const { RevocationError } = await import('./archive/revocation.js');
         if (!(e instanceof TimestampError) && !(e instanceof RevocationError)) throw e;
-        const problem: Message = { severity: 'error', file: e instanceof TimestampError ? tsa! : displayPath(options.sign!.p12), reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule };
+        const problem: Message = { severity: 'error', file: e instanceof TimestampError ? tsa! : displayPath(options.sign!.p12 ?? options.sign!.pem!.cert), reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule };
         return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
       }
       report.signMs = performance.now() - t;
@@ -500,16 +502,20 @@ async function prepareArchive(options: BuildOptions, archive: boolean): Promise<
     };
   }
   if (!options.sign) return { icc };
-  const file = path.relative(process.cwd(), options.sign.p12) || options.sign.p12;
-  let p12: Buffer;
-  try {
-    p12 = readFileSync(options.sign.p12);
-  } catch {
-    return { messages: [{ severity: 'error', file, reason: '读不到签名证书文件', hint: '请核对 --p12 后面的路径', rule: 'sign/no-file' }] };
+  const sign = options.sign;
+  const file = displayPath(sign.p12 ?? sign.pem!.key);
+  const files: [string, string][] = sign.p12 ? [[sign.p12, '--p12']] : [[sign.pem!.key, '--key'], [sign.pem!.cert, '--cert']];
+  const bytes: Buffer[] = [];
+  for (const [f, option] of files) {
+    try {
+      bytes.push(readFileSync(f));
+    } catch {
+      return { messages: [{ severity: 'error', file: displayPath(f), reason: '读不到签名证书文件', hint: `请核对 ${option} 后面的路径`, rule: 'sign/no-file' }] };
+    }
   }
-  const { SignerError, checkSigner, loadSigner } = await import('./archive/p12.js');
+  const { SignerError, checkSigner, loadPemSigner, loadSigner } = await import('./archive/p12.js');
   try {
-    const signer = await loadSigner(p12, options.sign.password);
+    const signer = sign.p12 ? await loadSigner(bytes[0]!, sign.password) : loadPemSigner(bytes[0]!, bytes[1]!, sign.password);
     // The time the signature will carry: the certificate must be valid then.
     const time = signingTime();
     checkSigner(signer, time);

@@ -2,7 +2,7 @@
 // root, valid at the proven time (the token's, else now). Signers come from the tests' own CA
 // (openssl ca), time-stamps from the tests' TSA on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as pkijs from 'pkijs';
@@ -111,6 +111,24 @@ describe('verify --trust', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`签名人的证书链不能通到给定的根证书：「${CN}」的签发者「Test Root CA」不在 --trust 给出的证书中，签名中也没有带它`);
   }, 120_000);
+
+  it('signs with a PEM key and certificate as well, encrypted or not; a wrong password is said', async () => {
+    const p12 = ca.issue(CN, PASSWORD);
+    const key = p12.replace(/\.p12$/, '.key');
+    const cert = path.join(ca.dir, 'bundle.pem');
+    writeFileSync(cert, readFileSync(p12.replace(/\.p12$/, '.pem'), 'utf8') + readFileSync(ca.root, 'utf8'));
+    const plain = sampleWorkspace();
+    const a = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', key, '--cert', cert], plain, { TONGBAO_SIGN_PASSWORD: '' });
+    expect(a.status, a.stderr).toBe(0);
+    expect((await tongbao(['verify', 'out/2016Q4', '--trust', ca.root], plain)).status).toBe(0);
+    const encrypted = path.join(ca.dir, 'encrypted.key');
+    execFileSync('openssl', ['pkcs8', '-topk8', '-in', key, '-out', encrypted, '-passout', `pass:${PASSWORD}`], { stdio: 'pipe' });
+    const b = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', encrypted, '--cert', cert], sampleWorkspace());
+    expect(b.status, b.stderr).toBe(0);
+    const c = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', encrypted, '--cert', cert], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: '不对' });
+    expect(c.status).toBe(1);
+    expect(c.stderr).toContain('无法解开私钥文件：口令不对');
+  }, 180_000);
 
   it('refuses a roots file with no certificate in it', async () => {
     const root = sampleWorkspace();

@@ -148,6 +148,32 @@ export async function loadSigner(p12: Buffer, password: string): Promise<Signer>
   return { key, certificate: own, chain: certs.filter((c) => c !== own) };
 }
 
+/** The certificates of a PEM file (a certificate and its chain, or a bundle of roots), DER each. */
+export function pemCertificates(text: string): Buffer[] {
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+}
+
+/** Does a PEM private key need a password (PKCS #8 encrypted, or an old-style encrypted key)? */
+export function pemKeyEncrypted(keyPem: Buffer): boolean {
+  return /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(keyPem.toString('latin1'));
+}
+
+/** A signer from a PEM private key and a PEM certificate file (the certificate, then its chain). */
+export function loadPemSigner(keyPem: Buffer, certPem: Buffer, password: string): Signer {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: keyPem, format: 'pem', ...(pemKeyEncrypted(keyPem) && { passphrase: password }) });
+  } catch (e) {
+    const encrypted = pemKeyEncrypted(keyPem);
+    throw new SignerError(encrypted ? '无法解开私钥文件：口令不对' : `私钥文件无法读取：${(e as Error).message.split('\n')[0]}`, encrypted ? '请核对口令' : '请使用 PEM 格式的私钥（-----BEGIN PRIVATE KEY----- 开头）', encrypted ? 'sign/bad-password' : 'sign/not-key');
+  }
+  const certs = pemCertificates(certPem.toString('latin1'));
+  if (certs.length === 0) throw new SignerError('证书文件中没有证书', '请使用 PEM 格式的证书（-----BEGIN CERTIFICATE----- 开头）', 'sign/no-certificate');
+  const own = certs.find((c) => new X509Certificate(c).checkPrivateKey(key));
+  if (!own) throw new SignerError('证书文件中没有与私钥对应的证书', '核对 --key 和 --cert 是不是同一张证书的', 'sign/no-certificate');
+  return { key, certificate: own, chain: certs.filter((c) => c !== own) };
+}
+
 /** Key types a PAdES signature is made with here, by node's name for them. */
 const KEY_TYPES: Record<string, string> = { rsa: 'RSA', ec: 'ECDSA' };
 const KEY_NAMES: Record<string, string> = { ed25519: 'Ed25519', ed448: 'Ed448', dsa: 'DSA', 'rsa-pss': 'RSA-PSS', dh: 'DH', x25519: 'X25519', x448: 'X448' };

@@ -18,10 +18,7 @@ export interface TrustPath {
   basis: 'timestamp' | 'now';
 }
 
-/** The certificates of a PEM file (a bundle of roots), DER each. */
-export function pemCertificates(text: string): Buffer[] {
-  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
-}
+export { pemCertificates } from './p12.js';
 
 const cn = (c: X509Certificate) => /(?:^|\n)CN=([^\n]*)/.exec(c.subject)?.[1] ?? c.subject.replace(/\n/g, ',');
 const day = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);

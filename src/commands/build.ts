@@ -22,19 +22,25 @@ interface BuildFlags {
   archive: boolean;
   sign: boolean;
   p12?: string | undefined;
+  key?: string | undefined;
+  cert?: string | undefined;
   tsa?: string | undefined;
   ltv: boolean;
 }
 
 async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, signal: AbortSignal): Promise<number> {
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
-  if (opts.p12 !== undefined && !opts.sign) throw new UsageError('--p12 要与 --sign 一起使用');
-  if (opts.sign && !opts.p12) throw new UsageError('--sign 需要签名证书：--p12 <文件>');
+  for (const o of ['p12', 'key', 'cert'] as const) if (opts[o] !== undefined && !opts.sign) throw new UsageError(`--${o} 要与 --sign 一起使用`);
+  if (opts.sign && !opts.p12 && (!opts.key || !opts.cert)) throw new UsageError('--sign 需要签名证书：--p12 <文件>，或 --key <私钥.pem> --cert <证书.pem>');
+  if (opts.p12 && (opts.key || opts.cert)) throw new UsageError('--p12 与 --key/--cert 只能选一种');
   if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
   if (opts.tsa !== undefined && !opts.sign) throw new UsageError('--tsa 给签名加时间戳：要与 --sign 一起使用');
   if (opts.tsa !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.tsa)) throw new UsageError(`--tsa 应是时间戳服务器的网址（http:// 或 https:// 开头），而不是「${opts.tsa}」`);
   if (opts.ltv && !opts.sign) throw new UsageError('--ltv 把验证签名所需的证书和吊销信息存入 PDF：要与 --sign 一起使用');
-  const sign = opts.sign ? { p12: path.resolve(opts.p12!), password: await signPassword(), ...(opts.tsa && { tsa: opts.tsa }), ...(opts.ltv && { ltv: true }) } : undefined;
+  const certificate = opts.p12 ? { p12: path.resolve(opts.p12) } : { pem: { key: path.resolve(opts.key ?? ''), cert: path.resolve(opts.cert ?? '') } };
+  // A PEM key without encryption needs no password; everything else asks for one.
+  const password = opts.sign ? (certificate.pem && !(await pemNeedsPassword(certificate.pem.key)) ? '' : await signPassword()) : '';
+  const sign = opts.sign ? { ...certificate, password, ...(opts.tsa && { tsa: opts.tsa }), ...(opts.ltv && { ltv: true }) } : undefined;
   let result;
   try {
     result = await buildBulletin(root, period, {
@@ -141,6 +147,17 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
   }
   if (opts.json) io.out(JSON.stringify(results.map((r) => ({ ...checkJson(r), written: r.written, kept: r.kept ?? [] })), null, 2) + '\n');
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** Whether a PEM key file is encrypted; a file that cannot be read is the build's to report. */
+async function pemNeedsPassword(file: string): Promise<boolean> {
+  const { readFileSync } = await import('node:fs');
+  const { pemKeyEncrypted } = await import('../archive/p12.js');
+  try {
+    return pemKeyEncrypted(readFileSync(file));
+  } catch {
+    return false;
+  }
 }
 
 /** The signing password: from the environment, else asked on the terminal; never an argument. */

@@ -26,6 +26,8 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
   --sign           build 用证书对 PDF 签名（PAdES；同时生成 PDF/A-2b）
   --p12 <文件>      签名证书（.p12/.pfx，含私钥）；口令取自环境变量 TONGBAO_SIGN_PASSWORD，
                    未设置时在终端中询问
+  --key <文件> --cert <文件>
+                   签名也可用 PEM 格式的私钥和证书（证书文件中可接着放证书链）；私钥加密时口令同上
   --tsa <网址>      build --sign 时向这个 RFC 3161 时间戳服务器取时间戳，证明签名的时间（PAdES B-T）
   --report         check 另写核对报告 out/<期次>/check-report.html（已接受的问题及理由、其余问题、正文数字的核对）
   --ltv            build --sign 时把证书链和吊销信息（CRL、OCSP）存入 PDF，证书过期后仍可验证（PAdES B-LT）
@@ -76,6 +78,8 @@ const OPTIONS = {
   region: { type: 'string' },
   status: { type: 'string' },
   p12: { type: 'string' },
+  key: { type: 'string' },
+  cert: { type: 'string' },
   tsa: { type: 'string' },
   trust: { type: 'string' },
   ltv: { type: 'boolean', default: false },
