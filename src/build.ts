@@ -16,6 +16,7 @@ import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js'
 import { takePrelaunched } from './print/early.js';
 import { MissingFonts, fontSetup, type FontSetup } from './print/fonts.js';
 import { openTab, printPdf, type Tab } from './print/pdf.js';
+import { rasterize } from './print/raster.js';
 import { countPages } from './pdf/update.js';
 import type { PdfInfo } from './pdf/finish.js';
 import { periodInfo } from './periods.js';
@@ -310,11 +311,15 @@ async function buildWith(
       fontsMissing = e;
     }
   }
-  const page = fonts && renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css });
+  // Signed with a seal: the seal becomes the signature's face, drawn by its widget, so the
+  // print leaves its box empty (and marked) rather than printing it a second time.
+  const sealed = !!options.sign && rendered.loaded.seal !== undefined && format !== 'html';
+  const page = fonts && renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css, ...(sealed && { sealSlot: SEAL_MARKER }) });
   const printSource = page?.html !== undefined ? sha256(page.html) : undefined;
 
   let requests: BuildResult['requests'];
   let printReport: BuildResult['pdf'];
+  let sealPng: Buffer | undefined;
   if (format !== 'html') {
     if (!fonts || !page) {
       const e = fontsMissing!;
@@ -370,6 +375,7 @@ async function buildWith(
       );
       files.set('bulletin.pdf', printed.pdf);
       requests = printed.requests;
+      if (sealed) sealPng = await rasterize(printer, rendered.loaded.seal!, SEAL_MM, SEAL_MM);
       printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }), ...(printed.layout && { layout: printed.layout }) };
       progress('已打印 PDF', `${printReport.pages} 页`);
     } finally {
@@ -406,6 +412,7 @@ async function buildWith(
       try {
         pdf = await signPdf(pdf, prepared.signer, {
           time,
+          ...(sealPng && { appearance: { png: sealPng, marker: SEAL_MARKER } }),
           // PAdES B-T: the TSA's token over the signature value, checked before it is kept.
           ...(tsa && {
             timestamp: async (signature: Buffer) => {
@@ -428,6 +435,11 @@ async function buildWith(
       } catch (e) {
         const { TimestampError } = await import('./archive/timestamp.js');
         const { RevocationError } = await import('./archive/revocation.js');
+        const { SealSlotMissing } = await import('./archive/sign.js');
+        if (e instanceof SealSlotMissing) {
+          const problem: Message = { severity: 'error', file: rendered.loaded.source.file, ...placeOf(rendered.loaded.source, ['document', 'seal']), reason: `${e.message}，签名时无法把印章作为签名的外观，未生成`, hint: '请把这个问题报告给维护者；不签名时印章照常印出', rule: 'sign/seal-slot' };
+          return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
+        }
         if (!(e instanceof TimestampError) && !(e instanceof RevocationError)) throw e;
         const problem: Message = { severity: 'error', file: e instanceof TimestampError ? tsa! : displayPath(options.sign!.p12 ?? options.sign!.pem!.cert), reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule };
         return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
@@ -483,6 +495,11 @@ async function buildWith(
   const written = [...files.keys()].filter((f) => f !== SUMS_FILE && f !== SUMS_SIGNATURE && !kept.includes(f));
   return { ...rendered, messages, written: [...written, SUMS_FILE, ...(files.has(SUMS_SIGNATURE) ? [SUMS_SIGNATURE] : [])], kept, outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
 }
+
+/** The link that marks the seal's box in a copy to be signed (never followed: nothing is fetched). */
+const SEAL_MARKER = 'https://seal.tongbao.invalid/';
+/** The seal's size on paper, as official.css prints it. */
+const SEAL_MM = 42;
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */
 function signingTime(): Date {

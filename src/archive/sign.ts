@@ -1,13 +1,16 @@
 // A PAdES signature (SubFilter ETSI.CAdES.detached, SHA-256, signing-certificate-v2; with a
-// TSA's token over the signature value, B-T) added as one incremental update: a signature field whose widget is invisible (zero Rect) on the
-// first page, and a /Contents placeholder filled once the /ByteRange digest is known.
+// TSA's token over the signature value, B-T) added as one incremental update: a signature
+// field whose widget shows the seal where the print left its box (or is invisible, a zero
+// Rect on the first page), and a /Contents placeholder filled once the /ByteRange digest is known.
 // The CMS is built with pkijs, which copies the issuer name from the certificate as issued:
 // node-forge re-encodes Chinese names wrongly and the signature then fails to verify.
 import { createHash, sign as cryptoSign, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { pdfDate, pdfText } from '../pdf/finish.js';
-import { PdfDocument, appendUpdate, parseDict, refNumber, writeDict } from '../pdf/update.js';
+import { deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { PdfDocument, appendUpdate, arrayItems, parseDict, refNumber, streamBody, writeDict } from '../pdf/update.js';
 import type { Signer } from './p12.js';
 
 export const OID = {
@@ -30,6 +33,12 @@ export interface SignOptions {
   reason?: string;
   /** A time-stamp token over the signature value (PAdES B-T), from a TSA. */
   timestamp?: (signature: Buffer) => Promise<Buffer>;
+  /**
+   * The seal as the signature's face: its image (PNG with transparency) and the address of the
+   * link annotation the print left where the seal goes. The widget takes that annotation's
+   * place; without it the signature is invisible.
+   */
+  appearance?: { png: Buffer; marker: string };
 }
 
 /** Room for a time-stamp token: the TSA's signature and its certificates. */
@@ -130,19 +139,63 @@ function firstPage(doc: PdfDocument, pagesRef: string): number {
   throw new Error('page tree too deep');
 }
 
+/** The print holds no box for the seal (the widget would have nowhere to show it). */
+export class SealSlotMissing extends Error {
+  constructor() {
+    super('印章的位置在打印出的 PDF 中没有找到');
+    this.name = 'SealSlotMissing';
+  }
+}
+
 const BYTE_RANGE_SLOT = `[0 0 0 0]${' '.repeat(36)}`;
 
 /** Sign `pdf` (after PDF/A): returns it with the signature update appended. */
 export async function signPdf(pdf: Buffer, signer: Signer, options: SignOptions = {}): Promise<Buffer> {
   const doc = new PdfDocument(pdf);
   const catalog = doc.dict(doc.trailer.root);
-  const pageNum = firstPage(doc, catalog.get('Pages')!);
-  const page = doc.dict(pageNum);
-  const [sigNum, fieldNum] = [doc.trailer.size, doc.trailer.size + 1];
-
-  const annots = page.get('Annots');
-  if (annots && !annots.startsWith('[')) throw new Error('indirect /Annots arrays are not supported');
-  page.set('Annots', annots ? `${annots.slice(0, -1)} ${fieldNum} 0 R]` : `[${fieldNum} 0 R]`);
+  let next = doc.trailer.size;
+  const sigNum = next++;
+  const updates: { num: number; body: string | Buffer }[] = [];
+  // The widget: the seal's slot taken over, or a new invisible one on the first page.
+  const slot = options.appearance && sealSlot(doc, options.appearance.marker);
+  // The print left the seal out for the widget to show: without its place, it would be lost.
+  if (options.appearance && !slot) throw new SealSlotMissing();
+  let fieldNum: number;
+  let pageNum: number;
+  let widget: Map<string, string>;
+  if (slot && options.appearance) {
+    fieldNum = slot.num;
+    pageNum = slot.page;
+    const rect = arrayItems(slot.dict.get('Rect')).map(Number);
+    const [w, h] = [rect[2]! - rect[0]!, rect[3]! - rect[1]!];
+    const image = imageXObject(options.appearance.png);
+    const [imageNum, maskNum, formNum] = [next++, next++, next++];
+    updates.push({ num: maskNum, body: image.mask }, { num: imageNum, body: image.image(maskNum) });
+    // Multiplied onto the page, as ink is: the text under the seal stays legible, as printed.
+    const form = new Map([['Type', '/XObject'], ['Subtype', '/Form'], ['BBox', `[0 0 ${fmt(w)} ${fmt(h)}]`], ['Resources', `<</XObject <</Seal ${imageNum} 0 R>> /ExtGState <</Ink <</Type /ExtGState /BM /Multiply>>>>>>`]]);
+    updates.push({ num: formNum, body: streamBody(form, Buffer.from(`q /Ink gs ${fmt(w)} 0 0 ${fmt(h)} 0 0 cm /Seal Do Q`, 'latin1')) });
+    widget = new Map([['Rect', `[${rect.map(fmt).join(' ')}]`], ['AP', `<</N ${formNum} 0 R>>`]]);
+    const parent = slot.dict.get('StructParent');
+    if (parent) widget.set('StructParent', parent);
+    // The seal's link repeated off the edges of other pages: kept (the structure tree names
+    // them) but inert, with no action and no area.
+    for (const stray of slot.strays) {
+      const d = new Map([['Type', '/Annot'], ['Subtype', '/Link'], ['F', '4'], ['Border', '[0 0 0]'], ['Rect', '[0 0 0 0]']]);
+      const p = doc.dict(stray).get('StructParent');
+      if (p) d.set('StructParent', p);
+      updates.push({ num: stray, body: writeDict(d) });
+    }
+  } else {
+    fieldNum = next++;
+    pageNum = firstPage(doc, catalog.get('Pages')!);
+    const page = doc.dict(pageNum);
+    const annots = page.get('Annots');
+    if (annots && !annots.startsWith('[')) throw new Error('indirect /Annots arrays are not supported');
+    page.set('Annots', annots ? `${annots.slice(0, -1)} ${fieldNum} 0 R]` : `[${fieldNum} 0 R]`);
+    updates.push({ num: pageNum, body: writeDict(page) });
+    // Zero-sized: PDF/A needs no appearance for an annotation without area.
+    widget = new Map([['Rect', '[0 0 0 0]']]);
+  }
 
   const form = catalog.get('AcroForm');
   if (form && !form.startsWith('<<')) throw new Error('an indirect /AcroForm is not supported');
@@ -173,30 +226,85 @@ export async function signPdf(pdf: Buffer, signer: Signer, options: SignOptions 
     ['FT', '/Sig'],
     ['T', `(Signature${k})`],
     ['V', `${sigNum} 0 R`],
-    // Printable and locked, zero-sized: PDF/A needs the print flag, and needs no appearance
-    // for an annotation without area.
+    // Printable and locked: PDF/A needs the print flag.
     ['F', '132'],
-    ['Rect', '[0 0 0 0]'],
     ['P', `${pageNum} 0 R`],
+    ...widget,
   ]);
 
   const out = appendUpdate(doc, [
     { num: refNumber(doc.trailer.root), body: writeDict(catalog) },
-    { num: pageNum, body: writeDict(page) },
+    ...updates,
     { num: sigNum, body: writeDict(sig) },
     { num: fieldNum, body: writeDict(field) },
   ]);
 
   // Fill the placeholders: the byte ranges around /Contents, then the CMS over them.
   const text = out.toString('latin1', pdf.length);
-  const slot = text.indexOf(BYTE_RANGE_SLOT) + pdf.length;
+  const rangeAt = text.indexOf(BYTE_RANGE_SLOT) + pdf.length;
   const open = text.indexOf('/Contents <') + pdf.length + '/Contents '.length;
   const close = open + contentsBytes * 2 + 2;
   const range = `[0 ${open} ${close} ${out.length - close}]`.padEnd(BYTE_RANGE_SLOT.length, ' ');
-  out.write(range, slot, 'latin1');
+  out.write(range, rangeAt, 'latin1');
   const digest = createHash('sha256').update(out.subarray(0, open)).update(out.subarray(close)).digest();
   const cms = options.timestamp ? await cmsSignatureWithTimestamp(signer, digest, options.timestamp) : cmsSignature(signer, digest);
   if (cms.length > contentsBytes) throw new Error(`signature of ${cms.length} bytes does not fit its ${contentsBytes}-byte slot`);
   out.write(cms.toString('hex').toUpperCase(), open + 1, 'latin1');
   return out;
+}
+
+/**
+ * The link annotation the print left in the seal's box: its object, its dictionary, its page.
+ * Chromium may repeat a positioned box's link on the pages around it, off their edges: the one
+ * whose box lies on its page is the seal's; the others are returned to be made inert.
+ */
+function sealSlot(doc: PdfDocument, marker: string): { num: number; dict: Map<string, string>; page: number; strays: number[] } | undefined {
+  const objectAt = (i: number) => Number(/(\d+)$/.exec(doc.text.slice(Math.max(0, i - 12), i))?.[1] ?? NaN);
+  const found: { num: number; dict: Map<string, string>; page: number; inside: boolean }[] = [];
+  for (let at = doc.text.indexOf(`(${marker})`); at >= 0; at = doc.text.indexOf(`(${marker})`, at + 1)) {
+    const num = objectAt(doc.text.lastIndexOf(' 0 obj', at));
+    if (!Number.isFinite(num) || found.some((f) => f.num === num)) continue;
+    const dict = doc.dict(num);
+    if (dict.get('Subtype') !== '/Link') continue;
+    const page = pageOf(doc, num);
+    if (page === undefined) continue;
+    const [x0, y0, x1, y1] = arrayItems(dict.get('Rect')).map(Number) as [number, number, number, number];
+    const [bx0, by0, bx1, by1] = arrayItems(doc.dict(page).get('MediaBox') ?? '[0 0 595.92 841.92]').map(Number) as [number, number, number, number];
+    found.push({ num, dict, page, inside: x0 >= bx0 && y0 >= by0 && x1 <= bx1 && y1 <= by1 });
+  }
+  const seal = found.find((f) => f.inside);
+  return seal && { num: seal.num, dict: seal.dict, page: seal.page, strays: found.filter((f) => f !== seal).map((f) => f.num) };
+}
+
+/** The page whose /Annots names object `num`. */
+function pageOf(doc: PdfDocument, num: number): number | undefined {
+  const ref = new RegExp(`(?<!\\d)${num} 0 R\\b`, 'g');
+  for (const m of doc.text.matchAll(ref)) {
+    const at = doc.text.lastIndexOf(' 0 obj', m.index);
+    const page = Number(/(\d+)$/.exec(doc.text.slice(Math.max(0, at - 12), at))?.[1] ?? NaN);
+    if (!Number.isFinite(page)) continue;
+    const d = doc.dict(page);
+    if (d.get('Type') === '/Page' && arrayItems(d.get('Annots')).includes(`${num} 0 R`)) return page;
+  }
+  return undefined;
+}
+
+const fmt = (n: number) => String(Math.round(n * 1000) / 1000);
+
+/** A PNG as an image XObject (RGB, 8 bits) whose transparency is its soft mask. */
+function imageXObject(png: Buffer): { mask: Buffer; image: (maskNum: number) => Buffer } {
+  const { width, height, data } = PNG.sync.read(png);
+  const rgb = Buffer.alloc(width * height * 3);
+  const alpha = Buffer.alloc(width * height);
+  for (let i = 0, j = 0, k = 0; i < data.length; i += 4, j += 3, k++) {
+    rgb[j] = data[i]!;
+    rgb[j + 1] = data[i + 1]!;
+    rgb[j + 2] = data[i + 2]!;
+    alpha[k] = data[i + 3]!;
+  }
+  const common: [string, string][] = [['Type', '/XObject'], ['Subtype', '/Image'], ['Width', String(width)], ['Height', String(height)], ['BitsPerComponent', '8'], ['Filter', '/FlateDecode']];
+  return {
+    mask: streamBody(new Map([...common, ['ColorSpace', '/DeviceGray']]), deflateSync(alpha)),
+    image: (maskNum) => streamBody(new Map([...common, ['ColorSpace', '/DeviceRGB'], ['SMask', `${maskNum} 0 R`]]), deflateSync(rgb)),
+  };
 }

@@ -33,6 +33,11 @@ export interface PageOptions {
   print?: boolean;
   /** @font-face rules for the PDF's faces. */
   fontsCss?: string;
+  /**
+   * The copy signed with the seal as the signature's face: the seal's box is left empty and
+   * marked by a link to this address, whose annotation the signature's widget takes over.
+   */
+  sealSlot?: string;
 }
 
 /**
@@ -263,6 +268,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     title_lines: b.title_lines ?? breakTitle(b.title, words),
     csp: options.fontsCss ? PRINT_CSP : CSP,
     official,
+    seal_slot: options.sealSlot,
     fonts_css: options.fontsCss,
     published_iso: isoDate(parseDate(b.published)!),
     css: { screen: read('screen.css'), print: read('print.css') + read('official.css') + (options.print ? read('landscape.css') : '') + (official?.letterCss ?? '') },
