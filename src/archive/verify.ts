@@ -4,10 +4,9 @@
 // crypto verifies), and its time-stamp token against the signature value. Trust in the
 // certificate's issuer is judged only against roots the user names (trust.ts): the office's
 // certificate authority is not known to tongbao.
-import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Message } from '../messages.js';
 import { SUMS_FILE, SUMS_SIGNATURE, parseSums, sha256 } from './checksums.js';
