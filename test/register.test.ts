@@ -397,3 +397,24 @@ function readOut(root: string, period: string): string {
 function spawnBytes(args: string[]): Buffer {
   return spawnSync(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], { cwd: REPO }).stdout;
 }
+
+describe('the register read again from the start', () => {
+  it('takes back what a stream gave before it fell back to the in-memory reader', async () => {
+    // The stream hands rows, then the reader starts over (an irregular file): the marks undo them.
+    const { Register } = await import('../src/register/register.js');
+    const r = new Register();
+    const t = r.table('2017Q1', 'sites', 'sites.csv');
+    r.add(t, { key: CODES.A, kind: 'site', line: 2, column: 1, name: '甲网', problem: '栏目空白' });
+    const mark = r.mark();
+    r.add(t, { key: CODES.A, kind: 'site', line: 3, column: 1, name: '甲网（改名）', problem: '再次', claimColumn: 5 });
+    r.add(t, { key: CODES.B, kind: 'site', line: 4, column: 1, name: '乙网', problem: '首页长期未更新' });
+    r.rollback(mark);
+    r.add(t, { key: CODES.A, kind: 'site', line: 9, column: 1, name: '甲网', problem: '站点无法访问' });
+    expect(r.listings).toBe(2);
+    expect(r.has(CODES.B)).toBe(false);
+    expect(r.history(CODES.A).map((l) => [l.line, l.name, l.problem, l.claimColumn])).toEqual([
+      [2, '甲网', '栏目空白', undefined],
+      [9, '甲网', '站点无法访问', undefined],
+    ]);
+  });
+});
