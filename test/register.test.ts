@@ -142,6 +142,15 @@ describe('repeat failures', () => {
     expect(stats(root, '2017Q1').has('sites.repeat.count')).toBe(false);
   });
 
+  it('lists the first 100 repeats of a list and counts the rest, as every rule does', () => {
+    const many = Array.from({ length: 150 }, (_, i): [string, string, string] => [`11000${String(i).padStart(5, '0')}`, `第${i}网`, '栏目空白']);
+    const w = workspace({ '2017Q1': { sites: many }, '2017Q2': { sites: many } });
+    const repeats = check(w, '2017Q2').messages.filter((m) => m.rule === 'register/repeat');
+    expect(repeats).toHaveLength(101);
+    expect(repeats.at(-1)!.reason).toBe('从这里起还有 50 处同类问题（register/repeat）未逐条列出');
+    expect(stats(w, '2017Q2').get('sites.repeat.count')?.display).toBe('150');
+  });
+
   it('makes repeats warnings when the bulletin says so', () => {
     const w = workspace({
       '2017Q1': { sites: [[CODES.A, '甲网', '首页长期未更新']] },

@@ -3,7 +3,7 @@
 // again, and the rectification table's account of the previous period's list. Each finding is
 // a message at the row it is about; the counts are figures the circular can print.
 import type { LoadedBulletin } from '../load/bulletin.js';
-import type { Message } from '../messages.js';
+import { MessageList, type Message } from '../messages.js';
 import { fraction } from '../figures/fraction.js';
 import { naturalDigits, type Figure } from '../figures/figure.js';
 import { placeOf } from '../load/yaml.js';
@@ -28,7 +28,8 @@ const where = (l: { file: string; line: number }) => `${l.file} 第 ${l.line} �
  */
 export function againstRegister(register: Register, loaded: LoadedBulletin, previous: string): History {
   const period = loaded.paths.period;
-  const messages: Message[] = [];
+  // A long list repeated nearly whole is thousands of lines: the first of each kind are listed.
+  const messages = new MessageList();
   const figures: Figure[] = [];
   const before = register.periods.includes(previous) ? register.listedIn(previous) : undefined;
   const prevText = periodInfo(previous).text;
@@ -157,7 +158,7 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
       });
     }
   }
-  return { messages, figures };
+  return { messages: messages.messages(), figures };
 }
 
 /** The sites whose latest report up to `period` is 已关停 or 已上移 (reports come oldest first). */

@@ -12,6 +12,7 @@ import type { Figure } from '../figures/figure.js';
 import { checkTable, type CheckedTable } from './pass.js';
 import { checkReported, reportedFigures, unfilledFigures, type CheckOutcome } from './reported.js';
 import { readRegister } from '../register/read.js';
+import type { Register } from '../register/register.js';
 import { rectificationColumns, siteColumns } from '../register/sites.js';
 import { periodInfo, previousPeriod, yearToDate } from '../periods.js';
 import { yearFigures } from '../figures/year.js';
@@ -44,8 +45,12 @@ export async function checkBulletin(root: string, period: string): Promise<Check
       for (const m of t.read) messages.push(m);
       for (const m of t.problems) messages.push(m);
     }
-    const own = await ownFigures(root, loaded, tables, messages);
-    const others = new PeriodFigures(root);
+    // One register for this period and the others the check works out (its year, its
+    // previous period), each with the list before it.
+    const foreseen = [period, ...(loaded.bulletin.previous ? [loaded.bulletin.previous] : []), ...yearToDate(period)];
+    const registers = new Registers(root, period, [...new Set(foreseen.flatMap((p) => [p, previousPeriod(p)]))]);
+    const own = await ownFigures(loaded, tables, registers, messages);
+    const others = new PeriodFigures(root, registers);
     const previous = await previousFigures(loaded, others, messages);
     const all = new Map(own.map((f) => [f.name, f]));
     if (previous) {
@@ -67,7 +72,7 @@ export async function checkBulletin(root: string, period: string): Promise<Check
  * lists against the register of earlier periods (repeats, the rectification table's), whose
  * findings go to `messages`.
  */
-async function ownFigures(root: string, loaded: LoadedBulletin, tables: readonly CheckedTable[], messages: Message[]): Promise<Figure[]> {
+async function ownFigures(loaded: LoadedBulletin, tables: readonly CheckedTable[], registers: Registers, messages: Message[]): Promise<Figure[]> {
   const own = [...reportedFigures(loaded), ...tables.flatMap((t) => t.figures ?? [])];
   const b = loaded.bulletin;
   if ([...b.tables, ...b.attachments].some((t) => siteColumns(t) || rectificationColumns(t))) {
@@ -75,7 +80,7 @@ async function ownFigures(root: string, loaded: LoadedBulletin, tables: readonly
     // site closed earlier and listed again).
     const period = loaded.paths.period;
     const before = b.previous ?? previousPeriod(period);
-    const history = againstRegister(await readRegister(root, { upTo: period, lists: [before, period] }), loaded, before);
+    const history = againstRegister(await registers.get(period, before), loaded, before);
     messages.push(...history.messages);
     own.push(...history.figures);
   }
@@ -118,10 +123,34 @@ interface OtherPeriod {
   faulty?: boolean;
 }
 
+/**
+ * The register of sites as a period's findings need it: the site lists of that period and
+ * the one before, and every rectification report up to it. Read once per check for the
+ * periods it foresees; another period (a history table's row) has one read for itself.
+ */
+class Registers {
+  private shared?: Promise<Register>;
+  constructor(
+    private readonly root: string,
+    private readonly upTo: string,
+    private readonly lists: readonly string[],
+  ) {}
+
+  get(period: string, before: string): Promise<Register> {
+    if (period <= this.upTo && this.lists.includes(period) && this.lists.includes(before)) {
+      return (this.shared ??= readRegister(this.root, { upTo: this.upTo, lists: this.lists }));
+    }
+    return readRegister(this.root, { upTo: period, lists: [before, period] });
+  }
+}
+
 /** Other periods' own figures, each worked out once per check. */
 class PeriodFigures {
   private readonly cache = new Map<string, Promise<OtherPeriod>>();
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly registers: Registers,
+  ) {}
 
   get(name: string): Promise<OtherPeriod> {
     let p = this.cache.get(name);
@@ -136,7 +165,7 @@ class PeriodFigures {
     if (!other.loaded || !tables || tables.some((t) => hasErrors(t.read))) return { broken: true };
     // Its findings are its own check's; here only whether they include an error.
     const findings: Message[] = [];
-    const own = await ownFigures(this.root, other.loaded, tables, findings);
+    const own = await ownFigures(other.loaded, tables, this.registers, findings);
     return { faulty: tables.some((t) => hasErrors(t.problems)) || hasErrors(findings), figures: new Map(own.map((f) => [f.name, f])) };
   }
 }
