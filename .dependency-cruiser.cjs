@@ -2,11 +2,11 @@
 // by `npx depcruise src`. Data flows load → check → render → print → archive; register/ files
 // the site lists of every period (load → register → check); figures/ (exact
 // arithmetic) and pdf/ (PDF bytes) serve several stages; the root modules (bulletin, schema,
-// messages, values, regions, divisions, periods) are the vocabulary every stage shares; build.ts,
+// messages, values, regions, divisions, periods, lists) are the vocabulary every stage shares; build.ts,
 // preview.ts and new.ts run the stages; commands/ is the command line, and only cli.ts uses it.
 // Type-only imports count: an arrow is an arrow.
 const stage = (name) => `^src/${name}/`;
-const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods)[.]ts$';
+const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods|lists)[.]ts$';
 const runners = '^src/(build|preview|new)[.]ts$';
 
 /** `from` may not import any of `to`. */

@@ -7,7 +7,8 @@ import { labelColumn, type Cell } from '../load/rows.js';
 import type { Percent } from '../values.js';
 import { add, div, fraction, type Fraction } from '../figures/fraction.js';
 import { display, naturalDigits, type Derivation, type Figure } from '../figures/figure.js';
-import { ExactSum, Int32List, IntegerList } from './grow.js';
+import { ExactSum, IntegerList } from './grow.js';
+import { Int32List } from '../lists.js';
 
 /** Digits as String(bigint) writes them: no sign, no leading zero, no separators. */
 function plainDigits(s: string): boolean {

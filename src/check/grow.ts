@@ -1,25 +1,5 @@
-// Growable typed arrays: a million line numbers in 4 MB, not in 8–12 MB of a JS array.
-export class Int32List {
-  private a = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.length++] = v;
-  }
-  get(i: number): number {
-    return this.a[i]!;
-  }
-  toArray(): number[] {
-    // A loop of pushes: Array.from over a typed array is several times slower at a million.
-    const out: number[] = [];
-    for (let i = 0; i < this.length; i++) out.push(this.a[i]!);
-    return out;
-  }
-}
+// Exact sums, integer lists and first-seen tables: what the row pass keeps per row (its
+// column of line numbers is Int32List, in src/lists.ts).
 
 /** Exact integers: in a Float64Array while safe, the rare larger one kept aside as a bigint. */
 export class IntegerList {

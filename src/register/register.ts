@@ -2,27 +2,8 @@
 // 网站标识码 (a new-media account by platform + name), with each time it was listed and what
 // its office reported of it afterwards. A workspace of forty periods of 44,000 rows is 1.8
 // million listings: they are kept in columns of integers (texts interned once), not objects.
+import { Int32List } from '../lists.js';
 import type { RectificationStatus } from '../schema.js';
-
-/** A growable column of 32-bit integers. */
-class Ints {
-  private a = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.length++] = v;
-  }
-  get(i: number): number {
-    return this.a[i]!;
-  }
-  set(i: number, v: number): void {
-    this.a[i] = v;
-  }
-}
 
 /**
  * A copy of a text that holds no more than itself: a cell's text may be a slice of the
@@ -98,13 +79,13 @@ export class Register {
   /** Texts repeated across listings (periods, regions, problems), by number. */
   private readonly texts = new Texts();
   // One listing per index across these columns; texts by number in `texts`, -1 for none.
-  private readonly l = { site: new Ints(), period: new Ints(), table: new Ints(), line: new Ints(), column: new Ints(), region: new Ints(), problem: new Ints(), next: new Ints() };
+  private readonly l = { site: new Int32List(), period: new Int32List(), table: new Int32List(), line: new Int32List(), column: new Int32List(), region: new Int32List(), problem: new Int32List(), next: new Int32List() };
   /** The few listings that name their site otherwise than its first listing, or claim a repeat. */
   private readonly renamed = new Map<number, string>();
   private readonly claims = new Map<number, number>();
   /** Each site's first and last listing, for its history without a scan. */
-  private readonly first = new Ints();
-  private readonly last = new Ints();
+  private readonly first = new Int32List();
+  private readonly last = new Int32List();
   /** Per table listed (period, id, file), by number. */
   private readonly tables: { period: string; id: string; file: string }[] = [];
 
