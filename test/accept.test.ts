@@ -1,19 +1,17 @@
 // Reproduction as printed (issue 20): `accept:` keeps named problems as warnings that say why,
 // the build goes on and writes the check report; an entry that matches nothing is an error.
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO, edit, tongbao } from './helpers.js';
+import { REPO, edit, exampleWorkspace, tongbao } from './helpers.js';
 import { vnu } from './judges.js';
 
 const YAML = 'data/2017Q1/bulletin.yaml';
 
 /** The city with 北山区's rate truncated (13/15 printed 86.66%) and the text's rate off. */
 function faultyCity(accept: string): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'tongbao-accept-'));
-  cpSync(path.join(REPO, 'examples/city'), root, { recursive: true, filter: (f) => !f.includes(`${path.sep}out`) });
+  const root = exampleWorkspace('city');
   edit(root, 'data/2017Q1/districts.csv', (t) => t.replace('北山区,15,13,86.7%', '北山区,15,13,86.66%'));
   edit(root, YAML, (t) => t.replace('    value: "88.5%"', '    value: "88.6%"') + `\naccept:\n${accept}`);
   return root;
@@ -75,8 +73,7 @@ describe('accept:', () => {
 
 describe('examples/province', () => {
   it('checks with exactly one warning, the accepted truncated rate, builds, and lists it in the check report', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-province-'));
-    cpSync(path.join(REPO, 'examples/province'), root, { recursive: true, filter: (f) => !f.includes(`${path.sep}out`) });
+    const root = exampleWorkspace('province');
     const r = tongbao(['check', '2023Q3', '--root', root]);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stderr.trim().split('\n');

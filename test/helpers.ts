@@ -1,7 +1,7 @@
 // Test workspaces: a copy of the sample (or an empty one) in a temporary folder, changed
 // by the test, then checked by the real CLI.
 import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,22 @@ export function tongbao(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {})
     timeout: 120_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The compiled CLI, run without blocking this process: for tests whose services (a TSA, a CA) answer from here. */
+export function tongbaoAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], { cwd, env: { ...process.env, ...env }, maxBuffer: 1 << 26 }, (e, stdout, stderr) =>
+      resolve({ status: e ? ((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A throwaway copy of examples/<name>, without what was built there. */
+export function exampleWorkspace(name: 'city' | 'province'): string {
+  const root = mkdtempSync(path.join(tmpdir(), `tongbao-${name}-`));
+  cpSync(path.join(REPO, 'examples', name), root, { recursive: true, filter: (f) => !f.includes(`${path.sep}out`) });
+  return root;
 }
 
 /**

@@ -2,11 +2,11 @@
 // OCSP responses about them in a DSS after the signature; `verify --trust` reads revocation
 // from it. The tests' CA publishes its CRL and answers OCSP on 127.0.0.1 (openssl ca, ocsp).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, sampleWorkspace } from './helpers.js';
+import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { startCa, type TestCa } from './pki.js';
 import { startTsa, type TestTsa } from './tsa.js';
 import { addDss, signatureContents } from '../src/archive/ltv.js';
@@ -20,13 +20,7 @@ let ca: TestCa;
 let tsa: TestTsa;
 let roots: string;
 
-function tongbao(args: string[], cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], { cwd, env: { ...process.env, TONGBAO_SIGN_PASSWORD: PASSWORD }, maxBuffer: 1 << 26 }, (e, stdout, stderr) =>
-      resolve({ status: e ? ((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const tongbao = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => tongbaoAsync(args, cwd, { TONGBAO_SIGN_PASSWORD: PASSWORD, ...env });
 
 async function build(p12: string, extra: string[]): Promise<{ root: string; r: Awaited<ReturnType<typeof tongbao>> }> {
   const root = sampleWorkspace();

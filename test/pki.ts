@@ -3,7 +3,7 @@
 // carry the chain, as offices receive them. Started with a service (`startCa`), it publishes
 // its CRL and answers OCSP on 127.0.0.1, and its certificates name both.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,31 +19,41 @@ export interface TestCa {
   issue(cn: string, password: string, dates?: { start: string; end: string }, options?: { chain?: boolean }): string;
 }
 
-const ssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+export const ssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
-/** A CA with its CRL at `/crl` and its OCSP responder at `/ocsp` on 127.0.0.1. */
-export async function startCa(name = 'Test Root CA'): Promise<TestCa> {
-  let ca: TestCa | undefined;
-  const server: Server = createServer((req, res) => {
+/** An HTTP service of the tests' own on 127.0.0.1: each request's path and body, answered by `answer`. */
+export async function serve(answer: (url: string, body: Buffer) => { status: number; type?: string; body?: Buffer }): Promise<{ base: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const dir = ca!.dir;
-      if (req.url === '/crl') {
-        ssl(dir, ['ca', '-gencrl', '-config', 'ca.cnf', '-out', 'crl.pem']);
-        ssl(dir, ['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der']);
-        res.writeHead(200, { 'Content-Type': 'application/pkix-crl' }).end(readFileSync(path.join(dir, 'crl.der')));
-      } else if (req.url === '/ocsp') {
-        writeFileSync(path.join(dir, 'ocsp.req'), Buffer.concat(chunks));
-        ssl(dir, ['ocsp', '-index', 'index.txt', '-CA', 'root.pem', '-rsigner', 'root.pem', '-rkey', 'root.key', '-reqin', 'ocsp.req', '-respout', 'ocsp.resp', '-ndays', '7']);
-        res.writeHead(200, { 'Content-Type': 'application/ocsp-response' }).end(readFileSync(path.join(dir, 'ocsp.resp')));
-      } else res.writeHead(404).end();
+      const a = answer(req.url ?? '', Buffer.concat(chunks));
+      res.writeHead(a.status, a.type ? { 'Content-Type': a.type } : {}).end(a.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  ca = makeCa(name, { crl: `${base}/crl`, ocsp: `${base}/ocsp` });
-  ca.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A CA with its CRL at `/crl` and its OCSP responder at `/ocsp` on 127.0.0.1. */
+export async function startCa(name = 'Test Root CA'): Promise<TestCa> {
+  let dir = '';
+  const service = await serve((url, body) => {
+    if (url === '/crl') {
+      ssl(dir, ['ca', '-gencrl', '-config', 'ca.cnf', '-out', 'crl.pem']);
+      ssl(dir, ['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der']);
+      return { status: 200, type: 'application/pkix-crl', body: readFileSync(path.join(dir, 'crl.der')) };
+    }
+    if (url === '/ocsp') {
+      writeFileSync(path.join(dir, 'ocsp.req'), body);
+      ssl(dir, ['ocsp', '-index', 'index.txt', '-CA', 'root.pem', '-rsigner', 'root.pem', '-rkey', 'root.key', '-reqin', 'ocsp.req', '-respout', 'ocsp.resp', '-ndays', '7']);
+      return { status: 200, type: 'application/ocsp-response', body: readFileSync(path.join(dir, 'ocsp.resp')) };
+    }
+    return { status: 404 };
+  });
+  const ca = makeCa(name, { crl: `${service.base}/crl`, ocsp: `${service.base}/ocsp` });
+  dir = ca.dir;
+  ca.close = service.close;
   return ca;
 }
 

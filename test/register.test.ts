@@ -3,11 +3,11 @@
 // from its periods, a history table against them, and `tongbao sites` — all through the CLI
 // on workspaces written here, and on examples/city.
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, tongbao } from './helpers.js';
+import { REPO, exampleWorkspace, tongbao } from './helpers.js';
 
 interface PeriodData {
   /** Problem sites: code, name, problem. */
@@ -342,8 +342,7 @@ describe("the year's figures from its periods", () => {
 
 describe('a new period after one with a rectification table', () => {
   it('starts its rectification table with the codes and names the period before listed, the status left to fill', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-register-new-'));
-    cpSync(path.join(REPO, 'examples/city'), root, { recursive: true, filter: (f) => !f.includes(`${path.sep}out`) });
+    const root = exampleWorkspace('city');
     const r = tongbao(['new', '2017Q3', '--root', root]);
     expect(r.status, r.stderr).toBe(0);
     const lines = readFileSync(path.join(root, 'data/2017Q3/rectification.csv'), 'utf8').trim().split('\n');

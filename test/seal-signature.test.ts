@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, tongbao } from './helpers.js';
+import { exampleWorkspace, tongbao } from './helpers.js';
 import { PdfDocument, appendUpdate, arrayItems, streamBody, writeDict } from '../src/pdf/update.js';
 
 const CN = '某某市人民政府办公室测试';
@@ -15,11 +15,6 @@ let signedRoot: string;
 let plainRoot: string;
 const signedPdf = () => path.join(signedRoot, 'out/2017Q1/bulletin.pdf');
 
-function city(): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'tongbao-seal-'));
-  cpSync(path.join(REPO, 'examples/city'), root, { recursive: true, filter: (f) => !f.includes(`${path.sep}out`) });
-  return root;
-}
 
 /** Red pixels of a page at 4 px/mm: their count and the centre of their box, in mm. */
 function red(pdf: string, page: number, band?: { y0: number; y1: number }): { count: number; x: number; y: number } {
@@ -54,10 +49,10 @@ beforeAll(() => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-utf8', '-subj', `/C=CN/O=某某市人民政府/CN=${CN}`], { cwd: dir, stdio: 'pipe' });
   const p12 = path.join(dir, 'signer.p12');
   execFileSync('openssl', ['pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', p12, '-passout', `pass:${PASSWORD}`], { cwd: dir, stdio: 'pipe' });
-  signedRoot = city();
+  signedRoot = exampleWorkspace('city');
   const s = tongbao(['build', '2017Q1', '--format', 'pdf', '--sign', '--p12', p12], signedRoot, { TONGBAO_SIGN_PASSWORD: PASSWORD });
   expect(s.status, s.stderr).toBe(0);
-  plainRoot = city();
+  plainRoot = exampleWorkspace('city');
   const p = tongbao(['build', '2017Q1', '--format', 'pdf'], plainRoot);
   expect(p.status, p.stderr).toBe(0);
 }, 240_000);

@@ -2,11 +2,11 @@
 // root, valid at the proven time (the token's, else now). Signers come from the tests' own CA
 // (openssl ca), time-stamps from the tests' TSA on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as pkijs from 'pkijs';
-import { REPO, sampleWorkspace } from './helpers.js';
+import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { makeCa, type TestCa } from './pki.js';
 import { startTsa, type TestTsa } from './tsa.js';
 
@@ -16,13 +16,7 @@ let ca: TestCa;
 let tsa: TestTsa;
 let roots: string;
 
-function tongbao(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], { cwd, env: { ...process.env, TONGBAO_SIGN_PASSWORD: PASSWORD, ...env }, maxBuffer: 1 << 26 }, (e, stdout, stderr) =>
-      resolve({ status: e ? ((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const tongbao = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => tongbaoAsync(args, cwd, { TONGBAO_SIGN_PASSWORD: PASSWORD, ...env });
 
 /** The sample built and signed in a fresh workspace; its root. */
 async function signed(p12: string, options: { tsa?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<string> {

@@ -2,14 +2,14 @@
 // signature value and keeps it in the signature. Judged by pdfsig, qpdf, `openssl ts -verify`
 // against the test TSA's root, and `tongbao verify`; a TSA that fails leaves out/ as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:http';
 import * as pkijs from 'pkijs';
-import { REPO, sampleWorkspace } from './helpers.js';
+import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { startTsa, type TestTsa } from './tsa.js';
+import { serve } from './pki.js';
 
 const CN = '某某市人民政府办公室测试';
 const PASSWORD = '测试口令 2026';
@@ -17,13 +17,7 @@ let tsa: TestTsa;
 let p12: string;
 
 /** The CLI, run without blocking this process: the test TSA answers from here. */
-function tongbao(args: string[], cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], { cwd, env: { ...process.env, TONGBAO_SIGN_PASSWORD: PASSWORD }, maxBuffer: 1 << 26 }, (e, stdout, stderr) =>
-      resolve({ status: e ? ((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const tongbao = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => tongbaoAsync(args, cwd, { TONGBAO_SIGN_PASSWORD: PASSWORD, ...env });
 
 /** The signature's CMS in a signed PDF: its signature value and its time-stamp token. */
 function signatureParts(pdf: Buffer): { value: Buffer; token?: Buffer } {
@@ -36,11 +30,9 @@ function signatureParts(pdf: Buffer): { value: Buffer; token?: Buffer } {
 
 /** A URL on a port of this machine that nothing listens on. */
 async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/tsa`;
+  const service = await serve(() => ({ status: 404 }));
+  await service.close();
+  return `${service.base}/tsa`;
 }
 
 beforeAll(async () => {

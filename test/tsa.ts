@@ -1,12 +1,11 @@
 // A time-stamping authority of the tests' own on 127.0.0.1: a root CA and a TSA certificate
 // made by openssl, and a small HTTP server that answers each query with `openssl ts -reply`.
 // Its `mode` makes it misbehave as real servers do: refuse, or stamp something else.
-import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as pkijs from 'pkijs';
+import { serve, ssl } from './pki.js';
 
 export type TsaMode = 'good' | 'reject' | 'other-digest' | 'http-500';
 
@@ -17,8 +16,6 @@ export interface TestTsa {
   mode: TsaMode;
   close(): Promise<void>;
 }
-
-const ssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
 export async function startTsa(): Promise<TestTsa> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-tsa-'));
@@ -50,29 +47,17 @@ ess_cert_id_alg = sha256
   );
   writeFileSync(path.join(dir, 'other.bin'), 'not the signature');
   const tsa: TestTsa = { url: '', caFile: path.join(dir, 'ca.pem'), mode: 'good', close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (tsa.mode === 'http-500') {
-        res.writeHead(500).end();
-        return;
-      }
-      if (tsa.mode === 'reject') {
-        const refused = new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: 2 }) });
-        res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(Buffer.from(refused.toSchema().toBER()));
-        return;
-      }
-      const query = path.join(dir, 'query.tsq');
-      if (tsa.mode === 'other-digest') ssl(dir, ['ts', '-query', '-data', 'other.bin', '-sha256', '-cert', '-out', query]);
-      else writeFileSync(query, Buffer.concat(chunks));
-      ssl(dir, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', query, '-out', 'reply.tsr']);
-      res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(readFileSync(path.join(dir, 'reply.tsr')));
-    });
+  const reply = (body: Buffer) => ({ status: 200, type: 'application/timestamp-reply', body });
+  const service = await serve((_url, body) => {
+    if (tsa.mode === 'http-500') return { status: 500 };
+    if (tsa.mode === 'reject') return reply(Buffer.from(new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: 2 }) }).toSchema().toBER()));
+    const query = path.join(dir, 'query.tsq');
+    if (tsa.mode === 'other-digest') ssl(dir, ['ts', '-query', '-data', 'other.bin', '-sha256', '-cert', '-out', query]);
+    else writeFileSync(query, body);
+    ssl(dir, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', query, '-out', 'reply.tsr']);
+    return reply(readFileSync(path.join(dir, 'reply.tsr')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  tsa.url = `http://127.0.0.1:${port}/tsa`;
-  tsa.close = () => new Promise((resolve) => server.close(() => resolve()));
+  tsa.url = `${service.base}/tsa`;
+  tsa.close = service.close;
   return tsa;
 }
