@@ -1,11 +1,10 @@
 // Target (a): loading and computing the figures of a 1,000,000-row CSV streams at ≥ 80% of
 // raw csv-parse throughput on the same file, in under 300 MB peak RSS. Each side runs in a
 // child process of its own, so the peak RSS is that of one side only.
-import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { generatePeriod } from './generate.mjs';
-import { median } from './stats.mjs';
+import { median, pairedRuns } from './stats.mjs';
 
 const ROWS = 1_000_000;
 const RUNS = 3;
@@ -34,22 +33,15 @@ export default async function ({ repo, tmp, log }) {
   await generatePeriod(tmp, { period: '2024Q4', sites: ROWS, problems: 0, matrix: false, quarters: 40 });
   const csv = path.join(tmp, 'data', '2024Q4', 'sites.csv');
   const mb = statSync(csv).size / 2 ** 20;
-  const refFile = path.join(repo, 'bench', '.ref-csv-parse.mjs');
-  const oursFile = path.join(tmp, 'ours.mjs');
-  writeFileSync(refFile, REFERENCE); // inside the repo, so that it resolves csv-parse from node_modules
-  writeFileSync(oursFile, OURS(path.join(repo, 'dist')));
-  const run = (file, args) => JSON.parse(execFileSync(process.execPath, [file, ...args], { cwd: tmp, maxBuffer: 1 << 26 }).toString().trim().split('\n').at(-1));
-  const ref = [];
-  const ours = [];
-  try {
-    for (let i = 0; i < RUNS; i++) {
-      ref.push(run(refFile, [csv]));
-      ours.push(run(oursFile, [tmp, '2024Q4']));
-      log(`run ${i + 1}: csv-parse ${ref.at(-1).ms.toFixed(0)} ms, tongbao check ${ours.at(-1).ms.toFixed(0)} ms, ${Math.round(ours.at(-1).maxRssKB / 1024)} MB`);
-    }
-  } finally {
-    (await import('node:fs')).rmSync(refFile, { force: true });
-  }
+  const { ref, ours } = pairedRuns({
+    repo,
+    tmp,
+    name: 'csv-parse',
+    runs: RUNS,
+    reference: { source: REFERENCE, args: [csv] },
+    ours: { source: OURS(path.join(repo, 'dist')), args: [tmp, '2024Q4'] },
+    onRun: (i, r, o) => log(`run ${i + 1}: csv-parse ${r.ms.toFixed(0)} ms, tongbao check ${o.ms.toFixed(0)} ms, ${Math.round(o.maxRssKB / 1024)} MB`),
+  });
   const last = ours.at(-1);
   if (!last.ok || last.count !== String(ROWS)) throw new Error(`check failed on the generated bulletin: ${JSON.stringify(last)}`);
   const refMs = median(ref.map((r) => r.ms));

@@ -3,11 +3,10 @@
 // sites). Reference, in the same run: csv-parse alone reading the same 40 files. Target: the
 // register is built at ≥ 0.5 of that throughput (it types every cell and files every row), in
 // under 500 MB peak RSS. Each side runs in a child process of its own.
-import { execFileSync } from 'node:child_process';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { generatePeriod } from './generate.mjs';
-import { median } from './stats.mjs';
+import { median, pairedRuns } from './stats.mjs';
 
 const PERIODS = 40;
 const ROWS = 44_000;
@@ -47,22 +46,15 @@ export default async function ({ repo, tmp, log }) {
   }
   const files = periods.map((p) => path.join(tmp, 'data', p, 'problem-sites.csv'));
   const mb = files.reduce((s, f) => s + statSync(f).size, 0) / 2 ** 20;
-  const refFile = path.join(repo, 'bench', '.ref-register-csv-parse.mjs');
-  const oursFile = path.join(tmp, 'ours.mjs');
-  writeFileSync(refFile, REFERENCE);
-  writeFileSync(oursFile, OURS(path.join(repo, 'dist')));
-  const run = (file, args) => JSON.parse(execFileSync(process.execPath, [file, ...args], { cwd: tmp, maxBuffer: 1 << 26 }).toString().trim().split('\n').at(-1));
-  const ref = [];
-  const ours = [];
-  try {
-    for (let i = 0; i < RUNS; i++) {
-      ref.push(run(refFile, files));
-      ours.push(run(oursFile, [tmp]));
-      log(`run ${i + 1}: csv-parse ${ref.at(-1).ms.toFixed(0)} ms, register ${ours.at(-1).ms.toFixed(0)} ms (built in ${ours.at(-1).built.toFixed(0)}), ${Math.round(ours.at(-1).maxRssKB / 1024)} MB`);
-    }
-  } finally {
-    rmSync(refFile, { force: true });
-  }
+  const { ref, ours } = pairedRuns({
+    repo,
+    tmp,
+    name: 'register-csv-parse',
+    runs: RUNS,
+    reference: { source: REFERENCE, args: files },
+    ours: { source: OURS(path.join(repo, 'dist')), args: [tmp] },
+    onRun: (i, r, o) => log(`run ${i + 1}: csv-parse ${r.ms.toFixed(0)} ms, register ${o.ms.toFixed(0)} ms (built in ${o.built.toFixed(0)}), ${Math.round(o.maxRssKB / 1024)} MB`),
+  });
   const last = ours.at(-1);
   if (last.periods !== PERIODS || last.unread || last.listings !== PERIODS * ROWS) throw new Error(`register incomplete: ${JSON.stringify(last)}`);
   const refMs = median(ref.map((r) => r.ms));

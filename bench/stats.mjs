@@ -1,5 +1,7 @@
 // Small helpers shared by bench files.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -31,4 +33,29 @@ export function result(name, value, reference, { max, min, unit = 'ms', note = '
   const ratio = value / reference;
   const ok = max !== undefined ? ratio <= max : ratio >= min;
   return { name, value, reference, ratio, target: max !== undefined ? `≤ ${max}` : `≥ ${min}`, unit, ok, note };
+}
+
+/**
+ * A reference script and ours, each in a child process of its own, run alternately `runs`
+ * times; each prints one JSON line last ({ ms, maxRssKB, ... }). The reference is written
+ * inside bench/ so that it resolves packages (csv-parse) from the repository's node_modules.
+ * `onRun(i, ref, ours)` is told each pair.
+ */
+export function pairedRuns({ repo, tmp, name, runs, reference, ours, onRun }) {
+  const refFile = path.join(repo, 'bench', `.ref-${name}.mjs`);
+  const oursFile = path.join(tmp, 'ours.mjs');
+  writeFileSync(refFile, reference.source);
+  writeFileSync(oursFile, ours.source);
+  const run = (file, args) => JSON.parse(execFileSync(process.execPath, [file, ...args], { cwd: tmp, maxBuffer: 1 << 26 }).toString().trim().split('\n').at(-1));
+  const out = { ref: [], ours: [] };
+  try {
+    for (let i = 0; i < runs; i++) {
+      out.ref.push(run(refFile, reference.args));
+      out.ours.push(run(oursFile, ours.args));
+      onRun(i, out.ref.at(-1), out.ours.at(-1));
+    }
+  } finally {
+    rmSync(refFile, { force: true });
+  }
+  return out;
 }
