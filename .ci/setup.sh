@@ -22,6 +22,8 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -f /usr/share/java/pdfbox2.jar ] || need+=(libpdfbox2-java)
 [ -f /usr/share/java/bcpkix.jar ] || need+=(libbcpkix-java)
 [ -f /usr/share/java/bcprov.jar ] || need+=(libbcprov-java)
+# LibreOffice opens the Word document in the tests and prints it, as a second reader of the grid.
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 if [ ${#need[@]} -gt 0 ]; then
   echo "安装 Debian 软件包：${need[*]}"
   sudo=""

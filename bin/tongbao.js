@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 // command honours (a build leaves out/ as it was and exits 130). Other commands keep the
 // default: a signal ends them at once, even in the middle of a long computation.
 const stop = new AbortController();
-const valued = new Set(['--root', '--format', '--from', '--port', '--p12', '--key', '--cert', '--tsa', '--trust', '--period', '--region', '--status']);
+const valued = new Set(['--root', '--format', '--docx-figures', '--from', '--port', '--p12', '--key', '--cert', '--tsa', '--trust', '--period', '--region', '--status']);
 const command = process.argv.slice(2).find((a, i, all) => !a.startsWith('-') && !valued.has(all[i - 1] ?? ''));
 if (command === 'build' || command === 'dev') for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => stop.abort(s));
 

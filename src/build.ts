@@ -28,8 +28,13 @@ import type { Signer } from './archive/p12.js';
 import { SUMS_FILE, SUMS_SIGNATURE, sha256, sha256Sums } from './archive/checksums.js';
 import type { Message } from './messages.js';
 
-export type Format = 'html' | 'pdf' | 'all';
-export const FORMATS: readonly Format[] = ['html', 'pdf', 'all'];
+export type Format = 'html' | 'pdf' | 'docx' | 'all';
+export const FORMATS: readonly Format[] = ['html', 'pdf', 'docx', 'all'];
+
+/** Outputs kept from an earlier build when they were made from the same print HTML. */
+const PRINTED_OUTPUTS = ['bulletin.pdf', 'bulletin.docx'] as const;
+/** Where a printed output's source is recorded: beside out/<period>/, so the swap leaves it. */
+const sourceRecord = (outDir: string, period: string, file: string) => path.join(path.dirname(outDir), `.${period}.${file === 'bulletin.pdf' ? 'pdf' : 'docx'}-source`);
 
 export interface Rendered extends CheckResult {
   html?: string;
@@ -38,6 +43,8 @@ export interface Rendered extends CheckResult {
 
 export interface BuildOptions {
   format?: Format;
+  /** The Word document's figures: plain, or marked with the character style 数据 for reviewers. */
+  docxFigures?: 'plain' | 'highlight';
   /** A browser to print with; one is started (and stopped) when none is given. */
   browser?: Browser;
   /** Aborting (Ctrl-C) stops the build; out/ keeps what it had. */
@@ -290,12 +297,14 @@ async function buildWith(
   interrupted();
   if ('messages' in prepared) return { ...rendered, ok: false, messages: [...rendered.messages, ...prepared.messages], written: [] };
   const files = new Map<string, string | Uint8Array>();
-  if (format !== 'pdf') files.set('index.html', rendered.html);
+  if (format !== 'pdf' && format !== 'docx') files.set('index.html', rendered.html);
+  // The Word document is laid out from the print (its wide tables, column widths, the 版记's
+  // page): asked for alone, or with everything when the bulletin says so (docx: true).
+  const wantsDocx = format === 'docx' || (format === 'all' && !!rendered.loaded.bulletin.docx);
 
-  // The print HTML says everything the PDF shows: an HTML-only build compares it with the one
-  // the kept PDF was printed from. An HTML-only build with no PDF beside it needs neither.
-  const oldPdf = path.join(rendered.loaded.paths.outDir, 'bulletin.pdf');
-  const wantsPrint = format !== 'html' || existsSync(oldPdf);
+  // The print HTML says everything the PDF and the Word document show: a build that makes
+  // neither compares it with the one they were made from. With neither beside it, it needs none.
+  const wantsPrint = format !== 'html' || PRINTED_OUTPUTS.some((f) => existsSync(path.join(rendered.loaded!.paths.outDir, f)));
   let fonts: FontSetup | undefined;
   let fontsMissing: MissingFonts | undefined;
   if (wantsPrint) {
@@ -320,6 +329,7 @@ async function buildWith(
   let requests: BuildResult['requests'];
   let printReport: BuildResult['pdf'];
   let sealPng: Buffer | undefined;
+  const docxNotes: string[] = [];
   if (format !== 'html') {
     if (!fonts || !page) {
       const e = fontsMissing!;
@@ -378,6 +388,12 @@ async function buildWith(
       if (sealed) sealPng = await rasterize(printer, rendered.loaded.seal!, SEAL_MM, SEAL_MM);
       printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }), ...(printed.layout && { layout: printed.layout }) };
       progress('已打印 PDF', `${printReport.pages} 页`);
+      if (wantsDocx) {
+        progress('生成 Word 文档');
+        const docx = await makeDocx(rendered, fonts.css, printed.layout, options.docxFigures ?? 'plain');
+        files.set('bulletin.docx', docx.bytes);
+        docxNotes.push(...docx.omitted);
+      }
     } finally {
       signal?.removeEventListener('abort', stop);
       await opened?.then((t) => t.close()).catch(() => undefined);
@@ -456,20 +472,23 @@ async function buildWith(
   const kept: string[] = [];
   const messages = [...rendered.messages];
   if (format !== 'html') for (const n of fonts?.notes ?? []) messages.push({ severity: n.severity, file: displayPath(n.file), reason: n.reason, hint: '换用完整的字体文件，或删去它以使用免费字体', rule: 'fonts/unusable' });
-  const recordFile = path.join(path.dirname(outDir), `.${period}.pdf-source`);
-  const recorded = existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim() : undefined;
-  if (format === 'pdf' && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
-  if (format === 'html' && existsSync(oldPdf)) {
+  for (const what of docxNotes) messages.push({ severity: 'warning', file: rendered.loaded.source.file, reason: `bulletin.docx 中没有${what}：Word 文档只含文字和表格`, hint: '需要时把 PDF 中的图表另行插入 Word 文档', rule: 'docx/omitted' });
+  if ((format === 'pdf' || format === 'docx') && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
+  for (const file of PRINTED_OUTPUTS) {
+    const old = path.join(outDir, file);
+    if (files.has(file) || !existsSync(old)) continue;
+    const record = sourceRecord(outDir, period, file);
+    const recorded = existsSync(record) ? readFileSync(record, 'utf8').trim() : undefined;
     if (recorded !== undefined && recorded === printSource) {
-      files.set('bulletin.pdf', readFileSync(oldPdf));
-      kept.push('bulletin.pdf');
+      files.set(file, readFileSync(old));
+      kept.push(file);
     } else {
       messages.push({
         severity: 'warning',
-        file: displayPath(oldPdf),
-        reason: recorded === undefined ? '无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除' : '上次生成的 bulletin.pdf 与现在的数据不一致（数据、正文或模板改过），已删除',
-        hint: `运行 tongbao build ${period} 重新生成 PDF`,
-        rule: 'build/stale-pdf',
+        file: displayPath(old),
+        reason: recorded === undefined ? `无法确认上次生成的 ${file} 与现在的数据一致，已删除` : `上次生成的 ${file} 与现在的数据不一致（数据、正文或模板改过），已删除`,
+        hint: `运行 tongbao build ${period}${file === 'bulletin.docx' ? ' --format docx' : ''} 重新生成`,
+        rule: file === 'bulletin.pdf' ? 'build/stale-pdf' : 'build/stale-docx',
       });
     }
   }
@@ -488,10 +507,14 @@ async function buildWith(
   }
   interrupted();
   writeAtomically(outDir, files);
-  // What the PDF in out/ was printed from; written after the swap, so that a build stopped in
-  // between leaves a record that does not match (the PDF is then removed, never kept stale).
-  if (format !== 'html' && printSource) writeFileSync(recordFile, `${printSource}\n`);
-  else if (!files.has('bulletin.pdf')) rmSync(recordFile, { force: true });
+  // What the PDF and the Word document in out/ were made from; written after the swap, so that
+  // a build stopped in between leaves a record that does not match (the file is then removed,
+  // never kept stale).
+  for (const file of PRINTED_OUTPUTS) {
+    const record = sourceRecord(outDir, period, file);
+    if (files.has(file) && !kept.includes(file) && printSource) writeFileSync(record, `${printSource}\n`);
+    else if (!files.has(file)) rmSync(record, { force: true });
+  }
   const written = [...files.keys()].filter((f) => f !== SUMS_FILE && f !== SUMS_SIGNATURE && !kept.includes(f));
   return { ...rendered, messages, written: [...written, SUMS_FILE, ...(files.has(SUMS_SIGNATURE) ? [SUMS_SIGNATURE] : [])], kept, outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
 }
@@ -500,6 +523,17 @@ async function buildWith(
 const SEAL_MARKER = 'https://seal.tongbao.invalid/';
 /** The seal's size on paper, as official.css prints it. */
 const SEAL_MM = 42;
+
+/** The Word document: the print HTML with its figures marked, laid out as the print decided. */
+async function makeDocx(rendered: Rendered, fontsCss: string, layout: LayoutReport | undefined, figures: 'plain' | 'highlight'): Promise<{ bytes: Buffer; omitted: string[] }> {
+  const { documentFromHtml } = await import('./docx/from-html.js');
+  const { writeDocx } = await import('./docx/write.js');
+  const page = renderPage(rendered.loaded!, rendered.figures!, rendered.sources!, { print: true, fontsCss, markFigures: true });
+  const doc = documentFromHtml(page.html!, layout && { tables: layout.tables, ...(layout.colophon && { colophon: layout.colophon }) });
+  const info = pdfInfo(rendered);
+  const bytes = await writeDocx(doc, { highlightFigures: figures === 'highlight', info: { title: info.title, subject: info.subject, author: info.author, keywords: info.keywords, date: info.date } });
+  return { bytes, omitted: doc.omitted };
+}
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */
 function signingTime(): Date {

@@ -254,6 +254,10 @@ export const Bulletin = z
       .boolean()
       .default(false)
       .describe('生成 PDF/A-2b 归档版 PDF（与 tongbao build --archive 相同）'),
+    docx: z
+      .boolean()
+      .default(false)
+      .describe('tongbao build 同时生成供审签、可编辑的 Word 文档 bulletin.docx（按 GB/T 9704 的文档网格；与 --format docx 相同）'),
     figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
     tables: z
       .array(z.union([RectificationSpec, TableSpec]))

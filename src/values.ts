@@ -107,3 +107,12 @@ export function roundedDecimal(v: number, shift: number, digits: number): string
   const text = digits ? `${s.slice(0, -digits)}.${s.slice(-digits)}` : s;
   return sign && n !== 0n ? `-${text}` : text;
 }
+
+/**
+ * Around each figure's text in a page rendered for the Word document (`markFigures`): two
+ * Unicode noncharacters, meant for a program's own use, so no text from data holds them.
+ */
+export const FIGURE_MARKS = { open: '\uFDD0', close: '\uFDD1' } as const;
+
+/** A text without the figure marks. */
+export const unmarked = (s: string): string => s.replace(/[\uFDD0\uFDD1]/g, '');

@@ -30,7 +30,7 @@ describe('the stages of src/', () => {
     const { violations, modules } = cruise(REPO);
     expect(shown(violations)).toBe('');
     // The tree the rules are about is there: every stage, and each command in a file of its own.
-    for (const dir of ['load', 'register', 'check', 'figures', 'render', 'print', 'pdf', 'archive', 'commands']) expect(modules.some((m) => m.startsWith(`src/${dir}/`)), dir).toBe(true);
+    for (const dir of ['load', 'register', 'check', 'figures', 'render', 'print', 'pdf', 'archive', 'docx', 'commands']) expect(modules.some((m) => m.startsWith(`src/${dir}/`)), dir).toBe(true);
     for (const c of ['check', 'stats', 'build', 'new', 'dev', 'verify', 'schema', 'sites']) expect(modules).toContain(`src/commands/${c}.ts`);
   });
 
@@ -47,6 +47,8 @@ describe('the stages of src/', () => {
       add('figures/fraction.ts', "import type { Row } from '../load/rows.js';\nexport type Probe = Row;");
       add('build.ts', "import { main } from './commands/index.js';\nvoid main;");
       add('register/sites.ts', "import { checkTable } from '../check/pass.js';\nvoid checkTable;");
+      add('docx/grid.ts', "import type { LoadedBulletin } from '../load/bulletin.js';\nexport type Probe = LoadedBulletin;");
+      add('render/title.ts', "import { charsWide } from '../docx/from-html.js';\nvoid charsWide;");
       // A circle: rows.ts ↔ table.ts.
       add('load/rows.ts', "import type { Table } from './table.js';\nexport type Probe2 = Table;");
       const { violations } = cruise(root);
@@ -58,6 +60,8 @@ describe('the stages of src/', () => {
         'figures-are-pure: src/figures/fraction.ts → src/load/rows.ts',
         'runners-below-commands: src/build.ts → src/commands/index.ts',
         'register-reads-rows: src/register/sites.ts → src/check/pass.ts',
+        'docx-takes-html: src/docx/grid.ts → src/load/bulletin.ts',
+        'render-is-the-page: src/render/title.ts → src/docx/from-html.ts',
       ]) expect(got, shown(violations)).toContain(want);
       expect(violations.some((v) => v.rule.name === 'no-circular' && v.from === 'src/load/rows.ts' && v.to === 'src/load/table.ts'), shown(violations)).toBe(true);
     } finally {

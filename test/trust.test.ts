@@ -397,7 +397,7 @@ describe('periods and usage', () => {
       ['build', '2099Q1', '--format', 'html'],
       ['dev', '2099Q1', '--port', '0'],
       ['check', '2016Q4', 'extra'],
-      ['build', '2016Q4', '--format', 'docx'],
+      ['build', '2016Q4', '--format', 'odt'],
       ['check', '--nonsense'],
       ['frobnicate'],
       ['constructor'],

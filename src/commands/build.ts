@@ -19,6 +19,7 @@ interface BuildFlags {
   json: boolean;
   quiet: boolean;
   format: string;
+  'docx-figures': string;
   archive: boolean;
   sign: boolean;
   p12?: string | undefined;
@@ -33,6 +34,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   for (const o of ['p12', 'key', 'cert'] as const) if (opts[o] !== undefined && !opts.sign) throw new UsageError(`--${o} 要与 --sign 一起使用`);
   if (opts.sign && !opts.p12 && (!opts.key || !opts.cert)) throw new UsageError('--sign 需要签名证书：--p12 <文件>，或 --key <私钥.pem> --cert <证书.pem>');
   if (opts.p12 && (opts.key || opts.cert)) throw new UsageError('--p12 与 --key/--cert 只能选一种');
+  if (!['plain', 'highlight'].includes(opts['docx-figures'])) throw new UsageError(`--docx-figures 只能是 plain 或 highlight，而不是「${opts['docx-figures']}」`);
   if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
   if (opts.tsa !== undefined && !opts.sign) throw new UsageError('--tsa 给签名加时间戳：要与 --sign 一起使用');
   if (opts.tsa !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.tsa)) throw new UsageError(`--tsa 应是时间戳服务器的网址（http:// 或 https:// 开头），而不是「${opts.tsa}」`);
@@ -45,6 +47,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   try {
     result = await buildBulletin(root, period, {
       format: opts.format as Format,
+      docxFigures: opts['docx-figures'] as 'plain' | 'highlight',
       archive: opts.archive,
       ...(sign && { sign }),
       // Ctrl-C or a TERM from outside: stop, leave out/ as it was.
@@ -106,8 +109,9 @@ function progressFor(opts: { json: boolean; quiet: boolean }, io: Io) {
   };
 }
 
-async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; format: string }, io: Io, signal: AbortSignal): Promise<number> {
+async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; format: string; 'docx-figures': string }, io: Io, signal: AbortSignal): Promise<number> {
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
+  if (!['plain', 'highlight'].includes(opts['docx-figures'])) throw new UsageError(`--docx-figures 只能是 plain 或 highlight，而不是「${opts['docx-figures']}」`);
   const periods = listPeriods(root);
   if (!periods.length) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报`);
   // One browser for every period: starting Chromium costs more than printing a bulletin.
@@ -128,7 +132,7 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
     for (const period of periods) {
       let r;
       try {
-        r = await buildBulletin(root, period, { format: opts.format as Format, ...(browser && { browser }), signal, ...progressFor(opts, io) });
+        r = await buildBulletin(root, period, { format: opts.format as Format, docxFigures: opts['docx-figures'] as 'plain' | 'highlight', ...(browser && { browser }), signal, ...progressFor(opts, io) });
       } catch (e) {
         if (!(e instanceof Interrupted)) throw e;
         io.err(`tongbao: 已中断，${period} 及以后的期次未生成（out/ 中上次生成的结果保持不变）\n`);

@@ -12,7 +12,7 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
   check <期次>     读取并核对一期通报的数据，列出所有问题
   new <期次>       以上一期为底新建一期（--from <期次> 指定沿用哪一期）
   stats <期次>     列出全部数字：取值、印出的写法和来历（--json 供程序读取）
-  build <期次>     生成通报：out/<期次>/index.html、bulletin.pdf 和校验文件 SHA256SUMS（不写期次则为最新一期；--all 生成所有期次）
+  build <期次>     生成通报：out/<期次>/index.html、bulletin.pdf（可加 bulletin.docx）和校验文件 SHA256SUMS（不写期次则为最新一期；--all 生成所有期次）
   dev [期次]       在 http://127.0.0.1:4321/ 预览，保存即刷新（--port 换端口）
   verify <目录>    核对生成的目录（如 out/2016Q4）：SHA256SUMS 和 PDF 的签名
   schema           重新生成 data/bulletin.schema.json（编辑器据此检查 YAML）
@@ -21,7 +21,10 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
 
 选项：
   --root <目录>    工作目录（含 data/、content/、templates/），默认为当前目录
-  --format <格式>   build 的输出：html、pdf 或 all（默认）
+  --format <格式>   build 的输出：html、pdf、docx 或 all（默认；bulletin.yaml 写 docx: true 时含 Word 文档）
+                   docx 生成供审签的 Word 文档 bulletin.docx（同时生成 PDF，版式取自 PDF 的排版）
+  --docx-figures <方式>
+                   Word 文档中来自数据的数字：plain（默认）不标记；highlight 用字符样式「数据」加底色标出，便于审核
   --archive        build 生成 PDF/A-2b 归档版 PDF（也可在 bulletin.yaml 中写 archive: true）
   --sign           build 用证书对 PDF 签名（PAdES；同时生成 PDF/A-2b）
   --p12 <文件>      签名证书（.p12/.pfx，含私钥）；口令取自环境变量 TONGBAO_SIGN_PASSWORD，
@@ -66,6 +69,7 @@ const OPTIONS = {
   root: { type: 'string', default: '.' },
   json: { type: 'boolean', default: false },
   format: { type: 'string', default: 'all' },
+  'docx-figures': { type: 'string', default: 'plain' },
   from: { type: 'string' },
   port: { type: 'string', default: '4321' },
   all: { type: 'boolean', default: false },

@@ -20,8 +20,9 @@ export interface LayoutReport {
   pages: number;
   /** Where the 版记 went: the last page's foot, a page of its own, or after a blank page. */
   colophon?: 'foot' | 'own-page' | 'after-blank';
-  /** Tables whose columns were set, and cells still ending in a lone character. */
-  tables: { columns: number; widths: number[]; lone: number; landscape: boolean }[];
+  /** Tables whose columns were set (by the id of their attachment or inline table): widths in
+   * CSS px, and cells still ending in a lone character. */
+  tables: { anchor?: string; columns: number; widths: number[]; lone: number; landscape: boolean }[];
 }
 
 export interface LayoutOptions {
@@ -269,7 +270,8 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
         set = setColumns(table, cols);
       }
     }
-    report.tables.push({ columns: cols.length, widths: set.widths.map((w) => Math.round(w * 100) / 100), lone: set.lone, landscape: !!section?.classList.contains('landscape') });
+    const anchor = table.closest<HTMLElement>('.attachment, .inline-table')?.id;
+    report.tables.push({ ...(anchor && { anchor }), columns: cols.length, widths: set.widths.map((w) => Math.round(w * 100) / 100), lone: set.lone, landscape: !!section?.classList.contains('landscape') });
   }
   // The text after a table in the text goes on on the grid: the table takes whole lines.
   const pitch = parseFloat(getComputedStyle(document.body).lineHeight);

@@ -9,7 +9,7 @@ import type { Figures } from '../figures/figure.js';
 import { labelColumn } from '../load/rows.js';
 import { displayPath } from '../bulletin.js';
 import type { Message } from '../messages.js';
-import { isoDate, parseDate } from '../values.js';
+import { FIGURE_MARKS, isoDate, parseDate, unmarked } from '../values.js';
 import { escapeHtml, escapeMarkdown, sharedHandlebars, tableMark } from './helpers.js';
 import { placeOf } from '../load/yaml.js';
 import { numberedAttachments } from '../schema.js';
@@ -38,7 +38,13 @@ export interface PageOptions {
    * marked by a link to this address, whose annotation the signature's widget takes over.
    */
   sealSlot?: string;
+  /** Each figure's text between FIGURE_MARKS: the copy the Word document is made from. */
+  markFigures?: boolean;
 }
+
+/** Escapes that also mark what they print as a figure (helpers and figures print through them). */
+const markedMarkdown = (s: string) => FIGURE_MARKS.open + escapeMarkdown(unmarked(s)) + FIGURE_MARKS.close;
+const markedHtml = (s: string) => FIGURE_MARKS.open + escapeHtml(unmarked(s)) + FIGURE_MARKS.close;
 
 /**
  * The official elements as templates see them. The head (份号, 密级, 紧急程度, the red issuing
@@ -218,8 +224,9 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const b = loaded.bulletin;
 
   // The circular: each file expanded with its own line numbers, then one Markdown pass.
-  const mdContext = renderContext(loaded, figures, escapeMarkdown);
-  const mdEngine = sharedHandlebars(escapeMarkdown);
+  const mdEscape = options.markFigures ? markedMarkdown : escapeMarkdown;
+  const mdContext = renderContext(loaded, figures, mdEscape);
+  const mdEngine = sharedHandlebars(mdEscape);
   const parts: string[] = [];
   for (const s of sources) {
     const r = expandTemplate(mdEngine, s.text, mdContext, s.file);
@@ -227,8 +234,9 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     if (r.text !== undefined) parts.push(r.text);
   }
 
-  const htmlEngine = sharedHandlebars(escapeHtml);
-  const htmlContext = renderContext(loaded, figures, escapeHtml);
+  const htmlEscape = options.markFigures ? markedHtml : escapeHtml;
+  const htmlEngine = sharedHandlebars(htmlEscape);
+  const htmlContext = renderContext(loaded, figures, htmlEscape);
   const words = titleWords(b);
   const tableView = (a: LoadedBulletin['bulletin']['attachments'][number], number: number, name: string, anchor: string, caption: string) => {
     let note: unknown;

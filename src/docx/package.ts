@@ -1,0 +1,59 @@
+// The same bulletin makes the same bytes. `docx` names some relationships at random, stamps
+// the package with the time it was made and writes no font table; here the package is
+// rewritten: ids numbered in order, core properties from the bulletin, the faces named with
+// their alternatives, and every entry dated the bulletin's date.
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+
+export interface PackageInfo {
+  title: string;
+  subject: string;
+  author: string;
+  keywords: string;
+  /** Creation and modification date: the signing date (or SOURCE_DATE_EPOCH). */
+  date: Date;
+}
+
+const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+function coreXml(info: PackageInfo): string {
+  const when = info.date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<dc:title>${escapeXml(info.title)}</dc:title><dc:subject>${escapeXml(info.subject)}</dc:subject><dc:creator>${escapeXml(info.author)}</dc:creator>` +
+    `<cp:keywords>${escapeXml(info.keywords)}</cp:keywords><cp:lastModifiedBy>${escapeXml(info.author)}</cp:lastModifiedBy><cp:revision>1</cp:revision><dc:language>zh-CN</dc:language>` +
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${when}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${when}</dcterms:modified>` +
+    '</cp:coreProperties>'
+  );
+}
+
+/** Rewrite a package made by `docx` so that it depends on nothing but its input. */
+export function normalizePackage(bytes: Uint8Array, info: PackageInfo & { fontTable: string }): Buffer {
+  const entries = unzipSync(bytes);
+  const names = Object.keys(entries).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  const isText = (n: string) => /\.(xml|rels)$/.test(n);
+  const texts = new Map(names.filter(isText).map((n) => [n, strFromU8(entries[n]!)] as const));
+  // Relationship ids not of the form rIdN were drawn at random: renumber them in the order met.
+  const renamed = new Map<string, string>();
+  for (const n of names.filter((x) => x.endsWith('.rels'))) {
+    for (const m of texts.get(n)!.matchAll(/\bId="([^"]+)"/g)) {
+      if (!/^rId\d+$/.test(m[1]!) && !renamed.has(m[1]!)) renamed.set(m[1]!, `rIdT${renamed.size + 1}`);
+    }
+  }
+  const files: Zippable = {};
+  // ZIP dates are local time: the date is given as the same wall-clock time in every zone.
+  const utc = Math.max(info.date.getTime(), Date.UTC(1980, 0, 2));
+  const mtime = new Date(utc + new Date(utc).getTimezoneOffset() * 60_000);
+  for (const n of names) {
+    if (!isText(n)) {
+      files[n] = [entries[n]!, { mtime, level: 0 }];
+      continue;
+    }
+    let text = texts.get(n)!;
+    if (renamed.size) text = text.replace(/"([^"<>]{8,40})"/g, (m, id: string) => (renamed.has(id) ? `"${renamed.get(id)}"` : m));
+    if (n === 'docProps/core.xml') text = coreXml(info);
+    if (n === 'word/fontTable.xml') text = info.fontTable;
+    files[n] = [strToU8(text), { mtime, level: 6 }];
+  }
+  return Buffer.from(zipSync(files, { mtime }));
+}

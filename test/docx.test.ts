@@ -1,0 +1,381 @@
+// The Word document for 审签 (issue 23): bulletin.docx on the GB/T 9704 grid. Judged by its
+// own XML (the grid, the styles, the fonts), by mammoth's reading of its text against
+// pdftotext's reading of the PDF, and by LibreOffice, which opens it and prints it: that PDF is
+// measured as tongbao's own is (lines on the grid, margins, page numbers, new pages, headers).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { unzipSync, strFromU8 } from 'fflate';
+import mammoth from 'mammoth';
+import { exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { readPages, rows, type PdfPage } from './pdf-measure.js';
+import { libreOfficePdf, ruledLines } from './libreoffice.js';
+
+const PITCH = 225 / 22; // mm
+const part = (docx: string, name: string) => strFromU8(unzipSync(readFileSync(docx))[name]!);
+const attr = (xml: string, el: string, name: string) => new RegExp(`<${el}\\b[^>]*\\bw:${name}="([^"]*)"`).exec(xml)?.[1];
+const strip = (s: string) => s.replace(/\s+/g, '');
+const PAGE_NUMBER = /^\s*\u2015\s*(\d+)\s*\u2015\s*$/;
+
+interface Built {
+  root: string;
+  period: string;
+  docx: string;
+  pdf: string;
+  /** LibreOffice's print of the docx. */
+  lo: string;
+}
+
+async function build(root: string, period: string, extra: string[] = []): Promise<Built> {
+  const r = await tongbaoAsync(['build', period, '--format', 'docx', ...extra], root);
+  expect(r.status, r.stderr).toBe(0);
+  const docx = path.join(root, 'out', period, 'bulletin.docx');
+  return { root, period, docx, pdf: path.join(root, 'out', period, 'bulletin.pdf'), lo: await libreOfficePdf(docx) };
+}
+
+/** Paragraphs of the Word document as mammoth reads them (tables cell by cell), without empty ones. */
+async function docxParagraphs(docx: string): Promise<string[]> {
+  const { value } = await mammoth.extractRawText({ path: docx });
+  return value.split(/\n\n/).map(strip).filter(Boolean);
+}
+
+/** Each page's text as pdftotext reads it in the order it was painted, without its page number. */
+function pdfPageTexts(pdf: string): string[] {
+  const text = execFileSync('pdftotext', ['-raw', pdf, '-'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return text
+    .split('\f')
+    .map((page) => strip(page.split('\n').filter((l) => !PAGE_NUMBER.test(l)).join('')))
+    .filter((p, i, all) => p !== '' || i < all.length - 1);
+}
+
+/** Header rows of the document's tables (repeated by the print on each page a table runs to). */
+function headerRows(docx: string): string[] {
+  const xml = part(docx, 'word/document.xml');
+  return [...xml.matchAll(/<w:tr>(?:(?!<\/w:tr>).)*?<w:tblHeader\/>((?:(?!<\/w:tr>).)*)<\/w:tr>/g)].map((m) => strip([...m[1]!.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join('')));
+}
+
+/**
+ * Does the PDF's text consist of the Word document's paragraphs, in order? A paragraph may
+ * run on to the next page; a header row may repeat at a page's top; elements the print
+ * positions (the 版头's mark and number, a sealed 落款) are painted after the page's flow, so
+ * such a paragraph may come later on its page. Every character must be accounted for.
+ */
+function alignParagraphs(pages: string[], paragraphs: string[], headers: string[]): string | undefined {
+  const paras = [...paragraphs];
+  let i = 0;
+  for (let p = 0; p < pages.length; p++) {
+    const s = pages[p]!;
+    const pending: string[] = [];
+    let c = 0;
+    while (c < s.length) {
+      const waiting = pending.findIndex((x) => s.startsWith(x, c));
+      if (waiting >= 0) {
+        c += pending.splice(waiting, 1)[0]!.length;
+        continue;
+      }
+      const next = paras[i];
+      if (next !== undefined && s.startsWith(next, c)) {
+        c += next.length;
+        i++;
+        continue;
+      }
+      const header = headers.find((h) => h && s.startsWith(h, c));
+      if (header) {
+        c += header.length;
+        continue;
+      }
+      if (next !== undefined && next.startsWith(s.slice(c))) {
+        paras[i] = next.slice(s.length - c); // goes on on the next page
+        c = s.length;
+        continue;
+      }
+      if (next !== undefined && s.indexOf(next, c) > c) {
+        pending.push(next);
+        i++;
+        continue;
+      }
+      return `page ${p + 1}: the PDF has 「${s.slice(c, c + 40)}」 where the Word document has 「${(next ?? '(nothing)').slice(0, 40)}」`;
+    }
+    if (pending.length) return `page ${p + 1}: not in the PDF: 「${pending[0]!.slice(0, 40)}」`;
+  }
+  return i < paras.length ? `not in the PDF: 「${paras[i]!.slice(0, 40)}」` : undefined;
+}
+
+/** Text rows of a page: baseline (mm) and the rows' lines. */
+const textRows = (page: PdfPage) => rows(page, 262.5).filter((r) => !PAGE_NUMBER.test(r.map((l) => l.text).join('')));
+
+/** The type area's lines of the grid a row's glyphs fall in: its box must lie within one line (0.6 mm either side). */
+function gridLine(y0: number, y1: number, top = 37): number | undefined {
+  const k = Math.floor(((y0 + y1) / 2 - top) / PITCH);
+  return y0 >= top + k * PITCH - 0.6 && y1 <= top + (k + 1) * PITCH + 1 ? k : undefined;
+}
+
+describe('bulletin.docx', () => {
+  let sample: Built;
+  let city: Built;
+  beforeAll(async () => {
+    [sample, city] = await Promise.all([build(sampleWorkspace(), '2016Q4'), build(exampleWorkspace('city'), '2017Q2', ['--docx-figures', 'highlight'])]);
+  }, 300_000);
+
+  it('is A4 on the GB/T 9704 grid: 22 lines and 28 characters in Word’s arithmetic', () => {
+    for (const b of [sample, city]) {
+      const xml = part(b.docx, 'word/document.xml');
+      const sect = [...xml.matchAll(/<w:sectPr>(?:(?!<\/w:sectPr>).)*<\/w:sectPr>/g)].map((m) => m[0]).find((x) => attr(x, 'w:pgSz', 'orient') === 'portrait')!;
+      expect(attr(sect, 'w:pgSz', 'w')).toBe('11906');
+      expect(attr(sect, 'w:pgSz', 'h')).toBe('16838');
+      const margin = Object.fromEntries(['top', 'right', 'bottom', 'left'].map((k) => [k, (Number(attr(sect, 'w:pgMar', k)) / 1440) * 25.4]));
+      expect(margin['top']).toBeCloseTo(37, 1);
+      expect(margin['left']).toBeCloseTo(28, 1);
+      expect(margin['right']).toBeCloseTo(26, 1);
+      expect(margin['bottom']).toBeCloseTo(35, 1);
+      expect(attr(sect, 'w:docGrid', 'type')).toBe('linesAndChars');
+      const linePitch = Number(attr(sect, 'w:docGrid', 'linePitch'));
+      const charSpace = Number(attr(sect, 'w:docGrid', 'charSpace'));
+      const typeHeight = 16838 - Number(attr(sect, 'w:pgMar', 'top')) - Number(attr(sect, 'w:pgMar', 'bottom'));
+      const typeWidth = 11906 - Number(attr(sect, 'w:pgMar', 'left')) - Number(attr(sect, 'w:pgMar', 'right'));
+      // Word: lines = type height / pitch; characters = type width / (the Normal size + charSpace / 4096 pt).
+      const styles = part(b.docx, 'word/styles.xml');
+      const normal = /<w:style w:type="paragraph" w:default="1" w:styleId="Normal">(?:(?!<\/w:style>).)*<\/w:style>/.exec(styles)![0];
+      const size = Number(attr(normal, 'w:sz', 'val')) / 2;
+      expect(size).toBe(16); // 3号
+      expect(Math.floor(typeHeight / linePitch)).toBe(22);
+      expect(Math.floor(typeWidth / 20 / (size + charSpace / 4096))).toBe(28);
+      // Every line of the body is one pitch high, exactly: 22 to a page in Word and LibreOffice alike.
+      expect(attr(normal, 'w:spacing', 'line')).toBe(String(linePitch));
+      expect(attr(normal, 'w:spacing', 'lineRule')).toBe('exact');
+      // 28 characters of 3号 less their tracking fit a line, 29 do not.
+      const tracking = Number(/<w:rPr>(?:(?!<\/w:rPr>).)*<w:spacing w:val="(-?\d+)"/.exec(normal)![1]) / 20;
+      expect(28 * (size + tracking)).toBeLessThanOrEqual(typeWidth / 20);
+      expect(29 * (size + tracking)).toBeGreaterThan(typeWidth / 20);
+    }
+  });
+
+  it('sets the body in Word’s Normal (正文) in 仿宋_GB2312, headings by level, the title in 小标宋, each face with its free fallback', () => {
+    const styles = part(city.docx, 'word/styles.xml');
+    const style = (id: string) => new RegExp(`<w:style w:type="paragraph"[^>]*w:styleId="${id}">((?:(?!</w:style>).)*)</w:style>`).exec(styles)?.[1] ?? '';
+    const font = (id: string) => attr(style(id), 'w:rFonts', 'eastAsia');
+    expect(attr(style('Normal'), 'w:name', 'val')).toBe('Normal'); // shown as 正文 by Chinese Word and WPS
+    expect(font('Normal')).toBe('仿宋_GB2312');
+    expect([font('Heading1'), font('Heading2'), font('Heading3')]).toEqual(['黑体', '楷体_GB2312', '仿宋_GB2312']);
+    expect([1, 2, 3].map((n) => attr(style(`Heading${n}`), 'w:name', 'val'))).toEqual(['heading 1', 'heading 2', 'heading 3']);
+    expect([1, 2, 3].map((n) => attr(style(`Heading${n}`), 'w:outlineLvl', 'val'))).toEqual(['0', '1', '2']);
+    expect(font('Title')).toBe('方正小标宋简体');
+    expect(attr(style('Title'), 'w:sz', 'val')).toBe('44'); // 2号
+    // The styles without a counterpart in Word are named in Chinese.
+    expect(['TableText', 'TableHead', 'Colophon', 'Mark'].map((id) => attr(style(id), 'w:name', 'val'))).toEqual(['表格', '表头', '版记', '发文机关标志']);
+    const fonts = part(city.docx, 'word/fontTable.xml');
+    expect(/<w:font w:name="仿宋_GB2312"><w:altName w:val="([^"]+)"/.exec(fonts)?.[1]).toBe('Noto Serif CJK SC');
+    expect(/<w:font w:name="黑体"><w:altName w:val="([^"]+)"/.exec(fonts)?.[1]).toBe('Noto Sans CJK SC');
+    // The body's paragraphs are in Normal: no other style named, no face of their own.
+    const xml = part(city.docx, 'word/document.xml');
+    const paragraph = (text: string) => [...xml.matchAll(/<w:p>((?:(?!<\/w:p>).)*)<\/w:p>/g)].map((m) => m[1]!).find((p) => p.replace(/<[^>]+>/g, '').includes(text))!;
+    const body = paragraph('现将有关情况通报如下');
+    expect(attr(body, 'w:pStyle', 'val') ?? 'Normal').toBe('Normal');
+    expect(body).not.toContain('w:rFonts');
+    expect(attr(paragraph('一、总体情况'), 'w:pStyle', 'val')).toBe('Heading1');
+    expect(attr(paragraph('（一）抓紧整改'), 'w:pStyle', 'val') ?? 'Normal').toBe('Normal');
+    expect(attr(paragraph('（一）抓紧整改'), 'w:rFonts', 'eastAsia')).toBe('楷体_GB2312'); // the run-in heading
+  });
+
+  it('says the same words as the PDF, paragraph for paragraph, figures included', async () => {
+    for (const b of [sample, city]) {
+      const paragraphs = await docxParagraphs(b.docx);
+      expect(paragraphs.length).toBeGreaterThan(40);
+      expect(alignParagraphs(pdfPageTexts(b.pdf), paragraphs, headerRows(b.docx)), b.root).toBeUndefined();
+    }
+    // The check can fail: a figure changed in the Word document is found.
+    const paragraphs = await docxParagraphs(city.docx);
+    const changed = paragraphs.map((p) => p.replace('132个', '133个'));
+    expect(changed).not.toEqual(paragraphs);
+    expect(alignParagraphs(pdfPageTexts(city.pdf), changed, headerRows(city.docx))).toMatch(/132/);
+  });
+
+  it('marks the figures from data with the character style 数据 when asked, and only then', () => {
+    const marked = (docx: string) => {
+      const xml = part(docx, 'word/document.xml');
+      return [...xml.matchAll(/<w:r>((?:(?!<\/w:r>).)*)<\/w:r>/g)].filter((m) => m[1]!.includes('<w:rStyle w:val="Figure"/>')).map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+    };
+    const figures = marked(city.docx);
+    // 2017Q2's circular: 共抽查…{{sampled}}个，合格{{passed}}个，总体合格率为{{pass_rate}}.
+    expect(figures).toEqual(expect.arrayContaining(['132', '120', '90.9%', '2017年6月1日']));
+    expect(figures.some((f) => f.includes('现将'))).toBe(false);
+    expect(part(city.docx, 'word/styles.xml')).toMatch(/<w:style w:type="character" w:styleId="Figure"><w:name w:val="数据"\/>/);
+    expect(marked(sample.docx)).toEqual([]);
+  });
+
+  it('makes the same bytes from the same input, listed in SHA256SUMS and checked by verify', async () => {
+    const before = readFileSync(city.docx);
+    const again = await tongbaoAsync(['build', '2017Q2', '--format', 'docx', '--docx-figures', 'highlight'], city.root);
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(city.docx).equals(before)).toBe(true);
+    const core = part(city.docx, 'docProps/core.xml');
+    expect(core).toContain('<dcterms:created xsi:type="dcterms:W3CDTF">2017-07-09T16:00:00Z</dcterms:created>');
+    const sums = readFileSync(path.join(city.root, 'out/2017Q2/SHA256SUMS'), 'utf8');
+    expect(sums).toMatch(/^[0-9a-f]{64} {2}bulletin\.docx$/m);
+    expect(tongbao(['verify', 'out/2017Q2'], city.root).status).toBe(0);
+    const copy = Buffer.from(before);
+    copy[copy.length - 30] ^= 1;
+    writeFileSync(city.docx, copy);
+    const tampered = tongbao(['verify', 'out/2017Q2'], city.root);
+    expect(tampered.status).toBe(1);
+    expect(tampered.stdout + tampered.stderr).toContain('bulletin.docx');
+    writeFileSync(city.docx, before);
+  });
+
+  describe('as LibreOffice prints it', () => {
+    it('keeps 22 lines to a full page, each on the grid, within the margins', () => {
+      for (const b of [sample, city]) {
+        const pages = readPages(b.lo);
+        const ours = readPages(b.pdf);
+        // The circular's pages: up to the one with the 附件说明 or the 落款.
+        const last = pages.findIndex((p) => p.lines.some((l) => /^附件：/.test(l.text)));
+        expect(last, b.root).toBeGreaterThan(0);
+        for (const [i, page] of pages.slice(0, last).entries()) {
+          expect(page.width).toBeCloseTo(210, 0);
+          expect(page.height).toBeCloseTo(297, 0);
+          // Lines of 3号 text (the 2号 title and the issuing mark are set off the grid, as in the print).
+          const body = textRows(page).filter((r) => Math.max(...r.map((l) => l.y1)) - Math.min(...r.map((l) => l.y0)) < 9);
+          const lines = body.map((r) => gridLine(Math.min(...r.map((l) => l.y0)), Math.max(...r.map((l) => l.y1))));
+          expect(lines, `${b.root} page ${i + 1}`).not.toContain(undefined);
+          // A full page: its last line on the grid's 22nd (a heading kept with its text may leave one free).
+          expect(Math.max(...(lines as number[])), `${b.root} page ${i + 1}`).toBeGreaterThanOrEqual(20);
+          expect(Math.max(...(lines as number[]))).toBeLessThanOrEqual(21);
+          // Left margin 28 mm (lines that start a paragraph are indented two characters).
+          const left = Math.min(...body.map((r) => Math.min(...r.map((l) => l.x0))));
+          expect(left, `${b.root} page ${i + 1}`).toBeGreaterThan(27);
+          expect(left).toBeLessThan(29);
+          // Right margin 26 mm: a justified line ends at 184 mm (LibreOffice may hang a full stop or comma past it).
+          const rights = body.map((r) => ({ x: Math.max(...r.map((l) => l.x1)), text: r.map((l) => l.text).join('') }));
+          const full = rights.filter((r) => r.x > 150 && !/[，。、；：！？”）]$/.test(r.text));
+          expect(full.length).toBeGreaterThan(2);
+          for (const r of full) expect(Math.abs(r.x - 184), `${b.root} page ${i + 1}: ${r.text}`).toBeLessThan(1);
+        }
+        // And tongbao's own PDF passes the same measure.
+        const own = ours.slice(1, 2).flatMap((p) => textRows(p).map((r) => gridLine(Math.min(...r.map((l) => l.y0)), Math.max(...r.map((l) => l.y1)))));
+        expect(own).not.toContain(undefined);
+      }
+    });
+
+    it('prints page numbers — N — 7 mm under the type area, at the outside edge', () => {
+      for (const b of [sample, city]) {
+        const pages = readPages(b.lo);
+        expect(pages.length).toBeGreaterThan(4);
+        for (const [i, page] of pages.entries()) {
+          const numbers = page.lines.filter((l) => PAGE_NUMBER.test(l.text) || /^\u2015/.test(l.text));
+          const n = numbers.find((l) => l.y0 > 262);
+          expect(n, `${b.root} page ${i + 1}`).toBeDefined();
+          expect(n!.text.replace(/\s/g, '')).toBe(`\u2015${i + 1}\u2015`);
+          // The 14 pt line's top 7 mm under the type area's bottom edge (262 mm).
+          expect(n!.y0).toBeGreaterThan(269 - 1);
+          expect(n!.y1).toBeLessThan(269 + 4.94 + 1);
+          // Odd pages right, even pages left, one 4号 character in from the edge of the type area.
+          if ((i + 1) % 2 === 1) expect(Math.abs(n!.x1 - (184 - 4.94))).toBeLessThan(1);
+          else expect(Math.abs(n!.x0 - (28 + 4.94))).toBeLessThan(1);
+        }
+      }
+    });
+
+    it('starts each attachment on a new page and repeats a table’s header row on every page it runs to', () => {
+      for (const b of [sample, city]) {
+        const pages = readPages(b.lo);
+        const headers = headerRows(b.docx);
+        const labels = pages.flatMap((p, i) => p.lines.filter((l) => /^附件\s?\d+$/.test(l.text.trim())).map((l) => ({ page: i, line: l })));
+        expect(labels.length, b.root).toBeGreaterThan(1);
+        for (const { page, line } of labels) expect(textRows(pages[page]!)[0]![0], `${b.root} page ${page + 1}`).toBe(line);
+        // After the first attachment, a page that does not open an attachment goes on with a
+        // table (or holds the 版记): it begins with the table's header row.
+        const text = pdfPageTexts(b.lo);
+        const continued = pages.map((_, i) => i).filter((i) => i > labels[0]!.page && !labels.some((l) => l.page === i) && !/^(抄送|.*印发)/.test(text[i]!));
+        expect(continued.length, b.root).toBeGreaterThan(0);
+        for (const i of continued) expect(headers.some((h) => text[i]!.startsWith(h)), `${b.root} page ${i + 1}: ${text[i]!.slice(0, 30)}`).toBe(true);
+        // The tables' borders are in the margins' places: 28 mm from the left, 26 from the right.
+        const tablePage = labels[0]!.page;
+        const { vertical } = ruledLines(b.lo, tablePage + 1);
+        expect(Math.abs(Math.min(...vertical) - 28)).toBeLessThan(1);
+        expect(Math.abs(Math.max(...vertical) - 184)).toBeLessThan(1);
+      }
+    });
+  });
+});
+
+describe('bulletin.docx: characters per line', () => {
+  it('fits 28 characters of 3号 to a line in LibreOffice, as in the PDF', async () => {
+    const root = exampleWorkspace('city');
+    // A paragraph of Chinese characters alone: no digits, no punctuation to shift a line's end.
+    const line = '政府网站监管工作常态开展抽查整改通报问责集约建设安全防护信息公开';
+    appendFileSync(path.join(root, 'content/2017Q2/circular.md'), `\n\n${line.repeat(4)}\n`);
+    const b = await build(root, '2017Q2');
+    for (const pdf of [b.lo, b.pdf]) {
+      const lines = readPages(pdf).flatMap((p) => textRows(p).map((r) => strip(r.map((l) => l.text).join(''))));
+      const start = lines.findIndex((l) => l.startsWith(line.slice(0, 10)));
+      expect(start, pdf).toBeGreaterThan(0);
+      // The first line is indented two characters; the full ones after it hold 28.
+      expect(lines[start]!.length, pdf).toBe(26);
+      expect(lines[start + 1]!.length, pdf).toBe(28);
+      expect(lines[start + 2]!.length, pdf).toBe(28);
+    }
+  }, 300_000);
+});
+
+describe('build --format docx: options and what is kept', () => {
+  it('refuses an unknown --docx-figures, and lists docx in the help', () => {
+    const r = tongbao(['build', '2016Q4', '--format', 'docx', '--docx-figures', 'bold']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--docx-figures 只能是 plain 或 highlight，而不是「bold」');
+    expect(tongbao(['--help']).stdout).toContain('--docx-figures');
+  });
+
+  it('keeps bulletin.docx when a later build does not make one and the data are unchanged, and removes it with a warning when they changed', async () => {
+    const root = sampleWorkspace();
+    expect((await tongbaoAsync(['build', '2016Q4', '--format', 'docx'], root)).status).toBe(0);
+    const docx = path.join(root, 'out/2016Q4/bulletin.docx');
+    const bytes = readFileSync(docx);
+    const html = await tongbaoAsync(['build', '2016Q4', '--format', 'html'], root);
+    expect(html.status, html.stderr).toBe(0);
+    expect(html.stdout).toContain('保留了上次生成的');
+    expect(readFileSync(docx).equals(bytes)).toBe(true);
+    const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^signed: .*$/m, 'signed: 2017-01-21'));
+    const changed = await tongbaoAsync(['build', '2016Q4', '--format', 'html'], root);
+    expect(changed.status, changed.stderr).toBe(0);
+    expect(changed.stderr).toContain('上次生成的 bulletin.docx 与现在的数据不一致（数据、正文或模板改过），已删除');
+    expect(changed.stderr).toContain('tongbao build 2016Q4 --format docx');
+    expect(() => readFileSync(docx)).toThrow();
+  }, 120_000);
+
+  it('is part of every build when bulletin.yaml says docx: true', async () => {
+    const root = exampleWorkspace('city');
+    appendFileSync(path.join(root, 'data/2017Q1/bulletin.yaml'), '\ndocx: true\n');
+    const r = await tongbaoAsync(['build', '2017Q1'], root);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/index\.html、.*bulletin\.pdf、.*bulletin\.docx/);
+  }, 120_000);
+
+  it('turns a wide attachment in a landscape section of its own, and comes back upright after it', async () => {
+    const root = sampleWorkspace();
+    const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    title: 各省（区、市）政府网站有关制度建设情况\n', '    title: 各省（区、市）政府网站有关制度建设情况\n    orientation: landscape\n'));
+    const b = await build(root, '2016Q4');
+    const xml = part(b.docx, 'word/document.xml');
+    const sections = [...xml.matchAll(/<w:sectPr>(?:(?!<\/w:sectPr>).)*<\/w:sectPr>/g)].map((m) => ({ at: m.index!, orient: attr(m[0], 'w:pgSz', 'orient'), w: attr(m[0], 'w:pgSz', 'w') }));
+    // The circular and attachment 1 upright; attachment 2 in the last section, landscape.
+    expect(sections.map((x) => x.orient)).toEqual(['portrait', 'landscape']);
+    expect(sections[1]!.w).toBe('16838');
+    expect(xml.indexOf('>附件2<')).toBeGreaterThan(sections[0]!.at);
+    const pages = readPages(b.lo);
+    const turned = pages.findIndex((p) => p.lines.some((l) => /^附件\s?2$/.test(l.text.trim())));
+    expect(pages[turned]!.width).toBeCloseTo(297, 0);
+    expect(pages[turned - 1]!.width).toBeCloseTo(210, 0);
+  }, 300_000);
+
+  it('says that the charts printed in the PDF are not in the Word document', async () => {
+    const root = exampleWorkspace('city');
+    const yaml = path.join(root, 'data/2017Q2/bulletin.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    figure: districts.passed.rate\n', '    figure: districts.passed.rate\n    print: true\n'));
+    const r = await tongbaoAsync(['build', '2017Q2', '--format', 'docx'], root);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('警告: bulletin.docx 中没有图表：Word 文档只含文字和表格');
+    expect(readFileSync(path.join(root, 'out/2017Q2/bulletin.docx')).length).toBeGreaterThan(1000);
+  }, 120_000);
+});

@@ -1,0 +1,49 @@
+// LibreOffice as a second reader of the Word document: it opens bulletin.docx headless and
+// prints it to PDF, which the tests measure as they measure tongbao's own PDF.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PNG } from 'pngjs';
+
+/** The PDF LibreOffice prints from a .docx: in a folder of its own, with a profile of its own (tests run side by side). */
+export function libreOfficePdf(docx: string): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-lo-'));
+  const profile = pathToFileURL(path.join(dir, 'profile')).href;
+  return new Promise((resolve, reject) => {
+    execFile('soffice', [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, docx], { timeout: 180_000 }, (e, _out, err) => {
+      const pdf = path.join(dir, path.basename(docx).replace(/\.docx$/, '.pdf'));
+      if (e || !existsSync(pdf)) reject(new Error(`LibreOffice could not convert ${docx}: ${e?.message ?? ''} ${err}`));
+      else resolve(pdf);
+    });
+  });
+}
+
+/**
+ * Ruled lines of a page (table borders, the 版头's rule), from its pixels at 5 px/mm: x of
+ * the vertical ones at least 20 mm long, y of the horizontal ones at least 30 mm long, in mm.
+ */
+export function ruledLines(pdf: string, page: number): { vertical: number[]; horizontal: number[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-rules-'));
+  const base = path.join(dir, 'p');
+  execFileSync('pdftoppm', ['-r', '127', '-f', String(page), '-l', String(page), '-gray', '-png', '-singlefile', pdf, base]);
+  const png = PNG.sync.read(readFileSync(`${base}.png`));
+  const { width: w, height: h, data } = png;
+  const pxmm = 127 / 25.4;
+  const dark = (x: number, y: number) => data[(y * w + x) * 4]! < 128;
+  const longest = (n: number, at: (i: number) => boolean) => {
+    let run = 0;
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      run = at(i) ? run + 1 : 0;
+      if (run > best) best = run;
+    }
+    return best;
+  };
+  const vertical: number[] = [];
+  for (let x = 0; x < w; x++) if (longest(h, (y) => dark(x, y)) > 20 * pxmm) vertical.push(x / pxmm);
+  const horizontal: number[] = [];
+  for (let y = 0; y < h; y++) if (longest(w, (x) => dark(x, y)) > 30 * pxmm) horizontal.push(y / pxmm);
+  return { vertical, horizontal };
+}
