@@ -472,7 +472,18 @@ async function buildWith(
   const kept: string[] = [];
   const messages = [...rendered.messages];
   if (format !== 'html') for (const n of fonts?.notes ?? []) messages.push({ severity: n.severity, file: displayPath(n.file), reason: n.reason, hint: '换用完整的字体文件，或删去它以使用免费字体', rule: 'fonts/unusable' });
-  for (const what of docxNotes) messages.push({ severity: 'warning', file: rendered.loaded.source.file, reason: `bulletin.docx 中没有${what}：Word 文档只含文字和表格`, hint: '需要时把 PDF 中的图表另行插入 Word 文档', rule: 'docx/omitted' });
+  // What the Word document leaves out, told at the declaration that puts it in the PDF.
+  const printedChart = rendered.loaded.bulletin.charts.findIndex((c) => c.print);
+  for (const what of docxNotes) {
+    messages.push({
+      severity: 'warning',
+      file: rendered.loaded.source.file,
+      ...(printedChart >= 0 && placeOf(rendered.loaded.source, ['charts', printedChart, 'print'])),
+      reason: `bulletin.docx 中没有${what}：Word 文档只含文字和表格`,
+      hint: '需要时把 PDF 中的图表另行插入 Word 文档',
+      rule: 'docx/omitted',
+    });
+  }
   if ((format === 'pdf' || format === 'docx') && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
   for (const file of PRINTED_OUTPUTS) {
     const old = path.join(outDir, file);

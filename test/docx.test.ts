@@ -323,6 +323,9 @@ describe('build --format docx: options and what is kept', () => {
     const r = tongbao(['build', '2016Q4', '--format', 'docx', '--docx-figures', 'bold']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--docx-figures 只能是 plain 或 highlight，而不是「bold」');
+    const html = tongbao(['build', '2016Q4', '--format', 'html', '--docx-figures', 'highlight']);
+    expect(html.status).toBe(2);
+    expect(html.stderr).toContain('--docx-figures 标记的是 Word 文档中的数字：要与 --format docx 一起使用');
     expect(tongbao(['--help']).stdout).toContain('--docx-figures');
   });
 
@@ -375,7 +378,7 @@ describe('build --format docx: options and what is kept', () => {
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    figure: districts.passed.rate\n', '    figure: districts.passed.rate\n    print: true\n'));
     const r = await tongbaoAsync(['build', '2017Q2', '--format', 'docx'], root);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toContain('警告: bulletin.docx 中没有图表：Word 文档只含文字和表格');
+    expect(r.stderr).toMatch(/bulletin\.yaml:\d+:\d+: 警告: bulletin\.docx 中没有图表：Word 文档只含文字和表格/);
     expect(readFileSync(path.join(root, 'out/2017Q2/bulletin.docx')).length).toBeGreaterThan(1000);
   }, 120_000);
 });

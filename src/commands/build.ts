@@ -34,7 +34,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   for (const o of ['p12', 'key', 'cert'] as const) if (opts[o] !== undefined && !opts.sign) throw new UsageError(`--${o} 要与 --sign 一起使用`);
   if (opts.sign && !opts.p12 && (!opts.key || !opts.cert)) throw new UsageError('--sign 需要签名证书：--p12 <文件>，或 --key <私钥.pem> --cert <证书.pem>');
   if (opts.p12 && (opts.key || opts.cert)) throw new UsageError('--p12 与 --key/--cert 只能选一种');
-  if (!['plain', 'highlight'].includes(opts['docx-figures'])) throw new UsageError(`--docx-figures 只能是 plain 或 highlight，而不是「${opts['docx-figures']}」`);
+  const docxFigures = docxFiguresOf(opts);
   if (opts.sign && opts.format === 'html') throw new UsageError('--sign 签的是 PDF：不能与 --format html 一起使用');
   if (opts.tsa !== undefined && !opts.sign) throw new UsageError('--tsa 给签名加时间戳：要与 --sign 一起使用');
   if (opts.tsa !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.tsa)) throw new UsageError(`--tsa 应是时间戳服务器的网址（http:// 或 https:// 开头），而不是「${opts.tsa}」`);
@@ -47,7 +47,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   try {
     result = await buildBulletin(root, period, {
       format: opts.format as Format,
-      docxFigures: opts['docx-figures'] as 'plain' | 'highlight',
+      docxFigures,
       archive: opts.archive,
       ...(sign && { sign }),
       // Ctrl-C or a TERM from outside: stop, leave out/ as it was.
@@ -82,6 +82,14 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
+/** --docx-figures: a way of marking, and only for a build that may make the Word document. */
+function docxFiguresOf(opts: { format: string; 'docx-figures': string }): 'plain' | 'highlight' {
+  const v = opts['docx-figures'];
+  if (v !== 'plain' && v !== 'highlight') throw new UsageError(`--docx-figures 只能是 plain 或 highlight，而不是「${v}」`);
+  if (v === 'highlight' && (opts.format === 'html' || opts.format === 'pdf')) throw new UsageError(`--docx-figures 标记的是 Word 文档中的数字：要与 --format docx 一起使用（或 --format all，bulletin.yaml 中写 docx: true），不能与 --format ${opts.format} 同用`);
+  return v;
+}
+
 /** What a build that stopped before writing says, and its exit code; undefined for an internal error. */
 function stopped(e: unknown, what: string, io: Io): number | undefined {
   if (e instanceof Interrupted) {
@@ -111,7 +119,7 @@ function progressFor(opts: { json: boolean; quiet: boolean }, io: Io) {
 
 async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; format: string; 'docx-figures': string }, io: Io, signal: AbortSignal): Promise<number> {
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format 只能是 ${FORMATS.join('、')}`);
-  if (!['plain', 'highlight'].includes(opts['docx-figures'])) throw new UsageError(`--docx-figures 只能是 plain 或 highlight，而不是「${opts['docx-figures']}」`);
+  const docxFigures = docxFiguresOf(opts);
   const periods = listPeriods(root);
   if (!periods.length) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报`);
   // One browser for every period: starting Chromium costs more than printing a bulletin.
@@ -132,7 +140,7 @@ async function runBuildAll(root: string, opts: { json: boolean; quiet: boolean; 
     for (const period of periods) {
       let r;
       try {
-        r = await buildBulletin(root, period, { format: opts.format as Format, docxFigures: opts['docx-figures'] as 'plain' | 'highlight', ...(browser && { browser }), signal, ...progressFor(opts, io) });
+        r = await buildBulletin(root, period, { format: opts.format as Format, docxFigures, ...(browser && { browser }), signal, ...progressFor(opts, io) });
       } catch (e) {
         if (!(e instanceof Interrupted)) throw e;
         io.err(`tongbao: 已中断，${period} 及以后的期次未生成（out/ 中上次生成的结果保持不变）\n`);
