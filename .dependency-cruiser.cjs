@@ -1,6 +1,7 @@
 // The arrows between the stages of src/, checked by `npm test` (test/architecture.test.ts) and
 // by `npx depcruise src`. Data flows load → check → render → print → archive; docx/ turns the
-// print HTML into a Word document beside the print; register/ files
+// print HTML into a Word document beside the print, ofd/ the finished PDF into an OFD package;
+// register/ files
 // the site lists of every period (load → register → check); figures/ (exact
 // arithmetic) and pdf/ (PDF bytes) serve several stages; the root modules (bulletin, schema,
 // messages, values, regions, divisions, periods, lists) are the vocabulary every stage shares; build.ts,
@@ -15,16 +16,17 @@ const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error',
 
 module.exports = {
   forbidden: [
-    forbid('load-reads-only', 'load/ turns files into typed rows; it knows nothing of rules, figures or output.', stage('load'), ['^src/(register|check|figures|render|print|pdf|archive|commands|docx)/', runners]),
-    forbid('register-reads-rows', 'register/ files the listed sites of every period from load/; it computes no figure and knows nothing of output.', stage('register'), ['^src/(check|figures|render|print|pdf|archive|commands|docx)/', runners]),
-    forbid('figures-are-pure', 'figures/ is exact arithmetic and derivations: no file or row reading, no output.', stage('figures'), ['^src/(load|register|check|render|print|pdf|archive|commands|docx)/', runners]),
-    forbid('check-before-output', 'check/ reads rows and computes figures; it knows nothing of output.', stage('check'), ['^src/(render|print|pdf|archive|commands|docx)/', runners]),
-    forbid('render-is-the-page', 'render/ makes the portal page and the print HTML; printing and archiving come after it.', stage('render'), ['^src/(register|print|pdf|archive|commands|docx)/', runners]),
-    forbid('print-takes-html', 'print/ prints the HTML it is given: it reads no data and archives nothing.', stage('print'), ['^src/(load|register|check|render|archive|commands|docx)/', runners]),
-    forbid('pdf-is-bytes', 'pdf/ reads and writes PDF bytes for print/ and archive/, and knows neither.', stage('pdf'), ['^src/(load|register|check|figures|render|print|archive|commands|docx)/', runners]),
-    forbid('archive-works-on-pdfs', 'archive/ works on finished PDFs through pdf/ only.', stage('archive'), ['^src/(load|register|check|figures|render|print|commands|docx)/', runners]),
-    forbid('vocabulary-below-stages', 'The shared vocabulary imports no stage but the figures it types.', rootVocabulary, ['^src/(load|register|check|render|print|pdf|archive|commands|docx)/', runners]),
-    forbid('docx-takes-html', 'docx/ reads the print HTML it is given and writes a Word document: no data, no printing, no archive.', stage('docx'), ['^src/(load|register|check|figures|render|print|pdf|archive|commands)/', runners]),
+    forbid('load-reads-only', 'load/ turns files into typed rows; it knows nothing of rules, figures or output.', stage('load'), ['^src/(register|check|figures|render|print|pdf|archive|commands|docx|ofd)/', runners]),
+    forbid('register-reads-rows', 'register/ files the listed sites of every period from load/; it computes no figure and knows nothing of output.', stage('register'), ['^src/(check|figures|render|print|pdf|archive|commands|docx|ofd)/', runners]),
+    forbid('figures-are-pure', 'figures/ is exact arithmetic and derivations: no file or row reading, no output.', stage('figures'), ['^src/(load|register|check|render|print|pdf|archive|commands|docx|ofd)/', runners]),
+    forbid('check-before-output', 'check/ reads rows and computes figures; it knows nothing of output.', stage('check'), ['^src/(render|print|pdf|archive|commands|docx|ofd)/', runners]),
+    forbid('render-is-the-page', 'render/ makes the portal page and the print HTML; printing and archiving come after it.', stage('render'), ['^src/(register|print|pdf|archive|commands|docx|ofd)/', runners]),
+    forbid('print-takes-html', 'print/ prints the HTML it is given: it reads no data and archives nothing.', stage('print'), ['^src/(load|register|check|render|archive|commands|docx|ofd)/', runners]),
+    forbid('pdf-is-bytes', 'pdf/ reads and writes PDF bytes for print/ and archive/, and knows neither.', stage('pdf'), ['^src/(load|register|check|figures|render|print|archive|commands|docx|ofd)/', runners]),
+    forbid('archive-works-on-pdfs', 'archive/ works on finished PDFs through pdf/ only.', stage('archive'), ['^src/(load|register|check|figures|render|print|commands|docx|ofd)/', runners]),
+    forbid('vocabulary-below-stages', 'The shared vocabulary imports no stage but the figures it types.', rootVocabulary, ['^src/(load|register|check|render|print|pdf|archive|commands|docx|ofd)/', runners]),
+    forbid('docx-takes-html', 'docx/ reads the print HTML it is given and writes a Word document: no data, no printing, no archive.', stage('docx'), ['^src/(load|register|check|figures|render|print|pdf|archive|commands|ofd)/', runners]),
+    forbid('ofd-reads-the-pdf', 'ofd/ reads the finished PDF (through pdf/ and PDF.js) and writes an OFD package: no data, no HTML, no printing.', stage('ofd'), ['^src/(load|register|check|figures|render|print|archive|commands|docx)/', runners]),
     forbid('runners-below-commands', 'The library never imports the command line.', runners, '^src/commands/'),
     forbid('only-cli-starts-commands', 'commands/ is reached through cli.ts only.', '^src/(?!cli[.]ts$|commands/)', '^src/commands/'),
     {

@@ -28,13 +28,13 @@ import type { Signer } from './archive/p12.js';
 import { SUMS_FILE, SUMS_SIGNATURE, sha256, sha256Sums } from './archive/checksums.js';
 import type { Message } from './messages.js';
 
-export type Format = 'html' | 'pdf' | 'docx' | 'all';
-export const FORMATS: readonly Format[] = ['html', 'pdf', 'docx', 'all'];
+export type Format = 'html' | 'pdf' | 'docx' | 'ofd' | 'all';
+export const FORMATS: readonly Format[] = ['html', 'pdf', 'docx', 'ofd', 'all'];
 
 /** Outputs kept from an earlier build when they were made from the same print HTML. */
-const PRINTED_OUTPUTS = ['bulletin.pdf', 'bulletin.docx'] as const;
+const PRINTED_OUTPUTS = ['bulletin.pdf', 'bulletin.docx', 'bulletin.ofd'] as const;
 /** Where a printed output's source is recorded: beside out/<period>/, so the swap leaves it. */
-const sourceRecord = (outDir: string, period: string, file: string) => path.join(path.dirname(outDir), `.${period}.${file === 'bulletin.pdf' ? 'pdf' : 'docx'}-source`);
+const sourceRecord = (outDir: string, period: string, file: string) => path.join(path.dirname(outDir), `.${period}.${path.extname(file).slice(1)}-source`);
 
 export interface Rendered extends CheckResult {
   html?: string;
@@ -297,10 +297,12 @@ async function buildWith(
   interrupted();
   if ('messages' in prepared) return { ...rendered, ok: false, messages: [...rendered.messages, ...prepared.messages], written: [] };
   const files = new Map<string, string | Uint8Array>();
-  if (format !== 'pdf' && format !== 'docx') files.set('index.html', rendered.html);
+  if (format === 'html' || format === 'all') files.set('index.html', rendered.html);
   // The Word document is laid out from the print (its wide tables, column widths, the 版记's
   // page): asked for alone, or with everything when the bulletin says so (docx: true).
   const wantsDocx = format === 'docx' || (format === 'all' && !!rendered.loaded.bulletin.docx);
+  // The OFD is the PDF's pages read back: asked for alone, or with everything (ofd: true).
+  const wantsOfd = format === 'ofd' || (format === 'all' && !!rendered.loaded.bulletin.ofd);
 
   // The print HTML says everything the PDF and the Word document show: a build that makes
   // neither compares it with the one they were made from. With neither beside it, it needs none.
@@ -330,6 +332,7 @@ async function buildWith(
   let printReport: BuildResult['pdf'];
   let sealPng: Buffer | undefined;
   const docxNotes: string[] = [];
+  const ofdNotes: string[] = [];
   if (format !== 'html') {
     if (!fonts || !page) {
       const e = fontsMissing!;
@@ -393,6 +396,14 @@ async function buildWith(
         const docx = await makeDocx(rendered, fonts.css, printed.layout, options.docxFigures ?? 'plain');
         files.set('bulletin.docx', docx.bytes);
         docxNotes.push(...docx.omitted);
+      }
+      if (wantsOfd) {
+        progress('生成 OFD');
+        const made = await makeOfd(printed.pdf, pdfInfo(rendered), rendered);
+        if ('problem' in made) return { ...rendered, ok: false, messages: [...rendered.messages, made.problem], written: [] };
+        files.set('bulletin.ofd', made.bytes);
+        // Signed with a seal, the print leaves the seal to the signature's widget: the OFD, unsigned, has none.
+        if (sealed) ofdNotes.push('印章');
       }
     } finally {
       signal?.removeEventListener('abort', stop);
@@ -484,7 +495,8 @@ async function buildWith(
       rule: 'docx/omitted',
     });
   }
-  if ((format === 'pdf' || format === 'docx') && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
+  for (const what of ofdNotes) messages.push({ severity: 'warning', file: rendered.loaded.source.file, ...placeOf(rendered.loaded.source, ['document', 'seal']), reason: `bulletin.ofd 中没有${what}：签名的 PDF 中印章是签名的外观，OFD 的签章（GB/T 38540）尚未支持`, hint: '需要带印章的 OFD 时，不加 --sign 生成', rule: 'ofd/omitted' });
+  if (format !== 'html' && format !== 'all' && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
   for (const file of PRINTED_OUTPUTS) {
     const old = path.join(outDir, file);
     if (files.has(file) || !existsSync(old)) continue;
@@ -498,8 +510,8 @@ async function buildWith(
         severity: 'warning',
         file: displayPath(old),
         reason: recorded === undefined ? `无法确认上次生成的 ${file} 与现在的数据一致，已删除` : `上次生成的 ${file} 与现在的数据不一致（数据、正文或模板改过），已删除`,
-        hint: `运行 tongbao build ${period}${file === 'bulletin.docx' ? ' --format docx' : ''} 重新生成`,
-        rule: file === 'bulletin.pdf' ? 'build/stale-pdf' : 'build/stale-docx',
+        hint: `运行 tongbao build ${period}${file === 'bulletin.pdf' ? '' : ` --format ${path.extname(file).slice(1)}`} 重新生成`,
+        rule: `build/stale-${path.extname(file).slice(1)}`,
       });
     }
   }
@@ -544,6 +556,22 @@ async function makeDocx(rendered: Rendered, fontsCss: string, layout: LayoutRepo
   const info = pdfInfo(rendered);
   const bytes = await writeDocx(doc, { highlightFigures: figures === 'highlight', info: { title: info.title, subject: info.subject, author: info.author, keywords: info.keywords, date: info.date } });
   return { bytes, omitted: doc.omitted };
+}
+
+/** The OFD: the printed PDF's pages, glyphs, rules and images, read back and written as GB/T 33190. */
+async function makeOfd(pdf: Uint8Array, info: PdfInfo, rendered: Rendered): Promise<{ bytes: Buffer } | { problem: Message }> {
+  const { documentFromPdf } = await import('./ofd/from-pdf.js');
+  const { embeddedFonts } = await import('./ofd/fonts.js');
+  const { writeOfd, ofdDocId } = await import('./ofd/write.js');
+  const { OfdError } = await import('./ofd/model.js');
+  try {
+    const doc = await documentFromPdf(pdf);
+    const keywords = info.keywords.split(/,\s*/).filter(Boolean);
+    return { bytes: writeOfd(doc, embeddedFonts(pdf), { title: info.title, author: info.author, subject: info.subject, keywords, date: info.date }, ofdDocId(pdf)) };
+  } catch (e) {
+    if (!(e instanceof OfdError)) throw e;
+    return { problem: { severity: 'error', file: rendered.loaded!.source.file, reason: `${e.message}，未生成`, hint: '请把这个问题报告给维护者；不生成 OFD（去掉 --format ofd 或 ofd: true）时照常生成', rule: 'ofd/unsupported' } };
+  }
 }
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */

@@ -258,6 +258,10 @@ export const Bulletin = z
       .boolean()
       .default(false)
       .describe('tongbao build 同时生成供审签、可编辑的 Word 文档 bulletin.docx（按 GB/T 9704 的文档网格；与 --format docx 相同）'),
+    ofd: z
+      .boolean()
+      .default(false)
+      .describe('tongbao build 同时生成 OFD 版式文件 bulletin.ofd（GB/T 33190，与 PDF 逐页相同，文字仍是文字；与 --format ofd 相同）'),
     figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
     tables: z
       .array(z.union([RectificationSpec, TableSpec]))

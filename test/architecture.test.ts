@@ -30,7 +30,7 @@ describe('the stages of src/', () => {
     const { violations, modules } = cruise(REPO);
     expect(shown(violations)).toBe('');
     // The tree the rules are about is there: every stage, and each command in a file of its own.
-    for (const dir of ['load', 'register', 'check', 'figures', 'render', 'print', 'pdf', 'archive', 'docx', 'commands']) expect(modules.some((m) => m.startsWith(`src/${dir}/`)), dir).toBe(true);
+    for (const dir of ['load', 'register', 'check', 'figures', 'render', 'print', 'pdf', 'archive', 'docx', 'ofd', 'commands']) expect(modules.some((m) => m.startsWith(`src/${dir}/`)), dir).toBe(true);
     for (const c of ['check', 'stats', 'build', 'new', 'dev', 'verify', 'schema', 'sites']) expect(modules).toContain(`src/commands/${c}.ts`);
   });
 
@@ -49,6 +49,7 @@ describe('the stages of src/', () => {
       add('register/sites.ts', "import { checkTable } from '../check/pass.js';\nvoid checkTable;");
       add('docx/grid.ts', "import type { LoadedBulletin } from '../load/bulletin.js';\nexport type Probe = LoadedBulletin;");
       add('render/title.ts', "import { charsWide } from '../docx/from-html.js';\nvoid charsWide;");
+      add('ofd/model.ts', "import { renderPage } from '../render/html.js';\nvoid renderPage;");
       // A circle: rows.ts ↔ table.ts.
       add('load/rows.ts', "import type { Table } from './table.js';\nexport type Probe2 = Table;");
       const { violations } = cruise(root);
@@ -62,6 +63,7 @@ describe('the stages of src/', () => {
         'register-reads-rows: src/register/sites.ts → src/check/pass.ts',
         'docx-takes-html: src/docx/grid.ts → src/load/bulletin.ts',
         'render-is-the-page: src/render/title.ts → src/docx/from-html.ts',
+        'ofd-reads-the-pdf: src/ofd/model.ts → src/render/html.ts',
       ]) expect(got, shown(violations)).toContain(want);
       expect(violations.some((v) => v.rule.name === 'no-circular' && v.from === 'src/load/rows.ts' && v.to === 'src/load/table.ts'), shown(violations)).toBe(true);
     } finally {

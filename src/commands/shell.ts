@@ -21,8 +21,10 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
 
 选项：
   --root <目录>    工作目录（含 data/、content/、templates/），默认为当前目录
-  --format <格式>   build 的输出：html、pdf、docx 或 all（默认；bulletin.yaml 写 docx: true 时含 Word 文档）
+  --format <格式>   build 的输出：html、pdf、docx、ofd 或 all（默认；bulletin.yaml 写 docx: true、ofd: true
+                   时含 Word 文档、OFD）
                    docx 生成供审签的 Word 文档 bulletin.docx（同时生成 PDF，版式取自 PDF 的排版）
+                   ofd 生成与 PDF 逐页相同的 OFD 版式文件 bulletin.ofd（GB/T 33190，同时生成 PDF）
   --docx-figures <方式>
                    Word 文档中来自数据的数字：plain（默认）不标记；highlight 用字符样式「数据」加底色标出，便于审核
   --archive        build 生成 PDF/A-2b 归档版 PDF（也可在 bulletin.yaml 中写 archive: true）

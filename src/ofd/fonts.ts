@@ -1,0 +1,202 @@
+// The fonts of the OFD are the PDF's own: the TrueType subsets Chromium embedded (FontFile2),
+// glyph ids unchanged. An OFD reader finds a glyph by its character through the font's cmap,
+// so each file's cmap is made to hold every character the pages show in it: Chromium's subset
+// keeps a cmap, but one glyph standing for two characters (― and —) is mapped from one only.
+import { inflateSync } from 'node:zlib';
+import { PdfDocument, arrayItems, parseDict, refNumber } from '../pdf/update.js';
+import type { FontUse } from './model.js';
+import { OfdError } from './model.js';
+
+/** The decoded data of a stream object. */
+function streamData(doc: PdfDocument, num: number): Buffer {
+  const { value, rest } = doc.parts(num);
+  const dict = parseDict(value);
+  const text = rest.toString('latin1');
+  let start = text.indexOf('stream') + 6;
+  if (text[start] === '\r') start++;
+  if (text[start] === '\n') start++;
+  const given = dict.get('Length') ?? '';
+  const length = /R$/.test(given) ? Number(doc.object(refNumber(given))) : Number(given);
+  const raw = rest.subarray(start, start + length);
+  const filter = dict.get('Filter');
+  if (!filter) return raw;
+  if (/^\/FlateDecode$|^\[\s*\/FlateDecode\s*\]$/.test(filter.trim())) return inflateSync(raw);
+  throw new Error(`stream ${num}: filter ${filter} not supported`);
+}
+
+/** Each Type0 font's embedded TrueType file, by its BaseFont name. */
+export function embeddedFonts(pdf: Uint8Array): Map<string, Buffer> {
+  const doc = new PdfDocument(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
+  const out = new Map<string, Buffer>();
+  for (const [num, at] of doc.offsets) {
+    if (at < 0) continue;
+    const text = doc.object(num);
+    if (!text.startsWith('<<') || !/\/Subtype\s*\/Type0\b/.test(text)) continue;
+    const font = parseDict(text);
+    const name = font.get('BaseFont')?.replace(/^\//, '');
+    const descendant = arrayItems(font.get('DescendantFonts'))[0];
+    if (!name || !descendant) continue;
+    const cid = doc.dict(descendant);
+    const descriptor = cid.get('FontDescriptor');
+    const file = descriptor && doc.dict(descriptor).get('FontFile2');
+    if (file) out.set(name, streamData(doc, refNumber(file)));
+  }
+  return out;
+}
+
+interface Table {
+  tag: string;
+  data: Buffer;
+}
+
+function readTables(font: Buffer): { version: number; tables: Table[] } {
+  const count = font.readUInt16BE(4);
+  const tables: Table[] = [];
+  for (let i = 0; i < count; i++) {
+    const rec = 12 + i * 16;
+    const tag = font.toString('latin1', rec, rec + 4);
+    const offset = font.readUInt32BE(rec + 8);
+    const length = font.readUInt32BE(rec + 12);
+    tables.push({ tag, data: font.subarray(offset, offset + length) });
+  }
+  return { version: font.readUInt32BE(0), tables };
+}
+
+/** The existing cmap's character → glyph pairs (formats 4 and 12, Unicode encodings). */
+function readCmap(cmap: Buffer | undefined): Map<number, number> {
+  const map = new Map<number, number>();
+  if (!cmap) return map;
+  const count = cmap.readUInt16BE(2);
+  for (let i = 0; i < count; i++) {
+    const platform = cmap.readUInt16BE(4 + i * 8);
+    const encoding = cmap.readUInt16BE(6 + i * 8);
+    const at = cmap.readUInt32BE(8 + i * 8);
+    if (!(platform === 0 || (platform === 3 && (encoding === 1 || encoding === 10)))) continue;
+    const format = cmap.readUInt16BE(at);
+    if (format === 4) {
+      const segs = cmap.readUInt16BE(at + 6) / 2;
+      const ends = at + 14;
+      const starts = ends + segs * 2 + 2;
+      const deltas = starts + segs * 2;
+      const ranges = deltas + segs * 2;
+      for (let s = 0; s < segs; s++) {
+        const end = cmap.readUInt16BE(ends + s * 2);
+        const start = cmap.readUInt16BE(starts + s * 2);
+        const delta = cmap.readInt16BE(deltas + s * 2);
+        const range = cmap.readUInt16BE(ranges + s * 2);
+        for (let c = start; c <= end && c !== 0xffff; c++) {
+          let g: number;
+          if (range === 0) g = (c + delta) & 0xffff;
+          else {
+            const raw = cmap.readUInt16BE(ranges + s * 2 + range + (c - start) * 2);
+            g = raw === 0 ? 0 : (raw + delta) & 0xffff;
+          }
+          if (g && !map.has(c)) map.set(c, g);
+        }
+      }
+    } else if (format === 12) {
+      const groups = cmap.readUInt32BE(at + 12);
+      for (let k = 0; k < groups; k++) {
+        const start = cmap.readUInt32BE(at + 16 + k * 12);
+        const end = cmap.readUInt32BE(at + 20 + k * 12);
+        const glyph = cmap.readUInt32BE(at + 24 + k * 12);
+        for (let c = start; c <= end; c++) if (!map.has(c)) map.set(c, glyph + (c - start));
+      }
+    }
+  }
+  return map;
+}
+
+/** A cmap with a format 4 subtable (BMP, Windows Unicode) and a format 12 one (all of Unicode). */
+function writeCmap(map: Map<number, number>): Buffer {
+  const codes = [...map.keys()].sort((a, b) => a - b);
+  const bmp = codes.filter((c) => c < 0xffff);
+  // Format 4: one segment per code (sizes are small: the subset's characters), then the 0xFFFF end.
+  const segs = bmp.length + 1;
+  const f4 = Buffer.alloc(16 + segs * 8);
+  f4.writeUInt16BE(4, 0);
+  f4.writeUInt16BE(f4.length, 2);
+  f4.writeUInt16BE(segs * 2, 6);
+  const pow = 2 ** Math.floor(Math.log2(segs));
+  f4.writeUInt16BE(pow * 2, 8);
+  f4.writeUInt16BE(Math.log2(pow), 10);
+  f4.writeUInt16BE(segs * 2 - pow * 2, 12);
+  const ends = 14;
+  const starts = ends + segs * 2 + 2;
+  const deltas = starts + segs * 2;
+  bmp.forEach((c, s) => {
+    f4.writeUInt16BE(c, ends + s * 2);
+    f4.writeUInt16BE(c, starts + s * 2);
+    f4.writeUInt16BE((map.get(c)! - c) & 0xffff, deltas + s * 2);
+  });
+  f4.writeUInt16BE(0xffff, ends + bmp.length * 2);
+  f4.writeUInt16BE(0xffff, starts + bmp.length * 2);
+  f4.writeUInt16BE(1, deltas + bmp.length * 2);
+  const f12 = Buffer.alloc(16 + codes.length * 12);
+  f12.writeUInt16BE(12, 0);
+  f12.writeUInt32BE(f12.length, 4);
+  f12.writeUInt32BE(codes.length, 12);
+  codes.forEach((c, k) => {
+    f12.writeUInt32BE(c, 16 + k * 12);
+    f12.writeUInt32BE(c, 20 + k * 12);
+    f12.writeUInt32BE(map.get(c)!, 24 + k * 12);
+  });
+  const head = Buffer.alloc(4 + 2 * 8);
+  head.writeUInt16BE(0, 0);
+  head.writeUInt16BE(2, 2);
+  head.writeUInt16BE(3, 4);
+  head.writeUInt16BE(1, 6);
+  head.writeUInt32BE(head.length, 8);
+  head.writeUInt16BE(3, 12);
+  head.writeUInt16BE(10, 14);
+  head.writeUInt32BE(head.length + f4.length, 16);
+  return Buffer.concat([head, f4, f12]);
+}
+
+const checksum = (b: Buffer) => {
+  let sum = 0;
+  const padded = Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
+  for (let i = 0; i < padded.length; i += 4) sum = (sum + padded.readUInt32BE(i)) >>> 0;
+  return sum;
+};
+
+/** The font file with a cmap holding every character of `use` on its glyph, the rest kept. */
+export function withCharacters(font: Buffer, use: FontUse): Buffer {
+  const { version, tables } = readTables(font);
+  const cmap = readCmap(tables.find((t) => t.tag === 'cmap')?.data);
+  let changed = false;
+  for (const [ch, glyph] of use.chars) {
+    const code = ch.codePointAt(0)!;
+    if (cmap.get(code) === glyph) continue;
+    if (cmap.has(code) && !/\s/.test(ch)) throw new OfdError(`字体 ${use.name} 的字符表中「${ch}」对应另一个字形，无法在 OFD 中还原`, 0);
+    cmap.set(code, glyph);
+    changed = true;
+  }
+  if (!changed) return font;
+  const all = [...tables.filter((t) => t.tag !== 'cmap'), { tag: 'cmap', data: writeCmap(cmap) }].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+  const header = Buffer.alloc(12 + all.length * 16);
+  header.writeUInt32BE(version, 0);
+  header.writeUInt16BE(all.length, 4);
+  const pow = 2 ** Math.floor(Math.log2(all.length));
+  header.writeUInt16BE(pow * 16, 6);
+  header.writeUInt16BE(Math.log2(pow), 8);
+  header.writeUInt16BE(all.length * 16 - pow * 16, 10);
+  let offset = header.length;
+  const bodies: Buffer[] = [];
+  all.forEach((t, i) => {
+    const rec = 12 + i * 16;
+    header.write(t.tag, rec, 'latin1');
+    const data = t.tag === 'head' ? Buffer.from(t.data) : t.data;
+    if (t.tag === 'head') data.writeUInt32BE(0, 8); // checkSumAdjustment, set below
+    header.writeUInt32BE(checksum(data), rec + 4);
+    header.writeUInt32BE(offset, rec + 8);
+    header.writeUInt32BE(data.length, rec + 12);
+    const padded = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
+    bodies.push(padded);
+    offset += padded.length;
+  });
+  const out = Buffer.concat([header, ...bodies]);
+  const headAt = header.readUInt32BE(12 + all.findIndex((t) => t.tag === 'head') * 16 + 8);
+  out.writeUInt32BE((0xb1b0afba - checksum(out)) >>> 0, headAt + 8);
+  return out;
+}

@@ -1,0 +1,256 @@
+// OFD beside the PDF (issue 24): bulletin.ofd read back as an OFD reader reads it. The package
+// is checked against the structure of GB/T 33190-2016 as written below; every page's text
+// objects against pdftotext's reading of the PDF page, character for character; glyph
+// positions against the PDF's; every character against its font's cmap.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { unzipSync, strFromU8 } from 'fflate';
+import { SaxesParser } from 'saxes';
+import * as fontkit from 'fontkit';
+import { exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { generatePeriod } from '../bench/generate.mjs';
+
+const NS = 'http://www.ofdspec.org/2016';
+
+interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+/** A part parsed by a conforming XML parser (saxes, with namespaces): throws on a part that is not well-formed. */
+function parseXml(xml: string): XmlElement {
+  const parser = new SaxesParser({ xmlns: true });
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  parser.on('opentag', (t) => {
+    if (t.uri !== NS) throw new Error(`element ${t.name} is not in the OFD namespace (${t.uri})`);
+    const el: XmlElement = { name: t.local, attrs: Object.fromEntries(Object.values(t.attributes).map((a) => [a.local, a.value])), children: [], text: '' };
+    stack.at(-1)?.children.push(el);
+    stack.push(el);
+    root ??= el;
+  });
+  parser.on('text', (t) => {
+    if (stack.length) stack.at(-1)!.text += t;
+  });
+  parser.on('closetag', () => void stack.pop());
+  parser.write(xml).close();
+  return root!;
+}
+
+const child = (e: XmlElement, name: string) => e.children.find((c) => c.name === name);
+const all = (e: XmlElement, name: string): XmlElement[] => [...(e.name === name ? [e] : []), ...e.children.flatMap((c) => all(c, name))];
+const numbers = (s: string | undefined) => (s ?? '').trim().split(/\s+/).map(Number);
+const strip = (s: string) => s.replace(/\s+/g, '');
+
+interface Ofd {
+  parts: Record<string, Uint8Array>;
+  xml: (name: string) => XmlElement;
+  /** Each page's Content.xml, in the order of Document.xml. */
+  pages: XmlElement[];
+  document: XmlElement;
+  fonts: Map<string, fontkit.Font>;
+}
+
+function readOfd(file: string): Ofd {
+  const parts = unzipSync(readFileSync(file));
+  const xml = (name: string) => {
+    const p = parts[name];
+    if (!p) throw new Error(`${name} is not in the package`);
+    return parseXml(strFromU8(p));
+  };
+  const ofd = xml('OFD.xml');
+  const docRoot = child(child(ofd, 'DocBody')!, 'DocRoot')!.text;
+  const dir = path.posix.dirname(docRoot);
+  const document = xml(docRoot);
+  const pages = all(document, 'Page').map((p) => xml(path.posix.join(dir, p.attrs['BaseLoc']!)));
+  const publicRes = xml(path.posix.join(dir, child(child(document, 'CommonData')!, 'PublicRes')!.text));
+  const base = path.posix.join(dir, publicRes.attrs['BaseLoc'] ?? '');
+  const fonts = new Map<string, fontkit.Font>();
+  for (const f of all(publicRes, 'Font')) {
+    const bytes = parts[path.posix.join(base, child(f, 'FontFile')!.text)]!;
+    fonts.set(f.attrs['ID']!, fontkit.create(Buffer.from(bytes)) as fontkit.Font);
+  }
+  return { parts, xml, pages, document, fonts };
+}
+
+/** The characters of a page's text objects, in their order. */
+const pageText = (page: XmlElement) => all(page, 'TextCode').map((t) => t.text).join('');
+
+function pdfPages(pdf: string): string[] {
+  return execFileSync('pdftotext', ['-raw', pdf, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\f').slice(0, -1);
+}
+
+async function build(root: string, period: string, env: NodeJS.ProcessEnv = {}): Promise<{ ofd: string; pdf: string; root: string }> {
+  const r = await tongbaoAsync(['build', period, '--format', 'ofd'], root, env);
+  expect(r.status, r.stderr).toBe(0);
+  return { root, ofd: path.join(root, 'out', period, 'bulletin.ofd'), pdf: path.join(root, 'out', period, 'bulletin.pdf') };
+}
+
+describe('bulletin.ofd', () => {
+  let sample: Awaited<ReturnType<typeof build>>;
+  let city: Awaited<ReturnType<typeof build>>;
+  beforeAll(async () => {
+    [sample, city] = await Promise.all([build(sampleWorkspace(), '2016Q4'), build(exampleWorkspace('city'), '2017Q2')]);
+  }, 240_000);
+
+  it('is a ZIP of well-formed parts in the structure of GB/T 33190: OFD.xml → Document.xml → pages, resources, fonts', () => {
+    for (const b of [sample, city]) {
+      const o = readOfd(b.ofd);
+      const ofd = o.xml('OFD.xml');
+      // §7.4 the entry: ofd:OFD, Version, DocType OFD, a DocBody with DocInfo and DocRoot.
+      expect(ofd.name).toBe('OFD');
+      expect(ofd.attrs['DocType']).toBe('OFD');
+      expect(ofd.attrs['Version']).toBe('1.0');
+      const info = child(child(ofd, 'DocBody')!, 'DocInfo')!;
+      expect(child(info, 'DocID')!.text).toMatch(/^[0-9a-f]{32}$/);
+      expect(child(info, 'CreationDate')!.text).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // §7.5 the document: CommonData with MaxUnitID, PageArea and resources; Pages.
+      const common = child(o.document, 'CommonData')!;
+      const box = numbers(child(child(common, 'PageArea')!, 'PhysicalBox')!.text);
+      expect(box.slice(0, 2)).toEqual([0, 0]);
+      expect(box[2]).toBeCloseTo(210, 2); // A4 as Chromium writes it: 595.28 pt
+      expect(box[3]).toBeCloseTo(297, 2);
+      // Every object id is unique and no greater than MaxUnitID (§7.5: ST_ID).
+      const ids: number[] = [];
+      const collect = (e: XmlElement) => {
+        if (e.attrs['ID'] !== undefined) ids.push(Number(e.attrs['ID']));
+        e.children.forEach(collect);
+      };
+      collect(o.document);
+      o.pages.forEach(collect);
+      for (const r of ['PublicRes.xml', 'DocumentRes.xml']) collect(o.xml(`Doc_0/${r}`));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(Math.max(...ids)).toBeLessThanOrEqual(Number(child(common, 'MaxUnitID')!.text));
+      // §11 text: each TextObject names a font of the resources, a Size, a Boundary, and
+      // TextCodes whose DeltaX gives one advance between each two characters.
+      const fonts = new Set(o.fonts.keys());
+      for (const page of o.pages) {
+        expect(child(page, 'Content')).toBeDefined();
+        for (const t of all(page, 'TextObject')) {
+          expect(fonts.has(t.attrs['Font']!), t.attrs['Font']).toBe(true);
+          expect(Number(t.attrs['Size'])).toBeGreaterThan(0);
+          expect(numbers(t.attrs['Boundary'])).toHaveLength(4);
+          expect(numbers(t.attrs['Boundary']).every(Number.isFinite), t.attrs['Boundary']).toBe(true);
+          if (t.attrs['CTM']) expect(numbers(t.attrs['CTM']).filter(Number.isFinite)).toHaveLength(6);
+          for (const code of all(t, 'TextCode')) {
+            expect(Number.isFinite(Number(code.attrs['X'])) && Number.isFinite(Number(code.attrs['Y']))).toBe(true);
+            const n = [...code.text].length;
+            if (n > 1) expect(numbers(code.attrs['DeltaX'])).toHaveLength(n - 1);
+          }
+        }
+        for (const p of all(page, 'PathObject')) expect(child(p, 'AbbreviatedData')!.text).toMatch(/^M [\d.-]+ [\d.-]+( (M|L) [\d.-]+ [\d.-]+| B( [\d.-]+){6}| C)*$/);
+        for (const img of all(page, 'ImageObject')) expect(ids).toContain(Number(img.attrs['ResourceID']));
+      }
+      // Outlines from the PDF's bookmarks, each to a page of the document.
+      const pageIds = new Set(all(child(o.document, 'Pages')!, 'Page').map((p) => p.attrs['ID']));
+      const dests = all(o.document, 'Dest');
+      expect(dests.length).toBeGreaterThan(1);
+      for (const d of dests) expect(pageIds.has(d.attrs['PageID'])).toBe(true);
+    }
+  });
+
+  it('holds the PDF’s text as text, page for page, character for character', () => {
+    for (const b of [sample, city]) {
+      const o = readOfd(b.ofd);
+      const pdf = pdfPages(b.pdf);
+      expect(o.pages.length).toBe(pdf.length);
+      o.pages.forEach((page, i) => expect(strip(pageText(page)), `${b.root} page ${i + 1}`).toBe(strip(pdf[i]!)));
+    }
+  });
+
+  it('has a glyph for every character in the font the text object names', () => {
+    for (const b of [sample, city]) {
+      const o = readOfd(b.ofd);
+      for (const page of o.pages) {
+        for (const t of all(page, 'TextObject')) {
+          const font = o.fonts.get(t.attrs['Font']!)!;
+          for (const ch of all(t, 'TextCode').map((c) => c.text).join('')) {
+            if (/\s/.test(ch)) continue;
+            expect(font.glyphForCodePoint(ch.codePointAt(0)!).id, `「${ch}」 in ${font.postscriptName}`).not.toBe(0);
+          }
+        }
+      }
+    }
+  });
+
+  it('places each glyph where the PDF has it, within 0.5 mm', () => {
+    let checked = 0;
+    for (const b of [sample, city]) {
+      const o = readOfd(b.ofd);
+      // pdftotext's words: their first character's left edge, and the baseline's neighbourhood.
+      const xml = execFileSync('pdftotext', ['-bbox', b.pdf, '-'], { encoding: 'utf8' });
+      const pages = xml.split('<page ').slice(1);
+      o.pages.forEach((page, i) => {
+        const glyphs: { ch: string; x: number; y: number }[] = [];
+        for (const t of all(page, 'TextObject')) {
+          if (t.attrs['CTM']) continue;
+          const [bx, by] = numbers(t.attrs['Boundary']);
+          for (const code of all(t, 'TextCode')) {
+            let x = bx! + Number(code.attrs['X']);
+            const y = by! + Number(code.attrs['Y']);
+            const deltas = numbers(code.attrs['DeltaX']);
+            [...code.text].forEach((ch, k) => {
+              glyphs.push({ ch, x, y });
+              x += deltas[k] ?? 0;
+            });
+          }
+        }
+        for (const m of pages[i]!.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<\/word>/g)) {
+          const x = (Number(m[1]) * 25.4) / 72;
+          const [y0, y1] = [(Number(m[2]) * 25.4) / 72, (Number(m[3]) * 25.4) / 72];
+          const ch = [...m[4]!.replace(/&amp;/g, '&')][0]!;
+          const near = glyphs.filter((g) => g.ch === ch && g.y > y0 && g.y <= y1 + 0.5);
+          expect(near.length, `page ${i + 1} 「${m[4]}」`).toBeGreaterThan(0);
+          expect(Math.min(...near.map((g) => Math.abs(g.x - x))), `page ${i + 1} 「${m[4]}」 at ${x.toFixed(2)} mm`).toBeLessThan(0.5);
+          checked++;
+        }
+      });
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+
+  it('makes the same bytes from the same PDF, listed in SHA256SUMS and checked by verify', async () => {
+    const before = readFileSync(sample.ofd);
+    const again = await tongbaoAsync(['build', '2016Q4', '--format', 'ofd'], sample.root);
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(sample.ofd).equals(before)).toBe(true);
+    expect(readFileSync(path.join(sample.root, 'out/2016Q4/SHA256SUMS'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}bulletin\.ofd$/m);
+    expect(tongbao(['verify', 'out/2016Q4'], sample.root).status).toBe(0);
+    // Smaller than the PDF it mirrors.
+    expect(before.length).toBeLessThan(readFileSync(sample.pdf).length);
+  });
+});
+
+describe('bulletin.ofd of a long attachment', () => {
+  it('holds the text of a 4,000-row attachment printed in slices, page for page', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-ofd-long-'));
+    await generatePeriod(root, { period: '2024Q4', sites: 200, problems: 4000, quarters: 4, matrix: true });
+    const b = await build(root, '2024Q4', { TONGBAO_SLICE_FROM: '3000', TONGBAO_SLICE_ROWS: '1000' });
+    const o = readOfd(b.ofd);
+    const pdf = pdfPages(b.pdf);
+    expect(pdf.length).toBeGreaterThan(80);
+    expect(o.pages.length).toBe(pdf.length);
+    o.pages.forEach((page, i) => expect(strip(pageText(page)), `page ${i + 1}`).toBe(strip(pdf[i]!)));
+  }, 600_000);
+});
+
+describe('build --format ofd: what cannot be carried over', () => {
+  it('names the page and what it cannot write, and leaves out/ as it was', async () => {
+    const root = sampleWorkspace();
+    expect((await tongbaoAsync(['build', '2016Q4', '--format', 'pdf'], root)).status).toBe(0);
+    const before = readFileSync(path.join(root, 'out/2016Q4/bulletin.pdf'));
+    // A workspace template that paints a gradient (a shading, which OFD's paths cannot hold).
+    mkdirSync(path.join(root, 'templates'), { recursive: true });
+    const css = readFileSync(path.join(__dirname, '..', 'templates', 'print.css'), 'utf8');
+    writeFileSync(path.join(root, 'templates', 'print.css'), `${css}\n.title { background: linear-gradient(to right, #fcc, #ccf); }\n`);
+    const r = await tongbaoAsync(['build', '2016Q4', '--format', 'ofd'], root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/第 1 页：PDF 操作 \w+ 暂不能写入 OFD，未生成/);
+    expect(readFileSync(path.join(root, 'out/2016Q4/bulletin.pdf')).equals(before)).toBe(true);
+  }, 120_000);
+});
