@@ -7,11 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { unzipSync, strFromU8 } from 'fflate';
+import { unzipSync, strFromU8, zipSync } from 'fflate';
 import { SaxesParser } from 'saxes';
 import * as fontkit from 'fontkit';
+import { PNG } from 'pngjs';
 import { exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
 import { generatePeriod } from '../bench/generate.mjs';
+import { differingShare, pdfPicture, readWithOfdJs } from './ofd-reader.js';
 
 const NS = 'http://www.ofdspec.org/2016';
 
@@ -214,6 +216,33 @@ describe('bulletin.ofd', () => {
     expect(checked).toBeGreaterThan(500);
   });
 
+  it('is drawn by an independent reader (ofd.js in Chromium) with every glyph within 0.5 mm of the PDF’s, page for page', async () => {
+    for (const b of [sample, city]) {
+      const pages = await readWithOfdJs(b.ofd);
+      const words = execFileSync('pdftotext', ['-bbox', b.pdf, '-'], { encoding: 'utf8' }).split('<page ').slice(1);
+      expect(pages.length).toBe(words.length);
+      const shares: string[] = [];
+      pages.forEach((page, i) => {
+        // The reader drew each character of the page's text objects.
+        expect(strip(page.glyphs.map((g) => g.ch).join('')), `page ${i + 1}`).toBe(strip(pageText(readOfd(b.ofd).pages[i]!)));
+        for (const m of words[i]!.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<\/word>/g)) {
+          const x = (Number(m[1]) * 25.4) / 72;
+          const [y0, y1] = [(Number(m[2]) * 25.4) / 72, (Number(m[3]) * 25.4) / 72];
+          const ch = [...m[4]!.replace(/&amp;/g, '&')][0]!;
+          const near = page.glyphs.filter((g) => g.ch === ch && g.y > y0 && g.y <= y1 + 0.5);
+          expect(near.length, `page ${i + 1} 「${m[4]}」`).toBeGreaterThan(0);
+          expect(Math.min(...near.map((g) => Math.abs(g.x - x))), `page ${i + 1} 「${m[4]}」`).toBeLessThan(0.5);
+        }
+        // Pixels: the reader sets text in a system face (it does not load embedded fonts), so
+        // glyphs differ in shape, never in place; rules and borders coincide.
+        const share = differingShare(page.png, pdfPicture(b.pdf, i + 1, page.png.width, page.png.height));
+        shares.push(`${i + 1}: ${(share * 100).toFixed(2)}%`);
+        expect(share, `page ${i + 1}`).toBeLessThan(0.1);
+      });
+      console.log(`ofd.js against pdftoppm, differing pixels at 5 px/mm, ${path.basename(path.dirname(path.dirname(path.dirname(b.ofd))))}: ${shares.join(', ')}`);
+    }
+  }, 240_000);
+
   it('makes the same bytes from the same PDF, listed in SHA256SUMS and checked by verify', async () => {
     const before = readFileSync(sample.ofd);
     const again = await tongbaoAsync(['build', '2016Q4', '--format', 'ofd'], sample.root);
@@ -223,7 +252,53 @@ describe('bulletin.ofd', () => {
     expect(tongbao(['verify', 'out/2016Q4'], sample.root).status).toBe(0);
     // Smaller than the PDF it mirrors.
     expect(before.length).toBeLessThan(readFileSync(sample.pdf).length);
+    // A package whose page is broken fails verify even when SHA256SUMS is made to match it.
+    const parts = unzipSync(before);
+    parts['Doc_0/Pages/Page_2/Content.xml'] = new TextEncoder().encode('<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Content>');
+    const broken = path.join(sample.root, 'broken');
+    mkdirSync(broken);
+    writeFileSync(path.join(broken, 'bulletin.ofd'), zipSync(parts));
+    const sum = execFileSync('sha256sum', ['bulletin.ofd'], { cwd: broken, encoding: 'utf8' });
+    writeFileSync(path.join(broken, 'SHA256SUMS'), sum);
+    const r = tongbao(['verify', broken], sample.root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('OFD 文件打不开：Doc_0/Pages/Page_2/Content.xml 不是合格的 XML');
   });
+});
+
+describe('bulletin.ofd with a raster seal', () => {
+  it('carries the seal as an image object where the PDF has it', async () => {
+    const root = exampleWorkspace('city');
+    // A 200 × 200 px red ring on a transparent ground, in place of the city's SVG seal.
+    const png = new PNG({ width: 200, height: 200 });
+    for (let y = 0; y < 200; y++) {
+      for (let x = 0; x < 200; x++) {
+        const r = Math.hypot(x - 99.5, y - 99.5);
+        const i = (y * 200 + x) * 4;
+        png.data[i] = 230;
+        png.data[i + 1] = 0;
+        png.data[i + 2] = 18;
+        png.data[i + 3] = r > 80 && r < 96 ? 255 : 0;
+      }
+    }
+    writeFileSync(path.join(root, 'data/2017Q2/seal.png'), PNG.sync.write(png));
+    const yaml = path.join(root, 'data/2017Q2/bulletin.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/seal: seal\.svg/, 'seal: seal.png'));
+    const b = await build(root, '2017Q2');
+    const o = readOfd(b.ofd);
+    const images = o.pages.flatMap((p, i) => all(p, 'ImageObject').map((img) => ({ page: i, box: numbers(img.attrs['Boundary']), res: img.attrs['ResourceID'] })));
+    expect(images).toHaveLength(1);
+    // 42 mm square (official.css), as the PDF's image is.
+    expect(images[0]!.box[2]).toBeCloseTo(42, 0);
+    expect(images[0]!.box[3]).toBeCloseTo(42, 0);
+    const res = o.xml('Doc_0/DocumentRes.xml');
+    const media = all(res, 'MultiMedia').find((m) => m.attrs['ID'] === images[0]!.res)!;
+    const file = PNG.sync.read(Buffer.from(o.parts[`Doc_0/Res/${child(media, 'MediaFile')!.text}`]!));
+    expect(file.width).toBeGreaterThan(100);
+    // Where the PDF has it: pdfimages lists the image on the same page.
+    const list = execFileSync('pdfimages', ['-list', b.pdf], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
+    expect(list.some((l) => Number(l.trim().split(/\s+/)[0]) === images[0]!.page + 1)).toBe(true);
+  }, 120_000);
 });
 
 describe('bulletin.ofd of a long attachment', () => {

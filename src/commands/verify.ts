@@ -1,5 +1,6 @@
-// `tongbao verify <目录|期次>`: the output folder against SHA256SUMS, and every PDF signature.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// `tongbao verify <目录|期次>`: the output folder against SHA256SUMS, every PDF signature, and
+// that an OFD package opens.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatMessage } from '../messages.js';
 import { EXIT, UsageError, chinaTime, type Invocation } from './shell.js';
@@ -16,6 +17,17 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   const { verifyFolder } = await import('../archive/verify.js');
   const trust = flags.trust === undefined ? undefined : await roots(flags.trust);
   const result = await verifyFolder(dir, shown, { signed: flags.signed, ...(trust && { trust }) });
+  // An OFD package must also open as GB/T 33190 says: each part well-formed, each file it names present.
+  const ofds = readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.ofd') && statSync(path.join(dir, f)).isFile());
+  if (ofds.length) {
+    const { checkOfdPackage } = await import('../ofd/check.js');
+    for (const f of ofds) {
+      for (const problem of checkOfdPackage(readFileSync(path.join(dir, f)))) {
+        result.messages.push({ severity: 'error', file: shown(path.join(dir, f)), reason: `OFD 文件打不开：${problem}`, hint: '重新生成：tongbao build <期次> --format ofd', rule: 'verify/ofd' });
+        result.ok = false;
+      }
+    }
+  }
   if (flags.json) {
     io.out(JSON.stringify({ dir: shown(dir), ok: result.ok, checked: result.checked, signatures: result.signatures, ...(result.sumsSigner && { sumsSigner: result.sumsSigner }), messages: result.messages }, null, 2) + '\n');
     return result.ok ? EXIT.ok : EXIT.failed;
