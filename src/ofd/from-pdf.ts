@@ -28,11 +28,64 @@ interface Glyph {
   vmetric?: unknown;
 }
 
+type Box = [x0: number, y0: number, x1: number, y1: number];
+
 interface GState {
   ctm: Matrix;
   fill: Color;
   stroke: Color;
   lineWidth: number;
+  /** The clip, as the box around the clipping paths met so far, on the page. */
+  clip?: Box;
+}
+
+const meet = (a: Box | undefined, b: Box): Box => (a ? [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])] : b);
+const empty = (b: Box) => b[2] - b[0] <= 1e-6 || b[3] - b[1] <= 1e-6;
+
+function boxOf(ops: PathItem['ops']): Box {
+  const pts = ops.flatMap((o) => (o[0] === 'C' ? [] : (o.slice(1) as number[])));
+  const xs = pts.filter((_, i) => i % 2 === 0);
+  const ys = pts.filter((_, i) => i % 2 === 1);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/** Subpaths that are each an upright rectangle (M L L L [L] C), as boxes; undefined for any other path. */
+function rectangles(ops: PathItem['ops']): Box[] | undefined {
+  const boxes: Box[] = [];
+  let sub: PathItem['ops'] = [];
+  const close = () => {
+    if (!sub.length) return true;
+    const pts = sub.filter((o) => o[0] !== 'C').map((o) => [o[1], o[2]] as [number, number]);
+    if (sub.some((o) => o[0] === 'B') || pts.length < 4 || pts.length > 5) return false;
+    const box = boxOf(sub);
+    const onEdges = pts.every(([x, y]) => (Math.abs(x - box[0]) < 1e-6 || Math.abs(x - box[2]) < 1e-6) && (Math.abs(y - box[1]) < 1e-6 || Math.abs(y - box[3]) < 1e-6));
+    if (!onEdges) return false;
+    boxes.push(box);
+    sub = [];
+    return true;
+  };
+  for (const o of ops) {
+    if (o[0] === 'M' && !close()) return undefined;
+    sub.push(o);
+  }
+  return close() ? boxes : undefined;
+}
+
+/**
+ * A path within the clip. Chromium clips a page to its fragment of the document: a table row
+ * that goes on on the next page is drawn here too, and cut off. Fills of upright rectangles
+ * (borders, rules, backgrounds) are cut to the clip; anything else wholly outside it is left
+ * out, and kept whole when it only crosses it.
+ */
+function clipped(path: PathItem, clip: Box | undefined): PathItem | undefined {
+  if (!clip) return path;
+  const box = boxOf(path.ops);
+  if (box[2] < clip[0] || box[0] > clip[2] || box[3] < clip[1] || box[1] > clip[3]) return undefined;
+  const rects = !path.stroke ? rectangles(path.ops) : undefined;
+  if (!rects) return path;
+  const kept = rects.map((b) => meet(clip, b)).filter((b) => !empty(b));
+  if (!kept.length) return undefined;
+  return { ...path, ops: kept.flatMap(([x0, y0, x1, y1]): PathItem['ops'] => [['M', x0, y0], ['L', x1, y0], ['L', x1, y1], ['L', x0, y1], ['C']]) };
 }
 
 const BLACK: Color = { rgb: [0, 0, 0] };
@@ -89,6 +142,7 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
   let hScale = 1;
   let leading = 0;
   let rise = 0;
+  let clipNext = false;
   const moveText = (tx: number, ty: number) => {
     tlm = multiply([1, 0, 0, 1, tx, ty], tlm);
     tm = tlm;
@@ -225,15 +279,26 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
         break;
       case OPS.constructPath: {
         const path = pathItem(args, gs, n);
-        if (path) items.push(path);
+        if (clipNext && path.ops.length) {
+          // W n: the path just built becomes (the box of) the clip.
+          gs.clip = meet(gs.clip, boxOf(path.ops));
+        }
+        clipNext = false;
+        if (path.paint === OPS.endPath || !path.ops.length) break;
+        const kept = clipped(path.item, gs.clip);
+        if (kept) items.push(kept);
         break;
       }
-      case OPS.paintImageXObject:
-        items.push(await imageItem(page, args[0] as string, gs.ctm, n));
+      case OPS.paintImageXObject: {
+        const image = await imageItem(page, args[0] as string, gs.ctm, n);
+        const m = image.ctm;
+        const box: Box = [Math.min(m[4], m[0] + m[2] + m[4]), Math.min(m[5], m[1] + m[3] + m[5]), Math.max(m[4], m[0] + m[2] + m[4]), Math.max(m[5], m[1] + m[3] + m[5])];
+        if (!gs.clip || !empty(meet(gs.clip, box))) items.push(image);
         break;
+      }
       case OPS.clip:
       case OPS.eoClip:
-        // The print's clips are the page's and the table cells' own edges: nothing is drawn past them.
+        clipNext = true;
         break;
       default:
         if (IGNORED.has(fn)) break;
@@ -244,9 +309,8 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
 }
 
 /** A PDF.js path: [paint operator, [drawing ops], bounds], its points in user space. */
-function pathItem(args: unknown[], gs: GState, n: number): PathItem | undefined {
+function pathItem(args: unknown[], gs: GState, n: number): { paint: number; ops: PathItem['ops']; item: PathItem } {
   const paint = args[0] as number;
-  if (paint === OPS.endPath) return undefined; // a clip's outline, not drawn
   const data = (args[1] as ArrayLike<number>[])[0] ?? [];
   const ops: PathItem['ops'] = [];
   const at = (x: number, y: number) => apply(gs.ctm, x, y);
@@ -267,11 +331,11 @@ function pathItem(args: unknown[], gs: GState, n: number): PathItem | undefined 
   }
   const fills = [OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke];
   const strokes = [OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke];
-  if (!fills.includes(paint) && !strokes.includes(paint)) throw new OfdError(`第 ${n} 页：路径的画法 ${OP_NAMES.get(paint) ?? paint} 暂不能写入 OFD`, n);
+  if (!fills.includes(paint) && !strokes.includes(paint) && paint !== OPS.endPath) throw new OfdError(`第 ${n} 页：路径的画法 ${OP_NAMES.get(paint) ?? paint} 暂不能写入 OFD`, n);
   if ([OPS.closeStroke, OPS.closeFillStroke, OPS.closeEOFillStroke].includes(paint)) ops.push(['C']);
   // The line width in user space, on the page: scaled as the CTM scales lengths.
   const scale = Math.sqrt(Math.abs(gs.ctm[0] * gs.ctm[3] - gs.ctm[1] * gs.ctm[2]));
-  return {
+  const item: PathItem = {
     type: 'path',
     ops,
     ...(fills.includes(paint) && { fill: gs.fill }),
@@ -279,6 +343,7 @@ function pathItem(args: unknown[], gs: GState, n: number): PathItem | undefined 
     lineWidth: gs.lineWidth * scale,
     evenOdd: [OPS.eoFill, OPS.eoFillStroke, OPS.closeEOFillStroke].includes(paint),
   };
+  return { paint, ops, item };
 }
 
 /** An image XObject as PDF.js decoded it (soft mask applied), as a PNG on the unit square the CTM places. */
