@@ -110,7 +110,10 @@ describe('bulletin.ofd', () => {
       expect(ofd.attrs['Version']).toBe('1.0');
       const info = child(child(ofd, 'DocBody')!, 'DocInfo')!;
       expect(child(info, 'DocID')!.text).toMatch(/^[0-9a-f]{32}$/);
-      expect(child(info, 'CreationDate')!.text).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // Title, author (the office) and creation date (the signing date) from the data.
+      expect(child(info, 'CreationDate')!.text).toBe(b === sample ? '2017-01-20' : '2017-07-10');
+      expect(child(info, 'Author')!.text).toBe(b === sample ? '国务院办公厅政府信息与政务公开办公室' : '某某市人民政府办公室（示例）');
+      expect(child(info, 'Title')!.text).toBe(b === sample ? '关于2016年第四次全国政府网站抽查情况的通报' : '关于2017年第二季度全市政府网站抽查情况的通报（示例）');
       // §7.5 the document: CommonData with MaxUnitID, PageArea and resources; Pages.
       const common = child(o.document, 'CommonData')!;
       const box = numbers(child(child(common, 'PageArea')!, 'PhysicalBox')!.text);

@@ -161,6 +161,8 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
       start ??= trm;
       const ch = g.unicode;
       if (!ch) throw new OfdError(`第 ${n} 页：字体 ${font.name} 的字形 ${g.originalCharCode} 没有对应的字符，无法作为文字写入 OFD`, n);
+      // A ligature (fi) is one glyph for several characters: OFD finds glyphs by character.
+      if ([...ch].length > 1) throw new OfdError(`第 ${n} 页：「${ch}」是一个连字字形（字体 ${font.name}），OFD 按字符取字形，无法还原`, n);
       chars.push(ch);
       origins.push(apply(trm, 0, 0));
       const use = fonts.get(font.name) ?? fonts.set(font.name, { name: font.name, chars: new Map() }).get(font.name)!;

@@ -142,7 +142,8 @@ export function writeOfd(doc: OfdDocument, fontFiles: ReadonlyMap<string, Buffer
     'Doc_0/Document.xml',
     `${XML}<ofd:Document ${NS}><ofd:CommonData><ofd:MaxUnitID>${next - 1}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 ${num(first[0])} ${num(first[1])}</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes><ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></ofd:CommonData><ofd:Pages>${pageXml.join('')}</ofd:Pages>${doc.outline.length ? `<ofd:Outlines>${outlineXml(doc.outline, pageIds)}</ofd:Outlines>` : ''}</ofd:Document>`,
   );
-  const date = info.date.toISOString().slice(0, 10);
+  // The signing date as the office dates it, in China time (the PDF's date is its midnight there).
+  const date = new Date(info.date.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
   put(
     'OFD.xml',
     `${XML}<ofd:OFD ${NS} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>${docId}</ofd:DocID><ofd:Title>${esc(info.title)}</ofd:Title><ofd:Author>${esc(info.author)}</ofd:Author><ofd:Subject>${esc(info.subject)}</ofd:Subject><ofd:Keywords>${info.keywords.map((k) => `<ofd:Keyword>${esc(k)}</ofd:Keyword>`).join('')}</ofd:Keywords><ofd:Creator>tongbao</ofd:Creator><ofd:CreationDate>${date}</ofd:CreationDate></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`,
