@@ -27,7 +27,7 @@ const num = (x: number) => {
 };
 const color = (tag: string, c: Color) => `<ofd:${tag} Value="${c.rgb.join(' ')}"${c.alpha !== undefined ? ` Alpha="${c.alpha}"` : ''}/>`;
 
-/** Characters OFD cannot hold as text in XML (controls): refused by from-pdf already, checked here again. */
+/** Characters XML can hold: control characters never reach a page (load/chars.ts refuses them in the data). */
 const XML_CHAR = /^[\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
 
 function textObject(id: number, t: TextItem, fontId: number): string {
