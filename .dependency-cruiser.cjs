@@ -4,11 +4,11 @@
 // register/ files
 // the site lists of every period (load → register → check); figures/ (exact
 // arithmetic) and pdf/ (PDF bytes) serve several stages; the root modules (bulletin, schema,
-// messages, values, regions, divisions, periods, lists) are the vocabulary every stage shares; build.ts,
+// messages, values, regions, divisions, periods, lists, zip) are the vocabulary every stage shares; build.ts,
 // preview.ts and new.ts run the stages; commands/ is the command line, and only cli.ts uses it.
 // Type-only imports count: an arrow is an arrow.
 const stage = (name) => `^src/${name}/`;
-const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods|lists)[.]ts$';
+const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods|lists|zip)[.]ts$';
 const runners = '^src/(build|preview|new)[.]ts$';
 
 /** `from` may not import any of `to`. */

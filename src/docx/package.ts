@@ -2,7 +2,8 @@
 // the package with the time it was made and writes no font table; here the package is
 // rewritten: ids numbered in order, core properties from the bulletin, the faces named with
 // their alternatives, and every entry dated the bulletin's date.
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { strFromU8, strToU8, unzipSync } from 'fflate';
+import { escapeXml, zipDated } from '../zip.js';
 
 export interface PackageInfo {
   title: string;
@@ -12,8 +13,6 @@ export interface PackageInfo {
   /** Creation and modification date: the signing date (or SOURCE_DATE_EPOCH). */
   date: Date;
 }
-
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 function coreXml(info: PackageInfo): string {
   const when = info.date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -40,20 +39,15 @@ export function normalizePackage(bytes: Uint8Array, info: PackageInfo & { fontTa
       if (!/^rId\d+$/.test(m[1]!) && !renamed.has(m[1]!)) renamed.set(m[1]!, `rIdT${renamed.size + 1}`);
     }
   }
-  const files: Zippable = {};
-  // ZIP dates are local time: the date is given as the same wall-clock time in every zone.
-  const utc = Math.max(info.date.getTime(), Date.UTC(1980, 0, 2));
-  const mtime = new Date(utc + new Date(utc).getTimezoneOffset() * 60_000);
-  for (const n of names) {
-    if (!isText(n)) {
-      files[n] = [entries[n]!, { mtime, level: 0 }];
-      continue;
-    }
-    let text = texts.get(n)!;
-    if (renamed.size) text = text.replace(/"([^"<>]{8,40})"/g, (m, id: string) => (renamed.has(id) ? `"${renamed.get(id)}"` : m));
-    if (n === 'docProps/core.xml') text = coreXml(info);
-    if (n === 'word/fontTable.xml') text = info.fontTable;
-    files[n] = [strToU8(text), { mtime, level: 6 }];
-  }
-  return Buffer.from(zipSync(files, { mtime }));
+  return zipDated(
+    names.map((n) => {
+      if (!isText(n)) return [n, entries[n]!, 0] as const;
+      let text = texts.get(n)!;
+      if (renamed.size) text = text.replace(/"([^"<>]{8,40})"/g, (m, id: string) => (renamed.has(id) ? `"${renamed.get(id)}"` : m));
+      if (n === 'docProps/core.xml') text = coreXml(info);
+      if (n === 'word/fontTable.xml') text = info.fontTable;
+      return [n, strToU8(text), 6] as const;
+    }),
+    info.date,
+  );
 }

@@ -7,17 +7,9 @@ import { PdfDocument, arrayItems, parseDict, refNumber } from '../pdf/update.js'
 import type { FontUse } from './model.js';
 import { OfdError } from './model.js';
 
-/** The decoded data of a stream object. */
-function streamData(doc: PdfDocument, num: number): Buffer {
-  const { value, rest } = doc.parts(num);
-  const dict = parseDict(value);
-  const text = rest.toString('latin1');
-  let start = text.indexOf('stream') + 6;
-  if (text[start] === '\r') start++;
-  if (text[start] === '\n') start++;
-  const given = dict.get('Length') ?? '';
-  const length = /R$/.test(given) ? Number(doc.object(refNumber(given))) : Number(given);
-  const raw = rest.subarray(start, start + length);
+/** The decoded data of a stream object (Chromium compresses its fonts with Flate alone). */
+function decodedStream(doc: PdfDocument, num: number): Buffer {
+  const { dict, data: raw } = doc.streamData(num);
   const filter = dict.get('Filter');
   if (!filter) return raw;
   if (/^\/FlateDecode$|^\[\s*\/FlateDecode\s*\]$/.test(filter.trim())) return inflateSync(raw);
@@ -39,7 +31,7 @@ export function embeddedFonts(pdf: Uint8Array): Map<string, Buffer> {
     const cid = doc.dict(descendant);
     const descriptor = cid.get('FontDescriptor');
     const file = descriptor && doc.dict(descriptor).get('FontFile2');
-    if (file) out.set(name, streamData(doc, refNumber(file)));
+    if (file) out.set(name, decodedStream(doc, refNumber(file)));
   }
   return out;
 }

@@ -281,12 +281,12 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
         break;
       case OPS.constructPath: {
         const path = pathItem(args, gs, n);
-        if (clipNext && path.ops.length) {
+        if (clipNext && path.item.ops.length) {
           // W n: the path just built becomes (the box of) the clip.
-          gs.clip = meet(gs.clip, boxOf(path.ops));
+          gs.clip = meet(gs.clip, boxOf(path.item.ops));
         }
         clipNext = false;
-        if (path.paint === OPS.endPath || !path.ops.length) break;
+        if (path.paint === OPS.endPath || !path.item.ops.length) break;
         const kept = clipped(path.item, gs.clip);
         if (kept) items.push(kept);
         break;
@@ -311,7 +311,7 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
 }
 
 /** A PDF.js path: [paint operator, [drawing ops], bounds], its points in user space. */
-function pathItem(args: unknown[], gs: GState, n: number): { paint: number; ops: PathItem['ops']; item: PathItem } {
+function pathItem(args: unknown[], gs: GState, n: number): { paint: number; item: PathItem } {
   const paint = args[0] as number;
   const data = (args[1] as ArrayLike<number>[])[0] ?? [];
   const ops: PathItem['ops'] = [];
@@ -345,7 +345,7 @@ function pathItem(args: unknown[], gs: GState, n: number): { paint: number; ops:
     lineWidth: gs.lineWidth * scale,
     evenOdd: [OPS.eoFill, OPS.eoFillStroke, OPS.closeEOFillStroke].includes(paint),
   };
-  return { paint, ops, item };
+  return { paint, item };
 }
 
 /** An image XObject as PDF.js decoded it (soft mask applied), as a PNG on the unit square the CTM places. */

@@ -3,7 +3,8 @@
 // and per-glyph DeltaX, rules and borders as PathObject, images as ImageObject, the PDF's
 // bookmarks as Outlines. Numbers in mm with at most 3 decimals; ids in order; the ZIP dated
 // the document's date: the same PDF gives the same bytes.
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import { strToU8 } from 'fflate';
+import { escapeXml as esc, zipDated } from '../zip.js';
 import { createHash } from 'node:crypto';
 import type { Color, OfdDocument, OutlineEntry, PathItem, TextItem } from './model.js';
 import { withCharacters } from './fonts.js';
@@ -19,7 +20,6 @@ export interface OfdInfo {
 
 const NS = 'xmlns:ofd="http://www.ofdspec.org/2016"';
 const XML = '<?xml version="1.0" encoding="UTF-8"?>\n';
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 /** A length in mm: three decimals (1 µm), no trailing zeros, never "-0". */
 const num = (x: number) => {
   const r = Math.round(x * 1000) / 1000;
@@ -92,10 +92,8 @@ function outlineXml(entries: OutlineEntry[], pageIds: number[]): string {
 /** The OFD package's bytes. `fontFiles`: each PDF font's TrueType file, by name. */
 export function writeOfd(doc: OfdDocument, fontFiles: ReadonlyMap<string, Buffer>, info: OfdInfo, docId: string): Buffer {
   let next = 1;
-  const files: Zippable = {};
-  const put = (name: string, data: string | Uint8Array) => {
-    files[name] = typeof data === 'string' ? strToU8(data) : data;
-  };
+  const files = new Map<string, Uint8Array>();
+  const put = (name: string, data: string | Uint8Array) => files.set(name, typeof data === 'string' ? strToU8(data) : data);
   // Fonts: each PDF font the pages use, its file with a cmap for every character shown.
   const fontIds = new Map<string, number>();
   const fontXml: string[] = [];
@@ -148,12 +146,8 @@ export function writeOfd(doc: OfdDocument, fontFiles: ReadonlyMap<string, Buffer
     'OFD.xml',
     `${XML}<ofd:OFD ${NS} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>${docId}</ofd:DocID><ofd:Title>${esc(info.title)}</ofd:Title><ofd:Author>${esc(info.author)}</ofd:Author><ofd:Subject>${esc(info.subject)}</ofd:Subject><ofd:Keywords>${info.keywords.map((k) => `<ofd:Keyword>${esc(k)}</ofd:Keyword>`).join('')}</ofd:Keywords><ofd:Creator>tongbao</ofd:Creator><ofd:CreationDate>${date}</ofd:CreationDate></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`,
   );
-  // ZIP dates are local time: the date as the same wall-clock time in every zone.
-  const utc = Math.max(info.date.getTime(), Date.UTC(1980, 0, 2));
-  const mtime = new Date(utc + new Date(utc).getTimezoneOffset() * 60_000);
-  const ordered: Zippable = {};
-  for (const name of ['OFD.xml', ...Object.keys(files).filter((n) => n !== 'OFD.xml').sort()]) ordered[name] = [files[name] as Uint8Array, { mtime }];
-  return Buffer.from(zipSync(ordered, { mtime, level: 6 }));
+  const names = ['OFD.xml', ...[...files.keys()].filter((n) => n !== 'OFD.xml').sort()];
+  return zipDated(names.map((n) => [n, files.get(n)!, 6] as const), info.date);
 }
 
 /** A document id from the PDF's bytes: the same PDF, the same id. */

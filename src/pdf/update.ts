@@ -100,22 +100,33 @@ export class PdfDocument {
    * stream with its keywords (found by /Length, so data that happens to hold "endobj" is safe).
    */
   parts(num: number): { value: string; rest: Buffer } {
+    const { start, value, stream } = this.locate(num);
+    const end = stream ? stream.end : start + value.length;
+    return { value, rest: this.bytes.subarray(start + value.length, end) };
+  }
+
+  /** The data of stream object `num` as stored (still filtered), with its dictionary. */
+  streamData(num: number): { dict: Map<string, string>; data: Buffer } {
+    const { value, stream } = this.locate(num);
+    if (!stream) throw new Error(`object ${num} is not a stream`);
+    return { dict: parseDict(value), data: this.bytes.subarray(stream.data, stream.data + stream.length) };
+  }
+
+  /** Where object `num`'s value starts, its text, and for a stream where its data and keywords lie. */
+  private locate(num: number): { start: number; value: string; stream?: { data: number; length: number; end: number } } {
     const start = this.valueStart(num);
     const value = this.object(num);
-    let end = start + value.length;
-    let i = end;
+    let i = start + value.length;
     while (/\s/.test(this.text[i]!)) i++;
-    if (this.text.startsWith('stream', i)) {
-      const given = parseDict(value).get('Length') ?? '';
-      const length = /R$/.test(given) ? Number(this.object(refNumber(given))) : Number(given);
-      let data = i + 6;
-      if (this.text[data] === '\r') data++;
-      if (this.text[data] === '\n') data++;
-      const stop = this.text.indexOf('endstream', data + length);
-      if (!Number.isFinite(length) || stop < 0) throw new Error(`object ${num}: stream without a usable /Length`);
-      end = stop + 9;
-    }
-    return { value, rest: this.bytes.subarray(start + value.length, end) };
+    if (!this.text.startsWith('stream', i)) return { start, value };
+    const given = parseDict(value).get('Length') ?? '';
+    const length = /R$/.test(given) ? Number(this.object(refNumber(given))) : Number(given);
+    let data = i + 6;
+    if (this.text[data] === '\r') data++;
+    if (this.text[data] === '\n') data++;
+    const stop = this.text.indexOf('endstream', data + length);
+    if (!Number.isFinite(length) || stop < 0) throw new Error(`object ${num}: stream without a usable /Length`);
+    return { start, value, stream: { data, length, end: stop + 9 } };
   }
 
   /** A dictionary object, as key → raw value. */
