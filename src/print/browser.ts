@@ -180,7 +180,20 @@ function reapOrphans(): void {
         // gone meanwhile
       }
     }
+    removeProfile(dir);
+  }
+}
+
+/**
+ * A temporary profile removed, or left for the system's tmp cleaning: this runs in exit and
+ * abort handlers, where a throw (a Chromium child just killed still writing its files) would
+ * end the program with an internal error in place of its own answer.
+ */
+function removeProfile(dir: string): void {
+  try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // left behind in tmp; nothing of the user's is in it
   }
 }
 
@@ -208,7 +221,7 @@ export async function launchBrowser(signal?: AbortSignal): Promise<Browser> {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', kill);
     process.off('SIGHUP', kill);
-    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    removeProfile(profile);
   };
   const kill = () => {
     if (gone) return;
@@ -267,7 +280,14 @@ export async function launchBrowser(signal?: AbortSignal): Promise<Browser> {
     // on the thread that also loads and renders the bulletin meanwhile.
     const puppeteer = requireCjs('puppeteer-core') as typeof import('puppeteer-core');
     const browserWSEndpoint = await Promise.race([endpoint, died]);
-    const browser = await Promise.race([puppeteer.connect({ browserWSEndpoint }), died]);
+    const connecting = puppeteer.connect({ browserWSEndpoint });
+    // Abandoned while connecting: the connection that comes (or fails) later is let go, not
+    // left to end the program as an unhandled rejection.
+    connecting.catch(() => undefined);
+    const browser = await Promise.race([connecting, died]).catch((e: unknown) => {
+      void connecting.then((b) => b.disconnect()).catch(() => undefined);
+      throw e;
+    });
     child.stderr!.resume();
     started.set(browser, { child, profile, exited, kill });
     return browser;
