@@ -426,3 +426,66 @@ describe('the register read again from the start', () => {
     ]);
   });
 });
+
+// An empty list printed as it is leaves its sentence without the names it speaks of
+// ("：。", "整改不彻底" with no subject): an error at the expression, unless the circular says
+// what to print when it is empty (empty="无") or branches on it ({{#if}}).
+describe('an empty list in the circular', () => {
+  const all: [string, string, string][] = [
+    [CODES.A, '甲网', '首页长期未更新'],
+    [CODES.B, '乙网', '栏目空白'],
+  ];
+  const rectified: [string, string][] = [[CODES.A, '已整改'], [CODES.B, '已关停']];
+  const periods = (circular: string) => workspace({ '2017Q1': { sites: all }, '2017Q2': { rect: rectified, counts: [10, 9], circular } });
+
+  it.each([
+    ['{{list rectification.pending.members}}整改不彻底。', 'rectification.pending.members', 1],
+    ['{{list rectification.pending.members 3}}等整改不彻底。', 'rectification.pending.members', 1],
+    ['全部合格的地区：{{list counts.passed.full}}。', 'counts.passed.full', 9],
+    ['未整改：{{rectification.pending.members}}。', 'rectification.pending.members', 5],
+  ])('is an error at its place: %s', (line, name, column) => {
+    const root = periods(`现将抽查情况通报如下。\n\n${line}\n`);
+    const r = check(root, '2017Q2');
+    expect(r.status).toBe(1);
+    const empty = r.messages.filter((m) => m.rule === 'template/empty-list');
+    expect(empty).toHaveLength(1);
+    expect(empty[0]).toMatchObject({ severity: 'error', file: expect.stringMatching(/content\/2017Q2\/circular\.md$/), line: 3, column });
+    expect(empty[0]!.reason).toContain(`「${name}」是空名单`);
+    // The build says the same and writes nothing.
+    const b = tongbao(['build', '2017Q2', '--format', 'html', '--root', root]);
+    expect(b.status).toBe(1);
+    expect(b.stderr).toContain(`content/2017Q2/circular.md:3:${column}: 错误: 「${name}」是空名单`);
+    expect(b.stderr).toContain('empty="无"');
+  });
+
+  it('prints what empty= says, and a list with names as it is', () => {
+    const root = periods('未整改：{{list rectification.pending.members empty="无"}}；全部合格：{{list counts.passed.full empty="（无）"}}。\n');
+    expect(tongbao(['build', '2017Q2', '--format', 'html', '--root', root]).status).toBe(0);
+    expect(readOut(root, '2017Q2')).toContain('未整改：无；全部合格：（无）。');
+    const some = workspace({ '2017Q1': { sites: all }, '2017Q2': { rect: [[CODES.A, '已整改'], [CODES.B, '未整改']], circular: '未整改：{{list rectification.pending.members empty="无"}}。\n' } });
+    expect(tongbao(['build', '2017Q2', '--format', 'html', '--root', some]).status).toBe(0);
+    expect(readOut(some, '2017Q2')).toContain('未整改：乙网。');
+  });
+
+  it('branches with {{#if}} and {{#unless}} on a figure by its value', () => {
+    const circular = [
+      '{{#if rectification.pending.members}}{{list rectification.pending.members}}整改不彻底。{{else}}上期通报的网站均已整改。{{/if}}',
+      '{{#unless rectification.pending.count}}未整改数为零。{{/unless}}{{#if rectification.rate}}整改率{{rectification.rate}}。{{/if}}',
+      '',
+    ].join('\n\n');
+    const root = periods(circular);
+    expect(check(root, '2017Q2').messages.filter((m) => m.severity === 'error')).toEqual([]);
+    expect(tongbao(['build', '2017Q2', '--format', 'html', '--root', root]).status).toBe(0);
+    const html = readOut(root, '2017Q2');
+    expect(html).toContain('上期通报的网站均已整改。');
+    expect(html).toContain('未整改数为零。');
+    expect(html).toContain('整改率100%。');
+    expect(html).not.toContain('整改不彻底');
+    const some = workspace({ '2017Q1': { sites: all }, '2017Q2': { rect: [[CODES.A, '已整改'], [CODES.B, '未整改']], circular } });
+    expect(tongbao(['build', '2017Q2', '--format', 'html', '--root', some]).status).toBe(0);
+    const html2 = readOut(some, '2017Q2');
+    expect(html2).toContain('乙网整改不彻底。');
+    expect(html2).not.toContain('未整改数为零');
+    expect(html2).toContain('整改率50%。');
+  });
+});

@@ -8,6 +8,27 @@ import { display, type Figure } from '../figures/figure.js';
 import { formatDate, parseDate, type CalendarDate } from '../values.js';
 import { nextPeriod, periodInfo, previousPeriod, type PeriodInfo } from '../periods.js';
 
+/** A helper or a figure used wrongly; carries the place of the expression when it is known. */
+export class HelperError extends Error {
+  line?: number;
+  column?: number;
+  constructor(
+    message: string,
+    readonly details: { rule?: string; hint?: string; figure?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** An empty list printed as it is would leave its sentence without the names it speaks of. */
+export function emptyListError(name: string): HelperError {
+  return new HelperError(`「${name}」是空名单：这里什么也印不出来，句子会缺少名字`, {
+    rule: 'template/empty-list',
+    hint: `写 {{list ${name} empty="无"}} 给出为空时印的字，或用 {{#if ${name}}}……{{else}}……{{/if}} 为空时换一句话`,
+    figure: name,
+  });
+}
+
 /** A figure as templates see it: prints as its display form, carries the figure itself. */
 export class FigureRef {
   constructor(
@@ -15,7 +36,16 @@ export class FigureRef {
     private readonly escape: (s: string) => string,
   ) {}
   toHTML(): string {
+    if (this.figure.value.type === 'list' && this.figure.value.value.length === 0) throw emptyListError(this.figure.name);
     return this.escape(display(this.figure.value));
+  }
+  /** What {{#if}} and {{#unless}} test: a list is true when it has names, a count or share when not zero. */
+  truth(): boolean {
+    const v = this.figure.value;
+    if (v.type === 'list') return v.value.length > 0;
+    if (v.type === 'integer') return v.value !== 0n;
+    if (v.type === 'share' || v.type === 'points' || v.type === 'growth') return v.value.num !== 0n;
+    return true;
   }
   toString(): string {
     return display(this.figure.value);

@@ -5,7 +5,7 @@ import { display } from '../figures/figure.js';
 import { countOrShare, growth } from '../figures/change.js';
 import { formatDate, parseDate } from '../values.js';
 import { changeInWords, chineseNumeral, joinList, withUnit } from './chinese.js';
-import { DateRef, FigureRef, TABLE_ID, TABLES, type TablePrint } from './context.js';
+import { DateRef, FigureRef, HelperError, TABLE_ID, TABLES, emptyListError, type TablePrint } from './context.js';
 
 export type Escape = (s: string) => string;
 
@@ -18,11 +18,7 @@ export const escapeHtml: Escape = (s) =>
 /** Escaped for Markdown: HTML entities for markup, backslashes for Markdown's own syntax. */
 export const escapeMarkdown: Escape = (s) => escapeHtml(s).replace(/[\\`*_[\]{}()#+!|~]/g, '\\$&');
 
-/** A helper used wrongly; carries the place Handlebars gives every helper call. */
-export class HelperError extends Error {
-  line?: number;
-  column?: number;
-}
+export { HelperError };
 
 interface HelperOptions {
   loc?: { start: { line: number; column: number } };
@@ -110,10 +106,23 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
     const f = figureOf(x, 'list');
     if (f.value.type !== 'list') throw new HelperError(`「${f.name}」不是名单`);
     const max = rest[0];
-    const unit = (rest.at(-1) as { hash?: Record<string, unknown> } | undefined)?.hash?.['unit'];
+    const { unit, empty } = (rest.at(-1) as { hash?: Record<string, unknown> } | undefined)?.hash ?? {};
     if (unit !== undefined && typeof unit !== 'string') throw new HelperError('{{list}} 的 unit 应写成 unit="个"');
+    if (empty !== undefined && typeof empty !== 'string') throw new HelperError('{{list}} 的 empty 应写成 empty="无"');
+    if (f.value.value.length === 0) {
+      if (empty === undefined) throw emptyListError(f.name);
+      return out(empty);
+    }
     return out(joinList(unit === undefined ? f.value.value : withUnit(f.value.value, unit), typeof max === 'number' ? max : undefined));
   }));
+  // {{#if sites.repeat.members}}…{{else}}…{{/if}}: a figure is tested by its value, not as an
+  // object (which Handlebars would always find true).
+  for (const name of ['if', 'unless'] as const) {
+    const builtin = hb.helpers[name]!;
+    hb.registerHelper(name, function (this: unknown, x: unknown, ...rest: unknown[]) {
+      return builtin.call(this, x instanceof FigureRef ? x.truth() : x, ...rest);
+    });
+  }
   hb.registerHelper('cn', placed((x: unknown) => {
     const n = x instanceof FigureRef && x.figure.value.type === 'integer' ? Number(x.figure.value.value) : x;
     if (typeof n !== 'number') throw new HelperError('{{cn}} 需要一个整数');

@@ -72,6 +72,17 @@ function unresolvedName(source: string, context: object): { name: string; line: 
   return undefined;
 }
 
+/** The first expression that prints the figure `name` as it is: `{{name}}` or `{{{name}}}`. */
+function expressionOf(source: string, name: string): { line: number; column?: number } | undefined {
+  const lines = source.split('\n');
+  const bare = new RegExp(`\\{\\{\\{?\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\}`);
+  for (let i = 0; i < lines.length; i++) {
+    const m = bare.exec(lines[i]!);
+    if (m) return { line: i + 1, column: m.index + 1 };
+  }
+  return undefined;
+}
+
 /** Why a year's total or mean is not there: a period of the year has no data. */
 function yearHint(name: string, context: object): string | undefined {
   const missing = (context as { year?: { missing?: { toString(): string } } }).year?.missing?.toString();
@@ -83,7 +94,15 @@ function templateMessage(e: unknown, file: string, lineOffset: number, source = 
   const err = e as Error & { lineNumber?: number; column?: number; line?: number };
   const base = { severity: 'error' as const, file, rule: 'template/error' };
   if (e instanceof HelperError) {
-    return { ...base, ...(e.line && { line: e.line + lineOffset, column: e.column }), reason: e.message, hint: '查看 README 中辅助函数的用法' };
+    // A figure printed bare ({{name}}) has no helper call to give its place: found in the source.
+    const place = e.line ? { line: e.line, column: e.column } : e.details.figure ? expressionOf(source, e.details.figure) : undefined;
+    return {
+      ...base,
+      ...(place && { line: place.line + lineOffset, column: place.column }),
+      reason: e.message,
+      hint: e.details.hint ?? '查看 README 中辅助函数的用法',
+      ...(e.details.rule && { rule: e.details.rule }),
+    };
   }
   const missing = /^"([^"]+)" not defined in/.exec(err.message);
   if (missing) {
