@@ -22,6 +22,7 @@ import type { PdfInfo } from './pdf/finish.js';
 import { periodInfo } from './periods.js';
 import { parseDate } from './values.js';
 import { placeOf } from './load/yaml.js';
+import { firstPlaces } from './load/where.js';
 import { IccProfileNotFound, XmpNotWellFormed, findIccProfile, pdfA } from './archive/pdfa.js';
 // Signing (pkijs, asn1js) is loaded only when a build signs: 0.2 s off every other start.
 import type { Signer } from './archive/p12.js';
@@ -333,6 +334,7 @@ async function buildWith(
   let sealPng: Buffer | undefined;
   const docxNotes: string[] = [];
   const ofdNotes: string[] = [];
+  const glyphMessages: Message[] = [];
   if (format !== 'html') {
     if (!fonts || !page) {
       const e = fontsMissing!;
@@ -387,6 +389,13 @@ async function buildWith(
         }, tab()),
       );
       files.set('bulletin.pdf', printed.pdf);
+      // Characters the document's faces lack: the PDF tells whether a system font printed them
+      // (a warning) or nothing did (an empty box: an error, and nothing is written).
+      if (fonts.uncovered.length) {
+        progress('核对字形');
+        glyphMessages.push(...(await glyphCheck(printed.pdf, fonts.uncovered, rendered)));
+        if (hasErrors(glyphMessages)) return { ...rendered, ok: false, messages: [...rendered.messages, ...glyphMessages], written: [] };
+      }
       requests = printed.requests;
       if (sealed) sealPng = await rasterize(printer, rendered.loaded.seal!, SEAL_MM, SEAL_MM);
       printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }), ...(printed.layout && { layout: printed.layout }) };
@@ -483,6 +492,7 @@ async function buildWith(
   const kept: string[] = [];
   const messages = [...rendered.messages];
   if (format !== 'html') for (const n of fonts?.notes ?? []) messages.push({ severity: n.severity, file: displayPath(n.file), reason: n.reason, hint: '换用完整的字体文件，或删去它以使用免费字体', rule: 'fonts/unusable' });
+  messages.push(...glyphMessages);
   // What the Word document leaves out, told at the declaration that puts it in the PDF.
   const printedChart = rendered.loaded.bulletin.charts.findIndex((c) => c.print);
   for (const what of docxNotes) {
@@ -572,6 +582,62 @@ async function makeOfd(pdf: Uint8Array, info: PdfInfo, rendered: Rendered): Prom
     if (!(e instanceof OfdError)) throw e;
     return { problem: { severity: 'error', file: rendered.loaded!.source.file, reason: `${e.message}，未生成`, hint: '请把这个问题报告给维护者；不生成 OFD（去掉 --format ofd 或 ofd: true）时照常生成', rule: 'ofd/unsupported' } };
   }
+}
+
+/**
+ * What became of the characters the faces lack, from the printed PDF: each printed by a system
+ * font is a warning, each printed by none (an empty box) an error; both at the character's
+ * first place in the period's files.
+ */
+async function glyphCheck(pdf: Uint8Array, uncovered: readonly string[], rendered: Rendered): Promise<Message[]> {
+  const { glyphSources } = await import('./pdf/glyphs.js');
+  const found = await glyphSources(pdf);
+  const boxed = found.boxes.size ? uncovered.filter((c) => !found.embedded.has(c) && !found.system.has(c)) : [];
+  const system = uncovered.filter((c) => found.system.has(c));
+  const places = firstPlaces(rendered.loaded!.paths, [...boxed, ...system]);
+  // Told in the order they are met in the files, not in code point order.
+  const order = (ch: string) => {
+    const p = places.get(ch);
+    return p ? [p.file, p.line, p.column] : ['\uffff', 0, 0];
+  };
+  const byPlace = (a: string, b: string) => {
+    const [x, y] = [order(a), order(b)];
+    return x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : (x[1] as number) - (y[1] as number) || (x[2] as number) - (y[2] as number);
+  };
+  boxed.sort(byPlace);
+  system.sort(byPlace);
+  const at = (ch: string) => {
+    const p = places.get(ch);
+    return p ? { file: displayPath(p.file), line: p.line, column: p.column } : { file: rendered.loaded!.source.file };
+  };
+  const code = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const boxPages = `第 ${[...found.boxes.keys()].join('、')} 页`;
+  const messages: Message[] = boxed.map((ch) => ({
+    severity: 'error',
+    ...at(ch),
+    reason: `「${ch}」（${code(ch)}）没有字体能印出：PDF 中印成了空框（${boxPages}）`,
+    hint: /[\u{E000}-\u{F8FF}\u{F0000}-\u{10FFFF}]/u.test(ch)
+      ? '这是 Unicode 私用区的字符，多是旧编码（GBK 造字）转换留下的乱码：请改成要写的字'
+      : /\p{Extended_Pictographic}/u.test(ch)
+        ? '表情符号印不进公文：请删去，或改用文字'
+        : '改用能印出的写法；确需这个字，把含有它的正式字体放进 fonts/（文件名用字体名，如 fonts/仿宋_GB2312.ttf）',
+    rule: 'fonts/no-glyph',
+  }));
+  // Boxes whose characters cannot be told apart from the faces' coverage: still never silent.
+  if (found.boxes.size && !boxed.length) {
+    messages.push({ severity: 'error', file: rendered.loaded!.source.file, reason: `PDF 中有字没有字体能印出，印成了空框（${boxPages}）`, hint: '查看这些页上的空框，改用能印出的字', rule: 'fonts/no-glyph' });
+  }
+  for (const ch of system) {
+    const { font, pages } = found.system.get(ch)!;
+    messages.push({
+      severity: 'warning',
+      ...at(ch),
+      reason: `「${ch}」（${code(ch)}）不在公文所用的字体中，由系统字体 ${font} 补印（第 ${pages.join('、')} 页）：字形风格可能与正文不同，在 PDF 中是 Type 3 字形`,
+      hint: '核对印出的样子；要用正式字形，把含有这个字的正式字体放进 fonts/',
+      rule: 'fonts/system-glyph',
+    });
+  }
+  return messages;
 }
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */

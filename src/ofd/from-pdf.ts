@@ -22,10 +22,18 @@ const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x +
 /** A PDF.js glyph of a showText operator. */
 interface Glyph {
   originalCharCode: number;
+  /** A Type 3 glyph's drawing, in its font's charProcOperatorList. */
+  operatorListId?: string;
   unicode: string;
   width: number;
   isSpace: boolean;
   vmetric?: unknown;
+}
+
+/** A Type 3 font as PDF.js gives it: glyph space to text space, and each glyph's drawing. */
+interface Type3 {
+  matrix: Matrix;
+  procs: Record<string, { fnArray: number[]; argsArray: unknown[] }>;
 }
 
 type Box = [x0: number, y0: number, x1: number, y1: number];
@@ -135,7 +143,7 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
   // Text state (PDF 32000 §9.3).
   let tm: Matrix = [1, 0, 0, 1, 0, 0];
   let tlm: Matrix = [1, 0, 0, 1, 0, 0];
-  let font: { name: string; vertical: boolean } | undefined;
+  let font: { name: string; vertical: boolean; type3?: Type3 } | undefined;
   let fontSize = 0;
   let charSpacing = 0;
   let wordSpacing = 0;
@@ -149,6 +157,7 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
   };
   const show = (glyphs: (Glyph | number)[]) => {
     if (!font) throw new OfdError(`第 ${n} 页：文字没有指定字体`, n);
+    if (font.type3) return showType3(glyphs, font.type3);
     const chars: string[] = [];
     const origins: [number, number][] = [];
     let start: Matrix | undefined;
@@ -183,6 +192,32 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
     const item: TextItem = { type: 'text', font: font.name, size: sy, fill: gs.fill, chars, origins, along, down };
     if (Math.abs(sx - sy) > 1e-6 * sy) throw new OfdError(`第 ${n} 页：文字「${chars.join('').slice(0, 10)}」横向缩放，OFD 中暂不支持`, n);
     items.push(item);
+  };
+
+  // A Type 3 font (what Chromium embeds for a character only a system font has): each glyph
+  // is a drawing, drawn here as paths in the current fill. The OFD keeps its look; as a
+  // drawing it is not text there (the build has warned of such characters).
+  const showType3 = (glyphs: (Glyph | number)[], t3: Type3) => {
+    for (const g of glyphs) {
+      if (typeof g === 'number') {
+        tm = multiply([1, 0, 0, 1, (-g / 1000) * fontSize * hScale, 0], tm);
+        continue;
+      }
+      const trm = multiply(multiply([fontSize * hScale, 0, 0, fontSize, 0, rise], tm), gs.ctm);
+      const proc = g.operatorListId !== undefined ? t3.procs[g.operatorListId] : undefined;
+      const glyphState: GState = { ...gs, ctm: multiply(t3.matrix, trm) };
+      for (let k = 0; k < (proc?.fnArray.length ?? 0); k++) {
+        const op = proc!.fnArray[k]!;
+        if (op === OPS.setCharWidth || op === OPS.setCharWidthAndBounds) continue;
+        if (op !== OPS.constructPath) throw new OfdError(`第 ${n} 页：Type 3 字形「${g.unicode}」中的 PDF 操作 ${OP_NAMES.get(op) ?? op} 暂不能写入 OFD`, n);
+        const path = pathItem(proc!.argsArray[k] as unknown[], glyphState, n);
+        if (path.paint === OPS.endPath || !path.item.ops.length) continue;
+        const kept = clipped(path.item, gs.clip);
+        if (kept) items.push(kept);
+      }
+      const advance = (g.width * t3.matrix[0] * fontSize + charSpacing + (g.isSpace ? wordSpacing : 0)) * hScale;
+      tm = multiply([1, 0, 0, 1, advance, 0], tm);
+    }
   };
 
   for (let i = 0; i < ops.fnArray.length; i++) {
@@ -231,8 +266,8 @@ async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): 
       case OPS.endText:
         break;
       case OPS.setFont: {
-        const f = page.commonObjs.get(args[0] as string) as { name: string; vertical?: boolean };
-        font = { name: f.name, vertical: !!f.vertical };
+        const f = page.commonObjs.get(args[0] as string) as { name: string; vertical?: boolean; isType3Font?: boolean; fontMatrix?: number[]; charProcOperatorList?: Type3['procs'] };
+        font = { name: f.name, vertical: !!f.vertical, ...(f.isType3Font && { type3: { matrix: matrixArg([f.fontMatrix]), procs: f.charProcOperatorList ?? {} } }) };
         fontSize = args[1] as number;
         if (font.vertical) throw new OfdError(`第 ${n} 页：竖排文字（字体 ${f.name}）暂不能写入 OFD`, n);
         break;

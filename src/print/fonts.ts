@@ -50,6 +50,12 @@ export interface FontSetup {
   used: Record<string, string>;
   /** Office fonts not used, or not for every character, and why. */
   notes: FontNote[];
+  /**
+   * Characters of the text that some role's faces lack (by their files and unicode-ranges):
+   * Chromium prints them from a system font, or as an empty box. Which of the two, the
+   * printed PDF tells (pdf/glyphs.ts); none of these, and the PDF need not be read.
+   */
+  uncovered: string[];
 }
 
 export interface FontNote {
@@ -85,12 +91,22 @@ function unusable(file: string, chars: readonly number[]): { reason?: string; mi
   return { missing };
 }
 
-/** The free face's @font-face rules for a role. */
-async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly number[] = []): Promise<string> {
+/** `U+4E00-4E03,U+20AC`: a CSS unicode-range as a test of one code point. */
+function rangeTest(range: string): (c: number) => boolean {
+  const spans = range.split(',').map((r) => {
+    const [from, to] = r.trim().replace(/^U\+/i, '').split('-').map((h) => parseInt(h, 16)) as [number, number?];
+    return [from, to ?? from] as const;
+  });
+  return (c) => spans.some(([a, b]) => c >= a && c <= b);
+}
+
+/** The free face's @font-face rules for a role, and which code points its files cover. */
+async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly number[] = []): Promise<{ css: string; covers: (c: number) => boolean }> {
   const [pkg, cssFile] = role.free;
   const dir = packageDir(pkg);
   dirs.add(dir);
   let css = '';
+  const tests: ((c: number) => boolean)[] = [];
   const source = readFileSync(path.join(dir, cssFile), 'utf8');
   for (const m of source.matchAll(/@font-face\s*\{([^}]*)\}/g)) {
     const body = m[1]!;
@@ -99,18 +115,21 @@ async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly num
     const range = /unicode-range:\s*([^;]+);/.exec(body)?.[1];
     const file = path.join(dir, 'files', src);
     css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${pathToFileURL(file).href}") format("woff2");${range ? `unicode-range:${range};` : ''}}\n`;
+    if (range) tests.push(rangeTest(range));
     // One large file for every character (the 楷 face: 7 MB): Chromium would decode and
     // embed all of it. A cut of it to the document's characters is checked first; the whole
     // face above still serves any character the cut lacks.
     if (!range && codePoints.length) {
       const cut = await cutFace(file, codePoints);
       if (cut) {
-        dirs.add(path.dirname(cut));
-        css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${pathToFileURL(cut).href}") format("truetype");unicode-range:${unicodeRange(codePoints)};}\n`;
-      }
+        dirs.add(path.dirname(cut.file));
+        css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${pathToFileURL(cut.file).href}") format("truetype");unicode-range:${unicodeRange(codePoints)};}\n`;
+        const lacks = new Set(cut.lacks);
+        tests.push((c) => codePoints.includes(c) && !lacks.has(c));
+      } else tests.push(() => true); // the whole face, its coverage unread: taken as covering
     }
   }
-  return css;
+  return { css, covers: (c) => tests.some((t) => t(c)) };
 }
 
 /** Where cut faces are kept between builds: the decoded face, and each cut by its characters. */
@@ -138,24 +157,32 @@ function writeWhole(file: string, data: Uint8Array): void {
 
 /**
  * The face at `file` cut down to `codePoints` (sorted, unique), as a TrueType file in the
- * cache; undefined when it cannot be made (the whole face serves then). The woff2 is decoded
- * once (0.8 s for the 楷 face); a cut from the decoded face takes 0.1 s, and is kept too.
+ * cache, with the code points the face lacks; undefined when it cannot be made (the whole
+ * face serves then). The woff2 is decoded once (0.8 s for the 楷 face); a cut from the
+ * decoded face takes 0.1 s, and is kept too, its lacking code points beside it.
  */
-async function cutFace(file: string, codePoints: readonly number[]): Promise<string | undefined> {
+async function cutFace(file: string, codePoints: readonly number[]): Promise<{ file: string; lacks: number[] } | undefined> {
   try {
     mkdirSync(FACE_CACHE, { recursive: true });
     const { size, mtimeMs } = statSync(file);
     const whole = path.join(FACE_CACHE, `${path.basename(file, '.woff2')}-${size}-${Math.floor(mtimeMs)}.ttf`);
     const key = createHash('sha256').update(`${whole}\n${codePoints.join(',')}`).digest('hex').slice(0, 32);
     const cut = path.join(FACE_CACHE, `cut-${key}.ttf`);
-    if (existsSync(cut)) return cut;
-    if (!existsSync(whole)) {
-      const fontverter = (await import('fontverter')).default;
-      writeWhole(whole, await fontverter.convert(readFileSync(file), 'truetype'));
+    const lacking = path.join(FACE_CACHE, `cut-${key}.lacks.json`);
+    if (existsSync(cut) && existsSync(lacking)) return { file: cut, lacks: JSON.parse(readFileSync(lacking, 'utf8')) as number[] };
+    if (!existsSync(cut)) {
+      if (!existsSync(whole)) {
+        const fontverter = (await import('fontverter')).default;
+        writeWhole(whole, await fontverter.convert(readFileSync(file), 'truetype'));
+      }
+      const subsetFont = (await import('subset-font')).default;
+      writeWhole(cut, await subsetFont(readFileSync(whole), String.fromCodePoint(...codePoints), { targetFormat: 'truetype' }));
     }
-    const subsetFont = (await import('subset-font')).default;
-    writeWhole(cut, await subsetFont(readFileSync(whole), String.fromCodePoint(...codePoints), { targetFormat: 'truetype' }));
-    return cut;
+    const fontkit = require('fontkit') as typeof Fontkit;
+    const face = fontkit.openSync(cut) as Fontkit.Font;
+    const lacks = codePoints.filter((c) => !face.hasGlyphForCodePoint(c));
+    writeWhole(lacking, new TextEncoder().encode(JSON.stringify(lacks)));
+    return { file: cut, lacks };
   } catch {
     return undefined;
   }
@@ -175,6 +202,7 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
   const chars = [...new Set([...text].filter((c) => c.trim() !== ''))].map((c) => c.codePointAt(0)!);
   const sorted = [...chars].sort((a, b) => a - b);
   const missingOfficial: string[] = [];
+  const uncovered = new Set<number>();
   let css = '';
   for (const [name, role] of Object.entries(ROLES)) {
     const file = own.find((f) => role.official.includes(path.parse(f).name));
@@ -184,7 +212,9 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
       // A character the office face lacks comes from the free face, never a system font (which
       // Chromium would embed as Type 3): its subsets first, the office face last, tried first.
       if (check.missing.length) {
-        css += await freeFaces(role, dirs, sorted);
+        const free = await freeFaces(role, dirs, sorted);
+        css += free.css;
+        for (const c of check.missing) if (!free.covers(c.codePointAt(0)!)) uncovered.add(c.codePointAt(0)!);
         notes.push({ file: path.join(fontsDir, file), severity: 'warning', reason: `字体「${file}」中没有文中的 ${check.missing.length} 个字（${check.missing.slice(0, 12).join('')}${check.missing.length > 12 ? '等' : ''}），这些字改用免费字体印出` });
       }
       css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${url}");}\n`;
@@ -196,9 +226,11 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
       if (choice === 'official' && role.required) missingOfficial.push(`${role.official[0]}（fonts/${file} ${check.reason}）`);
       else notes.push({ file: path.join(fontsDir, file), severity: 'warning', reason: `字体「${file}」${check.reason}，改用免费字体` });
     } else if (choice === 'official' && role.required) missingOfficial.push(role.official[0]!);
-    css += await freeFaces(role, dirs, sorted);
+    const free = await freeFaces(role, dirs, sorted);
+    css += free.css;
+    for (const c of chars) if (!free.covers(c)) uncovered.add(c);
     used[name] = `@fontsource/${role.free[0]}`;
   }
   if (missingOfficial.length) throw new MissingFonts(missingOfficial);
-  return { css, dirs: [...dirs], used, notes };
+  return { css, dirs: [...dirs], used, notes, uncovered: [...uncovered].sort((a, b) => a - b).map((c) => String.fromCodePoint(c)) };
 }
