@@ -91,13 +91,25 @@ function unusable(file: string, chars: readonly number[]): { reason?: string; mi
   return { missing };
 }
 
-/** `U+4E00-4E03,U+20AC`: a CSS unicode-range as a test of one code point. */
-function rangeTest(range: string): (c: number) => boolean {
-  const spans = range.split(',').map((r) => {
+/** `U+4E00-4E03,U+20AC`: a CSS unicode-range as spans of code points. */
+function rangeSpans(range: string): [number, number][] {
+  return range.split(',').map((r) => {
     const [from, to] = r.trim().replace(/^U\+/i, '').split('-').map((h) => parseInt(h, 16)) as [number, number?];
-    return [from, to ?? from] as const;
+    return [from, to ?? from];
   });
-  return (c) => spans.some(([a, b]) => c >= a && c <= b);
+}
+
+/** Whether `c` lies in one of `spans` (sorted by start): a binary search, the faces having thousands. */
+function inSpans(spans: readonly [number, number][], c: number): boolean {
+  let [lo, hi] = [0, spans.length - 1];
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = spans[mid]!;
+    if (c < a) hi = mid - 1;
+    else if (c > b) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** The free face's @font-face rules for a role, and which code points its files cover. */
@@ -106,7 +118,9 @@ async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly num
   const dir = packageDir(pkg);
   dirs.add(dir);
   let css = '';
-  const tests: ((c: number) => boolean)[] = [];
+  const spans: [number, number][] = [];
+  const served = new Set<number>();
+  let whole = false;
   const source = readFileSync(path.join(dir, cssFile), 'utf8');
   for (const m of source.matchAll(/@font-face\s*\{([^}]*)\}/g)) {
     const body = m[1]!;
@@ -115,7 +129,7 @@ async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly num
     const range = /unicode-range:\s*([^;]+);/.exec(body)?.[1];
     const file = path.join(dir, 'files', src);
     css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${pathToFileURL(file).href}") format("woff2");${range ? `unicode-range:${range};` : ''}}\n`;
-    if (range) tests.push(rangeTest(range));
+    if (range) spans.push(...rangeSpans(range));
     // One large file for every character (the 楷 face: 7 MB): Chromium would decode and
     // embed all of it. A cut of it to the document's characters is checked first; the whole
     // face above still serves any character the cut lacks.
@@ -125,11 +139,18 @@ async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly num
         dirs.add(path.dirname(cut.file));
         css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${pathToFileURL(cut.file).href}") format("truetype");unicode-range:${unicodeRange(codePoints)};}\n`;
         const lacks = new Set(cut.lacks);
-        tests.push((c) => codePoints.includes(c) && !lacks.has(c));
-      } else tests.push(() => true); // the whole face, its coverage unread: taken as covering
+        for (const c of codePoints) if (!lacks.has(c)) served.add(c);
+      } else whole = true; // the whole face, its coverage unread: taken as covering
     }
   }
-  return { css, covers: (c) => tests.some((t) => t(c)) };
+  // Merged into disjoint spans, so that the binary search finds the one that can hold c.
+  const merged = spans.sort((x, y) => x[0] - y[0]).reduce<[number, number][]>((m, span) => {
+    const last = m.at(-1);
+    if (last && span[0] <= last[1] + 1) last[1] = Math.max(last[1], span[1]);
+    else m.push([...span]);
+    return m;
+  }, []);
+  return { css, covers: (c) => whole || served.has(c) || inSpans(merged, c) };
 }
 
 /** Where cut faces are kept between builds: the decoded face, and each cut by its characters. */
