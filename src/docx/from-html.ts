@@ -28,7 +28,7 @@ const find = (e: Element | Root, test: (x: Element) => boolean): Element | undef
   return undefined;
 };
 const byClass = (e: Element | Root, c: string) => find(e, (x) => has(x, c));
-const hidden = (e: Element) => classes(e).some((c) => HIDDEN.has(c)) || e.tagName === 'style' || e.tagName === 'script' || e.tagName === 'caption' || e.tagName === 'colgroup' || e.tagName === 'svg';
+const hidden = (e: Element) => classes(e).some((c) => HIDDEN.has(c)) || e.properties?.['dataFootnoteBackref'] !== undefined || e.tagName === 'style' || e.tagName === 'script' || e.tagName === 'caption' || e.tagName === 'colgroup' || e.tagName === 'svg';
 
 /** The width of a text in characters of the grid: CJK and full-width forms one, others half. */
 export function charsWide(text: string): number {
@@ -197,22 +197,40 @@ function body(div: Element, layout: PrintLayout | undefined): Block[] {
     else if (e.tagName === 'h1' || e.tagName === 'h2') out.push(para('Heading1', runsOf(e)));
     else if (e.tagName === 'h3') out.push(para('Heading2', runsOf(e)));
     else if (/^h[4-6]$/.test(e.tagName)) out.push(para('Heading3', runsOf(e)));
-    else if (e.tagName === 'ol' || e.tagName === 'ul') {
-      const start = Number(e.properties?.['start'] ?? 1) || 1;
-      elements(e)
-        .filter((li) => li.tagName === 'li')
-        .forEach((li, i) => {
-          const marker = e.tagName === 'ol' ? `${start + i}.` : '•';
-          const inner = elements(li).some((c) => c.tagName === 'p') ? elements(li).filter((c) => c.tagName === 'p').flatMap((p) => runsOf(p)) : runsOf(li);
-          out.push(para('Normal', [{ text: marker }, ...inner]));
-        });
-    } else if (e.tagName === 'blockquote' || e.tagName === 'div' || e.tagName === 'section') out.push(...body(e, layout));
+    else if (e.tagName === 'ol' || e.tagName === 'ul') out.push(...listItems(e, layout));
+    else if (e.tagName === 'blockquote' || e.tagName === 'div' || e.tagName === 'section') out.push(...body(e, layout));
     else if (e.tagName === 'figure' && has(e, 'inline-table')) out.push(...inlineTable(e, layout));
     else if (e.tagName === 'table') out.push(tableOf(e, undefined, layout));
     else if (e.tagName === 'pre') out.push(para('Plain', runsOf(e)));
   }
   return out;
 }
+
+/**
+ * A list's items as paragraphs of the body. A numbered item's number is already its text
+ * (render/markdown.ts); an item of a list without numbers opens with a bullet. What an item
+ * holds besides its text (a list within it, more paragraphs) follows as paragraphs of its own.
+ */
+function listItems(list: Element, layout: PrintLayout | undefined): Block[] {
+  const out: Block[] = [];
+  const numbered = has(list, 'numbered');
+  for (const li of elements(list).filter((x) => x.tagName === 'li')) {
+    const marker: Run[] = numbered ? [] : [{ text: '• ' }];
+    const inline = li.children.filter((c) => !(c.type === 'element' && BLOCKS.has(c.tagName)));
+    const blocks = elements(li).filter((c) => BLOCKS.has(c.tagName));
+    const text = runsOf({ ...li, children: inline });
+    if (text.length || !blocks.length) out.push(para('Normal', [...marker, ...text]));
+    blocks.forEach((b, i) => {
+      const inner = body({ type: 'element', tagName: 'div', properties: {}, children: [b] }, layout);
+      // Loose items hold paragraphs: the first takes the bullet that a tight item's text takes.
+      if (i === 0 && !text.length && inner[0]?.type === 'paragraph') inner[0] = { ...inner[0], runs: [...marker, ...inner[0].runs] };
+      out.push(...inner);
+    });
+  }
+  return out;
+}
+
+const BLOCKS = new Set(['p', 'ol', 'ul', 'blockquote', 'pre', 'table', 'div', 'section', 'h2', 'h3', 'h4', 'h5', 'h6']);
 
 /** 附件说明: 附件： then each attachment on its own line, numbers aligned under the first. */
 function attachmentList(div: Element): Block[] {

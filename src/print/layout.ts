@@ -279,6 +279,13 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     const h = figure.getBoundingClientRect().height;
     if (pitch > 0) figure.style.paddingBottom = `${Math.ceil(h / pitch - 0.01) * pitch - h}px`;
   }
+  // So does the text after a table written in the circular's Markdown (a table's padding is
+  // not laid out under collapsed borders: its margin takes the rest of the line).
+  for (const table of document.querySelectorAll<HTMLElement>('.body table')) {
+    if (table.closest('.inline-table')) continue;
+    const h = table.getBoundingClientRect().height;
+    if (pitch > 0) table.style.marginBottom = `${Math.ceil(h / pitch - 0.01) * pitch - h}px`;
+  }
 
   // 2. Pages. Atoms are what Chromium does not split: a line of text, a table row, a block
   // kept whole. A forced break opens a page; an atom that does not fit opens one, and with it

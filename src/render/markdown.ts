@@ -142,6 +142,9 @@ function templateMessage(e: unknown, file: string, lineOffset: number, source = 
 const schema = {
   ...defaultSchema,
   tagNames: (defaultSchema.tagNames ?? []).filter((t) => t !== 'img' && t !== 'picture' && t !== 'source'),
+  // remark-rehype has prefixed the ids it makes (footnotes) and their links already; a second
+  // prefix here would leave every footnote link pointing nowhere.
+  clobberPrefix: '',
 };
 
 /** `（一）…。` opening a paragraph is a run-in heading of the second level, as 公文 write it. */
@@ -162,12 +165,49 @@ function runInHeadings() {
   };
 }
 
+/** Circled numbers for a third level of numbered items, as Chinese documents write them. */
+const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
+
+/**
+ * Numbered items as 公文 number them (GB/T 9704 §7.3.3): 1. then （1） then ①, the number
+ * being text at the start of the item. So the PDF, the Word document and the portal page all
+ * print it, and an item reads as 1.加强…… typed in a paragraph does; a list marker would hang
+ * in the margin of the print, or be lost.
+ */
+function itemNumbers() {
+  const label = (n: number, depth: number) => (depth === 0 ? `${n}.` : depth === 1 || n > CIRCLED.length ? `（${n}）` : CIRCLED[n - 1]!);
+  const visit = (node: Root | Element, depth: number) => {
+    for (const child of node.children) {
+      if (child.type !== 'element') continue;
+      if (child.tagName !== 'ol') {
+        visit(child, depth);
+        continue;
+      }
+      const start = Number(child.properties['start'] ?? 1);
+      const cls = Array.isArray(child.properties['className']) ? child.properties['className'] : [];
+      child.properties['className'] = [...cls, 'numbered'];
+      let n = Number.isSafeInteger(start) && start >= 0 ? start : 1;
+      for (const li of child.children) {
+        if (li.type !== 'element' || li.tagName !== 'li') continue;
+        // A loose list's item holds paragraphs: the number opens the first.
+        const lead = li.children.find((c) => c.type === 'element' || (c.type === 'text' && c.value.trim() !== ''));
+        const holder = lead?.type === 'element' && lead.tagName === 'p' ? lead : li;
+        holder.children.unshift({ type: 'element', tagName: 'span', properties: { className: ['item-number'] }, children: [{ type: 'text', value: label(n++, depth) }] });
+        visit(li, depth + 1);
+      }
+    }
+  };
+  return (tree: Root) => visit(tree, 0);
+}
+
 const processor = unified()
   .use(remarkParse)
   .use(remarkGfm)
-  .use(remarkRehype) // raw HTML in the Markdown is dropped here, never passed on
+  // raw HTML in the Markdown is dropped here, never passed on; footnotes are labelled in Chinese
+  .use(remarkRehype, { footnoteLabel: '注释', footnoteBackLabel: (i: number) => `返回正文中的注释 ${i + 1}` })
   .use(rehypeSanitize, schema)
   .use(runInHeadings)
+  .use(itemNumbers)
   .use(rehypeStringify);
 
 export function markdownToHtml(markdown: string): string {
