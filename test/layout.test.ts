@@ -432,3 +432,29 @@ describe('a table wider than the portrait type area, on landscape pages (§8)', 
     expect(all.slice(0, 5).some(turned)).toBe(false);
   });
 });
+
+describe('a web address in a table cell or the text', () => {
+  it('breaks inside the type area, every column kept on the page, and its digits are not figures', () => {
+    const root = sampleWorkspace();
+    const url = 'http://www.yanggao.gov.cn/zwgk/tzgg/201701/t20170105_1234567.html?from=index&channel=notice';
+    const host = 'www.yanggaoxianrenminzhengfu-xinxigongkai.gov.cn';
+    edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法访问', `站点长期无法访问（${url}）`).replace('“阳高县人民政府”网', `“阳高县人民政府”网${host}`));
+    edit(root, 'content/2016Q4/circular.md', (t) => `${t.trimEnd()}\n\n详见 https://www.gov.cn/zhengce/content/2017-01/20/content_5161735.htm?utm_source=notice 的说明。\n`);
+    const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('正文中的数字');
+    const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
+    const all = words(pdf);
+    const p = all.findIndex((page) => page.some((w) => w.text.includes('yanggao')));
+    expect(p).toBeGreaterThanOrEqual(0);
+    // Nothing past the type area's right edge (28 + 156 mm), on any page.
+    const past = all.flatMap((page, i) => page.filter((w) => w.x1 > 184.5).map((w) => `第 ${i + 1} 页「${w.text}」${w.x1.toFixed(1)}`));
+    expect(past).toEqual([]);
+    // The code column is there, its codes whole, and the address reads whole across its lines.
+    const text = execFileSync('pdftotext', ['-f', String(p + 1), '-l', String(p + 1), '-raw', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    expect(text).toContain('网站标识码');
+    for (const code of ['1307320007', '1402210003', '1405000019']) expect(all[p]!.map((w) => w.text)).toContain(code);
+    expect(text).toContain(url);
+    expect(text).toContain(host);
+  }, 120_000);
+});

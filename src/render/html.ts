@@ -113,11 +113,28 @@ export function lintCircular(sources: CircularSource[]): Message[] {
 }
 
 interface CellView {
-  text: string;
+  text: { toHTML(): string; toString(): string };
   align: string;
   header: boolean;
   check: boolean;
   checked: boolean;
+}
+
+/**
+ * A cell's text, escaped, with each long run of Latin letters, digits and signs (a web address,
+ * an e-mail address) allowed to break: after / ? & = and the like first, anywhere if need be.
+ * Unbroken, such a run sets its column's narrowest width, and the table runs off the page.
+ * Runs of up to 24 characters (a site code, a date) are kept whole.
+ */
+function cellText(text: string): CellView['text'] {
+  return {
+    toString: () => text,
+    toHTML: () =>
+      text
+        .split(/([!-~]{25,})/)
+        .map((part, i) => (i % 2 === 0 ? escapeHtml(part) : `<span class="long-word">${part.split(/(?<=[/?&=._\-@#:;,])/).map(escapeHtml).join('<wbr>')}</span>`))
+        .join(''),
+  };
 }
 
 /** Names the bulletin's tables list (regions and the like): words a title is not broken inside. */
@@ -146,7 +163,7 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     rows: table.rows.map((r) =>
       table.spec.columns.map(
         (c): CellView => ({
-          text: r.cells[c.key]?.text ?? '',
+          text: cellText(r.cells[c.key]?.text ?? ''),
           align: align(c),
           header: c === label,
           check: c.type === 'check',

@@ -13,6 +13,7 @@ const EXEMPT = [
   /(?:附件|附表|表|图)[0-9０-９]+/g, // 附件1, 表2: names of parts, not figures
   /第[0-9０-９]+(?:季度|次|批|期|号|条|款|项|章|节|部分)/g, // 第4季度, 第3条: ordinals
   /\[\^[^\]\s]+\]/g, // [^1]: a footnote's label, not a figure
+  /(?:https?:\/\/|www\.)[!-~]+|[\w.-]+@[\w.-]+|[\w-]+(?:\.[\w-]+)*\.(?:gov|com|org|net|edu)(?:\.cn)?(?:\/[!-~]*)?/g, // addresses: their digits are not figures
 ];
 
 export function lintNumbers(source: string, file: string): Message[] {
