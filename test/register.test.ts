@@ -391,6 +391,18 @@ describe('tongbao sites on examples/city', () => {
     expect(text.replace(/\r\n/g, '')).not.toContain('\n');
   });
 
+  it('writes a field Excel would take for a formula as text', () => {
+    const root = workspace({ '2017Q1': { sites: [[CODES.A, '=HYPERLINK(1)', '首页长期未更新'], [CODES.B, '@SUM(1+1)', '栏目空白'], [CODES.C, '-2+3', '站点无法访问'], [CODES.D, '丁网', '栏目空白']] } });
+    const r = spawnBytes(['sites', '--root', root, '--csv']);
+    const lines = r.subarray(3).toString('utf8').split('\r\n');
+    expect(lines).toContain(`"${CODES.A}","'=HYPERLINK(1)",,"2017Q1","1","待整改"`);
+    expect(lines).toContain(`"${CODES.B}","'@SUM(1+1)",,"2017Q1","1","待整改"`);
+    expect(lines).toContain(`"${CODES.C}","'-2+3",,"2017Q1","1","待整改"`);
+    expect(lines).toContain(`"${CODES.D}","丁网",,"2017Q1","1","待整改"`);
+    // The table on screen and the JSON keep the names as they are.
+    expect(JSON.parse(tongbao(['sites', '--root', root, '--json']).stdout).sites.map((s: { name: string }) => s.name)).toContain('@SUM(1+1)');
+  });
+
   it('says so for a code never listed', () => {
     const r = tongbao(['sites', '9999999999', '--root', city]);
     expect(r.status).toBe(1);

@@ -36,7 +36,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     // For Excel: a BOM so that it reads UTF-8, CRLF line ends, every field quoted.
     const csv = (row: string[]) => stringify([row], { quoted: true, record_delimiter: 'windows' });
     out.write(`\ufeff${csv(HEADERS)}`);
-    for (const s of register.summaries()) if (wanted(s)) out.write(csv(cells(s)));
+    for (const s of register.summaries()) if (wanted(s)) out.write(csv(cells(s).map(inert)));
   } else {
     const rows = [HEADERS];
     for (const s of register.summaries()) if (wanted(s)) rows.push(cells(s));
@@ -52,6 +52,13 @@ const HEADERS = ['网站标识码', '网站名称', '地区', '被通报期次',
 function cells(s: SiteSummary): string[] {
   return [s.key, s.name, s.region ?? '', s.periods.join('、'), String(s.periods.length), s.status];
 }
+
+/**
+ * A field Excel would read as a formula (=, +, -, @ first, or a tab or return: a site name
+ * like =HYPERLINK(…) from the data) is written with an apostrophe before it, which Excel
+ * shows as text and does not print (OWASP's advice on CSV injection).
+ */
+const inert = (field: string) => (/^[=+\-@\t\r]/.test(field) ? `'${field}` : field);
 
 function siteJson(s: SiteSummary) {
   return { key: s.key, kind: s.kind, name: s.name, region: s.region ?? null, periods: s.periods, status: s.status, report: s.report ?? null };
