@@ -162,9 +162,11 @@ describe('hostile content', () => {
     expect(body).not.toMatch(/<(script|iframe|img|object|embed)\b/i);
     expect(body).not.toMatch(/<[^>]*\son\w+\s*=/i);
     expect(body).not.toMatch(/<[^>]*(href|src)\s*=\s*"?(javascript:|https?:)/i);
-    expect(body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src&#x3D;x onerror&#x3D;alert(2)&gt;');
-    expect(body).toContain('&lt;a href&#x3D;&quot;javascript:alert(3)&quot;&gt;点我&lt;/a&gt;');
-    expect(body).toContain('&lt;script&gt;alert(4)&lt;/script&gt;中国政府网');
+    // Shown as text: a long run may break (<wbr>, in a span of its own) but reads the same.
+    const shown = body.replace(/<wbr>|<span class="long-word">|<\/span>/g, '');
+    expect(shown).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src&#x3D;x onerror&#x3D;alert(2)&gt;');
+    expect(shown).toContain('&lt;a href&#x3D;&quot;javascript:alert(3)&quot;&gt;点我&lt;/a&gt;');
+    expect(shown).toContain('&lt;script&gt;alert(4)&lt;/script&gt;中国政府网');
     expect(body).toContain('点击'); // the link text stays, without its href
   });
 });

@@ -1,6 +1,7 @@
 // The portal page: the circular and its attachments in one self-contained HTML file,
 // laid out by Handlebars templates that a workspace may override (templates/ in its root).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import Handlebars from 'handlebars';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heldTable, type LoadedBulletin } from '../load/bulletin.js';
@@ -126,13 +127,16 @@ interface CellView {
  * Unbroken, such a run sets its column's narrowest width, and the table runs off the page.
  * Runs of up to 24 characters (a site code, a date) are kept whole.
  */
+/** Escaped as Handlebars escapes every other value of the templates. */
+const escapeCell = (s: string) => Handlebars.Utils.escapeExpression(s);
+
 function cellText(text: string): CellView['text'] {
   return {
     toString: () => text,
     toHTML: () =>
       text
         .split(/([!-~]{25,})/)
-        .map((part, i) => (i % 2 === 0 ? escapeHtml(part) : `<span class="long-word">${part.split(/(?<=[/?&=._\-@#:;,])/).map(escapeHtml).join('<wbr>')}</span>`))
+        .map((part, i) => (i % 2 === 0 ? escapeCell(part) : `<span class="long-word">${part.split(/(?<=[/?&=._\-@#:;,])/).map(escapeCell).join('<wbr>')}</span>`))
         .join(''),
   };
 }
