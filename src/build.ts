@@ -335,6 +335,8 @@ async function buildWith(
   const docxNotes: string[] = [];
   const ofdNotes: string[] = [];
   const glyphMessages: Message[] = [];
+  /** Characters a system font printed (Type 3): the OFD draws them, as paths. */
+  const drawn: string[] = [];
   if (format !== 'html') {
     if (!fonts || !page) {
       const e = fontsMissing!;
@@ -393,7 +395,9 @@ async function buildWith(
       // (a warning) or nothing did (an empty box: an error, and nothing is written).
       if (fonts.uncovered.length) {
         progress('核对字形');
-        glyphMessages.push(...(await glyphCheck(printed.pdf, fonts.uncovered, rendered)));
+        const checked = await glyphCheck(printed.pdf, fonts.uncovered, rendered);
+        glyphMessages.push(...checked.messages);
+        drawn.push(...checked.system);
         if (hasErrors(glyphMessages)) return { ...rendered, ok: false, messages: [...rendered.messages, ...glyphMessages], written: [] };
       }
       requests = printed.requests;
@@ -411,6 +415,16 @@ async function buildWith(
         const made = await makeOfd(printed.pdf, pdfInfo(rendered), rendered);
         if ('problem' in made) return { ...rendered, ok: false, messages: [...rendered.messages, made.problem], written: [] };
         files.set('bulletin.ofd', made.bytes);
+        if (drawn.length) {
+          glyphMessages.push({
+            severity: 'warning',
+            file: rendered.loaded.source.file,
+            ...(rendered.loaded.bulletin.ofd && placeOf(rendered.loaded.source, ['ofd'])),
+            reason: `bulletin.ofd 中的${drawn.map((c) => `「${c}」`).join('')}是图形，不是文字：PDF 中它们是系统字体的 Type 3 字形，OFD 照样画出，看起来相同，但不能检索、复制`,
+            hint: '要让这些字在 OFD 中也是文字，把含有它们的正式字体放进 fonts/',
+            rule: 'ofd/drawn-glyphs',
+          });
+        }
         // Signed with a seal, the print leaves the seal to the signature's widget: the OFD, unsigned, has none.
         if (sealed) ofdNotes.push('印章');
       }
@@ -589,7 +603,7 @@ async function makeOfd(pdf: Uint8Array, info: PdfInfo, rendered: Rendered): Prom
  * font is a warning, each printed by none (an empty box) an error; both at the character's
  * first place in the period's files.
  */
-async function glyphCheck(pdf: Uint8Array, uncovered: readonly string[], rendered: Rendered): Promise<Message[]> {
+async function glyphCheck(pdf: Uint8Array, uncovered: readonly string[], rendered: Rendered): Promise<{ messages: Message[]; system: string[] }> {
   const { glyphSources } = await import('./pdf/glyphs.js');
   const found = await glyphSources(pdf);
   const boxed = found.boxes.size ? uncovered.filter((c) => !found.embedded.has(c) && !found.system.has(c)) : [];
@@ -637,7 +651,7 @@ async function glyphCheck(pdf: Uint8Array, uncovered: readonly string[], rendere
       rule: 'fonts/system-glyph',
     });
   }
-  return messages;
+  return { messages, system };
 }
 
 /** The signing time: now, or SOURCE_DATE_EPOCH for reproducible builds. */

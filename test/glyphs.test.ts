@@ -60,6 +60,8 @@ describe('a character only a system font has', () => {
       expect(line).toBe(`${file}:${placeIn(path.join(root, file), ch)}: 警告: 「${ch}」（${code}）不在公文所用的字体中，由系统字体 ${/由系统字体 ([\w-]+) 补印/.exec(line!)?.[1]} 补印（第 ${pdfPageOf(pdf, ch)} 页）：字形风格可能与正文不同，在 PDF 中是 Type 3 字形（核对印出的样子；要用正式字形，把含有这个字的正式字体放进 fonts/）`);
     }
     expect(r.stderr).not.toMatch(/: 错误: /);
+    // The OFD says which characters it holds as drawings, not as text.
+    expect(r.stderr).toContain(`data/2016Q4/bulletin.yaml: 警告: bulletin.ofd 中的「\u{2003E}」「Ⅲ」「\u{2123C}」是图形，不是文字`);
     expect(execFileSync('pdffonts', [pdf], { encoding: 'utf8' })).toMatch(/Type 3/);
 
     // The OFD: an independent reader draws the glyph where the PDF has it.
