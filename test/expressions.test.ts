@@ -156,6 +156,15 @@ describe('names in the prose and in bulletin.yaml', () => {
     expect(r.status).toBe(1);
   });
 
+  it('names the missing part of a dotted name printed bare, as for one given to a helper', () => {
+    const ws = sampleWorkspace();
+    edit(ws, 'content/2016Q4/circular.md', (t) => `${t}\n\n问题网站分布：{{sites.kind.distinct}}。\n`);
+    const r = tongbao(['check', '2016Q4'], ws);
+    const line = readFileSync(path.join(ws, 'content/2016Q4/circular.md'), 'utf8').split('\n').findIndex((l) => l.startsWith('问题网站分布')) + 1;
+    expect(r.stderr).toContain(`circular.md:${line}:10: 错误: 「sites.kind」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出`);
+    expect(r.status).toBe(1);
+  });
+
   it('says which table and which figure share a name, where each is, and how to rename', () => {
     const ws = sampleWorkspace();
     edit(ws, YAML, (t) => t.replace('figures:\n', 'figures:\n  sites: { value: 15, label: 问题网站数 }\n'));

@@ -501,3 +501,23 @@ describe('an empty list in the circular', () => {
     expect(html2).toContain('整改率50%。');
   });
 });
+
+// A quarter whose problem sites each lie in a district of their own, or a quarter with one
+// problem site: the district column still groups (3 个区县, 1 个区县), and the circular that
+// says 分布在{{sites.district.distinct}}个区县 builds.
+describe('a region column whose rows are all different', () => {
+  it.each([
+    [[1, 2, 5], '分布在3个区县，按区县统计依次为：西城区1个、南湖区1个、北山区1个。'],
+    [[10], '分布在1个区县，按区县统计依次为：青石县1个。'],
+  ])('still groups: rows %j', (keep, sentence) => {
+    const root = exampleWorkspace('city');
+    const file = path.join(root, 'data/2017Q2/problem-sites.csv');
+    const [head, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+    writeFileSync(file, `${[head, ...rows.filter((r) => keep.includes(Number(r.split(',')[0])))].join('\n')}\n`);
+    const r = tongbao(['build', '2017Q2', '--format', 'html', '--root', root]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readOut(root, '2017Q2').replace(/<[^>]+>/g, '')).toContain(sentence);
+    expect(stats(root, '2017Q2').get('sites.district.distinct')?.display).toBe(String(keep.length));
+  });
+});
+

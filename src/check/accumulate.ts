@@ -308,7 +308,9 @@ export class FigureAccumulator {
 
       if (s.groups) {
         const ranked = [...s.groups].sort((a, b) => b[1] - a[1]);
-        if (ranked.length === n) continue; // one row each: nothing to group
+        // The rows' names, one row each: nothing to group. A region or a declared category
+        // groups even so: four sites in four districts are 4 个区县, one site is 1 个.
+        if (ranked.length === n && column.type === 'text' && !column.values) continue;
         out.push({ name: `${id}.groups`, label: `按「${column.name}」分组的行数`, source: 'computed', value: { type: 'list', value: ranked.map(([k, c]) => `${k} ${c}`) }, derivation: base(column, `${s.groups.size} 组`, all) });
         out.push({ name: `${id}.distinct`, label: `「${column.name}」的不同取值数`, source: 'computed', value: { type: 'integer', value: BigInt(s.groups.size) }, derivation: base(column, `${s.groups.size} 个`, all) });
       }

@@ -52,7 +52,7 @@ export function expandTemplate(
  * (`sites.category.groups` when `sites.category` has no figures): Handlebars' strict mode
  * then fails inside its own code, with no place. Found again here, with its place.
  */
-function unresolvedName(source: string, context: object): { name: string; line: number; column: number } | undefined {
+function unresolvedName(source: string, context: object): { name: string; full: string; line: number; column: number } | undefined {
   const lines = source.split('\n');
   for (let i = 0; i < lines.length; i++) {
     for (const expr of lines[i]!.matchAll(/\{\{[^}]*\}\}/g)) {
@@ -63,7 +63,7 @@ function unresolvedName(source: string, context: object): { name: string; line: 
           value = value && typeof value === 'object' ? (value as Record<string, unknown>)[parts[k]!] : undefined;
           if (value === undefined) {
             if (k === 0) break; // an unknown head is Handlebars' own message
-            return { name: parts.slice(0, k + 1).join('.'), line: i + 1, column: expr.index + m.index + 1 };
+            return { name: parts.slice(0, k + 1).join('.'), full: m[0], line: i + 1, column: expr.index + m.index + 1 };
           }
         }
       }
@@ -108,7 +108,8 @@ function templateMessage(e: unknown, file: string, lineOffset: number, source = 
   if (missing) {
     // Handlebars names the last part only: the whole dotted name is found in the source.
     const whole = unresolvedName(source, context);
-    const name = whole?.name.endsWith(missing[1]!) ? whole.name : missing[1]!;
+    // (For {{a.b.c}} with no a.b, Handlebars names c: the part that is missing is a.b.)
+    const name = whole && (whole.name.endsWith(missing[1]!) || whole.full.endsWith(`.${missing[1]!}`)) ? whole.name : missing[1]!;
     return {
       ...base,
       ...(whole && name === whole.name ? { line: whole.line + lineOffset, column: whole.column } : err.lineNumber !== undefined && { line: err.lineNumber + lineOffset, column: (err.column ?? 0) + 1 }),
