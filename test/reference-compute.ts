@@ -132,7 +132,8 @@ function tableFigures(table: Table, place: string): Figure[] {
         if (k) groups.set(k, [...(groups.get(k) ?? []), r]);
       }
       const ranked = [...groups].sort((a, b) => b[1].length - a[1].length);
-      if (ranked.length === rows.length) continue; // one row each: nothing to group
+      // The rows' names, one row each: nothing to group; a region groups even so.
+      if (ranked.length === rows.length && column.type === 'text' && !column.values) continue;
       out.push({
         name: `${id}.groups`,
         label: `按「${column.name}」分组的行数`,
