@@ -23,6 +23,7 @@ import { periodInfo } from './periods.js';
 import { parseDate } from './values.js';
 import { placeOf } from './load/yaml.js';
 import { firstPlaces } from './load/where.js';
+import { codePoint } from './load/chars.js';
 import { IccProfileNotFound, XmpNotWellFormed, findIccProfile, pdfA } from './archive/pdfa.js';
 // Signing (pkijs, asn1js) is loaded only when a build signs: 0.2 s off every other start.
 import type { Signer } from './archive/p12.js';
@@ -624,12 +625,11 @@ async function glyphCheck(pdf: Uint8Array, uncovered: readonly string[], rendere
     const p = places.get(ch);
     return p ? { file: displayPath(p.file), line: p.line, column: p.column } : { file: rendered.loaded!.source.file };
   };
-  const code = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
   const boxPages = `第 ${[...found.boxes.keys()].join('、')} 页`;
   const messages: Message[] = boxed.map((ch) => ({
     severity: 'error',
     ...at(ch),
-    reason: `「${ch}」（${code(ch)}）没有字体能印出：PDF 中印成了空框（${boxPages}）`,
+    reason: `「${ch}」（${codePoint(ch)}）没有字体能印出：PDF 中印成了空框（${boxPages}）`,
     hint: /[\u{E000}-\u{F8FF}\u{F0000}-\u{10FFFF}]/u.test(ch)
       ? '这是 Unicode 私用区的字符，多是旧编码（GBK 造字）转换留下的乱码：请改成要写的字'
       : /\p{Extended_Pictographic}/u.test(ch)
@@ -646,7 +646,7 @@ async function glyphCheck(pdf: Uint8Array, uncovered: readonly string[], rendere
     messages.push({
       severity: 'warning',
       ...at(ch),
-      reason: `「${ch}」（${code(ch)}）不在公文所用的字体中，由系统字体 ${font} 补印（第 ${pages.join('、')} 页）：字形风格可能与正文不同，在 PDF 中是 Type 3 字形`,
+      reason: `「${ch}」（${codePoint(ch)}）不在公文所用的字体中，由系统字体 ${font} 补印（第 ${pages.join('、')} 页）：字形风格可能与正文不同，在 PDF 中是 Type 3 字形`,
       hint: '核对印出的样子；要用正式字形，把含有这个字的正式字体放进 fonts/',
       rule: 'fonts/system-glyph',
     });

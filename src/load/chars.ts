@@ -34,7 +34,7 @@ export function badCharReason(c: BadChar): string {
 }
 
 /** U+202E, as messages name a character. */
-export const codePoint = (ch: string): string => `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+export const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** `text` without the characters badChar finds, to quote it in a message. */
 export const withoutBadChars = (text: string): string => text.replace(ANY_ALL, '');

@@ -2,7 +2,8 @@
 // reference reader) decodes each page's content into operators with the glyphs' characters
 // and widths resolved; here they are followed as a PDF viewer does (graphics state, text
 // state, form XObjects) and every glyph, path and image is placed on the page in millimetres.
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { openWithPdfJs, type PdfJsDocument } from '../pdf/pdfjs.js';
 import { PNG } from 'pngjs';
 import type { Color, FontUse, ImageItem, Matrix, OfdDocument, OfdPage, OutlineEntry, PageItem, PathItem, TextItem } from './model.js';
 import { OfdError } from './model.js';
@@ -117,7 +118,7 @@ const OP_NAMES = new Map(Object.entries(OPS).map(([k, v]) => [v as number, k]));
 const IGNORED = new Set<number>([OPS.dependency, OPS.beginMarkedContent, OPS.beginMarkedContentProps, OPS.endMarkedContent, OPS.markPoint, OPS.markPointProps, OPS.beginGroup, OPS.endGroup, OPS.setLineCap, OPS.setLineJoin, OPS.setMiterLimit, OPS.setDash, OPS.setRenderingIntent, OPS.setFlatness, OPS.beginAnnotation, OPS.endAnnotation, OPS.setTextRenderingMode]);
 
 export async function documentFromPdf(pdf: Uint8Array): Promise<OfdDocument> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), fontExtraProperties: true, isEvalSupported: false, useSystemFonts: false, disableFontFace: true, verbosity: 0 }).promise;
+  const doc = await openWithPdfJs(pdf);
   try {
     const fonts = new Map<string, FontUse>();
     const pages: OfdPage[] = [];
@@ -129,7 +130,7 @@ export async function documentFromPdf(pdf: Uint8Array): Promise<OfdDocument> {
   }
 }
 
-type PdfDoc = Awaited<ReturnType<typeof getDocument>['promise']>;
+type PdfDoc = PdfJsDocument;
 type PdfPage = Awaited<ReturnType<PdfDoc['getPage']>>;
 
 async function readPage(page: PdfPage, n: number, fonts: Map<string, FontUse>): Promise<OfdPage> {

@@ -3,7 +3,8 @@
 // font (outlines drawn as paths), or, when no font has it, as glyph 0: the empty box
 // (.notdef) of whichever font was current. PDF.js, the reference reader, resolves each
 // glyph of each page; the box has no character behind it, so it is counted, not named.
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { openWithPdfJs } from './pdfjs.js';
 
 export interface GlyphSources {
   /** Characters printed with a real glyph of an embedded (non-Type 3) font. */
@@ -21,7 +22,7 @@ interface PdfJsGlyph {
 }
 
 export async function glyphSources(pdf: Uint8Array): Promise<GlyphSources> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), fontExtraProperties: true, isEvalSupported: false, useSystemFonts: false, disableFontFace: true, verbosity: 0 }).promise;
+  const doc = await openWithPdfJs(pdf);
   const found: GlyphSources = { embedded: new Set(), system: new Map(), boxes: new Map() };
   try {
     for (let n = 1; n <= doc.numPages; n++) {
