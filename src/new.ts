@@ -5,7 +5,7 @@
 // then lists exactly what is still to be filled.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { displayPath, isPeriod, listPeriods, periodPaths } from './bulletin.js';
 import { loadBulletin } from './load/bulletin.js';
 import { hasErrors, type Message } from './messages.js';
@@ -16,6 +16,7 @@ import { readRegister } from './register/read.js';
 import { rectificationColumns } from './register/sites.js';
 import type { Listing } from './register/register.js';
 import type { TableSpec } from './schema.js';
+import { nextWorkbook } from './workbook.js';
 
 export interface NewResult {
   ok: boolean;
@@ -72,6 +73,17 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     if (d) doc.setIn(p, isoDate(addMonths(d, months)));
   };
   for (const p of [['published'], ['signed'], ['sampling', 'from'], ['sampling', 'to']]) moveDate(p);
+  // A table file named for its period (2016Q4检查数据.xlsx) is named for the new one.
+  for (const list of ['tables', 'attachments']) {
+    const items = doc.get(list, true);
+    if (!isSeq(items)) continue;
+    for (const item of items.items) {
+      const file = isMap(item) ? item.get('file') : undefined;
+      if (typeof file === 'string' && isMap(item)) item.set('file', renamed(file, source, period));
+    }
+  }
+  // What was accepted last period was accepted for its figures and rows, not for the next ones.
+  doc.delete('accept');
   const figures = doc.get('figures', true);
   if (isMap(figures)) {
     for (const pair of figures.items) {
@@ -85,15 +97,25 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
   try {
     writeFileSync(target.yaml, doc.toString({ lineWidth: 0 }));
     created.push(displayPath(target.yaml));
-    // Each table: its header only, in the same file name and encoding-neutral UTF-8.
+    // Each table: its header only (a workbook stays a workbook), under a name for the new period.
     const listed = await listedIn(root, source, old.bulletin.tables);
-    for (const spec of [...old.bulletin.tables, ...old.bulletin.attachments]) {
-      const file = path.join(target.dataDir, spec.file);
+    const specs = [...old.bulletin.tables, ...old.bulletin.attachments];
+    const byFile = new Map<string, { spec: (typeof specs)[number]; rows: Record<string, string>[] }[]>();
+    for (const spec of specs) {
       const rect = rectificationColumns(spec);
       // What became of each site the source period listed: its code (and name) filled in.
-      const name = spec.columns.findIndex((c) => c.type === 'text');
-      const rows = rect ? [...listed.values()].map((l) => spec.columns.map((_, i) => (i === rect.code ? l.site.key : i === name ? csvField(l.name) : '')).join(',')) : [];
-      writeFileSync(file, [spec.columns.map((c) => csvField(c.name)).join(','), ...rows].join('\n') + '\n');
+      const name = spec.columns.find((c) => c.type === 'text');
+      const rows = rect ? [...listed.values()].map((l) => ({ [spec.columns[rect.code]!.name]: l.site.key, ...(name && { [name.name]: l.name }) })) : [];
+      byFile.set(spec.file, [...(byFile.get(spec.file) ?? []), { spec, rows }]);
+    }
+    for (const [name, plans] of byFile) {
+      const file = path.join(target.dataDir, renamed(name, source, period));
+      if (/\.xlsx$/i.test(name)) writeFileSync(file, await nextWorkbook(readFileSync(path.join(old.paths.dataDir, name)), plans));
+      else {
+        const { spec, rows } = plans[0]!;
+        const line = (values: (string | undefined)[]) => values.map((v) => csvField(v ?? '')).join(',');
+        writeFileSync(file, [line(spec.columns.map((c) => c.name)), ...rows.map((r) => line(spec.columns.map((c) => r[c.name])))].join('\n') + '\n');
+      }
       created.push(displayPath(file));
     }
     // The seal is the same every period.
@@ -127,6 +149,12 @@ function retitle(title: string, from: string, to: string): string {
   let t = title.replace(a.text, b.text);
   if (a.quarter && b.quarter) t = t.replace(`${a.year}年第${chineseNumeral(a.quarter)}次`, `${b.year}年第${chineseNumeral(b.quarter)}次`);
   return t;
+}
+
+/** A file name with the source period in it, named for the new period; others as they are. */
+function renamed(file: string, from: string, to: string): string {
+  const base = path.basename(file);
+  return base.includes(from) ? path.join(path.dirname(file), base.split(from).join(to)) : file;
 }
 
 function csvField(s: string): string {

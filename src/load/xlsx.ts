@@ -13,13 +13,17 @@ function columnLetter(n: number): string {
 }
 
 /** The text a cell shows: numbers in their format (97.2% stays 97.2%), dates as 2017-01-20. */
-function cellText(cell: ExcelJS.Cell): { text: string; formula?: string } {
+function cellText(cell: ExcelJS.Cell): { text: string; formula?: string; error?: string } {
   const v = cell.value;
   if (v === null || v === undefined) return { text: '' };
-  if (typeof v === 'object' && 'formula' in v) {
-    const result = (v as ExcelJS.CellFormulaValue).result;
-    const text = result === undefined || result === null || typeof result === 'object' ? '' : shown(result, cell.numFmt);
-    return { text, formula: (v as ExcelJS.CellFormulaValue).formula };
+  if (cell.type === ExcelJS.ValueType.Formula) {
+    // Read from the cell, not its value: exceljs's value drops a result that is 0 (or false).
+    const result = cell.result as unknown;
+    const formula = cell.formula;
+    if (result instanceof Date) return { text: result.toISOString().slice(0, 10), formula };
+    if (result && typeof result === 'object' && 'error' in result) return { text: '', formula, error: String((result as { error: unknown }).error) };
+    const text = typeof result === 'number' || typeof result === 'string' || typeof result === 'boolean' ? shown(result, cell.numFmt) : '';
+    return { text, formula };
   }
   if (typeof v === 'object' && 'richText' in v) return { text: v.richText.map((r) => r.text).join('') };
   if (typeof v === 'object' && 'text' in v && 'hyperlink' in v) return { text: String(v.text) };
@@ -65,6 +69,29 @@ export function declaredUnpackedSize(b: Buffer): number | undefined {
   return undefined;
 }
 
+/** Rows searched for the header: an office sheet often has a title (and a blank row) above it. */
+export const HEADER_SEARCH_ROWS = 10;
+
+const plainName = (s: string) => s.replace(/[\s\u3000]+/g, '');
+
+/** Which of the first rows is the header: the first naming most of the declared columns (0 when none names any). */
+export function headerIndex(rows: readonly (readonly string[])[], spec: TableSpec): number {
+  const names = new Set(spec.columns.map((c) => plainName(c.name)));
+  let best = 0;
+  let bestCount = 0;
+  rows.forEach((cells, i) => {
+    const count = new Set(cells.map(plainName).filter((c) => names.has(c))).size;
+    if (count > bestCount) [best, bestCount] = [i, count];
+  });
+  return best;
+}
+
+/** The sheet a table reads: the one it names, else the first one shown (a hidden sheet is not what the office sees). */
+export function tableSheet(workbook: ExcelJS.Workbook, spec: { sheet?: string }): ExcelJS.Worksheet | undefined {
+  if (spec.sheet) return workbook.getWorksheet(spec.sheet);
+  return workbook.worksheets.find((w) => w.state !== 'hidden' && w.state !== 'veryHidden') ?? workbook.worksheets[0];
+}
+
 export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec & { sheet?: string }): Promise<{ table?: Table; messages: Message[] }> {
   const unpacked = declaredUnpackedSize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   if (unpacked !== undefined && unpacked > MAX_UNPACKED_BYTES) {
@@ -79,7 +106,7 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   } catch {
     return { messages: [{ severity: 'error', file, reason: '无法读取这个 .xlsx 文件（文件损坏或不是 Excel 工作簿）', hint: '在 Excel 或 WPS 中打开后重新保存为 .xlsx', rule: 'xlsx/unreadable' }] };
   }
-  const sheet = spec.sheet ? workbook.getWorksheet(spec.sheet) : workbook.worksheets[0];
+  const sheet = tableSheet(workbook, spec);
   if (!sheet) {
     const names = workbook.worksheets.map((w) => w.name).join('、');
     return { messages: [{ severity: 'error', file, reason: spec.sheet ? `工作簿中没有名为「${spec.sheet}」的工作表` : '工作簿中没有工作表', hint: names ? `已有的工作表：${names}` : '', rule: 'xlsx/no-sheet' }] };
@@ -89,15 +116,21 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   const width = sheet.columnCount;
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const fields: Field[] = [];
+    const cells = Array.from({ length: width }, (_, i) => cellText(row.getCell(i + 1)));
+    // A row of formulas waiting for their inputs (as `new` leaves a workbook) is an empty row.
+    if (cells.every((c) => c.text === '')) return;
     for (let c = 1; c <= width; c++) {
       const ref = `${sheet.name}!${columnLetter(c)}${rowNumber}`;
-      const { text, formula } = cellText(row.getCell(c));
-      if (formula !== undefined) {
+      const { text, formula } = cells[c - 1]!;
+      // A formula's saved result is what Excel shows, and is read as such (0 included); only a
+      // formula Excel never computed, or whose result is an error, leaves nothing to read.
+      if (formula !== undefined && text === '') {
+        const error = cells[c - 1]!.error;
         messages.push({
-          severity: text === '' ? 'error' : 'warning',
+          severity: 'error',
           file: `${file}!${ref}`,
-          reason: text === '' ? `单元格是公式 =${formula}，且没有保存计算结果` : `单元格是公式 =${formula}，已按它保存的结果「${text}」处理`,
-          hint: '在 Excel 中把公式「选择性粘贴」为数值后保存',
+          reason: error ? `单元格的公式 =${formula} 算出的是错误值 ${error}` : `单元格是公式 =${formula}，且没有保存计算结果`,
+          hint: error ? '核对公式引用的单元格（如除数为 0 或为空）' : '在 Excel 或 WPS 中打开并保存一次，让它算出结果；或把公式「选择性粘贴」为数值',
           rule: 'xlsx/formula',
         });
       }
@@ -105,6 +138,12 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
     }
     records.push({ line: rowNumber, fields });
   });
-  const t = tableFromRecords(records, file, spec, 'xlsx');
+  // A title (and blank rows) above the header, as office sheets have: the header is the row
+  // that names the declared columns, and the user is told which row was taken.
+  const header = headerIndex(records.slice(0, HEADER_SEARCH_ROWS).map((r) => r.fields.map((f) => f.text)), spec);
+  if (header > 0) {
+    messages.push({ severity: 'info', file: `${file}!${sheet.name}!A${records[header]!.line}`, reason: `以第 ${records[header]!.line} 行为表头，上面的 ${records[header]!.line - 1} 行（标题）不读`, rule: 'xlsx/header-row' });
+  }
+  const t = tableFromRecords(records.slice(header), file, spec, 'xlsx');
   return { ...t, messages: [...messages.messages(), ...t.messages] };
 }

@@ -1,0 +1,73 @@
+// A period's workbooks carried to the next period as workbooks: the same sheets, header rows,
+// number formats, drop-down lists and formulas, the data rows emptied. The office keeps
+// working in the file it knows; writing a table's header as CSV text into an .xlsx (as `new`
+// once did) leaves a file Excel cannot open and loses every format the office set up.
+import ExcelJS from 'exceljs';
+import type { TableSpec } from './schema.js';
+import { HEADER_SEARCH_ROWS, headerIndex, tableSheet } from './load/xlsx.js';
+
+/** What `new` puts in a table's first data rows (a rectification table's codes), by column name. */
+export type StartRows = readonly Readonly<Record<string, string>>[];
+
+export interface SheetPlan {
+  spec: TableSpec & { sheet?: string };
+  rows: StartRows;
+}
+
+const cellString = (v: ExcelJS.CellValue): string => {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && 'richText' in v) return v.richText.map((r) => r.text).join('');
+  if (typeof v === 'object' && 'text' in v) return String(v.text);
+  if (typeof v === 'object') return '';
+  return String(v);
+};
+const plain = (s: string) => s.replace(/[\s\u3000]+/g, '');
+
+/** The header row, found as the loader finds it, and its column numbers by column name. */
+export function headerRow(sheet: ExcelJS.Worksheet, spec: TableSpec): { row: number; columns: Map<string, number> } {
+  const rows = Array.from({ length: Math.min(HEADER_SEARCH_ROWS, sheet.rowCount) }, (_, i) => {
+    const cells: string[] = [];
+    sheet.getRow(i + 1).eachCell({ includeEmpty: true }, (cell, c) => (cells[c - 1] = cellString(cell.value)));
+    return Array.from(cells, (c) => c ?? '');
+  });
+  const row = headerIndex(rows, spec) + 1;
+  const columns = new Map<string, number>();
+  rows[row - 1]?.forEach((text, i) => {
+    if (text !== '' && !columns.has(plain(text))) columns.set(plain(text), i + 1);
+  });
+  return { row, columns };
+}
+
+/**
+ * A data cell emptied for the next period: a formula stays, without the result saved for last
+ * period's data (Excel computes it again on the next save); a value goes; the cell's format stays.
+ */
+function emptied(cell: ExcelJS.Cell): void {
+  const v = cell.value;
+  if (v && typeof v === 'object' && 'formula' in v && v.formula) cell.value = { formula: v.formula } as ExcelJS.CellFormulaValue;
+  else if (v && typeof v === 'object' && 'sharedFormula' in v && v.sharedFormula) cell.value = { sharedFormula: v.sharedFormula } as ExcelJS.CellSharedFormulaValue;
+  else cell.value = null;
+}
+
+/**
+ * The workbook `bytes` for the next period: every table's sheet emptied below its header row,
+ * then given its start rows; every other sheet and everything else in the file as it was.
+ */
+export async function nextWorkbook(bytes: Buffer, plans: readonly SheetPlan[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  for (const plan of plans) {
+    const sheet = tableSheet(workbook, plan.spec);
+    if (!sheet) continue;
+    const header = headerRow(sheet, plan.spec);
+    for (let r = header.row + 1; r <= sheet.rowCount; r++) sheet.getRow(r).eachCell({ includeEmpty: false }, emptied);
+    plan.rows.forEach((values, i) => {
+      const row = sheet.getRow(header.row + 1 + i);
+      for (const [name, value] of Object.entries(values)) {
+        const c = header.columns.get(plain(name));
+        if (c !== undefined && value !== '') row.getCell(c).value = value;
+      }
+    });
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
