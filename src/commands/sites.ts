@@ -39,9 +39,17 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     for (const s of register.summaries()) if (wanted(s)) out.write(csv(cells(s).map(inert)));
   } else {
     const rows = [HEADERS];
-    for (const s of register.summaries()) if (wanted(s)) rows.push(cells(s));
+    let accounts = 0;
+    for (const s of register.summaries()) {
+      if (!wanted(s)) continue;
+      rows.push(cells(s));
+      if (s.kind === 'account') accounts++;
+    }
     out.write(table(rows));
-    if (!flags.quiet) out.write(`共 ${rows.length - 1} 个网站（${register.periods.length} 期${periodsText(register.periods)}）\n`);
+    // Sites and new-media accounts are counted apart: 26 个网站 for 12 sites and 14 accounts misleads.
+    const sites = rows.length - 1 - accounts;
+    const counted = accounts ? `${sites ? `${sites} 个网站、` : ''}${accounts} 个政务新媒体账号` : `${sites} 个网站`;
+    if (!flags.quiet) out.write(`共 ${counted}（${register.periods.length} 期${periodsText(register.periods)}）\n`);
   }
   out.end();
   return EXIT.ok;
