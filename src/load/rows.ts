@@ -97,26 +97,56 @@ export function totalForm(t: string): string {
 
 /** Longest text read as a label (a naming cell: 全市政府网站合计（不含省级部门）); longer is a member. */
 const MAX_LABEL = 40;
-/**
- * Characters that can begin a total word (合 总 總 共 汇 小 全 t s o ト ゴ …) or that NFKC may
- * turn into one (full- and half-width forms, compatibility ideographs, Kangxi radicals,
- * enclosed forms): a text with none of them is a member, told by one table look-up a character.
- */
-const STARTS = (() => {
+// What each character may say of a total, for `mayBeTotal`: a character of a total word (合 计
+// 总 和 …: two of them make a candidate, so 合肥市 or 小店区 is told apart at once), 全 (全市),
+// a Latin letter (Total), or a form NFKC may change into one of these (half-width katakana,
+// full-width letters, compatibility ideographs, radicals, enclosed forms), a candidate at once.
+const WORD = 1;
+const WHOLE = 2;
+const LATIN = 3;
+const NOW = 4;
+const KIND = (() => {
   const t = new Uint8Array(0x10000);
-  for (const c of '合总總総共汇彙匯小全TtSsOoトゴごソ') t[c.charCodeAt(0)] = 1;
-  const range = (a: number, b: number) => t.fill(1, a, b + 1);
+  for (const c of '合总總総共汇彙匯小计計和体體数數部') t[c.charCodeAt(0)] = WORD;
+  t['全'.charCodeAt(0)] = WHOLE;
+  for (const c of 'TtSsOo') t[c.charCodeAt(0)] = LATIN;
+  for (const c of 'トゴごソ') t[c.charCodeAt(0)] = NOW;
+  const range = (a: number, b: number) => t.fill(NOW, a, b + 1);
   range(0x2e80, 0x2fdf); // CJK radicals, Kangxi radicals
   range(0x3200, 0x33ff); // enclosed and squared CJK
+  range(0xd800, 0xdbff); // past the BMP (compatibility ideographs supplement)
   range(0xf900, 0xfaff); // CJK compatibility ideographs
-  range(0xff00, 0xffef); // full-width and half-width forms
-  range(0xd800, 0xdbff); // a character past the BMP (compatibility ideographs supplement)
+  range(0xff21, 0xff3a); // full-width Latin letters
+  range(0xff41, 0xff5a);
+  range(0xff65, 0xff9f); // half-width katakana
   return t;
 })();
+/** tot, sum, ove (lower case by | 0x20). */
+const latinStart = (a: number, b: number, c: number) => (a === 0x74 && b === 0x6f && c === 0x74) || (a === 0x73 && b === 0x75 && c === 0x6d) || (a === 0x6f && b === 0x76 && c === 0x65);
 
+/** Whether `t` may be a total label: false for nearly every cell, by a table look-up a character. */
 function mayBeTotal(t: string): boolean {
-  for (let i = 0; i < t.length; i++) if (STARTS[t.charCodeAt(i)] === 1) return true;
-  return false;
+  let words = 0;
+  let latin = false;
+  for (let i = 0; i < t.length; i++) {
+    switch (KIND[t.charCodeAt(i)]) {
+      case 0:
+        break;
+      case WORD:
+        if (++words === 2) return true;
+        break;
+      case WHOLE:
+        if (t.length <= 12) return true;
+        break;
+      case LATIN:
+        // The first three letters of total, sum, overall: gov.cn and most Latin text go on.
+        if (!latin && i + 2 < t.length) latin = latinStart(t.charCodeAt(i) | 0x20, t.charCodeAt(i + 1) | 0x20, t.charCodeAt(i + 2) | 0x20);
+        break;
+      default:
+        return true;
+    }
+  }
+  return latin;
 }
 
 /**
