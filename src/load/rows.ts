@@ -73,7 +73,7 @@ const WHOLE_REGION = /^全(?:市|省|区|县|国|州|盟|旗|镇|乡|辖区|自�
 const TOTAL_WORD = /合计|总计|共计|汇总|小计|total/;
 
 /** Traditional and Japanese forms of the characters of the total words: 總計, 合計, 総計, 彙總. */
-const SIMPLIFIED: Record<string, string> = { 計: '计', 總: '总', 総: '总', 彙: '汇', 匯: '汇', 數: '数', 體: '体', 區: '区', 縣: '县', 國: '国', 鎮: '镇', 鄉: '乡', 轄: '辖', 盡: '尽' };
+const SIMPLIFIED: Record<string, string> = { 計: '计', 總: '总', 総: '总', 彙: '汇', 匯: '汇', 數: '数', 體: '体', 區: '区', 縣: '县', 國: '国', 鎮: '镇', 鄉: '乡', 轄: '辖' };
 const TRADITIONAL = /[計總総彙匯數體區縣國鎮鄉轄]/g;
 /** Zero-width characters, soft hyphen, BOM; combining marks NFKC left on their own (合\u0301计). */
 const STRAY = /[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u034f\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f]/g;
