@@ -213,6 +213,12 @@ describe('names that only look alike (issue 31, item 13)', () => {
       );
       const text = tongbao(['sites', '--root', root]).stdout;
       expect(text).toContain('共 6 个政务新媒体账号（2 期：2017Q1、2017Q2）');
+      // An account's history asked for as it was written either way.
+      for (const typed of ['微博/Hell\u043e某某', '抖音/\uff21\uff22\uff23发布', '微信/某某\u200b发布']) {
+        const h = tongbao(['sites', typed, '--json', '--root', root]);
+        expect(h.status, typed).toBe(0);
+        expect(json(h).listings.map((l: { period: string }) => l.period), typed).toEqual(['2017Q1', '2017Q2']);
+      }
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

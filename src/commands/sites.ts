@@ -4,6 +4,8 @@ import { stringify } from 'csv-stringify/sync';
 import stringWidth from 'string-width';
 import { isPeriod } from '../bulletin.js';
 import { readRegister } from '../register/read.js';
+import { accountKey } from '../register/sites.js';
+import { nameKey } from '../load/identity.js';
 import type { Register, SiteStatus, SiteSummary } from '../register/register.js';
 import { RECTIFICATION_STATUS } from '../schema.js';
 import { EXIT, UsageError, type Invocation, type Io } from './shell.js';
@@ -22,10 +24,11 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     io.err('tongbao: 工作区中没有任何一期通报（data/<期次>/bulletin.yaml）\n');
     return EXIT.failed;
   }
-  if (args[0] !== undefined) return history(register, args[0], flags.json, io);
+  if (args[0] !== undefined) return history(register, registerKey(register, args[0]), flags.json, io);
 
   const out = batched(io);
-  const wanted = (s: SiteSummary) => (flags.period === undefined || s.periods.includes(flags.period)) && (flags.region === undefined || s.region === flags.region) && (flags.status === undefined || s.status === flags.status);
+  const region = flags.region === undefined ? undefined : nameKey(flags.region);
+  const wanted = (s: SiteSummary) => (flags.period === undefined || s.periods.includes(flags.period)) && (region === undefined || (s.region !== undefined && nameKey(s.region) === region)) && (flags.status === undefined || s.status === flags.status);
   // JSON and CSV are written a site at a time: a register of a million sites is never held twice.
   if (flags.json) {
     out.write(`{\n  "periods": ${JSON.stringify(register.periods)},\n  "unread": ${JSON.stringify(register.unread)},\n  "sites": [`);
@@ -53,6 +56,16 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   }
   out.end();
   return EXIT.ok;
+}
+
+/**
+ * The register's key for what the user typed: a code or `平台/账号名称` as the register keeps
+ * it, else in the register's one form (ＡＢＣ, a zero-width space or a look-alike letter aside).
+ */
+function registerKey(register: Register, typed: string): string {
+  if (register.has(typed)) return typed;
+  const slash = typed.indexOf('/');
+  return slash > 0 ? accountKey(typed.slice(0, slash), typed.slice(slash + 1)) : nameKey(typed);
 }
 
 const HEADERS = ['网站标识码', '网站名称', '地区', '被通报期次', '次数', '整改状态'];
