@@ -181,7 +181,7 @@ describe('names that only look alike (issue 31, item 13)', () => {
 
   it('are the same account across quarters, the repeat found and the look-alike said at its cell; `sites` lists each once', () => {
     const root = accounts({
-      '2017Q1': ['微信,某某发布,长期不更新', '微信,金华发布,长期不更新', '微博,Hello某某,长期不更新', '抖音,ABC发布,长期不更新', '快手,Alpha发布,长期不更新', '微博,Хэйхэ发布,长期不更新'],
+      '2017Q1': ['微信,某某发布,长期不更新', '微信,金华发布,长期不更新', '微博,Hello某某,长期不更新', '抖音,ABC发布,长期不更新', '快手,Alpha发布,长期不更新', '微博,Хэйхэ发布,长期不更新', '微信,某某口岸发布,长期不更新'],
       '2017Q2': [
         '微信,某某\u200b发布,长期不更新', // a zero-width space
         '微信,\uf90a华发布,长期不更新', // U+F90A, the compatibility ideograph of 金
@@ -189,30 +189,32 @@ describe('names that only look alike (issue 31, item 13)', () => {
         '抖音,\uff21\uff22\uff23发布,长期不更新', // full-width letters
         '快手,\u0391lpha发布,长期不更新', // a Greek Α
         '微博,Хэйхэ发布,长期不更新', // written wholly in Cyrillic: left alone
+        '微信,某某\u30ed岸发布,长期不更新', // the katakana ロ for 口
       ],
     });
     try {
       const r = tongbao(['check', '2017Q2', '--json', '--root', root]);
       const messages = json(r).messages as { severity: string; line: number; column: number; reason: string; rule: string }[];
       const repeats = messages.filter((m) => m.rule === 'register/repeat');
-      expect(repeats.map((m) => m.line)).toEqual([2, 3, 4, 5, 6, 7]);
+      expect(repeats.map((m) => m.line)).toEqual([2, 3, 4, 5, 6, 7, 8]);
       expect(repeats[1]!.reason).toContain('（微信/金华发布）连续被通报');
       expect(repeats[2]!.reason).toContain('（微博/Hello某某）连续被通报');
       const said = messages.filter((m) => m.rule === 'register/lookalike-name');
-      expect(said.map((m) => [m.line, m.column, m.severity])).toEqual([[2, 6], [3, 6], [4, 6], [5, 6], [6, 6]].map((p) => [...p, 'warning']));
+      expect(said.map((m) => [m.line, m.column, m.severity])).toEqual([[2, 6], [3, 6], [4, 6], [5, 6], [6, 6], [8, 6]].map((p) => [...p, 'warning']));
       expect(said[0]!.reason).toBe('「账号名称」的「某某⟨U+200B⟩发布」含有看不见的字符：看起来是「某某发布」，却是另一串文字');
       expect(said[1]!.reason).toContain('含有兼容区汉字：看起来是「金华发布」');
       expect(said[1]!.reason).toContain('⟨U+F90A⟩');
       expect(said[2]!.reason).toContain('「Hell\u043e⟨U+043E⟩某某」含有形似拉丁字母的西里尔或希腊字母：看起来是「Hello某某」');
       expect(said[3]!.reason).toContain('含有全角字母或数字：看起来是「ABC发布」');
-      expect(said[4]!.reason).toContain('「Α⟨U+0391⟩lpha发布」含有形似拉丁字母的西里尔或希腊字母');
+      expect(said[4]!.reason).toContain('「\u0391⟨U+0391⟩lpha发布」含有形似拉丁字母的西里尔或希腊字母');
+      expect(said[5]!.reason).toContain('「某某\u30ed⟨U+30ED⟩岸发布」含有形似汉字的片假名：看起来是「某某口岸发布」');
 
       const sites = json(tongbao(['sites', '--json', '--root', root])).sites as { key: string; periods: string[] }[];
       expect(sites.map((s) => [s.key, s.periods.length]).sort()).toEqual(
-        [['微信/某某发布', 2], ['微信/金华发布', 2], ['微博/Hello某某', 2], ['抖音/ABC发布', 2], ['快手/Alpha发布', 2], ['微博/Хэйхэ发布', 2]].sort(),
+        [['微信/某某发布', 2], ['微信/金华发布', 2], ['微博/Hello某某', 2], ['抖音/ABC发布', 2], ['快手/Alpha发布', 2], ['微博/Хэйхэ发布', 2], ['微信/某某口岸发布', 2]].sort(),
       );
       const text = tongbao(['sites', '--root', root]).stdout;
-      expect(text).toContain('共 6 个政务新媒体账号（2 期：2017Q1、2017Q2）');
+      expect(text).toContain('共 7 个政务新媒体账号（2 期：2017Q1、2017Q2）');
       // An account's history asked for as it was written either way.
       for (const typed of ['微博/Hell\u043e某某', '抖音/\uff21\uff22\uff23发布', '微信/某某\u200b发布']) {
         const h = tongbao(['sites', typed, '--json', '--root', root]);

@@ -17,7 +17,7 @@ const SPACES = /[\s\u3000]+/g;
 /** Greek and Cyrillic letters. */
 const GREEK_CYRILLIC = /[\u0370-\u03ff\u0400-\u052f]/;
 /** Anything the normal form would change; most cells have none of it and cost one test. */
-const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\s\u3000\uf900-\ufaff\ud87e\u0370-\u03ff\u0400-\u052f]/;
+const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\s\u3000\uf900-\ufaff\ud87e\u0370-\u03ff\u0400-\u052f\u3040-\u30ff]/;
 
 /**
  * Greek and Cyrillic letters that look like Latin ones (the prototypes Unicode's confusables
@@ -48,6 +48,29 @@ function latinLookalikes(text: string): string | undefined {
       const latin = LATIN_LOOKALIKE[c];
       if (latin === undefined) return undefined;
       out += latin;
+    } else out += c;
+  }
+  return out;
+}
+
+/**
+ * Katakana that look like Han characters (UTS #39's prototypes: ロ 口, エ 工, カ 力, タ 夕, ニ 二,
+ * ハ 八, ト 卜, ー 一), typed by a Japanese input method into a Chinese name.
+ */
+const HAN_LOOKALIKE: Readonly<Record<string, string>> = { ロ: '口', エ: '工', カ: '力', タ: '夕', ニ: '二', ハ: '八', ト: '卜', ー: '一' };
+const KANA = /[\u3040-\u30ff]/;
+const HAN = /[\u3400-\u4dbf\u4e00-\u9fff]/;
+
+/** `text` with its Han look-alike katakana as Han, when it holds Han and no other kana. */
+function hanLookalikes(text: string): string | undefined {
+  if (!KANA.test(text) || !HAN.test(text)) return undefined;
+  let out = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    if (code >= 0x3040 && code <= 0x30ff) {
+      const han = HAN_LOOKALIKE[c];
+      if (han === undefined) return undefined; // Japanese text: other kana beside them
+      out += han;
     } else out += c;
   }
   return out;
@@ -86,6 +109,11 @@ export function identityForm(text: string, kind: IdentityKind): Normalized | und
     changes.push('形似拉丁字母的西里尔或希腊字母');
     t = latin;
   }
+  const han = hanLookalikes(t);
+  if (han !== undefined && han !== t) {
+    changes.push('形似汉字的片假名');
+    t = han;
+  }
   const spaced = kind === 'name' ? t.replace(SPACES, '') : t.replace(SPACES, ' ');
   if (spaced !== t) changes.push('空格');
   t = spaced;
@@ -113,5 +141,5 @@ export function nameKey(text: string): string {
 export function shown(text: string): string {
   return text
     .replace(/[\u200b-\u200d\u2060\ufeff\u00ad\u3000]/g, (c) => `⟨${codePoint(c)}⟩`)
-    .replace(/[\u0370-\u03ff\u0400-\u052f\uf900-\ufaff]|\ud87e[\udc00-\ude1f]/g, (c) => (LATIN_LOOKALIKE[c] !== undefined || c.charCodeAt(0) >= 0xd800 ? `${c}⟨${codePoint(c)}⟩` : c));
+    .replace(/[\u0370-\u03ff\u0400-\u052f\u30a8-\u30fc\uf900-\ufaff]|\ud87e[\udc00-\ude1f]/g, (c) => (LATIN_LOOKALIKE[c] !== undefined || HAN_LOOKALIKE[c] !== undefined || c.charCodeAt(0) >= 0xd800 ? `${c}⟨${codePoint(c)}⟩` : c));
 }
