@@ -4,6 +4,8 @@ import { stringify } from 'csv-stringify/sync';
 import stringWidth from 'string-width';
 import { isPeriod } from '../bulletin.js';
 import { readRegister } from '../register/read.js';
+import { accountKey } from '../register/sites.js';
+import { nameKey } from '../load/identity.js';
 import type { Register, SiteStatus, SiteSummary } from '../register/register.js';
 import { RECTIFICATION_STATUS } from '../schema.js';
 import { EXIT, UsageError, type Invocation, type Io } from './shell.js';
@@ -22,10 +24,11 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     io.err('tongbao: 工作区中没有任何一期通报（data/<期次>/bulletin.yaml）\n');
     return EXIT.failed;
   }
-  if (args[0] !== undefined) return history(register, args[0], flags.json, io);
+  if (args[0] !== undefined) return history(register, registerKey(register, args[0]), flags.json, io);
 
   const out = batched(io);
-  const wanted = (s: SiteSummary) => (flags.period === undefined || s.periods.includes(flags.period)) && (flags.region === undefined || s.region === flags.region) && (flags.status === undefined || s.status === flags.status);
+  const region = flags.region === undefined ? undefined : nameKey(flags.region);
+  const wanted = (s: SiteSummary) => (flags.period === undefined || s.periods.includes(flags.period)) && (region === undefined || (s.region !== undefined && nameKey(s.region) === region)) && (flags.status === undefined || s.status === flags.status);
   // JSON and CSV are written a site at a time: a register of a million sites is never held twice.
   if (flags.json) {
     out.write(`{\n  "periods": ${JSON.stringify(register.periods)},\n  "unread": ${JSON.stringify(register.unread)},\n  "sites": [`);
@@ -39,12 +42,30 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     for (const s of register.summaries()) if (wanted(s)) out.write(csv(cells(s).map(inert)));
   } else {
     const rows = [HEADERS];
-    for (const s of register.summaries()) if (wanted(s)) rows.push(cells(s));
+    let accounts = 0;
+    for (const s of register.summaries()) {
+      if (!wanted(s)) continue;
+      rows.push(cells(s));
+      if (s.kind === 'account') accounts++;
+    }
     out.write(table(rows));
-    if (!flags.quiet) out.write(`共 ${rows.length - 1} 个网站（${register.periods.length} 期${periodsText(register.periods)}）\n`);
+    // Sites and new-media accounts are counted apart: 26 个网站 for 12 sites and 14 accounts misleads.
+    const sites = rows.length - 1 - accounts;
+    const counted = accounts ? `${sites ? `${sites} 个网站、` : ''}${accounts} 个政务新媒体账号` : `${sites} 个网站`;
+    if (!flags.quiet) out.write(`共 ${counted}（${register.periods.length} 期${periodsText(register.periods)}）\n`);
   }
   out.end();
   return EXIT.ok;
+}
+
+/**
+ * The register's key for what the user typed: a code or `平台/账号名称` as the register keeps
+ * it, else in the register's one form (ＡＢＣ, a zero-width space or a look-alike letter aside).
+ */
+function registerKey(register: Register, typed: string): string {
+  if (register.has(typed)) return typed;
+  const slash = typed.indexOf('/');
+  return slash > 0 ? accountKey(typed.slice(0, slash), typed.slice(slash + 1)) : nameKey(typed);
 }
 
 const HEADERS = ['网站标识码', '网站名称', '地区', '被通报期次', '次数', '整改状态'];

@@ -21,6 +21,8 @@ export class RowReader implements RowEvent {
   private readonly present: Cell[] = [];
   /** Whether each present cell may name a total by its end (全市合计). */
   private readonly naming: boolean[] = [];
+  /** Each present naming cell's declared values, which are members whatever they read. */
+  private readonly listed: (ReadonlySet<string> | undefined)[] = [];
 
   constructor(header: RawRecord, spec: TableSpec, private readonly at: At) {
     const { width, present } = matchHeader(header, spec, at);
@@ -29,6 +31,7 @@ export class RowReader implements RowEvent {
     const naming = namingColumns(spec.columns);
     for (const { column, i } of present) {
       this.naming.push(naming.has(column.key));
+      this.listed.push(naming.get(column.key));
       const cell: Cell = { text: '', value: null, line: 0, column: 0 };
       this.columns.push(column);
       this.fieldAt.push(i);
@@ -63,7 +66,7 @@ export class RowReader implements RowEvent {
       cell.column = f.column[i]!;
       fillCell(cell, f.text[i]!, this.columns[p]!, this.at);
       if (!total) {
-        const kind = totalKind(cell.text, this.naming[p]!);
+        const kind = totalKind(cell.text, this.naming[p]!, this.listed[p]);
         if (kind === 'total') total = true;
         else if (kind === 'subtotal') subtotal = true;
       }

@@ -2,6 +2,7 @@
 // type and never by header text: the site code (type site-code), or for new-media accounts
 // the platform and account columns a table declares under `account:`.
 import type { Column, TableSpec } from '../schema.js';
+import { nameKey } from '../load/identity.js';
 
 /** Indices, in a table's declared columns, of what a listing reads; -1 for none. */
 export interface SiteColumns {
@@ -47,7 +48,11 @@ export function rectificationColumns(spec: TableSpec & { kind?: string }): { cod
   return code < 0 || status < 0 ? undefined : { code, status, date: spec.columns.findIndex((c) => c.type === 'date') };
 }
 
-/** The register's key of a new-media account: platform and name, as written, spaces removed. */
+/**
+ * The register's key of a new-media account: platform and name in the one form names are
+ * compared in (nameKey: no spaces or invisible characters, NFKC, look-alike letters as Latin),
+ * so that 西岭文\u200b旅 or a name with a Cyrillic о is the same account in every period.
+ */
 export function accountKey(platform: string, name: string): string {
-  return `${platform.replace(/[\s\u3000]+/g, '')}/${name.replace(/[\s\u3000]+/g, '')}`;
+  return `${nameKey(platform)}/${nameKey(name)}`;
 }

@@ -5,7 +5,8 @@ import { unique } from './unique.js';
 import { bounds } from './bounds.js';
 import { siteCode } from './site-code.js';
 import { knownValues } from './known-values.js';
-import { subtotals, totals } from './totals.js';
+import { subtotals, totalLikeRows, totals } from './totals.js';
 import { printedRate } from './printed-rate.js';
+import { lookalikeNames } from './names.js';
 
-export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, knownValues, siteCode, totals, subtotals, printedRate];
+export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, knownValues, siteCode, totals, subtotals, totalLikeRows, printedRate, lookalikeNames];

@@ -1,4 +1,4 @@
-import { namingColumns, totalKind, type Row } from '../../load/rows.js';
+import { namingColumns, totalKind, totalLike, type Row } from '../../load/rows.js';
 import type { RowRule } from '../rule.js';
 
 export const totals: RowRule = {
@@ -36,7 +36,7 @@ export const subtotals: RowRule = {
     return {
       row(e) {
         if (!e.subtotal) return;
-        const at = e.cells.findIndex((c, i) => c !== undefined && totalKind(c.text, naming[i]!) === 'subtotal');
+        const at = e.cells.findIndex((c, i) => c !== undefined && totalKind(c.text, naming[i]!, named.get(spec.columns[i]!.key)) === 'subtotal');
         const cell = e.cells[at]!;
         report(cell, {
           reason: `「${cell.text}」是小计行：不计入各行之和，也不与各行核对`,
@@ -44,6 +44,36 @@ export const subtotals: RowRule = {
           rule: 'rows/subtotal',
           severity: 'warning',
         });
+      },
+    };
+  },
+};
+
+/**
+ * A member row whose naming cell still reads like a total (合计：东城区, 无法合计): it is counted
+ * as a member, so the user is told, never left with sums silently doubled.
+ */
+export const totalLikeRows: RowRule = {
+  name: 'total-like',
+  description: 'A member row whose first or label cell reads like a total (a total word in it) is reported.',
+  create({ spec, report }) {
+    const named = namingColumns(spec.columns);
+    const at = spec.columns.flatMap((c, i) => (named.has(c.key) ? [{ i, listed: named.get(c.key), column: c }] : []));
+    return {
+      row(e) {
+        if (e.total) return;
+        for (let k = 0; k < at.length; k++) {
+          const { i, listed, column } = at[k]!;
+          const cell = e.cells[i];
+          if (!cell || totalLike(cell.text, listed) === undefined) continue;
+          report(cell, {
+            reason: `「${column.name}」的「${cell.text}」像是合计或小计，却不是能认出的合计行写法：这一行已作为普通的一行计入各行之和`,
+            hint: '是合计行的，这一格只写「合计」（或「全市合计」，小计写「小计」）；确是一个名称的，可以不理会这条警告',
+            rule: 'rows/total-like',
+            severity: 'warning',
+          });
+          return;
+        }
       },
     };
   },
