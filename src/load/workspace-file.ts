@@ -33,7 +33,7 @@ const KIND_NAMES: Record<FileKind, string> = {
   font: '字体文件',
 };
 
-const SAVE_AS_UTF8 = '用编辑器另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）';
+const SAVE_AS_UTF8 = '用编辑器另存为 UTF-8 编码：记事本中选“另存为”，编码选 UTF-8';
 
 /** At most this many characters are told of in one file: the first ones show what to fix. */
 const LISTED_CHARS = 20;
