@@ -1,6 +1,6 @@
 // Load one period: bulletin.yaml validated against the schema, then every declared table.
 // All problems are collected; a bulletin is returned only when nothing stops the next stage.
-import { displayPath, isPeriod, listPeriods, periodPaths, resolveInside, type PeriodPaths } from '../bulletin.js';
+import { displayPath, isPeriod, listPeriods, openWorkspaceFile, outsideFolder, periodPaths, present, resolveInside, type PeriodPaths } from '../bulletin.js';
 import type { Message } from '../messages.js';
 import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
@@ -8,7 +8,7 @@ import { parseTable, type Table } from './table.js';
 import type { StreamedTable } from './stream.js';
 import { chartProblems } from './charts.js';
 import { imageProblem } from './image.js';
-import { openWorkspaceFile, outsideFolder, present, readWorkspaceBytes, readWorkspaceText } from './workspace-file.js';
+import { readWorkspaceBytes, readWorkspaceText } from './workspace-file.js';
 import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Fontkit from 'fontkit';
-import { openWorkspaceFile } from '../load/workspace-file.js';
+import { openWorkspaceFile } from '../bulletin.js';
 
 const require = createRequire(import.meta.url);
 
