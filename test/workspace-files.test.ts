@@ -113,6 +113,23 @@ describe('a path the build opens, linked to a file or folder outside the workspa
     }
   });
 
+  it('a printed output of the last build replaced by a link out is not kept as if it were the PDF', () => {
+    const root = sampleWorkspace();
+    try {
+      expect(tongbao(['build', '2016Q4', '--format', 'pdf'], root).status).toBe(0);
+      const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
+      writeFileSync(path.join(outside, 'fake.pdf'), `%PDF-1.7 ${SECRET}`);
+      rmSync(pdf);
+      symlinkSync(path.join(outside, 'fake.pdf'), pdf);
+      const r = tongbao(['build', '2016Q4', '--format', 'html'], root);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain('无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除');
+      expect(everything(path.join(root, 'out'))).not.toContain(SECRET);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('links that stay inside the workspace are followed: a circular and the templates folder kept elsewhere in it', () => {
     const root = sampleWorkspace();
     try {
