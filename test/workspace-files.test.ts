@@ -181,6 +181,27 @@ describe('a path the build opens, linked to a file or folder outside the workspa
   }, 120_000);
 });
 
+describe('a path that is not a regular file', () => {
+  it('a FIFO or a folder named like the circular, or a FIFO for bulletin.yaml, is refused at once, never waited on', () => {
+    const root = sampleWorkspace();
+    try {
+      execFileSync('mkfifo', [path.join(root, 'content/2016Q4/zz.md')]);
+      mkdirSync(path.join(root, 'content/2016Q4/notes.md'));
+      const r = tongbao(['check', '2016Q4'], root);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('content/2016Q4/zz.md: 错误: 「content/2016Q4/zz.md」不是文件');
+      expect(r.stderr).toContain('content/2016Q4/notes.md: 错误: 「content/2016Q4/notes.md」不是文件（这是一个目录');
+      rmSync(path.join(root, 'data/2016Q4/bulletin.yaml'));
+      execFileSync('mkfifo', [path.join(root, 'data/2016Q4/bulletin.yaml')]);
+      const y = tongbao(['check', '2016Q4'], root);
+      expect(y.status).toBe(1);
+      expect(y.stderr).toContain('data/2016Q4/bulletin.yaml: 错误: 「data/2016Q4/bulletin.yaml」不是文件');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('characters no printed text may hold, in every text the build prints', () => {
   const circular = 'content/2016Q4/circular.md';
   /** The circular's first line holding 通报, and the column of that word in it. */
