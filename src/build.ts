@@ -1,7 +1,7 @@
 // build: check → render → print → write. Outputs go to a temporary folder inside out/ and
 // replace the previous ones only when all of them succeeded: a failed build never costs the
 // last good bulletin.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
@@ -9,7 +9,7 @@ import { checkBulletin, type CheckResult } from './check/index.js';
 import { Acceptance } from './check/accept.js';
 import { CHECK_REPORT_FILE, checkReportHtml } from './render/report.js';
 import { displayPath } from './bulletin.js';
-import { hasErrors, sortMessages } from './messages.js';
+import { BulletinError, hasErrors, sortMessages } from './messages.js';
 import type { LayoutReport } from './print/layout.js';
 import { lintCircular, readCircular, renderPage, withDownloads, type CircularSource } from './render/html.js';
 import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js';
@@ -193,9 +193,16 @@ export async function renderBulletin(root: string, period: string): Promise<Rend
   const messages = accept.apply([...result.messages, ...read, ...lintCircular(sources)]);
   let html: string | undefined;
   if (!hasErrors(messages)) {
-    const page = renderPage(result.loaded, result.figures, sources);
-    messages.push(...accept.apply(page.messages));
-    html = page.html;
+    try {
+      const page = renderPage(result.loaded, result.figures, sources);
+      messages.push(...accept.apply(page.messages));
+      html = page.html;
+    } catch (e) {
+      // A template of the workspace that may not be read (templates/ linked from elsewhere, a
+      // bidirectional control in it): its messages, never a stack.
+      if (!(e instanceof BulletinError)) throw e;
+      messages.push(...e.messages);
+    }
   }
   messages.push(...accept.unmatched());
   const sorted = sortMessages(messages);
@@ -526,7 +533,8 @@ async function buildWith(
     const old = path.join(outDir, file);
     if (files.has(file) || !existsSync(old)) continue;
     const record = sourceRecord(outDir, period, file);
-    const recorded = existsSync(record) ? readFileSync(record, 'utf8').trim() : undefined;
+    // Only a file an earlier build wrote is kept: never what a link put in its place.
+    const recorded = lstatSync(old).isFile() && existsSync(record) ? readFileSync(record, 'utf8').trim() : undefined;
     if (recorded !== undefined && recorded === printSource) {
       files.set(file, readFileSync(old));
       kept.push(file);

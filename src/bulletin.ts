@@ -1,6 +1,8 @@
 // Where a bulletin's files are. A workspace holds data/<period>/, content/<period>/,
-// templates/ and out/<period>/; nothing named in the data may lead outside it.
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+// templates/, fonts/ and out/<period>/; nothing the build opens may lead outside it: every
+// file of the workspace is opened through openWorkspaceFile (its real path inside the root, a
+// regular file, under a size limit for its kind), its text through load/workspace-file.ts.
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PERIOD_PATTERN } from './schema.js';
 
@@ -68,4 +70,125 @@ export function resolveInside(dir: string, name: string): Resolved {
   }
   if (!statSync(real).isFile()) return { ok: false, reason: `「${name}」不是文件`, hint };
   return { ok: true, file: real };
+}
+
+export type FileKind = 'bulletin' | 'table' | 'seal' | 'circular' | 'template' | 'font';
+
+const MB = 1024 * 1024;
+
+/** Larger files are refused before they are read: a 200 MB bulletin.yaml took 1.3 GB to parse. */
+export const SIZE_LIMITS: Record<FileKind, number> = {
+  bulletin: 16 * MB,
+  table: 256 * MB,
+  seal: 8 * MB,
+  circular: 8 * MB,
+  template: 2 * MB,
+  font: 128 * MB,
+};
+
+export const KIND_NAMES: Record<FileKind, string> = {
+  bulletin: '数据文件',
+  table: '表格文件',
+  seal: '印章图片',
+  circular: '通报正文',
+  template: '模板文件',
+  font: '字体文件',
+};
+
+/** Why a file may not be opened: reason, hint and rule, for a message at the file or at the key naming it. */
+export interface Refusal {
+  reason: string;
+  hint: string;
+  rule: string;
+}
+
+export type Opened = { ok: true; real: string; size: number } | { ok: false; refusal: Refusal };
+
+const mb = (n: number) => `${Math.round((n / MB) * 10) / 10} MB`;
+
+/** The real path of the workspace root (where links inside it may lead). */
+function realRoot(root: string): string {
+  try {
+    return realpathSync(root);
+  } catch {
+    return path.resolve(root);
+  }
+}
+
+/** Whether `real` (a real path) lies inside the workspace `root`. */
+export function insideWorkspace(root: string, real: string): boolean {
+  const r = realRoot(root);
+  return real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep);
+}
+
+/** Whether something (a file, a folder, a dangling link) is at `file`. */
+export function present(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A folder of the workspace (content/<period>, templates, fonts): refused when its real path is outside the root. */
+export function outsideFolder(root: string, dir: string): Refusal | undefined {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return undefined; // absent: the caller says what is missing
+  }
+  if (insideWorkspace(root, real)) return undefined;
+  return {
+    reason: `目录「${displayPath(dir)}」是指向工作目录之外的链接（指向 ${real}），其中的文件不会读取`,
+    hint: `把目录移到或复制到工作目录 ${displayPath(realRoot(root))} 之中，不要用链接指向别处`,
+    rule: 'file/outside-workspace',
+  };
+}
+
+/** Check `file` as a file of kind `kind` of the workspace at `root`, without reading it. */
+export function openWorkspaceFile(root: string, file: string, kind: FileKind): Opened {
+  const shown = displayPath(file);
+  const what = KIND_NAMES[kind];
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const link = present(file);
+    return {
+      ok: false,
+      refusal: {
+        reason: code === 'ELOOP' ? `「${shown}」是循环的链接，无法读取` : link ? `「${shown}」是指向不存在的文件的链接` : `找不到${what}「${shown}」`,
+        hint: link ? '删去这个链接，换成文件本身' : '核对文件名和所在的目录',
+        rule: 'file/missing',
+      },
+    };
+  }
+  if (!insideWorkspace(root, real)) {
+    return {
+      ok: false,
+      refusal: {
+        reason: `${what}「${shown}」指向工作目录之外（${real}），不会读取`,
+        hint: `把文件复制到工作目录 ${displayPath(realRoot(root))} 之中，不要用链接指向别处`,
+        rule: 'file/outside-workspace',
+      },
+    };
+  }
+  const stat = statSync(real);
+  if (!stat.isFile()) {
+    return { ok: false, refusal: { reason: `「${shown}」不是文件`, hint: stat.isDirectory() ? '这是一个目录；换成文件' : '换成普通文件', rule: 'file/not-a-file' } };
+  }
+  if (stat.size > SIZE_LIMITS[kind]) {
+    return {
+      ok: false,
+      refusal: {
+        reason: `${what}「${shown}」有 ${mb(stat.size)}，超过 ${mb(SIZE_LIMITS[kind])} 的上限，未读取`,
+        hint: '请检查是否选错了文件',
+        rule: 'file/too-large',
+      },
+    };
+  }
+  return { ok: true, real, size: stat.size };
 }

@@ -1,7 +1,6 @@
 // Load one period: bulletin.yaml validated against the schema, then every declared table.
 // All problems are collected; a bulletin is returned only when nothing stops the next stage.
-import { readFileSync, statSync } from 'node:fs';
-import { displayPath, isPeriod, listPeriods, periodPaths, resolveInside, type PeriodPaths } from '../bulletin.js';
+import { displayPath, isPeriod, listPeriods, openWorkspaceFile, outsideFolder, periodPaths, present, resolveInside, type PeriodPaths } from '../bulletin.js';
 import type { Message } from '../messages.js';
 import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
@@ -9,6 +8,7 @@ import { parseTable, type Table } from './table.js';
 import type { StreamedTable } from './stream.js';
 import { chartProblems } from './charts.js';
 import { imageProblem } from './image.js';
+import { readWorkspaceBytes, readWorkspaceText } from './workspace-file.js';
 import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {
@@ -29,9 +29,6 @@ export interface LoadResult {
   files: string[];
 }
 
-/** Files larger than this are refused before they are read into memory. */
-const MAX_FILE_BYTES = 256 * 1024 * 1024;
-
 export interface LoadOptions {
   /** Stream every CSV table, attachments included: for readers of rows only (the register). */
   streamAll?: boolean;
@@ -47,8 +44,7 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
     messages.push({ severity: 'error', file: period, reason: `「${period}」不是期次`, hint: '期次写作 2016Q4 这样的形式', rule: 'period/invalid' });
     return { messages, files };
   }
-  const bytes = readIfExists(paths.yaml);
-  if (bytes === undefined) {
+  if (!present(paths.yaml)) {
     const known = listPeriods(root);
     messages.push({
       severity: 'error',
@@ -59,9 +55,15 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
     });
     return { messages, files };
   }
+  // Read as every workspace file is: inside the root (a period folder linked from elsewhere is
+  // refused here), under its size limit, decoded; its values are checked for characters below.
+  const folder = outsideFolder(root, paths.dataDir);
+  if (folder) return { messages: [{ severity: 'error', file: displayPath(paths.dataDir), ...folder }], files };
+  const read = readWorkspaceText(root, paths.yaml, 'bulletin');
+  if (read.text === undefined) return { messages: read.messages, files };
   files.push(yamlFile);
 
-  const parsed = parseYaml(new TextDecoder().decode(bytes), yamlFile);
+  const parsed = parseYaml(read.text, yamlFile);
   messages.push(...parsed.messages);
   if (!parsed.source) return { messages, files };
   const source = parsed.source;
@@ -155,20 +157,22 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
       continue;
     }
     const display = displayPath(resolved.file);
-    if (statSync(resolved.file).size > MAX_FILE_BYTES) {
-      at([...p, 'file'], `文件「${spec.file}」超过 ${MAX_FILE_BYTES / 1024 / 1024} MB`, '请检查是否选错了文件', 'table/too-large');
+    // Checked (inside the workspace, a file, under the limit) before anything of it is read.
+    const opened = openWorkspaceFile(root, resolved.file, 'table');
+    if (!opened.ok) {
+      at([...p, 'file'], opened.refusal.reason, opened.refusal.hint, opened.refusal.rule);
       continue;
     }
     files.push(display);
     // exceljs is large: loaded only when a bulletin has a spreadsheet. A data table that is
     // neither printed nor charted is read later, row by row, as it is checked.
     if (!/\.xlsx$/i.test(spec.file) && (options.streamAll || (p[0] === 'tables' && !charted.has(spec.id)))) {
-      tables.set(spec.id, { id: spec.id, file: display, spec, path: resolved.file, streamed: true });
+      tables.set(spec.id, { id: spec.id, file: display, spec, path: opened.real, streamed: true });
       continue;
     }
-    const t = /\.xlsx$/i.test(spec.file)
-      ? await (await import('./xlsx.js')).parseXlsx(readFileSync(resolved.file), display, spec)
-      : parseTable(readFileSync(resolved.file), display, spec);
+    const bytes = readWorkspaceBytes(root, opened.real, 'table').bytes;
+    if (!bytes) continue; // gone since it was opened: the next build says why
+    const t = /\.xlsx$/i.test(spec.file) ? await (await import('./xlsx.js')).parseXlsx(bytes, display, spec) : parseTable(bytes, display, spec);
     for (const m of t.messages) messages.push(m);
     if (t.table) tables.set(spec.id, t.table);
   }
@@ -179,12 +183,15 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
     const resolved = resolveInside(paths.dataDir, sealFile);
     if (!resolved.ok) at(['document', 'seal'], resolved.reason, resolved.hint, 'document/seal');
     else {
-      files.push(displayPath(resolved.file));
       const svg = /\.svg$/i.test(sealFile);
-      const bytes = readFileSync(resolved.file);
-      const problem = imageProblem(bytes, svg ? 'svg' : 'png');
-      if (problem) at(['document', 'seal'], `印章图片「${sealFile}」无法使用：${problem}`, '换用完好的 .png 或 .svg 文件（可在图片查看器中打开确认）', 'document/seal');
-      else seal = `data:${svg ? 'image/svg+xml' : 'image/png'};base64,${bytes.toString('base64')}`;
+      const read = readWorkspaceBytes(root, resolved.file, 'seal');
+      const problem = read.bytes ? imageProblem(read.bytes, svg ? 'svg' : 'png') : undefined;
+      if (!read.bytes) at(['document', 'seal'], read.refusal!.reason, read.refusal!.hint, 'document/seal');
+      else if (problem) at(['document', 'seal'], `印章图片「${sealFile}」无法使用：${problem}`, '换用完好的 .png 或 .svg 文件（可在图片查看器中打开确认）', 'document/seal');
+      else {
+        files.push(displayPath(resolved.file));
+        seal = `data:${svg ? 'image/svg+xml' : 'image/png'};base64,${read.bytes.toString('base64')}`;
+      }
     }
   }
   if (bulletin.document?.printed_on && !parseDate(bulletin.document.printed_on)) {
@@ -198,13 +205,4 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
 export function heldTable(loaded: LoadedBulletin, id: string): Table | undefined {
   const t = loaded.tables.get(id);
   return t && !('streamed' in t) ? t : undefined;
-}
-
-function readIfExists(file: string): Uint8Array | undefined {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw e;
-  }
 }

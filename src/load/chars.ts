@@ -1,36 +1,65 @@
-// Characters no data value may hold: C0 and C1 control characters (tab and line breaks
-// aside), which make the XMP packet and the HTML ill-formed, and the bidirectional controls,
-// which reorder text on the page (U+202E prints 甲乙丙 as 丙乙甲) while the data reads right.
-const ANY_ALL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g;
-const ANY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/;
+// Characters no text the build prints may hold: C0 and C1 control characters (tab and line
+// breaks aside), which make the XMP packet, the OFD's XML and the HTML ill-formed; the
+// bidirectional controls, which reorder text on the page (U+202E prints 甲乙丙 as 丙乙甲) while
+// the data reads right; and a surrogate without its pair ("\ud800" in YAML), which is no
+// character at all and prints as U+FFFD.
+const ANY_ALL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ANY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]/;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const SURROGATE = /[\ud800-\udfff]/;
 
 export interface BadChar {
   /** Index in the text. */
   index: number;
   /** U+202E */
   code: string;
-  kind: 'control' | 'bidi';
+  kind: 'control' | 'bidi' | 'surrogate';
 }
 
 /** The first character of `text` no data value may hold; bidirectional ones pass when allowed. */
 export function badChar(text: string, allowBidi = false): BadChar | undefined {
-  if (!ANY.test(text)) return undefined;
-  for (let i = 0; i < text.length; i++) {
+  return badChars(text, allowBidi, 1)[0];
+}
+
+/** Up to `limit` characters of `text` no printed text may hold, in order. */
+export function badChars(text: string, allowBidi = false, limit = Infinity): BadChar[] {
+  const found: BadChar[] = [];
+  if (!ANY.test(text)) return found;
+  for (let i = 0; i < text.length && found.length < limit; i++) {
     const ch = text[i]!;
     if (!ANY.test(ch)) continue;
+    if (SURROGATE.test(ch)) {
+      const c = ch.charCodeAt(0);
+      // A pair (a character past the BMP, 𠀀) is one character: both halves pass.
+      if (c <= 0xdbff && i + 1 < text.length && /[\udc00-\udfff]/.test(text[i + 1]!)) {
+        i++;
+        continue;
+      }
+      found.push({ index: i, code: codePoint(ch), kind: 'surrogate' });
+      continue;
+    }
     const kind = BIDI.test(ch) ? 'bidi' : 'control';
     if (kind === 'bidi' && allowBidi) continue;
-    return { index: i, code: codePoint(ch), kind };
+    found.push({ index: i, code: codePoint(ch), kind });
   }
-  return undefined;
+  return found;
 }
 
 /** What a user is told of it, in Chinese. */
 export function badCharReason(c: BadChar): string {
-  return c.kind === 'bidi'
-    ? `含有看不见的双向文字控制字符 ${c.code}（第 ${c.index + 1} 个字符），它会改变文字在页面上的显示顺序`
-    : `含有看不见的控制字符 ${c.code}（第 ${c.index + 1} 个字符），网页和 PDF 都不能含有这种字符`;
+  return charReason(c, `（第 ${c.index + 1} 个字符）`);
+}
+
+/** What a user is told of it; `at` follows the character's code (empty where the message names the line and column). */
+export function charReason(c: Pick<BadChar, 'code' | 'kind'>, at = ''): string {
+  switch (c.kind) {
+    case 'bidi':
+      return `含有看不见的双向文字控制字符 ${c.code}${at}，它会改变文字在页面上的显示顺序`;
+    case 'surrogate':
+      return `含有不成对的代理码元 ${c.code}${at}，它不是一个字符，网页和 PDF 中会印成替换符号 U+FFFD`;
+    default:
+      return `含有看不见的控制字符 ${c.code}${at}，网页和 PDF 都不能含有这种字符`;
+  }
 }
 
 /** U+202E, as messages name a character. */

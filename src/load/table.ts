@@ -214,7 +214,7 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At): void 
   }
   const bad = badChar(text, column.bidi);
   if (bad) {
-    const hint = bad.kind === 'bidi' ? '删去这个字符（复制粘贴时常会带入）；确要写从右向左的文字（如阿拉伯文）时，在 bulletin.yaml 中给这一列写 bidi: true' : '删去这个字符（复制粘贴时常会带入）';
+    const hint = bad.kind === 'bidi' ? '删去这个字符，它常随复制粘贴带入；确要写从右向左的文字（如阿拉伯文）时，在 bulletin.yaml 中给这一列写 bidi: true' : '删去这个字符，它常随复制粘贴带入';
     at(cell, `「${column.name}」的单元格${badCharReason(bad)}`, hint, 'cell/invisible-char');
     return;
   }

@@ -2,10 +2,11 @@
 // data tables): for what only the printed PDF reveals (a character no font has), told at a
 // place the user can edit. Files are read as the loaders read them (GB18030 included);
 // workbooks and images are not searched.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PeriodPaths } from '../bulletin.js';
-import { decodeText, looksBinary } from './decode.js';
+import { looksBinary } from './decode.js';
+import { readWorkspaceText } from './workspace-file.js';
 
 const TEXT_FILE = /\.(ya?ml|md|markdown|csv|tsv|txt)$/i;
 
@@ -22,13 +23,10 @@ export function firstPlaces(paths: PeriodPaths, chars: readonly string[]): Map<s
   const places = new Map<string, Place>();
   for (const file of files) {
     if (places.size === chars.length) break;
-    let text: string;
-    try {
-      text = decodeText(readFileSync(file)).text;
-    } catch {
-      continue;
-    }
-    if (looksBinary(text)) continue;
+    // Read as the loaders read it; a file they refuse (a link out of the workspace) is not searched.
+    const read = readWorkspaceText(paths.root, file, file === paths.yaml ? 'bulletin' : /\.md$/i.test(file) ? 'circular' : 'table');
+    const text = read.text;
+    if (text === undefined || looksBinary(text)) continue;
     const lines = text.split(/\r?\n/);
     for (const ch of chars) {
       if (places.has(ch)) continue;

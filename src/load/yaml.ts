@@ -99,7 +99,7 @@ export function invisibleChars(source: YamlSource): Message[] {
         file: source.file,
         ...toPlace(source, node.range[0]),
         reason: `「${withoutBadChars(node.value.slice(0, 20)).replace(/[\t\n\r]/g, '')}」${badCharReason(bad)}`,
-        hint: '删去这个字符（复制粘贴时常会带入）',
+        hint: '删去这个字符，它常随复制粘贴带入',
         rule: 'yaml/invisible-char',
       });
     },

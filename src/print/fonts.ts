@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Fontkit from 'fontkit';
+import { openWorkspaceFile } from '../bulletin.js';
 
 const require = createRequire(import.meta.url);
 
@@ -227,7 +228,9 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
   let css = '';
   for (const [name, role] of Object.entries(ROLES)) {
     const file = own.find((f) => role.official.includes(path.parse(f).name));
-    const check = file ? unusable(path.join(fontsDir, file), chars) : undefined;
+    // Opened as every workspace file is: a font linked from outside the workspace is not read.
+    const opened = file ? openWorkspaceFile(root, path.join(fontsDir, file), 'font') : undefined;
+    const check: { reason?: string; missing: string[]; refused?: boolean } | undefined = !file ? undefined : opened && !opened.ok ? { reason: opened.refusal.reason, missing: [], refused: true } : unusable(path.join(fontsDir, file), chars);
     if (file && check && !check.reason) {
       const url = pathToFileURL(path.join(fontsDir, file)).href;
       // A character the office face lacks comes from the free face, never a system font (which
@@ -243,7 +246,10 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
       used[name] = file;
       continue;
     }
-    if (file && check?.reason) {
+    if (file && check?.refused) {
+      if (choice === 'official' && role.required) missingOfficial.push(`${role.official[0]}（${check.reason}）`);
+      else notes.push({ file: path.join(fontsDir, file), severity: 'warning', reason: `${check.reason}，改用免费字体` });
+    } else if (file && check?.reason) {
       if (choice === 'official' && role.required) missingOfficial.push(`${role.official[0]}（fonts/${file} ${check.reason}）`);
       else notes.push({ file: path.join(fontsDir, file), severity: 'warning', reason: `字体「${file}」${check.reason}，改用免费字体` });
     } else if (choice === 'official' && role.required) missingOfficial.push(role.official[0]!);

@@ -8,8 +8,9 @@ import { heldTable, type LoadedBulletin } from '../load/bulletin.js';
 import type { Table } from '../load/table.js';
 import type { Figures } from '../figures/figure.js';
 import { labelColumn } from '../load/rows.js';
-import { displayPath } from '../bulletin.js';
-import type { Message } from '../messages.js';
+import { displayPath, outsideFolder, present } from '../bulletin.js';
+import { BulletinError, type Message } from '../messages.js';
+import { readWorkspaceText } from '../load/workspace-file.js';
 import { FIGURE_MARKS, isoDate, parseDate, unmarked } from '../values.js';
 import { escapeHtml, escapeMarkdown, sharedHandlebars, tableMark } from './helpers.js';
 import { placeOf } from '../load/yaml.js';
@@ -81,10 +82,19 @@ function officialView(loaded: LoadedBulletin, print: boolean) {
   };
 }
 
-/** A template file: the workspace's own when it has one, else the one shipped with tongbao. */
+/**
+ * A template file: the workspace's own when it has one, else the one shipped with tongbao. The
+ * workspace's own is read as every workspace file is (inside the root, under its size limit,
+ * decoded, no control or bidirectional characters): a BulletinError says why it cannot be used.
+ */
 export function templatePath(root: string, name: string): string {
   const own = path.join(root, 'templates', name);
-  return existsSync(own) ? own : path.join(PACKAGE_TEMPLATES, name);
+  if (!present(own)) return path.join(PACKAGE_TEMPLATES, name);
+  const folder = outsideFolder(root, path.join(root, 'templates'));
+  if (folder) throw new BulletinError([{ severity: 'error', file: displayPath(path.join(root, 'templates')), ...folder }]);
+  const read = readWorkspaceText(root, own, 'template', { chars: true });
+  if (read.messages.length) throw new BulletinError(read.messages);
+  return own;
 }
 
 export interface CircularSource {
@@ -92,9 +102,16 @@ export interface CircularSource {
   text: string;
 }
 
-/** The circular's Markdown files, in name order. */
+/**
+ * The circular's Markdown files, in name order, each read as every workspace file is: inside
+ * the workspace root (a linked file or folder from elsewhere is refused), under its size limit,
+ * decoded as the tables are (UTF-8, BOM, GB18030), and without control, bidirectional or
+ * unpaired surrogate characters, each told at its line and column.
+ */
 export function readCircular(loaded: LoadedBulletin): { sources: CircularSource[]; messages: Message[] } {
   const dir = loaded.paths.contentDir;
+  const folder = outsideFolder(loaded.paths.root, dir);
+  if (folder) return { sources: [], messages: [{ severity: 'error', file: displayPath(dir), ...folder }] };
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.md')).sort() : [];
   if (files.length === 0) {
     return {
@@ -102,7 +119,14 @@ export function readCircular(loaded: LoadedBulletin): { sources: CircularSource[
       messages: [{ severity: 'error', file: displayPath(dir), reason: '没有通报正文：目录中没有 .md 文件', hint: `在 ${displayPath(dir)}/ 中写 circular.md`, rule: 'content/missing' }],
     };
   }
-  return { sources: files.map((f) => ({ file: displayPath(path.join(dir, f)), text: readFileSync(path.join(dir, f), 'utf8') })), messages: [] };
+  const sources: CircularSource[] = [];
+  const messages: Message[] = [];
+  for (const f of files) {
+    const read = readWorkspaceText(loaded.paths.root, path.join(dir, f), 'circular', { chars: true });
+    messages.push(...read.messages);
+    if (read.text !== undefined && read.messages.length === 0) sources.push({ file: displayPath(path.join(dir, f)), text: read.text });
+  }
+  return { sources, messages };
 }
 
 /** Lint the circular: structure past the parser's bounds, and numbers typed into the prose that are not bound to figures. */
