@@ -2,9 +2,10 @@
 // certificate, key and PKCS #12 file read with a plain message, OFD packages that unpack to
 // gigabytes, and TSA/OCSP/CRL servers that answer too much, too slowly or elsewhere. Signed
 // folders are made here (openssl's certificates, the library's signPdf) and judged by the CLI.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -12,6 +13,9 @@ import { REPO, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
 import { loadPemSigner } from '../src/archive/p12.js';
 import { signPdf } from '../src/archive/sign.js';
 import { sha256Sums } from '../src/archive/checksums.js';
+import { makeCa } from './pki.js';
+import { TimestampError, requestTimestamp } from '../src/archive/timestamp.js';
+import { startTsa, type TestTsa } from './tsa.js';
 
 const ssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
@@ -296,4 +300,146 @@ describe('verify on an OFD package that unpacks to gigabytes', () => {
     const broken = timed(folder(Buffer.from('PK\u0003\u0004 not really a zip'), true));
     expect(broken.stderr).toContain('OFD 文件打不开：不是 ZIP 文件，或文件不完整');
   }, 60_000);
+});
+
+/**
+ * A server that misbehaves as the issue found them, by path: a 3 GiB Content-Length, an endless
+ * chunked body, headers and then a byte every 200 ms, redirects (to `target`, in a loop, to
+ * ftp:), a reset connection, a cut body, HTTP 500. `ocsp` answers what `/ocsp` is asked.
+ */
+async function misbehaving(target: () => string, ocsp?: (body: Buffer) => Buffer): Promise<{ base: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = req.url ?? '';
+      const zeros = Buffer.alloc(1024 * 1024);
+      if (url === '/ocsp' && ocsp) res.writeHead(200, { 'Content-Type': 'application/ocsp-response' }).end(ocsp(Buffer.concat(chunks)));
+      else if (url.startsWith('/huge-length')) {
+        res.writeHead(200, { 'Content-Length': String(3 * 1024 ** 3) });
+        res.write(zeros);
+      } else if (url.startsWith('/huge-chunked')) {
+        res.writeHead(200);
+        const pump = () => {
+          while (!res.destroyed && res.write(zeros));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      } else if (url.startsWith('/drip')) {
+        res.writeHead(200, { 'Content-Length': '100000' });
+        const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write('0')), 200);
+      } else if (url.startsWith('/redirect-307')) res.writeHead(307, { Location: target() }).end();
+      else if (url.startsWith('/redirect-loop')) res.writeHead(302, { Location: '/redirect-loop' }).end();
+      else if (url.startsWith('/redirect-ftp')) res.writeHead(301, { Location: 'ftp://127.0.0.1/tsa' }).end();
+      else if (url.startsWith('/reset')) req.socket.destroy();
+      else if (url.startsWith('/cut')) {
+        res.writeHead(200, { 'Content-Length': '100000' });
+        res.write(zeros.subarray(0, 100), () => req.socket.destroy());
+      } else res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('TSA, OCSP and CRL servers that answer too much, too slowly, elsewhere or not at all', () => {
+  const PASSWORD = '口令';
+  let tsa: TestTsa;
+  let bad: Awaited<ReturnType<typeof misbehaving>>;
+  let p12: string;
+  /** A build signed with the TSA at `url`, the exchange limited to 2 s; its result and time. */
+  const stamped = async (url: string, extra: string[] = [], signer = p12) => {
+    const t = performance.now();
+    const r = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf', '--sign', '--p12', signer, ...(url ? ['--tsa', url] : []), ...extra], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: PASSWORD, TONGBAO_NETWORK_TIMEOUT: '2' });
+    return { ...r, seconds: (performance.now() - t) / 1000 };
+  };
+
+  beforeAll(async () => {
+    tsa = await startTsa();
+    bad = await misbehaving(() => tsa.url);
+    p12 = makeCa('Network Root').issue('网络测试签名人', PASSWORD);
+  });
+
+  afterAll(async () => {
+    await bad?.close();
+    await tsa?.close();
+  });
+
+  it('follows a 307 to the TSA (it used to fail on a detached ArrayBuffer)', async () => {
+    const r = await stamped(`${bad.base}/redirect-307`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('时间戳：');
+    expect(r.stdout).toContain('（Test TSA）');
+  }, 120_000);
+
+  it('stops a 3 GiB answer and a drip of a byte at a time, said through the CLI, within the deadline', async () => {
+    for (const [name, said] of [
+      ['huge-length', /时间戳服务器 http:\/\/127\.0\.0\.1:\d+\/huge-length 的回答有 3072 MB，超过 1 MB 的上限，已停止接收，未生成/],
+      ['drip', /时间戳服务器 http:\/\/127\.0\.0\.1:\d+\/drip 在 2 秒内没有答完，已中断，未生成/],
+    ] as const) {
+      const r = await stamped(`${bad.base}/${name}`);
+      expect(r.status, name).toBe(1);
+      expect(r.stderr, name).toMatch(said);
+      expect(r.stderr, name).not.toMatch(/内部错误|ArrayBuffer|fetch failed|terminated|aborted/);
+      // The print takes a few seconds; the exchange at most the 2 s allowed.
+      expect(r.seconds, name).toBeLessThan(30);
+    }
+  }, 120_000);
+
+  it('words every other fault of the exchange in the project’s words (the messages the CLI prints)', async () => {
+    process.env['TONGBAO_NETWORK_TIMEOUT'] = '2';
+    const cases: [string, RegExp][] = [
+      ['huge-chunked', /^时间戳服务器 http:\/\/127\.0\.0\.1:\d+\/huge-chunked 的回答超过 1 MB 的上限，已停止接收$/],
+      ['redirect-loop', /^时间戳服务器 .*\/redirect-loop 转向 http:\/\/127\.0\.0\.1:\d+\/redirect-loop，已转向 3 次，不再跟随$/],
+      ['redirect-ftp', /^时间戳服务器 .*\/redirect-ftp 转向 ftp:\/\/127\.0\.0\.1\/tsa，只跟随转向 http 和 https 地址$/],
+      ['reset', /^连不上时间戳服务器 .*\/reset（连接被对方(重置，ECONNRESET|关闭，UND_ERR_SOCKET)）$/],
+      ['cut', /^时间戳服务器 .*\/cut 的回答中途断开（连接被对方(重置，ECONNRESET|关闭，UND_ERR_SOCKET)）$/],
+      ['status-500', /^时间戳服务器 .*\/status-500 回答 HTTP 500$/],
+      ['drip', /^时间戳服务器 .*\/drip 在 2 秒内没有答完，已中断$/],
+    ];
+    try {
+      for (const [name, said] of cases) {
+        const t = performance.now();
+        const e = await requestTimestamp(`${bad.base}/${name}`, Buffer.from('signature')).catch((x: unknown) => x);
+        expect(e, name).toBeInstanceOf(TimestampError);
+        expect((e as Error).message, name).toMatch(said);
+        expect(performance.now() - t, name).toBeLessThan(5000);
+      }
+    } finally {
+      delete process.env['TONGBAO_NETWORK_TIMEOUT'];
+    }
+  }, 60_000);
+
+  it('holds OCSP and CRL fetches (--ltv) to the same limits', async () => {
+    let caDir = '';
+    const ocsp = (body: Buffer) => {
+      writeFileSync(path.join(caDir, 'ocsp.req'), body);
+      ssl(caDir, ['ocsp', '-index', 'index.txt', '-CA', 'root.pem', '-rsigner', 'root.pem', '-rkey', 'root.key', '-reqin', 'ocsp.req', '-respout', 'ocsp.resp', '-ndays', '7']);
+      return readFileSync(path.join(caDir, 'ocsp.resp'));
+    };
+    const service = await misbehaving(() => `${service.base}/status-500`, ocsp);
+    try {
+      for (const [where, path_, said] of [
+        ['ocsp', 'drip', /取「吊销测试」的吊销信息时，http:\/\/127\.0\.0\.1:\d+\/drip 在 2 秒内没有答完，已中断/],
+        ['ocsp', 'huge-length', /取「吊销测试」的吊销信息时，.*\/huge-length 的回答有 3072 MB，超过 1 MB 的上限/],
+        ['crl', 'huge-chunked', /取「吊销测试」的吊销信息时，.*\/huge-chunked 的回答超过 64 MB 的上限，已停止接收/],
+        ['crl', 'redirect-307', /取「吊销测试」的吊销信息时，.*\/redirect-307 回答 HTTP 500/],
+      ] as const) {
+        const ca = makeCa(`Revocation Root ${where} ${path_}`, where === 'ocsp' ? { ocsp: `${service.base}/${path_}`, crl: `${service.base}/status-500` } : { ocsp: `${service.base}/ocsp`, crl: `${service.base}/${path_}` });
+        caDir = ca.dir;
+        const r = await stamped('', ['--ltv'], ca.issue('吊销测试', PASSWORD));
+        expect(r.status, path_).toBe(1);
+        expect(r.stderr, path_).toMatch(said);
+        expect(r.seconds, path_).toBeLessThan(30);
+      }
+    } finally {
+      await service.close();
+    }
+  }, 300_000);
 });
