@@ -13,6 +13,7 @@ import { REPO, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
 import { loadPemSigner } from '../src/archive/p12.js';
 import { signPdf } from '../src/archive/sign.js';
 import { sha256Sums } from '../src/archive/checksums.js';
+import { addDss } from '../src/archive/ltv.js';
 import { makeCa } from './pki.js';
 import { TimestampError, requestTimestamp } from '../src/archive/timestamp.js';
 import { startTsa, type TestTsa } from './tsa.js';
@@ -117,6 +118,18 @@ describe('verify --trust: an anchor must be a CA', () => {
       expect(v.status, anchor).toBe(1);
       expect(v.stderr, anchor).toContain('但它是没有扩展的 v1 证书，又不是自签名的根证书，不能认作 CA');
     }
+  });
+  it('passes over garbage carried as a certificate in the DSS added after the signature', async () => {
+    cert('Dss Root', { ext: CA_EXT });
+    cert('Signed By Dss Root', { issuer: 'Dss Root', ext: LEAF_EXT });
+    const dir = await signedFolder('Signed By Dss Root');
+    const pdf = addDss(readFileSync(path.join(dir, 'bulletin.pdf')), { certs: [Buffer.from('not a certificate at all')], crls: [Buffer.from('nor a CRL')], ocsps: [] });
+    writeFileSync(path.join(dir, 'bulletin.pdf'), pdf);
+    writeFileSync(path.join(dir, 'SHA256SUMS'), sha256Sums(new Map([['bulletin.pdf', pdf]])));
+    const r = verify(dir, path.join(pki, 'Dss Root.pem'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('证书链：Signed By Dss Root → Dss Root');
+    expect(r.stdout).toContain('签名之后只加入了验证信息（1 个证书、1 个吊销列表、0 个 OCSP 应答）');
   });
 });
 

@@ -54,7 +54,12 @@ export function checkCms(raw: Buffer, digestOf: (hash: string) => Buffer, change
   );
   if (!cert) throw new Failure('签名中没有签名人的证书', '请用含证书的 .p12 文件重新签名', 'verify/certificate');
   const certDer = Buffer.from(cert.toSchema().toBER());
-  const x509 = new X509Certificate(certDer);
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(certDer);
+  } catch {
+    throw new Failure('签名中签名人的证书无法解读', '签名数据已损坏；请重新生成并签名', 'verify/certificate');
+  }
   const signer = subjectName(certDer);
   const subject = cert.subject.typesAndValues
     .map((t) => `${({ '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST' } as Record<string, string>)[t.type] ?? t.type}=${t.value.valueBlock.value}`)

@@ -161,9 +161,11 @@ export async function loadSigner(p12: Buffer, password: string): Promise<Signer>
   } catch {
     throw new SignerError('无法解开证书文件中的私钥', '请核对口令；证书文件可能已损坏', 'sign/bad-password');
   }
-  const own = certs.filter(parses).find((c) => new X509Certificate(c).checkPrivateKey(key));
+  // A certificate bag that does not parse is no part of the chain (it could not be checked or sent).
+  const readable = certs.filter(parses);
+  const own = readable.find((c) => new X509Certificate(c).checkPrivateKey(key));
   if (!own) throw new SignerError('证书文件中没有与私钥对应的证书', '请导出含签名证书和私钥的 .p12 文件', 'sign/no-certificate');
-  return { key, certificate: own, chain: certs.filter((c) => c !== own) };
+  return { key, certificate: own, chain: readable.filter((c) => c !== own) };
 }
 
 /** The certificates of a PEM file (a certificate and its chain, or a bundle of roots), DER each. */

@@ -73,7 +73,12 @@ async function verifySignature(pdf: Buffer, range: number[], dictText: string, f
   // What was added after the signature may only be validation data (a DSS).
   const after = c + d === pdf.length ? undefined : changedAfter(pdf, c + d);
   if (after) throw new Failure(`签名（签名人 ${signer}）之后${after}`, '签名只保证签名时的版本；请从存档中取回原件或重新生成并签名', 'verify/changed-after');
-  const dss = c + d === pdf.length ? undefined : readDss(pdf);
+  let dss: ValidationData | undefined;
+  try {
+    dss = c + d === pdf.length ? undefined : readDss(pdf);
+  } catch {
+    throw new Failure(`签名（签名人 ${signer}）之后加入的验证信息（DSS）无法解读`, '文件在签名后被改动或已损坏；请从存档中取回原件或重新生成并签名', 'verify/dss');
+  }
   // Trust: the signer's path at the proven time (the token's, else now), the TSA's at the token's.
   let trust: SignatureReport['trust'];
   if (roots) {
