@@ -4,7 +4,7 @@
 // folders are made here (openssl's certificates, the library's signPdf) and judged by the CLI.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -360,6 +360,26 @@ async function misbehaving(target: () => string, ocsp?: (body: Buffer) => Buffer
     },
   };
 }
+
+describe('verify on files of a size no build writes', () => {
+  it('hashes any file in little memory, and opens no PDF or SHA256SUMS of hundreds of megabytes', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-large-'));
+    // Sparse: half a gigabyte that takes no disk and no time to make (hashing it takes a few seconds).
+    writeFileSync(path.join(dir, 'bulletin.pdf'), '');
+    truncateSync(path.join(dir, 'bulletin.pdf'), 512 * 1024 ** 2);
+    writeFileSync(path.join(dir, 'SHA256SUMS'), `${'0'.repeat(64)}  bulletin.pdf\n`);
+    const r = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, path.join(REPO, 'bin/tongbao.js'), 'verify', dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('bulletin.pdf: 错误: 文件内容与 SHA256SUMS 记录的不符');
+    expect(r.stderr).toContain('bulletin.pdf: 错误: PDF 有 512 MB，超过 256 MB 的上限，未核对其中的签名');
+    expect(r.stderr).not.toContain('内部错误');
+    expect(Number(/maxrss=(\d+)/.exec(r.stderr)?.[1])).toBeLessThan(300_000);
+    truncateSync(path.join(dir, 'SHA256SUMS'), 5 * 1024 * 1024);
+    const sums = tongbao(['verify', dir]);
+    expect(sums.status).toBe(1);
+    expect(sums.stderr).toContain('SHA256SUMS: 错误: 文件有 5 MB，不是生成时写出的 SHA256SUMS（它只有几百字节），未读取');
+  }, 60_000);
+});
 
 describe('TSA, OCSP and CRL servers that answer too much, too slowly, elsewhere or not at all', () => {
   const PASSWORD = '口令';
