@@ -17,6 +17,16 @@ export class CertificateFileError extends Error {
   }
 }
 
+/** The length of the DER element at the start of `b` (the /Contents slot is zero-padded). */
+export function derLength(b: Buffer): number {
+  const first = b[1]!;
+  if (first < 0x80) return 2 + first;
+  const n = first & 0x7f;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
+  return 2 + n + len;
+}
+
 /** PEM labels that are not certificates, as a person names them. */
 const OTHER_PEM: [RegExp, string][] = [
   [/PRIVATE KEY/, '私钥'],

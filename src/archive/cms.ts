@@ -4,6 +4,7 @@
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { derLength } from './certificates.js';
 import { OID, subjectName } from './sign.js';
 
 export const HASH_BY_OID: Record<string, string> = {
@@ -11,16 +12,6 @@ export const HASH_BY_OID: Record<string, string> = {
   '2.16.840.1.101.3.4.2.2': 'sha384',
   '2.16.840.1.101.3.4.2.3': 'sha512',
 };
-
-/** The length of the DER element at the start of `b` (the /Contents slot is zero-padded). */
-export function derLength(b: Buffer): number {
-  const first = b[1]!;
-  if (first < 0x80) return 2 + first;
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
-  return 2 + n + len;
-}
 
 /** What is wrong with a signature, in the user's words. */
 export class Failure extends Error {

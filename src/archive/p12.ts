@@ -6,8 +6,7 @@
 import { X509Certificate, createHash, createHmac, createPrivateKey, timingSafeEqual, webcrypto, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateFileError, parses, readCertificates } from './certificates.js';
-import { derLength } from './cms.js';
+import { CertificateFileError, derLength, parses, readCertificates } from './certificates.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'] }));
 
