@@ -374,6 +374,9 @@ describe('verify on files of a size no build writes', () => {
     expect(r.stderr).toContain('bulletin.pdf: 错误: PDF 有 512 MB，超过 256 MB 的上限，未核对其中的签名');
     expect(r.stderr).not.toContain('内部错误');
     expect(Number(/maxrss=(\d+)/.exec(r.stderr)?.[1])).toBeLessThan(300_000);
+    // A signature of the list that is no signature: said as such, not as a PDF's /Contents.
+    writeFileSync(path.join(dir, 'SHA256SUMS.p7s'), '-----BEGIN CMS-----\ngarbage\n-----END CMS-----\n');
+    expect(tongbao(['verify', dir]).stderr).toContain('SHA256SUMS.p7s: 错误: SHA256SUMS 的签名文件无法解读（不是 CMS 签名，或已损坏）');
     truncateSync(path.join(dir, 'SHA256SUMS'), 5 * 1024 * 1024);
     const sums = tongbao(['verify', dir]);
     expect(sums.status).toBe(1);

@@ -267,7 +267,9 @@ export async function verifyFolder(dir: string, display: (file: string) => strin
       sumsSigner = checkCms(readFileSync(path.join(dir, SUMS_SIGNATURE)), (hash) => createHash(hash).update(sums).digest(), 'SHA256SUMS 在签名之后被改动（有文件被换掉、删去或加入，校验值又重算过）', '文件清单不是签名时的原样；请从存档中取回原件或重新生成并签名').signer;
     } catch (e) {
       if (!(e instanceof Failure)) throw e;
-      messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: e.reason, hint: e.hint, rule: e.rule });
+      // checkCms words an unreadable CMS as a PDF's /Contents: here it is the whole file.
+      const unreadable = e.rule === 'verify/contents';
+      messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: unreadable ? 'SHA256SUMS 的签名文件无法解读（不是 CMS 签名，或已损坏）' : e.reason, hint: unreadable ? '请从存档中取回原件或重新生成并签名' : e.hint, rule: e.rule });
     }
   } else if (options.signed) {
     messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: '要求是签名的生成结果（--signed），但 SHA256SUMS 没有签名', hint: '用 tongbao build --sign 生成，它会写出 SHA256SUMS.p7s', rule: 'verify/unsigned' });
