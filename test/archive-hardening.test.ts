@@ -159,6 +159,7 @@ describe('certificate, key and PKCS #12 files say plainly what is wrong with the
       ['cut.pem', root.slice(0, 300), /cut\.pem:1: 错误: .*中的 PEM 块不完整/],
       ['empty.pem', '', /empty\.pem: 错误: 根证书文件「.*」是空的/],
       ['binary.pem', Buffer.from([0x30, 0x82, 0x01, 0x00, 0xff, 0x00]), /中没有证书（应为 PEM 格式，-----BEGIN CERTIFICATE----- 开头，或 DER 格式）/],
+      ['huge.pem', Buffer.alloc(17 * 1024 * 1024, '-----BEGIN CERTIFICATE-----\n'), /huge\.pem: 错误: 根证书文件「.*」有 17 MB，不像证书文件，未读取/],
     ];
     ssl(pki, ['pkcs12', '-export', '-inkey', 'Trust Root.key', '-in', 'Trust Root.pem', '-out', 'trust.p12', '-passout', 'pass:x']);
     cases.push(['trust.p12', readFileSync(path.join(pki, 'trust.p12')), /是 PKCS#12（\.p12\/\.pfx）文件，不是证书（导出其中的证书：openssl pkcs12/]);
@@ -390,9 +391,9 @@ describe('TSA, OCSP and CRL servers that answer too much, too slowly, elsewhere 
   let bad: Awaited<ReturnType<typeof misbehaving>>;
   let p12: string;
   /** A build signed with the TSA at `url`, the exchange limited to 2 s; its result and time. */
-  const stamped = async (url: string, extra: string[] = [], signer = p12) => {
+  const stamped = async (url: string, extra: string[] = [], signer = p12, seconds = 2) => {
     const t = performance.now();
-    const r = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf', '--sign', '--p12', signer, ...(url ? ['--tsa', url] : []), ...extra], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: PASSWORD, TONGBAO_NETWORK_TIMEOUT: '2' });
+    const r = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf', '--sign', '--p12', signer, ...(url ? ['--tsa', url] : []), ...extra], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: PASSWORD, TONGBAO_NETWORK_TIMEOUT: String(seconds) });
     return { ...r, seconds: (performance.now() - t) / 1000 };
   };
 
@@ -469,10 +470,11 @@ describe('TSA, OCSP and CRL servers that answer too much, too slowly, elsewhere 
       ] as const) {
         const ca = makeCa(`Revocation Root ${where} ${path_}`, where === 'ocsp' ? { ocsp: `${service.base}/${path_}`, crl: `${service.base}/status-500` } : { ocsp: `${service.base}/ocsp`, crl: `${service.base}/${path_}` });
         caDir = ca.dir;
-        const r = await stamped('', ['--ltv'], ca.issue('吊销测试', PASSWORD));
+        // 64 MB on a loaded machine may take more than 2 s: the cap, not the deadline, is tested there.
+        const r = await stamped('', ['--ltv'], ca.issue('吊销测试', PASSWORD), path_ === 'huge-chunked' ? 15 : 2);
         expect(r.status, path_).toBe(1);
         expect(r.stderr, path_).toMatch(said);
-        expect(r.seconds, path_).toBeLessThan(30);
+        expect(r.seconds, path_).toBeLessThan(40);
       }
     } finally {
       await service.close();

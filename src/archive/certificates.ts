@@ -27,6 +27,9 @@ export function derLength(b: Buffer): number {
   return 2 + n + len;
 }
 
+/** The largest certificate file read. */
+const MAX_CERTIFICATE_FILE = 16 * 1024 * 1024;
+
 /** PEM labels that are not certificates, as a person names them. */
 const OTHER_PEM: [RegExp, string][] = [
   [/PRIVATE KEY/, '私钥'],
@@ -60,6 +63,8 @@ function isPkcs12(der: Buffer): boolean {
  * `what` names the file's role in messages ("根证书文件", "证书文件").
  */
 export function readCertificates(bytes: Buffer, what: string): Buffer[] {
+  // A bundle of every root there is stays under a megabyte; a larger file is something else.
+  if (bytes.length > MAX_CERTIFICATE_FILE) throw new CertificateFileError(`${what}有 ${Math.round(bytes.length / 1024 / 1024)} MB，不像证书文件，未读取`, '请给出 PEM 格式的证书（-----BEGIN CERTIFICATE----- 开头）', 'pki/not-certificate');
   const text = bytes.toString('latin1');
   if (bytes.length === 0 || text.trim() === '') throw new CertificateFileError(`${what}是空的`, '请给出 PEM 格式的证书（-----BEGIN CERTIFICATE----- 开头）', 'pki/empty');
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
