@@ -101,7 +101,7 @@ describe('build --sign --tsa: a time-stamped signature (PAdES B-T)', () => {
 
 describe('a time-stamping authority that fails', () => {
   for (const [mode, url, said] of [
-    ['good', 'closed', /连不上时间戳服务器 http:\/\/127\.0\.0\.1:\d+\/tsa（ECONNREFUSED）/],
+    ['good', 'closed', /连不上时间戳服务器 http:\/\/127\.0\.0\.1:\d+\/tsa（连接被拒绝，ECONNREFUSED）/],
     ['http-500', '', /时间戳服务器 .* 回答 HTTP 500/],
     ['reject', '', /的回答是拒绝（状态 2）/],
     ['other-digest', '', /时间戳不是对本签名的：其中的摘要与签名值的 SHA-256 不符/],

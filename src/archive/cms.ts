@@ -4,6 +4,7 @@
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { derLength } from './certificates.js';
 import { OID, subjectName } from './sign.js';
 
 export const HASH_BY_OID: Record<string, string> = {
@@ -11,16 +12,6 @@ export const HASH_BY_OID: Record<string, string> = {
   '2.16.840.1.101.3.4.2.2': 'sha384',
   '2.16.840.1.101.3.4.2.3': 'sha512',
 };
-
-/** The length of the DER element at the start of `b` (the /Contents slot is zero-padded). */
-export function derLength(b: Buffer): number {
-  const first = b[1]!;
-  if (first < 0x80) return 2 + first;
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
-  return 2 + n + len;
-}
 
 /** What is wrong with a signature, in the user's words. */
 export class Failure extends Error {
@@ -54,7 +45,12 @@ export function checkCms(raw: Buffer, digestOf: (hash: string) => Buffer, change
   );
   if (!cert) throw new Failure('签名中没有签名人的证书', '请用含证书的 .p12 文件重新签名', 'verify/certificate');
   const certDer = Buffer.from(cert.toSchema().toBER());
-  const x509 = new X509Certificate(certDer);
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(certDer);
+  } catch {
+    throw new Failure('签名中签名人的证书无法解读', '签名数据已损坏；请重新生成并签名', 'verify/certificate');
+  }
   const signer = subjectName(certDer);
   const subject = cert.subject.typesAndValues
     .map((t) => `${({ '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST' } as Record<string, string>)[t.type] ?? t.type}=${t.value.valueBlock.value}`)

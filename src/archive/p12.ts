@@ -6,6 +6,7 @@
 import { X509Certificate, createHash, createHmac, createPrivateKey, timingSafeEqual, webcrypto, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { CertificateFileError, derLength, parses, readCertificates } from './certificates.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'] }));
 
@@ -88,15 +89,31 @@ function checkMac(pfx: pkijs.PFX, password: string): void {
     const expected = createHmac(alg.name, key).update(data).digest();
     if (expected.length === got.length && timingSafeEqual(expected, got)) return;
   }
-  throw new SignerError(password === '' ? '证书口令不正确（现在的口令是空的）' : '证书口令不正确', '请核对环境变量 TONGBAO_SIGN_PASSWORD 或重新输入口令', 'sign/bad-password');
+  throw new SignerError(password === '' ? '证书口令不正确（现在的口令是空的）' : '证书口令不正确', '请核对环境变量 TONGBAO_SIGN_PASSWORD 或重新输入口令；口令无误时，证书文件可能已损坏', 'sign/bad-password');
+}
+
+/** What a file given as --p12 is when it is not a PKCS #12 file, in words; undefined when it may be one. */
+function notPkcs12(bytes: Buffer): string | undefined {
+  if (bytes.length === 0) return '证书文件是空的';
+  const text = bytes.subarray(0, 4096).toString('latin1');
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1];
+  if (label) return `证书文件是 PEM 文本（${/PRIVATE KEY/.test(label) ? '私钥' : /CERTIFICATE/.test(label) ? '证书' : label}），不是 PKCS#12（.p12/.pfx）文件`;
+  if (bytes[0] !== 0x30) return '不是 PKCS#12 证书文件';
+  if (bytes.length < 2 || derLength(bytes) > bytes.length) return '证书文件不完整（被截断了）';
+  if (parses(bytes)) return '证书文件是单独的证书（DER），不含私钥，不是 PKCS#12（.p12/.pfx）文件';
+  return undefined;
 }
 
 export async function loadSigner(p12: Buffer, password: string): Promise<Signer> {
+  const not = notPkcs12(p12);
+  const notHint = '请使用 .p12 或 .pfx 格式的签名证书（含私钥）；PEM 格式的私钥和证书用 --key 和 --cert 给出';
+  if (not) throw new SignerError(not, notHint, 'sign/not-p12');
   let pfx: pkijs.PFX;
   try {
     pfx = pkijs.PFX.fromBER(new Uint8Array(p12).buffer);
+    if (!(pfx.authSafe?.content instanceof asn1js.OctetString)) throw new Error('no authSafe data');
   } catch {
-    throw new SignerError('不是 PKCS#12 证书文件', '请使用 .p12 或 .pfx 格式的签名证书（含私钥）', 'sign/not-p12');
+    throw new SignerError('不是 PKCS#12 证书文件，或文件已损坏', notHint, 'sign/not-p12');
   }
   checkMac(pfx, password);
   // PBES2 (what OpenSSL 3 and current CAs write) takes the password as UTF-8 bytes.
@@ -133,19 +150,21 @@ export async function loadSigner(p12: Buffer, password: string): Promise<Signer>
         'sign/p12-legacy',
       );
     }
-    throw new SignerError(`无法解开证书文件：${(e as Error).message}`, '请核对口令；证书文件可能已损坏或使用了不支持的加密算法', 'sign/p12-decrypt');
+    throw new SignerError('无法解开证书文件中的内容', '请核对口令；证书文件可能已损坏或使用了不支持的加密算法（可用 openssl pkcs12 -info -in 文件 查看）', 'sign/p12-decrypt');
   }
   if (keys.length === 0) throw new SignerError('证书文件中没有私钥', '请导出含私钥的 .p12 文件', 'sign/no-key');
   let key: KeyObject;
   try {
     const { der, encrypted } = keys[0]!;
     key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8', ...(encrypted && { passphrase: password }) });
-  } catch (e) {
-    throw new SignerError(`无法解开证书文件中的私钥：${(e as Error).message}`, '请核对口令', 'sign/bad-password');
+  } catch {
+    throw new SignerError('无法解开证书文件中的私钥', '请核对口令；证书文件可能已损坏', 'sign/bad-password');
   }
-  const own = certs.find((c) => new X509Certificate(c).checkPrivateKey(key));
+  // A certificate bag that does not parse is no part of the chain (it could not be checked or sent).
+  const readable = certs.filter(parses);
+  const own = readable.find((c) => new X509Certificate(c).checkPrivateKey(key));
   if (!own) throw new SignerError('证书文件中没有与私钥对应的证书', '请导出含签名证书和私钥的 .p12 文件', 'sign/no-certificate');
-  return { key, certificate: own, chain: certs.filter((c) => c !== own) };
+  return { key, certificate: own, chain: readable.filter((c) => c !== own) };
 }
 
 /** The certificates of a PEM file (a certificate and its chain, or a bundle of roots), DER each. */
@@ -158,17 +177,39 @@ export function pemKeyEncrypted(keyPem: Buffer): boolean {
   return /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(keyPem.toString('latin1'));
 }
 
+/** A private key from a --key file: PEM (encrypted or not) or DER (PKCS #8, PKCS #1, SEC 1). */
+function readKey(bytes: Buffer, password: string): KeyObject {
+  const encrypted = pemKeyEncrypted(bytes);
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(bytes.toString('latin1'))?.[1];
+  const notKey = (what: string) => new SignerError(`私钥文件${what}`, '请使用 PEM 格式的私钥（-----BEGIN PRIVATE KEY----- 开头）；.p12 文件用 --p12 给出', 'sign/not-key');
+  if (bytes.length === 0) throw notKey('是空的');
+  if (label && !/PRIVATE KEY/.test(label)) throw notKey(`中没有私钥，只有${/CERTIFICATE/.test(label) ? '证书' : label}`);
+  try {
+    return createPrivateKey({ key: bytes, format: 'pem', ...(encrypted && { passphrase: password }) });
+  } catch {
+    if (encrypted) throw new SignerError('无法解开私钥文件：口令不对', '请核对口令', 'sign/bad-password');
+    if (label) throw notKey(`第 ${bytes.toString('latin1').slice(0, bytes.toString('latin1').indexOf('-----BEGIN')).split('\n').length} 行起的私钥无法解读（可能被截断或改动过）`);
+  }
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      return createPrivateKey({ key: bytes, format: 'der', type });
+    } catch {
+      // the next encoding
+    }
+  }
+  throw notKey(notPkcs12(bytes) === undefined ? '是 PKCS#12（.p12/.pfx）文件，不是私钥' : '无法读取：不是 PEM 或 DER 格式的私钥');
+}
+
 /** A signer from a PEM private key and a PEM certificate file (the certificate, then its chain). */
 export function loadPemSigner(keyPem: Buffer, certPem: Buffer, password: string): Signer {
-  let key: KeyObject;
+  const key = readKey(keyPem, password);
+  let certs: Buffer[];
   try {
-    key = createPrivateKey({ key: keyPem, format: 'pem', ...(pemKeyEncrypted(keyPem) && { passphrase: password }) });
+    certs = readCertificates(certPem, '证书文件（--cert）');
   } catch (e) {
-    const encrypted = pemKeyEncrypted(keyPem);
-    throw new SignerError(encrypted ? '无法解开私钥文件：口令不对' : `私钥文件无法读取：${(e as Error).message.split('\n')[0]}`, encrypted ? '请核对口令' : '请使用 PEM 格式的私钥（-----BEGIN PRIVATE KEY----- 开头）', encrypted ? 'sign/bad-password' : 'sign/not-key');
+    if (!(e instanceof CertificateFileError)) throw e;
+    throw new SignerError(e.message, e.hint, e.rule === 'pki/not-certificate' || e.rule === 'pki/empty' ? 'sign/no-certificate' : 'sign/bad-certificate');
   }
-  const certs = pemCertificates(certPem.toString('latin1'));
-  if (certs.length === 0) throw new SignerError('证书文件中没有证书', '请使用 PEM 格式的证书（-----BEGIN CERTIFICATE----- 开头）', 'sign/no-certificate');
   const own = certs.find((c) => new X509Certificate(c).checkPrivateKey(key));
   if (!own) throw new SignerError('证书文件中没有与私钥对应的证书', '核对 --key 和 --cert 是不是同一张证书的', 'sign/no-certificate');
   return { key, certificate: own, chain: certs.filter((c) => c !== own) };

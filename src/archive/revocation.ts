@@ -4,6 +4,7 @@
 // validated after the certificate has expired or its authority is gone (PAdES B-LT).
 import * as pkijs from 'pkijs';
 import './p12.js'; // sets pkijs's crypto engine (the OCSP request's hashes)
+import { NetworkError, exchange } from './http.js';
 
 export class RevocationError extends Error {
   constructor(
@@ -21,7 +22,9 @@ export interface Revocation {
   ocsps: Buffer[];
 }
 
-const TIMEOUT_MS = 30_000;
+/** An OCSP response is a few kilobytes; a large CA's CRL can run to tens of megabytes. */
+const MAX_OCSP_BYTES = 1024 * 1024;
+const MAX_CRL_BYTES = 64 * 1024 * 1024;
 const OID = { crlDistributionPoints: '2.5.29.31', authorityInfoAccess: '1.3.6.1.5.5.7.1.1', ocsp: '1.3.6.1.5.5.7.48.1' };
 
 /** The HTTP URIs of a certificate's CRL distribution points and of its OCSP responders. */
@@ -50,7 +53,7 @@ export async function fetchRevocation(certDer: Buffer, issuerDer: Buffer, signal
   for (const url of sources.ocsp) {
     const request = new pkijs.OCSPRequest();
     await request.createForCertificate(cert, { hashAlgorithm: 'SHA-1', issuerCertificate: issuer });
-    const body = await get(url, cnOf(cert), { method: 'POST', headers: { 'Content-Type': 'application/ocsp-request' }, body: Buffer.from(request.toSchema(true).toBER()) }, signal);
+    const body = await get(url, cnOf(cert), { body: Buffer.from(request.toSchema(true).toBER()), contentType: 'application/ocsp-request' }, MAX_OCSP_BYTES, signal);
     let status: number;
     try {
       status = pkijs.OCSPResponse.fromBER(new Uint8Array(body)).responseStatus.valueBlock.valueDec;
@@ -61,7 +64,7 @@ export async function fetchRevocation(certDer: Buffer, issuerDer: Buffer, signal
     out.ocsps.push(body);
   }
   for (const url of sources.crl) {
-    let crl = await get(url, cnOf(cert), { method: 'GET' }, signal);
+    let crl = await get(url, cnOf(cert), {}, MAX_CRL_BYTES, signal);
     const pem = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/.exec(crl.toString('latin1'));
     if (pem) crl = Buffer.from(pem[1]!.replace(/\s+/g, ''), 'base64');
     try {
@@ -74,15 +77,13 @@ export async function fetchRevocation(certDer: Buffer, issuerDer: Buffer, signal
   return out;
 }
 
-async function get(url: string, who: string, init: RequestInit, signal?: AbortSignal): Promise<Buffer> {
+async function get(url: string, who: string, request: { body?: Buffer; contentType?: string }, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
   try {
-    const r = await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS) });
-    if (!r.ok) throw new RevocationError(`取「${who}」的吊销信息时，${url} 回答 HTTP ${r.status}`, '稍后再试，或不用 --ltv', 'sign/revocation-http');
-    return Buffer.from(await r.arrayBuffer());
+    return await exchange(url, request, maxBytes, signal);
   } catch (e) {
-    if (e instanceof RevocationError) throw e;
-    const error = e as Error & { cause?: { code?: string; message?: string } };
-    throw new RevocationError(`取「${who}」的吊销信息时连不上 ${url}（${error.cause?.code ?? error.cause?.message ?? error.message}）`, '核对网络，或不用 --ltv；未写入任何文件', 'sign/revocation-unreachable');
+    if (!(e instanceof NetworkError)) throw e;
+    const http = e.fault.kind === 'http';
+    throw new RevocationError(`取「${who}」的吊销信息时，${e.say(url)}`, http ? '稍后再试，或不用 --ltv' : '核对网络，或不用 --ltv；未写入任何文件', http ? 'sign/revocation-http' : e.fault.kind === 'unreachable' ? 'sign/revocation-unreachable' : 'sign/revocation-network');
   }
 }
 

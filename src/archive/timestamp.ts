@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Failure, checkCms } from './cms.js';
+import { NetworkError, exchange } from './http.js';
 
 export const TSA_OID = {
   /** id-aa-signatureTimeStampToken, the unsigned attribute that holds the token. */
@@ -34,7 +35,8 @@ export interface Timestamp {
   certificates: Buffer[];
 }
 
-const TIMEOUT_MS = 30_000;
+/** A time-stamp response is a few kilobytes (the token and the TSA's certificates). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** Ask `url` for a token over `data` (the signature value); a TimestampError says what failed. */
 export async function requestTimestamp(url: string, data: Buffer, signal?: AbortSignal): Promise<Timestamp> {
@@ -49,19 +51,11 @@ export async function requestTimestamp(url: string, data: Buffer, signal?: Abort
   });
   let body: Buffer;
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/timestamp-query' },
-      body: Buffer.from(request.toSchema().toBER()),
-      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!response.ok) throw new TimestampError(`时间戳服务器 ${url} 回答 HTTP ${response.status}`, '核对 --tsa 的地址；服务器暂时不可用时稍后再试', 'sign/tsa-http');
-    body = Buffer.from(await response.arrayBuffer());
+    body = await exchange(url, { body: Buffer.from(request.toSchema().toBER()), contentType: 'application/timestamp-query' }, MAX_ANSWER_BYTES, signal);
   } catch (e) {
-    if (e instanceof TimestampError) throw e;
-    const error = e as Error & { cause?: { code?: string; message?: string } };
-    const cause = error.name === 'TimeoutError' ? `${TIMEOUT_MS / 1000} 秒没有回答` : (error.cause?.code ?? error.cause?.message ?? error.message);
-    throw new TimestampError(`连不上时间戳服务器 ${url}（${cause}）`, '核对 --tsa 的地址和网络；未写入任何文件', 'sign/tsa-unreachable');
+    if (!(e instanceof NetworkError)) throw e;
+    const http = e.fault.kind === 'http';
+    throw new TimestampError(e.say(`时间戳服务器 ${url}`), http ? '核对 --tsa 的地址；服务器暂时不可用时稍后再试；未写入任何文件' : '核对 --tsa 的地址和网络，或换一个时间戳服务器；未写入任何文件', http ? 'sign/tsa-http' : e.fault.kind === 'unreachable' ? 'sign/tsa-unreachable' : 'sign/tsa-network');
   }
   return checkResponse(body, imprint, nonce, url);
 }

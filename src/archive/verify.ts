@@ -5,11 +5,11 @@
 // certificate's issuer is judged only against roots the user names (trust.ts): the office's
 // certificate authority is not known to tongbao.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as pkijs from 'pkijs';
 import type { Message } from '../messages.js';
-import { SUMS_FILE, SUMS_SIGNATURE, parseSums, sha256 } from './checksums.js';
+import { SUMS_FILE, SUMS_SIGNATURE, parseSums } from './checksums.js';
 import { Failure, checkCms } from './cms.js';
 import { TSA_OID, TimestampError, checkToken } from './timestamp.js';
 import { checkTrust, type TrustPath } from './trust.js';
@@ -48,6 +48,26 @@ export interface VerifyResult {
   sumsSigner?: string;
 }
 
+/** The largest PDF whose signatures are read (it is held in memory, and read as text once). */
+const MAX_PDF_BYTES = 256 * 1024 * 1024;
+/** SHA256SUMS and its signature are a few hundred bytes; anything this large was not written by a build. */
+const MAX_SUMS_BYTES = 1024 * 1024;
+
+/** A file's SHA-256, read a megabyte at a time: a file of any size is hashed in little memory. */
+function hashFile(file: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.alloc(1024 * 1024);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+
 /** D:YYYYMMDDHHmmss+08'00' → Date. */
 export function parsePdfDate(s: string): Date | undefined {
   const m = /^D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|([+-])(\d{2})'?(\d{2})'?)?/.exec(s);
@@ -73,7 +93,12 @@ async function verifySignature(pdf: Buffer, range: number[], dictText: string, f
   // What was added after the signature may only be validation data (a DSS).
   const after = c + d === pdf.length ? undefined : changedAfter(pdf, c + d);
   if (after) throw new Failure(`签名（签名人 ${signer}）之后${after}`, '签名只保证签名时的版本；请从存档中取回原件或重新生成并签名', 'verify/changed-after');
-  const dss = c + d === pdf.length ? undefined : readDss(pdf);
+  let dss: ValidationData | undefined;
+  try {
+    dss = c + d === pdf.length ? undefined : readDss(pdf);
+  } catch {
+    throw new Failure(`签名（签名人 ${signer}）之后加入的验证信息（DSS）无法解读`, '文件在签名后被改动或已损坏；请从存档中取回原件或重新生成并签名', 'verify/dss');
+  }
   // Trust: the signer's path at the proven time (the token's, else now), the TSA's at the token's.
   let trust: SignatureReport['trust'];
   if (roots) {
@@ -205,7 +230,15 @@ export async function verifyFolder(dir: string, display: (file: string) => strin
       messages.push({ severity: 'error', file: shown(n), reason: `生成的目录中多了一个${what}，它不是 tongbao 生成的`, hint: '删去它；生成的目录只含 SHA256SUMS 列出的文件', rule: 'verify/not-a-file' });
     }
   }
-  if (!existsSync(sumsFile)) {
+  const tooLarge = (name: string) => {
+    const size = statSync(path.join(dir, name)).size;
+    if (size <= MAX_SUMS_BYTES) return false;
+    messages.push({ severity: 'error', file: shown(name), reason: `文件有 ${mb(size)}，不是生成时写出的 ${name}（它只有几百字节），未读取`, hint: '请从存档中取回原件或重新生成', rule: 'verify/too-large' });
+    return true;
+  };
+  if (names.includes(SUMS_FILE) && tooLarge(SUMS_FILE)) {
+    // Said above; the files are not checked against it.
+  } else if (!names.includes(SUMS_FILE)) {
     messages.push({ severity: 'error', file: shown(SUMS_FILE), reason: '缺少校验文件 SHA256SUMS', hint: '用 tongbao build 重新生成，它会写出 SHA256SUMS', rule: 'verify/no-sums' });
   } else {
     const { entries, bad } = parseSums(readFileSync(sumsFile, 'utf8'));
@@ -214,7 +247,7 @@ export async function verifyFolder(dir: string, display: (file: string) => strin
       const file = path.join(dir, e.name);
       if (path.dirname(path.resolve(file)) !== path.resolve(dir) || !names.includes(e.name)) {
         messages.push({ severity: 'error', file: shown(e.name), reason: `文件缺失（SHA256SUMS 第 ${e.line} 行列出了它）`, hint: '请从存档中取回或重新生成', rule: 'verify/missing' });
-      } else if (sha256(readFileSync(file)) !== e.hash) {
+      } else if (hashFile(file) !== e.hash) {
         messages.push({ severity: 'error', file: shown(e.name), reason: '文件内容与 SHA256SUMS 记录的不符：生成后被改动过', hint: '请从存档中取回原件或重新生成', rule: 'verify/checksum' });
       } else checked.push(e.name);
     }
@@ -228,13 +261,15 @@ export async function verifyFolder(dir: string, display: (file: string) => strin
   // A signed build signs its file list too: a PDF swapped for an unsigned one, or taken out with
   // its line, changes SHA256SUMS, and the list no longer matches its signature.
   let sumsSigner: string | undefined;
-  if (names.includes(SUMS_SIGNATURE) && existsSync(sumsFile)) {
+  if (names.includes(SUMS_SIGNATURE) && names.includes(SUMS_FILE) && !tooLarge(SUMS_SIGNATURE) && statSync(sumsFile).size <= MAX_SUMS_BYTES) {
     const sums = readFileSync(sumsFile);
     try {
       sumsSigner = checkCms(readFileSync(path.join(dir, SUMS_SIGNATURE)), (hash) => createHash(hash).update(sums).digest(), 'SHA256SUMS 在签名之后被改动（有文件被换掉、删去或加入，校验值又重算过）', '文件清单不是签名时的原样；请从存档中取回原件或重新生成并签名').signer;
     } catch (e) {
       if (!(e instanceof Failure)) throw e;
-      messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: e.reason, hint: e.hint, rule: e.rule });
+      // checkCms words an unreadable CMS as a PDF's /Contents: here it is the whole file.
+      const unreadable = e.rule === 'verify/contents';
+      messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: unreadable ? 'SHA256SUMS 的签名文件无法解读（不是 CMS 签名，或已损坏）' : e.reason, hint: unreadable ? '请从存档中取回原件或重新生成并签名' : e.hint, rule: e.rule });
     }
   } else if (options.signed) {
     messages.push({ severity: 'error', file: shown(SUMS_SIGNATURE), reason: '要求是签名的生成结果（--signed），但 SHA256SUMS 没有签名', hint: '用 tongbao build --sign 生成，它会写出 SHA256SUMS.p7s', rule: 'verify/unsigned' });
@@ -242,6 +277,11 @@ export async function verifyFolder(dir: string, display: (file: string) => strin
   const pdfs = names.filter((n) => n.toLowerCase().endsWith('.pdf')).sort();
   if (options.signed && pdfs.length === 0) messages.push({ severity: 'error', file: display(dir), reason: '要求是签名的生成结果（--signed），但目录中没有 PDF', hint: '用 tongbao build --sign 生成', rule: 'verify/unsigned' });
   for (const n of pdfs) {
+    const size = statSync(path.join(dir, n)).size;
+    if (size > MAX_PDF_BYTES) {
+      messages.push({ severity: 'error', file: shown(n), reason: `PDF 有 ${mb(size)}，超过 ${mb(MAX_PDF_BYTES)} 的上限，未核对其中的签名`, hint: '生成的通报 PDF 只有几 MB；请从存档中取回原件或重新生成', rule: 'verify/too-large' });
+      continue;
+    }
     const r = await verifyPdf(readFileSync(path.join(dir, n)), shown(n), options.trust);
     for (const s of r.signatures) signatures.push(s);
     for (const m of r.messages) messages.push(m);

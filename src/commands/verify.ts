@@ -2,8 +2,11 @@
 // that an OFD package opens.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { formatMessage } from '../messages.js';
+import { formatMessage, type Message } from '../messages.js';
 import { EXIT, UsageError, chinaTime, type Invocation } from './shell.js';
+
+/** The largest OFD package opened: a built one is a few megabytes. */
+const MAX_OFD_BYTES = 256 * 1024 * 1024;
 
 export async function run({ root, args, flags, io }: Invocation): Promise<number> {
   if (args.length !== 1) throw new UsageError(args.length ? `多余的参数：${args.slice(1).join(' ')}` : 'verify 需要一个目录，如 out/2016Q4');
@@ -15,15 +18,23 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   const shown = (f: string) => path.relative(process.cwd(), f) || f;
   // Loaded here only: its PKI libraries would slow every other command's start.
   const { verifyFolder } = await import('../archive/verify.js');
-  const trust = flags.trust === undefined ? undefined : await roots(flags.trust);
+  const trust = flags.trust === undefined ? undefined : await roots(flags.trust, shown);
+  if (trust && !Array.isArray(trust)) {
+    io.err(formatMessage(trust) + '\n');
+    return EXIT.usage;
+  }
   const result = await verifyFolder(dir, shown, { signed: flags.signed, ...(trust && { trust }) });
   // An OFD package must also open as GB/T 33190 says: each part well-formed, each file it names present.
   const ofds = readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.ofd') && statSync(path.join(dir, f)).isFile());
   if (ofds.length) {
     const { checkOfdPackage } = await import('../ofd/check.js');
     for (const f of ofds) {
-      for (const problem of checkOfdPackage(readFileSync(path.join(dir, f)))) {
-        result.messages.push({ severity: 'error', file: shown(path.join(dir, f)), reason: `OFD 文件打不开：${problem}`, hint: '重新生成：tongbao build <期次> --format ofd', rule: 'verify/ofd' });
+      const file = path.join(dir, f);
+      // Read whole only when it is of a size an OFD can have (a built one is a few megabytes).
+      const size = statSync(file).size;
+      const problems = size > MAX_OFD_BYTES ? [`文件有 ${Math.round(size / 1024 / 1024)} MB，超过 ${MAX_OFD_BYTES / 1024 / 1024} MB 的上限，未打开`] : checkOfdPackage(readFileSync(file));
+      for (const problem of problems) {
+        result.messages.push({ severity: 'error', file: shown(file), reason: `OFD 文件打不开：${problem}`, hint: '重新生成：tongbao build <期次> --format ofd；来历不明的 OFD 文件不要打开', rule: 'verify/ofd' });
         result.ok = false;
       }
     }
@@ -60,16 +71,19 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   return EXIT.ok;
 }
 
-/** The roots a signer must lead to, from a PEM file; a usage error when there are none. */
-async function roots(file: string): Promise<Buffer[]> {
-  let text: string;
+/** The roots a signer must lead to, from a PEM (or DER) file; a usage error when there are none. */
+async function roots(file: string, shown: (f: string) => string): Promise<Buffer[] | Message> {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch {
     throw new UsageError(`读不到根证书文件「${file}」`);
   }
-  const { pemCertificates } = await import('../archive/trust.js');
-  const certs = pemCertificates(text);
-  if (certs.length === 0) throw new UsageError(`「${file}」中没有证书（应为 PEM 格式，-----BEGIN CERTIFICATE----- 开头）`);
-  return certs;
+  const { readCertificates, CertificateFileError } = await import('../archive/certificates.js');
+  try {
+    return readCertificates(bytes, `根证书文件「${file}」`);
+  } catch (e) {
+    if (!(e instanceof CertificateFileError)) throw e;
+    return { severity: 'error', file: shown(path.resolve(file)), ...(e.line !== undefined && { line: e.line }), reason: e.message, hint: e.hint, rule: `verify/trust-file` };
+  }
 }

@@ -1,9 +1,10 @@
 // An OFD package read back as a reader must read it: each part a well-formed XML document in
 // the OFD namespace, OFD.xml leading to the document, the document to every page and resource
 // file it names. For `verify`: a checksum says the file is the one built, this that it opens.
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8 } from 'fflate';
 import { SaxesParser } from 'saxes';
 import path from 'node:path';
+import { ZipError, readZip } from '../zip.js';
 
 const NS = 'http://www.ofdspec.org/2016';
 
@@ -42,9 +43,11 @@ function parse(name: string, xml: string): Part {
 export function checkOfdPackage(bytes: Uint8Array): string[] {
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(bytes);
-  } catch {
-    return ['不是 ZIP 文件'];
+    // Sizes checked before inflating: a few megabytes that unpack to gigabytes are refused.
+    files = readZip(bytes);
+  } catch (e) {
+    if (!(e instanceof ZipError)) throw e;
+    return [e.message];
   }
   const problems: string[] = [];
   const read = (name: string): Part | undefined => {
