@@ -6,9 +6,9 @@ import remarkGfm from 'remark-gfm';
 import remarkRehype from 'remark-rehype';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
-import type { Element, ElementContent, Root } from 'hast';
+import type { Element, ElementContent, Root, RootContent } from 'hast';
 import type { Message } from '../messages.js';
-import { HelperError, escapeMarkdown, handlebarsFor } from './helpers.js';
+import { HelperError, NO_LINK, escapeMarkdown, handlebarsFor } from './helpers.js';
 
 const hb = handlebarsFor(escapeMarkdown);
 
@@ -148,6 +148,19 @@ const schema = {
   clobberPrefix: '',
 };
 
+/** The marks that kept escaped values from becoming links (helpers.ts NO_LINK), taken out. */
+function withoutLinkMarks() {
+  const strip = (s: string) => s.split(NO_LINK).join('');
+  const visit = (node: Root | RootContent) => {
+    if (node.type === 'text') node.value = strip(node.value);
+    if (node.type === 'element') {
+      for (const [k, v] of Object.entries(node.properties)) if (typeof v === 'string' && v.includes(NO_LINK)) node.properties[k] = strip(v);
+    }
+    if ('children' in node) node.children.forEach(visit);
+  };
+  return (tree: Root) => visit(tree);
+}
+
 /** `（一）…。` opening a paragraph is a run-in heading of the second level, as 公文 write it. */
 const RUN_IN = /^(（[一二三四五六七八九十]+）[^。！？]*[。！？]?)/;
 
@@ -207,12 +220,27 @@ const processor = unified()
   // raw HTML in the Markdown is dropped here, never passed on; footnotes are labelled in Chinese
   .use(remarkRehype, { footnoteLabel: '注释', footnoteBackLabel: (i: number) => `返回正文中的注释 ${i + 1}` })
   .use(rehypeSanitize, schema)
+  .use(withoutLinkMarks)
   .use(runInHeadings)
   .use(itemNumbers)
   .use(rehypeStringify);
 
 export function markdownToHtml(markdown: string): string {
   return String(processor.processSync(markdown));
+}
+
+/**
+ * Markdown that a template prints inside a line of its own (an attachment's note): the same
+ * pipeline and sanitizer as the circular, without the paragraph around it; paragraphs become
+ * lines. Undefined when it holds blocks a line cannot (a heading, a list, a table, a quote).
+ */
+export function inlineMarkdownToHtml(markdown: string): string | undefined {
+  const tree = processor.runSync(processor.parse(markdown)) as Root;
+  const blocks = tree.children.filter((c) => !(c.type === 'text' && c.value.trim() === ''));
+  if (blocks.some((b) => b.type !== 'element' || b.tagName !== 'p')) return undefined;
+  const br: Element = { type: 'element', tagName: 'br', properties: {}, children: [] };
+  const children = (blocks as Element[]).flatMap((p, i) => (i === 0 ? p.children : [br, ...p.children]));
+  return processor.stringify({ type: 'root', children });
 }
 
 export function renderCircular(source: string, file: string, context: object): { html?: string; messages: Message[] } {

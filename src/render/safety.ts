@@ -1,0 +1,62 @@
+// The last look at the portal page before it is written: nothing in it may navigate away,
+// load from elsewhere or run. Every value the page prints is escaped and the circular is
+// sanitized; a workspace's own templates (templates/ in its root) are the office's code and
+// may write markup, but not these. The CSP stops loads and scripts; it cannot stop a
+// <meta http-equiv="refresh">, a <base> or a <form>, so they are refused here.
+import { fromHtml } from 'hast-util-from-html';
+import type { Element, Root, RootContent } from 'hast';
+import type { Message } from '../messages.js';
+
+/** Elements a bulletin's page never holds: they navigate, embed another page, or run. */
+const NEVER = new Set(['base', 'form', 'iframe', 'frame', 'frameset', 'object', 'embed', 'script', 'noscript', 'link', 'portal', 'applet']);
+
+/** Attributes holding an address: `javascript:` and the like there would run or navigate. */
+const URL_ATTRIBUTES = ['href', 'src', 'action', 'formAction', 'xLinkHref', 'data', 'poster', 'srcSet', 'background'];
+const SCRIPT_URL = /^\s*(?:(?:javascript|vbscript)\s*:|data\s*:\s*text\/html)/i;
+
+/** A quick look first: a page without any of these needs no parsing (a long table is megabytes). */
+const SUSPECT = /<(?:base|form|i?frame|frameset|object|embed|script|noscript|link|portal|applet)\b|\son[a-z]+\s*=|(?:java|vb)script\s*:|data\s*:\s*text\/html/i;
+
+/**
+ * Problems of the rendered page: each kind of forbidden markup once. `csp` is the policy the
+ * tool wrote: the one <meta http-equiv> allowed. `templates` names where such markup can come from.
+ */
+export function pageSafety(html: string, csp: string, templates: string): Message[] {
+  if (!SUSPECT.test(html) && (html.match(/http-equiv/gi)?.length ?? 0) <= 1) return [];
+  const found = new Map<string, string>();
+  let ownPolicy = false;
+  const visit = (node: Root | RootContent) => {
+    if (node.type === 'element') {
+      const what = forbidden(node, () => {
+        // The tool's own policy, once: any other (or a second) is refused.
+        const own = !ownPolicy && String(node.properties['httpEquiv'] ?? '').toLowerCase() === 'content-security-policy' && node.properties['content'] === csp;
+        if (own) ownPolicy = true;
+        return own;
+      });
+      if (what && !found.has(what.key)) found.set(what.key, what.text);
+      if (node.tagName === 'template' && node.content) visit(node.content);
+    }
+    if ('children' in node) node.children.forEach(visit);
+  };
+  visit(fromHtml(html));
+  return [...found.values()].map((text) => ({
+    severity: 'error',
+    file: templates,
+    reason: `生成的网页中有 ${text}：通报页面不能自行跳转、嵌入其他页面、提交表单或运行脚本`,
+    hint: '数据和正文中的文字都按原样显示，不会成为标记；这样的标记只能来自工作区 templates/ 中自己改写的模板，请从模板中删去',
+    rule: 'render/unsafe-markup',
+  }));
+}
+
+function forbidden(e: Element, isOwnPolicy: () => boolean): { key: string; text: string } | undefined {
+  if (NEVER.has(e.tagName)) return { key: e.tagName, text: `<${e.tagName}>` };
+  if (e.tagName === 'meta' && e.properties['httpEquiv'] !== undefined && !isOwnPolicy()) {
+    const kind = String(e.properties['httpEquiv']).toLowerCase();
+    return { key: `meta:${kind}`, text: `<meta http-equiv="${kind}">` };
+  }
+  for (const [name, value] of Object.entries(e.properties)) {
+    if (/^on[A-Z]/.test(name)) return { key: 'on', text: `事件属性 ${name.toLowerCase()}` };
+    if (URL_ATTRIBUTES.includes(name) && SCRIPT_URL.test(String(value))) return { key: 'script-url', text: `<${e.tagName}> 中的脚本地址（${String(value).slice(0, 20)}）` };
+  }
+  return undefined;
+}
