@@ -2,13 +2,16 @@
 // key of the schema, each cell) filled with active markup is shown as text or dropped, and
 // Chromium opening the built page neither navigates nor sends a request. Every address in the
 // markup points at a server listening here, so a request that got through would be seen.
-import { readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { SaxesParser } from 'saxes';
+import { strFromU8, unzipSync } from 'fflate';
 import type { z } from 'zod';
 import { Bulletin } from '../src/schema.js';
 import { launchBrowser, closeBrowser } from '../src/print/browser.js';
@@ -208,5 +211,119 @@ describe('every workspace string filled with active markup', () => {
     const report = readFileSync(path.join(root, 'out/2016Q4/check-report.html'), 'utf8');
     expect(report).toContain('&lt;meta http-equiv=&quot;refresh&quot;');
     expect(report.match(/<meta http-equiv/g)).toHaveLength(1);
+  });
+});
+
+describe("an attachment's note is Markdown, printed in a line under its table", () => {
+  const root = sampleWorkspace();
+  const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
+  const original = readFileSync(yaml, 'utf8');
+  const line = original.split('\n').findIndex((l) => l.includes('note: 注：抽查采样时间为')) + 1;
+  /** The sample with attachment 1's note (line `line`) written as `note`. */
+  const withNote = (note: string) => writeFileSync(yaml, original.replace(/note: 注：抽查采样时间为.*/, note));
+  const errors = (r: { stdout: string; stderr: string }) => (r.stdout + r.stderr).split('\n').filter((l) => l.includes(': 错误: '));
+
+  it('prints its emphasis and figures, drops its raw markup, and goes through the PDF printer', () => {
+    // The issue's reproduction: a refresh in the note made the printer fail ("Execution context was destroyed").
+    withNote(`note: '<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/phish"><style>p{display:none}</style>注：**抽查**采样时间为{{date sampling.from}}，{{office}}。'`);
+    const r = tongbao(['build'], root);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const html = readFileSync(path.join(root, 'out/2016Q4/index.html'), 'utf8');
+    expect(html).toContain('<p class="note">p{display:none}注：<strong>抽查</strong>采样时间为2016年12月16日，国务院办公厅政府信息与政务公开办公室。</p>');
+    expect(html.match(/http-equiv/g)).toHaveLength(1);
+    const text = spawnSync('pdftotext', [path.join(root, 'out/2016Q4/bulletin.pdf'), '-'], { encoding: 'utf8' }).stdout;
+    expect(text).toContain('抽查采样时间为2016年12月16日，国务院办公厅');
+  });
+
+  it('refuses {{table}} in a note at its place, in a block or a sub-expression too', () => {
+    for (const [note, column] of [
+      ['note: 注：见{{table institutions}}。', 14],
+      ['note: "注：{{#if sampling}}{{table sites}}{{/if}}"', 30],
+      ['note: 注：{{date (table sites)}}', 20],
+    ] as const) {
+      withNote(note);
+      const r = tongbao(['check'], root);
+      expect(r.status).toBe(1);
+      const [e, ...more] = errors(r);
+      expect(more, note).toEqual([]);
+      expect(e, note).toMatch(new RegExp(`^data/2016Q4/bulletin\\.yaml:${line}:${column}: 错误: 附件1的 note 中不能写 \\{\\{table \\w+\\}\\}：表格不能印在表下注中（.*print: inline）$`));
+      expect(r.stdout + r.stderr).not.toContain('⟦');
+    }
+  });
+
+  it('refuses a heading, a list or a table in a note; shows a note’s unknown name at its place', () => {
+    for (const note of ['note: "# 注"', 'note: "- 注一"', 'note: "| a | b |\\n| - | - |\\n| 1 | 2 |"']) {
+      withNote(note);
+      const r = tongbao(['check'], root);
+      expect(r.status).toBe(1);
+      expect(errors(r), note).toEqual([`data/2016Q4/bulletin.yaml:${line}:11: 错误: 附件1的 note 只能是表下的一段文字，不能有标题、列表、表格或引用（note 按 Markdown 排版（可用 **强调**、链接和换行）；标题、列表等写在正文中）`]);
+    }
+    withNote('note: 注：{{nosuch}}');
+    expect(errors(tongbao(['check'], root))).toEqual([`data/2016Q4/bulletin.yaml:${line}:15: 错误: 附件1的 note：「nosuch」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出（检查拼写；tongbao stats 列出所有可用的名称）`]);
+  });
+});
+
+describe("a workspace's own templates", () => {
+  const root = sampleWorkspace();
+  const own = (name: string, change: (s: string) => string) => {
+    mkdirSync(path.join(root, 'templates/partials'), { recursive: true });
+    writeFileSync(path.join(root, 'templates', name), change(readFileSync(path.join(PACKAGE_TEMPLATES, name), 'utf8')));
+  };
+
+  it('may write markup, but what they print stays text, even through {{{ }}}', () => {
+    edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('office: 国务院办公厅政府信息与政务公开办公室', 'office: "<b>办公室</b>"'));
+    edit(root, 'content/2016Q4/circular.md', (t) => t.replace('{{office}}近期', '{{{office}}}近期'));
+    own('bulletin.hbs', (t) => t.replace('<main class="bulletin">', '<main class="bulletin"><p class="own"><em>本站</em>{{{office}}}{{{title}}}{{{pass_rate}}}</p>'));
+    const r = tongbao(['build', '--format', 'html'], root);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const html = readFileSync(path.join(root, 'out/2016Q4/index.html'), 'utf8');
+    expect(html).toContain('<p class="own"><em>本站</em>&lt;b&gt;办公室&lt;/b&gt;关于2016年第四次全国政府网站抽查情况的通报91%</p>');
+    expect(html).toContain('<p>&#x3C;b>办公室&#x3C;/b>近期');
+    expect(html).not.toContain('<b>');
+  });
+
+  it('are refused when they would make the page navigate, embed a page, post a form or run', () => {
+    for (const markup of ['<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/">', '<base href="http://127.0.0.1:9/">', '<form action="http://127.0.0.1:9/"></form>', '<iframe src="about:blank"></iframe>', '<object data="x"></object>', '<embed src="x">', '<a href="javascript:void(0)">x</a>', '<p onclick="x()">x</p>']) {
+      own('partials/colophon.hbs', () => '');
+      own('bulletin.hbs', (t) => t.replace('</main>', `${markup}</main>`));
+      const r = tongbao(['check'], root);
+      expect(r.status, markup).toBe(1);
+      const e = (r.stdout + r.stderr).split('\n').filter((l) => l.includes(': 错误: '));
+      expect(e, markup).toHaveLength(1);
+      expect(e[0], markup).toMatch(/^\S*templates: 错误: 生成的网页中有 .+：通报页面不能自行跳转、嵌入其他页面、提交表单或运行脚本（.*templates\/ 中自己改写的模板.*）$/);
+    }
+  });
+});
+
+describe('the Word document and the OFD', () => {
+  it('hold markup of the words as text, in XML that parses', () => {
+    const root = sampleWorkspace();
+    const markupText = `<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/"><style>*{display:none}</style><script>x()</script>]]><!-- &amp; ' "`;
+    const quoted = `'${markupText.replace(/'/g, "''")}`;
+    edit(root, 'data/2016Q4/bulletin.yaml', (t) =>
+      t
+        .replace('office: 国务院办公厅政府信息与政务公开办公室', `office: ${quoted}办公室'`)
+        .replace('title: 关于2016年第四次全国政府网站抽查情况的通报', `title: ${quoted}通报'`)
+        .replace('note: 注：数据来源为各省（区、市）有关情况报告。', `note: ${quoted}注：数据来源为各省（区、市）有关情况报告。'`),
+    );
+    edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法访问', `"${markupText.replace(/"/g, '""')}"`));
+    for (const format of ['docx', 'ofd']) {
+      const r = tongbao(['build', '--format', format], root);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const parts = unzipSync(readFileSync(path.join(root, `out/2016Q4/bulletin.${format}`)));
+      let text = '';
+      for (const [name, bytes] of Object.entries(parts)) {
+        if (!name.endsWith('.xml')) continue;
+        const parser = new SaxesParser();
+        parser.on('error', (e) => {
+          throw new Error(`${format} ${name}: ${e.message}`);
+        });
+        parser.on('text', (t) => (text += t));
+        parser.write(strFromU8(bytes)).close();
+      }
+      // The words as they were written (the note's raw markup is dropped: it is Markdown).
+      expect(text, format).toContain(`${markupText}办公室`);
+      expect(text, format).toContain('<script>x()</script>]]>');
+    }
   });
 });
