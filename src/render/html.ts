@@ -309,9 +309,16 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   });
   // Every value above is escaped; only a workspace's own template could still write markup
   // that navigates or loads: the page is refused rather than published with it.
-  const unsafe = pageSafety(html, csp, existsSync(path.join(root, 'templates')) ? displayPath(path.join(root, 'templates')) : displayPath(PACKAGE_TEMPLATES));
+  const unsafe = pageSafety(html, csp, displayPath(path.join(root, 'templates')), ownTemplates(root));
   if (unsafe.length) return { messages: [...messages, ...unsafe] };
   return { html, messages };
+}
+
+/** The workspace's own template files (read only when the page holds forbidden markup). */
+function ownTemplates(root: string): { file: string; text: string }[] {
+  const dir = path.join(root, 'templates');
+  const names = ['bulletin.hbs', ...['attachment', 'table', 'inline-table', 'document-head', 'colophon', 'chart'].map((n) => `partials/${n}.hbs`)];
+  return names.filter((n) => existsSync(path.join(dir, n))).map((n) => ({ file: displayPath(path.join(dir, n)), text: readFileSync(path.join(dir, n), 'utf8') }));
 }
 
 /**

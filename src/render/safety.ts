@@ -17,13 +17,20 @@ const SCRIPT_URL = /^\s*(?:(?:javascript|vbscript)\s*:|data\s*:\s*text\/html)/i;
 /** A quick look first: a page without any of these needs no parsing (a long table is megabytes). */
 const SUSPECT = /<(?:base|form|i?frame|frameset|object|embed|script|noscript|link|portal|applet)\b|\son[a-z]+\s*=|(?:java|vb)script\s*:|data\s*:\s*text\/html/i;
 
+/** A template file the page was made from: where forbidden markup is looked for, to show its place. */
+export interface TemplateSource {
+  file: string;
+  text: string;
+}
+
 /**
  * Problems of the rendered page: each kind of forbidden markup once. `csp` is the policy the
- * tool wrote: the one <meta http-equiv> allowed. `templates` names where such markup can come from.
+ * tool wrote: the one <meta http-equiv> allowed. `templates` names where such markup can come
+ * from; `sources`, the workspace's own template files, are searched for it to give its place.
  */
-export function pageSafety(html: string, csp: string, templates: string): Message[] {
+export function pageSafety(html: string, csp: string, templates: string, sources: readonly TemplateSource[] = []): Message[] {
   if (!SUSPECT.test(html) && (html.match(/http-equiv/gi)?.length ?? 0) <= 1) return [];
-  const found = new Map<string, string>();
+  const found = new Map<string, Forbidden>();
   let ownPolicy = false;
   const visit = (node: Root | RootContent) => {
     if (node.type === 'element') {
@@ -33,30 +40,49 @@ export function pageSafety(html: string, csp: string, templates: string): Messag
         if (own) ownPolicy = true;
         return own;
       });
-      if (what && !found.has(what.key)) found.set(what.key, what.text);
+      if (what && !found.has(what.key)) found.set(what.key, what);
       if (node.tagName === 'template' && node.content) visit(node.content);
     }
     if ('children' in node) node.children.forEach(visit);
   };
   visit(fromHtml(html));
-  return [...found.values()].map((text) => ({
+  return [...found.values()].map(({ text, needle }) => ({
     severity: 'error',
-    file: templates,
+    ...(placeIn(sources, needle) ?? { file: templates }),
     reason: `生成的网页中有 ${text}：通报页面不能自行跳转、嵌入其他页面、提交表单或运行脚本`,
     hint: '数据和正文中的文字都按原样显示，不会成为标记；这样的标记只能来自工作区 templates/ 中自己改写的模板，请从模板中删去',
     rule: 'render/unsafe-markup',
   }));
 }
 
-function forbidden(e: Element, isOwnPolicy: () => boolean): { key: string; text: string } | undefined {
-  if (NEVER.has(e.tagName)) return { key: e.tagName, text: `<${e.tagName}>` };
+interface Forbidden {
+  key: string;
+  /** As the message names it. */
+  text: string;
+  /** How it is written in a template, to find its place there. */
+  needle: RegExp;
+}
+
+function forbidden(e: Element, isOwnPolicy: () => boolean): Forbidden | undefined {
+  if (NEVER.has(e.tagName)) return { key: e.tagName, text: `<${e.tagName}>`, needle: new RegExp(`<${e.tagName}\\b`, 'i') };
   if (e.tagName === 'meta' && e.properties['httpEquiv'] !== undefined && !isOwnPolicy()) {
     const kind = String(e.properties['httpEquiv']).toLowerCase();
-    return { key: `meta:${kind}`, text: `<meta http-equiv="${kind}">` };
+    return { key: `meta:${kind}`, text: `<meta http-equiv="${kind}">`, needle: new RegExp(`http-equiv\\s*=\\s*["']?${kind.replace(/[^\w-]/g, '.')}`, 'i') };
   }
   for (const [name, value] of Object.entries(e.properties)) {
-    if (/^on[A-Z]/.test(name)) return { key: 'on', text: `事件属性 ${name.toLowerCase()}` };
-    if (URL_ATTRIBUTES.includes(name) && SCRIPT_URL.test(String(value))) return { key: 'script-url', text: `<${e.tagName}> 中的脚本地址（${String(value).slice(0, 20)}）` };
+    if (/^on[A-Z]/.test(name)) return { key: 'on', text: `事件属性 ${name.toLowerCase()}`, needle: new RegExp(`\\s${name}\\s*=`, 'i') };
+    if (URL_ATTRIBUTES.includes(name) && SCRIPT_URL.test(String(value))) return { key: 'script-url', text: `<${e.tagName}> 中的脚本地址（${String(value).slice(0, 20)}）`, needle: /(?:java|vb)script\s*:|data\s*:\s*text\/html/i };
+  }
+  return undefined;
+}
+
+/** The first place in the template files where `needle` is written. */
+function placeIn(sources: readonly TemplateSource[], needle: RegExp): { file: string; line: number; column: number } | undefined {
+  for (const s of sources) {
+    const m = needle.exec(s.text);
+    if (!m) continue;
+    const before = s.text.slice(0, m.index).split('\n');
+    return { file: s.file, line: before.length, column: before.at(-1)!.length + 1 };
   }
   return undefined;
 }
