@@ -282,8 +282,8 @@ describe("a workspace's own templates", () => {
     expect(html).not.toContain('<b>');
   });
 
-  it('are refused when they would make the page navigate, embed a page, post a form or run', () => {
-    for (const markup of ['<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/">', '<base href="http://127.0.0.1:9/">', '<form action="http://127.0.0.1:9/"></form>', '<iframe src="about:blank"></iframe>', '<a href="javascript:void(0)">x</a>', '<p onclick="x()">x</p>']) {
+  it('are refused when they would make the page navigate, loosen its CSP, post a form or embed a page', () => {
+    for (const markup of ['<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/">', '<meta http-equiv="Content-Security-Policy" content="default-src *">', '<base href="http://127.0.0.1:9/">', '<form action="http://127.0.0.1:9/"></form>', '<iframe src="about:blank"></iframe>', '<embed src="x">']) {
       own('partials/colophon.hbs', () => '');
       own('bulletin.hbs', (t) => t.replace('</main>', `${markup}</main>`));
       const r = tongbao(['check'], root);
@@ -292,7 +292,7 @@ describe("a workspace's own templates", () => {
       expect(e, markup).toHaveLength(1);
       // Shown where the template writes it.
       const main = readFileSync(path.join(PACKAGE_TEMPLATES, 'bulletin.hbs'), 'utf8').split('\n').findIndex((l) => l.startsWith('</main>')) + 1;
-      expect(e[0], markup).toMatch(new RegExp(`^templates/bulletin\\.hbs:${main}:\\d+: 错误: 生成的网页中有 .+：通报页面不能自行跳转、嵌入其他页面、提交表单或运行脚本（.*templates/ 中自己改写的模板.*）$`));
+      expect(e[0], markup).toMatch(new RegExp(`^templates/bulletin\\.hbs:${main}:\\d+: 错误: 生成的网页中有 .+：通报页面不能自行跳转、改变链接的去处、提交表单或嵌入其他页面（.*templates/ 中自己改写的模板.*）$`));
     }
   });
 });

@@ -1,21 +1,18 @@
-// The last look at the portal page before it is written: nothing in it may navigate away,
-// load from elsewhere or run. Every value the page prints is escaped and the circular is
-// sanitized; a workspace's own templates (templates/ in its root) are the office's code and
-// may write markup, but not these. The CSP stops loads and scripts; it cannot stop a
-// <meta http-equiv="refresh">, a <base> or a <form>, so they are refused here.
+// The last look at the portal page before it is written: nothing in it may navigate away or
+// hold another page. Every value the page prints is escaped and the circular is sanitized; a
+// workspace's own templates (templates/ in its root) are the office's code and may write
+// markup, but not this. Scripts and loads are the CSP's to stop (and the printer's isolation);
+// a <meta http-equiv="refresh"> navigates whatever the CSP says, and a second <meta
+// http-equiv> could loosen it: both are refused here, as are <base>, <form> and embedded pages.
 import { fromHtml } from 'hast-util-from-html';
 import type { Element, Root, RootContent } from 'hast';
 import type { Message } from '../messages.js';
 
-/** Elements a bulletin's page never holds: they navigate, embed another page, or run. */
-const NEVER = new Set(['base', 'form', 'iframe', 'frame', 'frameset', 'object', 'embed', 'script', 'noscript', 'link', 'portal', 'applet']);
-
-/** Attributes holding an address: `javascript:` and the like there would run or navigate. */
-const URL_ATTRIBUTES = ['href', 'src', 'action', 'formAction', 'xLinkHref', 'data', 'poster', 'srcSet', 'background'];
-const SCRIPT_URL = /^\s*(?:(?:javascript|vbscript)\s*:|data\s*:\s*text\/html)/i;
+/** Elements a bulletin's page never holds: they redirect its links or forms, or embed another page. */
+const NEVER = new Set(['base', 'form', 'iframe', 'frame', 'frameset', 'object', 'embed', 'portal', 'applet']);
 
 /** A quick look first: a page without any of these needs no parsing (a long table is megabytes). */
-const SUSPECT = /<(?:base|form|i?frame|frameset|object|embed|script|noscript|link|portal|applet)\b|\son[a-z]+\s*=|(?:java|vb)script\s*:|data\s*:\s*text\/html/i;
+const SUSPECT = /<(?:base|form|i?frame|frameset|object|embed|portal|applet)\b/i;
 
 /** A template file the page was made from: where forbidden markup is looked for, to show its place. */
 export interface TemplateSource {
@@ -49,7 +46,7 @@ export function pageSafety(html: string, csp: string, templates: string, sources
   return [...found.values()].map(({ text, needle }) => ({
     severity: 'error',
     ...(placeIn(sources, needle) ?? { file: templates }),
-    reason: `生成的网页中有 ${text}：通报页面不能自行跳转、嵌入其他页面、提交表单或运行脚本`,
+    reason: `生成的网页中有 ${text}：通报页面不能自行跳转、改变链接的去处、提交表单或嵌入其他页面`,
     hint: '数据和正文中的文字都按原样显示，不会成为标记；这样的标记只能来自工作区 templates/ 中自己改写的模板，请从模板中删去',
     rule: 'render/unsafe-markup',
   }));
@@ -67,11 +64,7 @@ function forbidden(e: Element, isOwnPolicy: () => boolean): Forbidden | undefine
   if (NEVER.has(e.tagName)) return { key: e.tagName, text: `<${e.tagName}>`, needle: new RegExp(`<${e.tagName}\\b`, 'i') };
   if (e.tagName === 'meta' && e.properties['httpEquiv'] !== undefined && !isOwnPolicy()) {
     const kind = String(e.properties['httpEquiv']).toLowerCase();
-    return { key: `meta:${kind}`, text: `<meta http-equiv="${kind}">`, needle: new RegExp(`http-equiv\\s*=\\s*["']?${kind.replace(/[^\w-]/g, '.')}`, 'i') };
-  }
-  for (const [name, value] of Object.entries(e.properties)) {
-    if (/^on[A-Z]/.test(name)) return { key: 'on', text: `事件属性 ${name.toLowerCase()}`, needle: new RegExp(`\\s${name}\\s*=`, 'i') };
-    if (URL_ATTRIBUTES.includes(name) && SCRIPT_URL.test(String(value))) return { key: 'script-url', text: `<${e.tagName}> 中的脚本地址（${String(value).slice(0, 20)}）`, needle: /(?:java|vb)script\s*:|data\s*:\s*text\/html/i };
+    return { key: `meta:${kind}`, text: `<meta http-equiv="${kind}">`, needle: new RegExp(`http-equiv\\s*=\\s*["']?${kind.replace(/[^\w-]/g, '.')}(?![^>]*\\{\\{csp\\}\\})`, 'i') };
   }
   return undefined;
 }
