@@ -329,3 +329,18 @@ describe('the Word document and the OFD', () => {
     }
   });
 });
+
+describe('internal marks', () => {
+  it('a value that reads as a table mark, or as a bare link, prints as the text it is', () => {
+    const root = sampleWorkspace();
+    edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('office: 国务院办公厅政府信息与政务公开办公室', 'office: ⟦table:institutions⟧').replace('source: 中国政府网', 'source: www.gov.cn http://www.gov.cn/ a@gov.cn'));
+    edit(root, 'content/2016Q4/circular.md', (t) => `${t}\n\n{{office}}\n\n{{source}}\n`);
+    const r = tongbao(['build', '--format', 'html'], root);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const html = readFileSync(path.join(root, 'out/2016Q4/index.html'), 'utf8');
+    expect(html).toContain('<p>⟦table:institutions⟧</p>');
+    expect(html).toContain('<p>www.gov.cn http://www.gov.cn/ a@gov.cn</p>');
+    expect(html).not.toContain('class="inline-table');
+    expect(html).not.toContain('\uFDD2');
+  });
+});

@@ -16,9 +16,10 @@ export const escapeHtml: Escape = (s) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
- * Kept out of a text to stop GFM's bare links (`http://…`, `www.…`, `a@b.cn`): remark-gfm finds
- * them in the parsed text, where no backslash is left, so the mark parts them until the
- * Markdown pass has run; render/markdown.ts then takes it out.
+ * Kept in an escaped value to stop GFM's bare links (`http://…`, `www.…`, `a@b.cn`): remark-gfm
+ * finds them in the parsed text, where no backslash is left, so the mark parts them until the
+ * Markdown pass has run; and before ⟦, so a value never reads as a table mark. Taken out of
+ * the page once its tables are placed (render/markdown.ts withoutLinkMarks).
  */
 export const NO_LINK = '\uFDD2';
 
@@ -27,7 +28,7 @@ export const NO_LINK = '\uFDD2';
  * (in this order: a backslash in `&#39;` would print the entity as it is written), no bare links.
  */
 export const escapeMarkdown: Escape = (s) =>
-  escapeHtml(s.replace(/[\\`*_[\]{}()#+!|~]/g, '\\$&')).replace(/[:@]|(?<=w)\./gi, `${NO_LINK}$&`);
+  escapeHtml(s.replace(/[\\`*_[\]{}()#+!|~]/g, '\\$&')).replace(/[:@⟦]|(?<=w)\./gi, `${NO_LINK}$&`);
 
 export { HelperError };
 

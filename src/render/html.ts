@@ -11,11 +11,11 @@ import { labelColumn } from '../load/rows.js';
 import { displayPath } from '../bulletin.js';
 import type { Message } from '../messages.js';
 import { FIGURE_MARKS, isoDate, parseDate, unmarked } from '../values.js';
-import { escapeHtml, escapeMarkdown, sharedHandlebars, tableMark } from './helpers.js';
+import { NO_LINK, escapeHtml, escapeMarkdown, sharedHandlebars, tableMark } from './helpers.js';
 import { placeInScalar, placeOf } from '../load/yaml.js';
 import { numberedAttachments } from '../schema.js';
 import { renderContext } from './context.js';
-import { compiled, expandTemplate, inlineMarkdownToHtml, markdownToHtml } from './markdown.js';
+import { compiled, expandTemplate, inlineMarkdownToHtml, markdownToHtml, withoutLinkMarks } from './markdown.js';
 import { lintNumbers, markdownLimits } from './lint.js';
 import { chartData, type ChartData } from './chart-data.js';
 import { breakTitle } from './title.js';
@@ -225,13 +225,14 @@ function placeTables(body: string, inline: ReadonlyMap<string, object | undefine
     placed.add(id);
     return render(view).trimEnd();
   });
-  if (new RegExp(mark).test(out)) error('{{table}} 写在了一句话、列表或引用之中', '{{table 表格id}} 要单独成段：前后各空一行');
+  // (A value that reads as a mark is no mark: its ⟦ is preceded by NO_LINK.)
+  if (new RegExp(`(?<!${NO_LINK})${mark}`).test(out)) error('{{table}} 写在了一句话、列表或引用之中', '{{table 表格id}} 要单独成段：前后各空一行');
   loaded.bulletin.attachments.forEach((a, i) => {
     if (a.print === 'inline' && !placed.has(a.id)) {
       messages.push({ severity: 'error', file: loaded.source.file, ...placeOf(loaded.source, ['attachments', i, 'print']), reason: `表格「${a.id}」写了 print: inline，但正文中没有 {{table ${a.id}}}`, hint: `在正文要印出它的地方单独写一段 {{table ${a.id}}}，或删去 print: inline 作为附件印出`, rule: 'content/table' });
     }
   });
-  return messages.some((m) => m.rule === 'content/table') ? undefined : out;
+  return messages.some((m) => m.rule === 'content/table') ? undefined : withoutLinkMarks(out);
 }
 
 export interface RenderedPage {

@@ -6,7 +6,7 @@ import remarkGfm from 'remark-gfm';
 import remarkRehype from 'remark-rehype';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
-import type { Element, ElementContent, Root, RootContent } from 'hast';
+import type { Element, ElementContent, Root } from 'hast';
 import type { Message } from '../messages.js';
 import { HelperError, NO_LINK, escapeMarkdown, handlebarsFor } from './helpers.js';
 
@@ -148,18 +148,11 @@ const schema = {
   clobberPrefix: '',
 };
 
-/** The marks that kept escaped values from becoming links (helpers.ts NO_LINK), taken out. */
-function withoutLinkMarks() {
-  const strip = (s: string) => s.split(NO_LINK).join('');
-  const visit = (node: Root | RootContent) => {
-    if (node.type === 'text') node.value = strip(node.value);
-    if (node.type === 'element') {
-      for (const [k, v] of Object.entries(node.properties)) if (typeof v === 'string' && v.includes(NO_LINK)) node.properties[k] = strip(v);
-    }
-    if ('children' in node) node.children.forEach(visit);
-  };
-  return (tree: Root) => visit(tree);
-}
+/**
+ * The HTML without the marks that kept escaped values from becoming links or table marks
+ * (helpers.ts NO_LINK): taken out once the tables are placed. In an address it is percent-encoded.
+ */
+export const withoutLinkMarks = (html: string): string => html.replace(new RegExp(`${NO_LINK}|%EF%B7%92`, 'gi'), '');
 
 /** `（一）…。` opening a paragraph is a run-in heading of the second level, as 公文 write it. */
 const RUN_IN = /^(（[一二三四五六七八九十]+）[^。！？]*[。！？]?)/;
@@ -220,11 +213,11 @@ const processor = unified()
   // raw HTML in the Markdown is dropped here, never passed on; footnotes are labelled in Chinese
   .use(remarkRehype, { footnoteLabel: '注释', footnoteBackLabel: (i: number) => `返回正文中的注释 ${i + 1}` })
   .use(rehypeSanitize, schema)
-  .use(withoutLinkMarks)
   .use(runInHeadings)
   .use(itemNumbers)
   .use(rehypeStringify);
 
+/** Sanitized HTML, still holding the NO_LINK marks of escaped values (see withoutLinkMarks). */
 export function markdownToHtml(markdown: string): string {
   return String(processor.processSync(markdown));
 }
@@ -240,11 +233,11 @@ export function inlineMarkdownToHtml(markdown: string): string | undefined {
   if (blocks.some((b) => b.type !== 'element' || b.tagName !== 'p')) return undefined;
   const br: Element = { type: 'element', tagName: 'br', properties: {}, children: [] };
   const children = (blocks as Element[]).flatMap((p, i) => (i === 0 ? p.children : [br, ...p.children]));
-  return processor.stringify({ type: 'root', children });
+  return withoutLinkMarks(processor.stringify({ type: 'root', children }));
 }
 
 export function renderCircular(source: string, file: string, context: object): { html?: string; messages: Message[] } {
   const expanded = expandTemplate(hb, source, context, file);
   if (expanded.text === undefined) return { messages: expanded.messages };
-  return { html: markdownToHtml(expanded.text), messages: expanded.messages };
+  return { html: withoutLinkMarks(markdownToHtml(expanded.text)), messages: expanded.messages };
 }
