@@ -309,7 +309,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     charts_print: charts.some((c) => c.print),
   });
   // Every value above is escaped; only a workspace's own template could still write markup
-  // that navigates or loads: the page is refused rather than published with it.
+  // that navigates or embeds a page (which the CSP cannot stop): the page is refused then.
   const unsafe = pageSafety(html, csp, displayPath(path.join(root, 'templates')), ownTemplates(root));
   if (unsafe.length) return { messages: [...messages, ...unsafe] };
   return { html, messages };
