@@ -196,6 +196,7 @@ describe('isolation while printing', () => {
     mkdirSync(path.join(root, 'templates/partials'), { recursive: true });
     cpSync(path.join(REPO, 'templates'), path.join(root, 'templates'), { recursive: true });
     // A hostile template: no CSP of its own, remote and local references of every kind.
+    // (An <iframe> is refused before printing: test/page-safety.test.ts.)
     edit(root, 'templates/bulletin.hbs', (t) =>
       t
         .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')
@@ -203,7 +204,7 @@ describe('isolation while printing', () => {
           '</head>',
           '<link rel="stylesheet" href="https://evil.example/x.css"><style>@import url(http://evil.example/y.css); @font-face{font-family:X;src:url(https://evil.example/f.woff2)} body{font-family:X;background:url(file:///etc/hostname)}</style></head>',
         )
-        .replace('<main class="bulletin">', '<main class="bulletin"><img src="https://evil.example/p.png" alt=""><img src="//evil.example/q.png" alt=""><iframe src="http://127.0.0.1:9/" title="x"></iframe><script src="https://evil.example/s.js"></script>'),
+        .replace('<main class="bulletin">', '<main class="bulletin"><img src="https://evil.example/p.png" alt=""><img src="//evil.example/q.png" alt=""><script src="https://evil.example/s.js"></script>'),
     );
     const result = await buildBulletin(root, '2016Q4', { format: 'pdf' });
     expect(result.ok).toBe(true);

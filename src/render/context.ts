@@ -1,6 +1,8 @@
 // What templates and the circular can name: the bulletin's own fields, its periods, and every
 // figure by its dotted name. A figure prints as its display form through Handlebars'
-// `toHTML` hook, escaped for the target (Markdown or HTML) by the one who renders.
+// `toHTML` hook, escaped for the target (Markdown or HTML) by the one who renders. The
+// bulletin's words (title, office…) print the same way: as text, never as Markdown or markup,
+// even through `{{{ }}}`, which prints `toString()`.
 import type { LoadedBulletin } from '../load/bulletin.js';
 import { numberedAttachments } from '../schema.js';
 import type { Figures } from '../figures/figure.js';
@@ -47,8 +49,23 @@ export class FigureRef {
     if (v.type === 'share' || v.type === 'points' || v.type === 'growth') return v.value.num !== 0n;
     return true;
   }
+  /** What `{{{name}}}` prints: escaped all the same (the empty list prints nothing there). */
   toString(): string {
-    return display(this.figure.value);
+    return this.escape(display(this.figure.value));
+  }
+}
+
+/** A string of bulletin.yaml as templates see it: text, escaped for the target however printed. */
+export class TextRef {
+  constructor(
+    readonly text: string,
+    private readonly escape: (s: string) => string,
+  ) {}
+  toHTML(): string {
+    return this.escape(this.text);
+  }
+  toString(): string {
+    return this.escape(this.text);
   }
 }
 
@@ -68,21 +85,21 @@ export class DateRef {
     return this.escape(formatDate(this.date));
   }
   toString(): string {
-    return formatDate(this.date);
+    return this.escape(formatDate(this.date));
   }
 }
 
 export interface AttachmentInfo {
   number: number;
   id: string;
-  title: string;
+  title: TextRef;
 }
 
 export interface RenderContext {
-  title: string;
-  office: string;
-  signatory?: string;
-  source: string;
+  title: TextRef;
+  office: TextRef;
+  signatory?: TextRef;
+  source: TextRef;
   published: DateRef;
   signed: DateRef;
   sampling?: { from: DateRef; to: DateRef };
@@ -93,21 +110,26 @@ export interface RenderContext {
   [figure: string]: unknown;
 }
 
-export function renderContext(loaded: LoadedBulletin, figures: Figures, escape: (s: string) => string): RenderContext {
+/**
+ * `escape` prints figures and dates (it may mark them as figures, for the Word document);
+ * `escapeText` prints the bulletin's words, which are no figures.
+ */
+export function renderContext(loaded: LoadedBulletin, figures: Figures, escape: (s: string) => string, escapeText: (s: string) => string = escape): RenderContext {
   const b = loaded.bulletin;
   const date = (s: string) => new DateRef(parseDate(s)!, escape);
+  const text = (s: string) => new TextRef(s, escapeText);
   const context: RenderContext = {
-    title: b.title,
-    office: b.office,
-    ...(b.signatory && { signatory: b.signatory }),
-    source: b.source,
+    title: text(b.title),
+    office: text(b.office),
+    ...(b.signatory && { signatory: text(b.signatory) }),
+    source: text(b.source),
     published: date(b.published),
     signed: date(b.signed),
     ...(b.sampling && { sampling: { from: date(b.sampling.from), to: date(b.sampling.to) } }),
     period: periodInfo(b.period),
     previous_period: periodInfo(b.previous ?? previousPeriod(b.period)),
     next_period: periodInfo(nextPeriod(b.period)),
-    attachments: numberedAttachments(b.attachments).map((a, i) => ({ number: i + 1, id: a.id, title: a.title })),
+    attachments: numberedAttachments(b.attachments).map((a, i) => ({ number: i + 1, id: a.id, title: text(a.title) })),
   };
   // Dotted names become nested objects (institutions.assessment.share); parents go first, so
   // a figure with children (pass_rate and pass_rate.change) holds them as properties.

@@ -15,8 +15,20 @@ export const tableMark = (id: string) => `⟦table:${id}⟧`;
 export const escapeHtml: Escape = (s) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Escaped for Markdown: HTML entities for markup, backslashes for Markdown's own syntax. */
-export const escapeMarkdown: Escape = (s) => escapeHtml(s).replace(/[\\`*_[\]{}()#+!|~]/g, '\\$&');
+/**
+ * Kept in an escaped value to stop GFM's bare links (`http://…`, `www.…`, `a@b.cn`): remark-gfm
+ * finds them in the parsed text, where no backslash is left, so the mark parts them until the
+ * Markdown pass has run; and before ⟦, so a value never reads as a table mark. Taken out of
+ * the page once its tables are placed (render/markdown.ts withoutLinkMarks).
+ */
+export const NO_LINK = '\uFDD2';
+
+/**
+ * Escaped for Markdown: backslashes for Markdown's own syntax, then HTML entities for markup
+ * (in this order: a backslash in `&#39;` would print the entity as it is written), no bare links.
+ */
+export const escapeMarkdown: Escape = (s) =>
+  escapeHtml(s.replace(/[\\`*_[\]{}()#+!|~]/g, '\\$&')).replace(/[:@⟦]|(?<=w)\./gi, `${NO_LINK}$&`);
 
 export { HelperError };
 

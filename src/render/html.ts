@@ -12,16 +12,17 @@ import { displayPath, outsideFolder, present } from '../bulletin.js';
 import { BulletinError, type Message } from '../messages.js';
 import { readWorkspaceText } from '../load/workspace-file.js';
 import { FIGURE_MARKS, isoDate, parseDate, unmarked } from '../values.js';
-import { escapeHtml, escapeMarkdown, sharedHandlebars, tableMark } from './helpers.js';
-import { placeOf } from '../load/yaml.js';
+import { NO_LINK, escapeHtml, escapeMarkdown, sharedHandlebars, tableMark } from './helpers.js';
+import { placeInScalar, placeOf } from '../load/yaml.js';
 import { numberedAttachments } from '../schema.js';
 import { renderContext } from './context.js';
-import { compiled, expandTemplate, markdownToHtml } from './markdown.js';
+import { compiled, expandTemplate, inlineMarkdownToHtml, markdownToHtml, withoutLinkMarks } from './markdown.js';
 import { lintNumbers, markdownLimits } from './lint.js';
 import { chartData, type ChartData } from './chart-data.js';
 import { breakTitle } from './title.js';
 import { letterCss } from './letter.js';
 import { renderChartSvg } from './chart.js';
+import { pageSafety } from './safety.js';
 
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -155,14 +156,13 @@ interface CellView {
 const escapeCell = (s: string) => Handlebars.Utils.escapeExpression(s);
 
 function cellText(text: string): CellView['text'] {
-  return {
-    toString: () => text,
-    toHTML: () =>
-      text
-        .split(/([!-~]{25,})/)
-        .map((part, i) => (i % 2 === 0 ? escapeCell(part) : `<span class="long-word">${part.split(/(?<=[/?&=._\-@#:;,])/).map(escapeCell).join('<wbr>')}</span>`))
-        .join(''),
-  };
+  const html = () =>
+    text
+      .split(/([!-~]{25,})/)
+      .map((part, i) => (i % 2 === 0 ? escapeCell(part) : `<span class="long-word">${part.split(/(?<=[/?&=._\-@#:;,])/).map(escapeCell).join('<wbr>')}</span>`))
+      .join('');
+  // `{{{text}}}` in a workspace's own template prints toString(): escaped all the same.
+  return { toString: html, toHTML: html };
 }
 
 /** Names the bulletin's tables list (regions and the like): words a title is not broken inside. */
@@ -249,13 +249,14 @@ function placeTables(body: string, inline: ReadonlyMap<string, object | undefine
     placed.add(id);
     return render(view).trimEnd();
   });
-  if (new RegExp(mark).test(out)) error('{{table}} 写在了一句话、列表或引用之中', '{{table 表格id}} 要单独成段：前后各空一行');
+  // (A value that reads as a mark is no mark: its ⟦ is preceded by NO_LINK.)
+  if (new RegExp(`(?<!${NO_LINK})${mark}`).test(out)) error('{{table}} 写在了一句话、列表或引用之中', '{{table 表格id}} 要单独成段：前后各空一行');
   loaded.bulletin.attachments.forEach((a, i) => {
     if (a.print === 'inline' && !placed.has(a.id)) {
       messages.push({ severity: 'error', file: loaded.source.file, ...placeOf(loaded.source, ['attachments', i, 'print']), reason: `表格「${a.id}」写了 print: inline，但正文中没有 {{table ${a.id}}}`, hint: `在正文要印出它的地方单独写一段 {{table ${a.id}}}，或删去 print: inline 作为附件印出`, rule: 'content/table' });
     }
   });
-  return messages.some((m) => m.rule === 'content/table') ? undefined : out;
+  return messages.some((m) => m.rule === 'content/table') ? undefined : withoutLinkMarks(out);
 }
 
 export interface RenderedPage {
@@ -270,7 +271,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
 
   // The circular: each file expanded with its own line numbers, then one Markdown pass.
   const mdEscape = options.markFigures ? markedMarkdown : escapeMarkdown;
-  const mdContext = renderContext(loaded, figures, mdEscape);
+  const mdContext = renderContext(loaded, figures, mdEscape, escapeMarkdown);
   const mdEngine = sharedHandlebars(mdEscape);
   const parts: string[] = [];
   for (const s of sources) {
@@ -281,14 +282,14 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
 
   const htmlEscape = options.markFigures ? markedHtml : escapeHtml;
   const htmlEngine = sharedHandlebars(htmlEscape);
-  const htmlContext = renderContext(loaded, figures, htmlEscape);
+  const htmlContext = renderContext(loaded, figures, htmlEscape, escapeHtml);
   const words = titleWords(b);
   const tableView = (a: LoadedBulletin['bulletin']['attachments'][number], number: number, name: string, anchor: string, caption: string) => {
     let note: unknown;
     if (a.note !== undefined) {
-      const r = expandTemplate(htmlEngine, a.note, htmlContext, loaded.source.file);
-      messages.push(...r.messages.map((m) => ({ ...m, reason: `${name}的 note：${m.reason}` })));
-      note = r.text === undefined ? undefined : new htmlEngine.SafeString(r.text);
+      const r = renderNote(loaded, b.attachments.indexOf(a), name, mdEngine, mdContext);
+      messages.push(...r.messages);
+      note = r.html === undefined ? undefined : new htmlEngine.SafeString(r.html);
     }
     const table = heldTable(loaded, a.id);
     return table ? { ...attachmentView(table, number, note, words), anchor, caption } : undefined;
@@ -316,10 +317,11 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const body = placeTables(markdownToHtml(parts.join('\n\n')), inline, compiled(htmlEngine, read('partials/inline-table.hbs'), { strict: false }), loaded, messages);
   if (body === undefined) return { messages };
   const official = officialView(loaded, options.print ?? false);
+  const csp = options.fontsCss ? PRINT_CSP : CSP;
   const html = page({
     ...htmlContext,
     title_lines: b.title_lines ?? breakTitle(b.title, words),
-    csp: options.fontsCss ? PRINT_CSP : CSP,
+    csp,
     official,
     seal_slot: options.sealSlot,
     fonts_css: options.fontsCss,
@@ -330,5 +332,73 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
     chart_views: charts,
     charts_print: charts.some((c) => c.print),
   });
+  // Every value above is escaped; only a workspace's own template could still write markup
+  // that navigates or embeds a page (which the CSP cannot stop): the page is refused then.
+  const unsafe = pageSafety(html, csp, displayPath(path.join(root, 'templates')), ownTemplates(root));
+  if (unsafe.length) return { messages: [...messages, ...unsafe] };
   return { html, messages };
+}
+
+/** The workspace's own template files (read only when the page holds forbidden markup). */
+function ownTemplates(root: string): { file: string; text: string }[] {
+  const dir = path.join(root, 'templates');
+  const names = ['bulletin.hbs', ...['attachment', 'table', 'inline-table', 'document-head', 'colophon', 'chart'].map((n) => `partials/${n}.hbs`)];
+  return names.filter((n) => existsSync(path.join(dir, n))).map((n) => ({ file: displayPath(path.join(dir, n)), text: readFileSync(path.join(dir, n), 'utf8') }));
+}
+
+/**
+ * An attachment's note: Markdown with figures, as the circular is (expanded with the
+ * Markdown escaper, then the same pipeline and sanitizer), printed inline under its table.
+ * Its problems are shown at their place in bulletin.yaml.
+ */
+function renderNote(loaded: LoadedBulletin, index: number, name: string, engine: typeof Handlebars, context: object): { html?: string; messages: Message[] } {
+  const source = loaded.bulletin.attachments[index]!.note!;
+  const notePath = ['attachments', index, 'note'];
+  const at = (line?: number, column?: number) => {
+    if (line === undefined) return placeOf(loaded.source, notePath);
+    const lines = source.split('\n');
+    const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + Math.max(0, (column ?? 1) - 1);
+    return placeInScalar(loaded.source, notePath, Math.min(offset, source.length));
+  };
+  const file = loaded.source.file;
+  // A table cannot stand in a line under another table: said here, before its mark is printed.
+  const table = tableCall(source);
+  if (table) {
+    return {
+      messages: [{ severity: 'error', file, ...at(table.line, table.column), reason: `${name}的 note 中不能写 {{table ${table.id}}}：表格不能印在表下注中`, hint: `删去 note 中的 {{table}}；要在正文中印出表格，在正文中单独写一段 {{table ${table.id}}}，并在表格的声明中写 print: inline`, rule: 'content/table' }],
+    };
+  }
+  const r = expandTemplate(engine, source, context, file);
+  const messages = r.messages.map((m) => ({ ...m, ...at(m.line, m.column), reason: `${name}的 note：${m.reason}` }));
+  if (r.text === undefined) return { messages };
+  const html = inlineMarkdownToHtml(r.text);
+  if (html === undefined) {
+    messages.push({ severity: 'error', file, ...placeOf(loaded.source, notePath), reason: `${name}的 note 只能是表下的一段文字，不能有标题、列表、表格或引用`, hint: 'note 按 Markdown 排版（可用 **强调**、链接和换行）；标题、列表等写在正文中', rule: 'content/note' });
+    return { messages };
+  }
+  return { html, messages };
+}
+
+/** The first `{{table …}}` of a template, with its place (1-based line and column). */
+function tableCall(source: string): { id: string; line: number; column: number } | undefined {
+  let program: hbs.AST.Program;
+  try {
+    program = Handlebars.parse(source);
+  } catch {
+    return undefined; // the expansion reports it, with its place
+  }
+  let found: { id: string; line: number; column: number } | undefined;
+  const visit = (node: unknown): void => {
+    if (found || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const n = node as { type?: string; path?: { original?: unknown }; params?: unknown[]; loc?: hbs.AST.SourceLocation };
+    if ((n.type === 'MustacheStatement' || n.type === 'BlockStatement' || n.type === 'SubExpression') && n.path?.original === 'table' && n.loc) {
+      const arg = n.params?.[0] as { original?: unknown } | undefined;
+      found = { id: typeof arg?.original === 'string' ? arg.original : '…', line: n.loc.start.line, column: n.loc.start.column + 1 };
+      return;
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== 'loc' && k !== 'strip') visit(v);
+  };
+  visit(program);
+  return found;
 }

@@ -8,7 +8,7 @@ import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import type { Element, ElementContent, Root } from 'hast';
 import type { Message } from '../messages.js';
-import { HelperError, escapeMarkdown, handlebarsFor } from './helpers.js';
+import { HelperError, NO_LINK, escapeMarkdown, handlebarsFor } from './helpers.js';
 
 const hb = handlebarsFor(escapeMarkdown);
 
@@ -148,6 +148,12 @@ const schema = {
   clobberPrefix: '',
 };
 
+/**
+ * The HTML without the marks that kept escaped values from becoming links or table marks
+ * (helpers.ts NO_LINK): taken out once the tables are placed. In an address it is percent-encoded.
+ */
+export const withoutLinkMarks = (html: string): string => html.replace(new RegExp(`${NO_LINK}|%EF%B7%92`, 'gi'), '');
+
 /** `（一）…。` opening a paragraph is a run-in heading of the second level, as 公文 write it. */
 const RUN_IN = /^(（[一二三四五六七八九十]+）[^。！？]*[。！？]?)/;
 
@@ -211,12 +217,27 @@ const processor = unified()
   .use(itemNumbers)
   .use(rehypeStringify);
 
+/** Sanitized HTML, still holding the NO_LINK marks of escaped values (see withoutLinkMarks). */
 export function markdownToHtml(markdown: string): string {
   return String(processor.processSync(markdown));
+}
+
+/**
+ * Markdown that a template prints inside a line of its own (an attachment's note): the same
+ * pipeline and sanitizer as the circular, without the paragraph around it; paragraphs become
+ * lines. Undefined when it holds blocks a line cannot (a heading, a list, a table, a quote).
+ */
+export function inlineMarkdownToHtml(markdown: string): string | undefined {
+  const tree = processor.runSync(processor.parse(markdown)) as Root;
+  const blocks = tree.children.filter((c) => !(c.type === 'text' && c.value.trim() === ''));
+  if (blocks.some((b) => b.type !== 'element' || b.tagName !== 'p')) return undefined;
+  const br: Element = { type: 'element', tagName: 'br', properties: {}, children: [] };
+  const children = (blocks as Element[]).flatMap((p, i) => (i === 0 ? p.children : [br, ...p.children]));
+  return withoutLinkMarks(processor.stringify({ type: 'root', children }));
 }
 
 export function renderCircular(source: string, file: string, context: object): { html?: string; messages: Message[] } {
   const expanded = expandTemplate(hb, source, context, file);
   if (expanded.text === undefined) return { messages: expanded.messages };
-  return { html: markdownToHtml(expanded.text), messages: expanded.messages };
+  return { html: withoutLinkMarks(markdownToHtml(expanded.text)), messages: expanded.messages };
 }
