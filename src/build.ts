@@ -419,7 +419,7 @@ async function begin(given: Pick<Build, 'root' | 'period' | 'format' | 'progress
     manifest: b.manifest,
     made: new Set(STEPS.filter((s) => s.source && s.wanted(b)).map((s) => s.file)),
     sources: Object.fromEntries(STEPS.filter((s) => s.source).map((s) => [s.file, s.source!(b)])),
-    pdfState: pdfState(b),
+    pdfState: await pdfState(b),
     unsigned: !!options.unsigned,
     signing: !!prepared.signer,
   });
@@ -428,10 +428,11 @@ async function begin(given: Pick<Build, 'root' | 'period' | 'format' | 'progress
 }
 
 /** The state of the PDF this build makes, before it is made. */
-function pdfState(b: Build): OutputState {
+async function pdfState(b: Build): Promise<OutputState> {
   const sign = b.options.sign;
-  if (!sign) return b.archive ? { pdfa: true } : {};
-  return { pdfa: true, signer: '（这次的签名人）', level: sign.ltv ? 'B-LT' : sign.tsa ? 'B-T' : 'B-B' };
+  if (!sign || !b.prepared.signer) return b.archive ? { pdfa: true } : {};
+  const { subjectName } = await import('./archive/sign.js');
+  return { pdfa: true, signer: subjectName(b.prepared.signer.certificate), level: sign.ltv ? 'B-LT' : sign.tsa ? 'B-T' : 'B-B' };
 }
 
 /**

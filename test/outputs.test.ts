@@ -8,7 +8,8 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
-import { edit, sampleWorkspace, tongbao } from './helpers.js';
+import { edit, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { startTsa } from './tsa.js';
 
 const CN = '某某市人民政府办公室测试';
 let key: string;
@@ -110,6 +111,32 @@ describe('a signing build of another format', LONG, () => {
   });
 });
 
+describe('the time-stamp level is not lowered either', LONG, () => {
+  it('--sign without --tsa keeps a B-T signature when the data are unchanged, and refuses when they changed', async () => {
+    const tsa = await startTsa();
+    try {
+      const root = sampleWorkspace();
+      const out = path.join(root, 'out/2016Q4');
+      const stamped = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf', ...signArgs(), '--tsa', tsa.url], root);
+      expect(stamped.status, stamped.stderr).toBe(0);
+      const pdf = snapshot(out)['bulletin.pdf'];
+      const r = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf', ...signArgs()], root);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`bulletin.pdf 是签名的（PAdES B-T，签名人 ${CN}），这次生成的是签名的（PAdES B-B`);
+      expect(snapshot(out)['bulletin.pdf']).toBe(pdf);
+      expect((await tongbaoAsync(['verify', out, '--signed'], root)).status).toBe(0);
+      edit(root, 'content/2016Q4/circular.md', (t) => `${t}\n改过的一段。\n`);
+      const before = snapshot(out);
+      const changed = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf', ...signArgs()], root);
+      expect(changed.status).toBe(1);
+      expect(changed.stderr).toContain('重新签名（--sign --tsa …）；或加 --unsigned');
+      expect(snapshot(out)).toEqual(before);
+    } finally {
+      await tsa.close();
+    }
+  });
+});
+
 describe('PDF/A is not lowered either', LONG, () => {
   it('--format pdf without --archive keeps the PDF/A when the data are unchanged, and refuses when they changed', () => {
     const root = sampleWorkspace();
@@ -118,7 +145,7 @@ describe('PDF/A is not lowered either', LONG, () => {
     const pdfa = snapshot(out)['bulletin.pdf'];
     const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toContain('bulletin.pdf 是PDF/A-2b 的，这次生成的是普通的，数据未变：保留了原来的 bulletin.pdf');
+    expect(r.stderr).toContain('bulletin.pdf 是 PDF/A-2b 的，这次生成的是普通的，数据未变：保留了原来的 bulletin.pdf');
     expect(snapshot(out)['bulletin.pdf']).toBe(pdfa);
     edit(root, 'content/2016Q4/circular.md', (t) => `${t}\n改过的一段。\n`);
     const changed = tongbao(['build', '2016Q4', '--format', 'pdf'], root);

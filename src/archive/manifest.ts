@@ -83,10 +83,10 @@ export function stateRank(s: OutputState | undefined): number {
   return s.pdfa ? 1 : 0;
 }
 
-/** The state in words: 「签名的（PAdES B-T，签名人 …）」, 「PDF/A-2b 的」, 「普通的」. */
+/** The state in words, after 是/把/删去: 「签名的（PAdES B-T，签名人 …）」, 「 PDF/A-2b 的」, 「普通的」. */
 export function stateText(s: OutputState | undefined): string {
   if (s?.signer) return `签名的（PAdES ${s.level ?? 'B-B'}，签名人 ${s.signer}）`;
-  return s?.pdfa ? 'PDF/A-2b 的' : '普通的';
+  return s?.pdfa ? ' PDF/A-2b 的' : '普通的'; // spaced from the Chinese before it
 }
 
 /** A plain file of the folder whose bytes are `hash` (a link is never followed). */
