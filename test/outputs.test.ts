@@ -108,6 +108,16 @@ describe('a signing build of another format', LONG, () => {
     const v = tongbao(['verify', out, '--signed'], root);
     expect(v.status, v.stderr).toBe(0);
     expect(v.stderr).not.toContain('签名之后的生成加入了');
+    // Its record lost (or made by an older tongbao): the signed PDF is still not thrown away unasked.
+    rmSync(path.join(root, 'out/.2016Q4.json'));
+    const before = snapshot(out);
+    const lost = tongbao(['build', '2016Q4', '--format', 'html'], root);
+    expect(lost.status).toBe(1);
+    expect(lost.stderr).toContain('bulletin.pdf 是签名的，但没有生成记录，无法确认它与现在的数据一致：这次不签名，会删去它，未生成');
+    expect(snapshot(out)).toEqual(before);
+    const asked = tongbao(['build', '2016Q4', '--format', 'html', '--unsigned'], root);
+    expect(asked.status, asked.stderr).toBe(0);
+    expect(listed(out)).toEqual(['index.html']);
   });
 });
 

@@ -85,7 +85,14 @@ function judge(p: SetPlan, file: string, at: Held): Verdict {
   const made = p.made.has(file);
   const warn = (reason: string, rule: string, hint = `运行 ${remake} 重新生成`): Verdict => ({ message: { severity: 'warning', file: shown, reason, hint, rule } });
   if (!at.plain) return made ? {} : warn(`${file} 不是普通文件（符号链接或目录），没有跟随，已删除`, 'build/not-a-file');
-  if (!record) return made ? {} : warn(`无法确认上次生成的 ${file} 与现在的数据一致，已删除`, `build/stale-${kind}`);
+  if (!record) {
+    // A signed PDF of unknown origin (an older tongbao, a lost record) is not thrown away unasked either.
+    if (file === 'bulletin.pdf' && !p.unsigned && !p.signing && at.bytes.includes('/ByteRange')) {
+      const what = made ? '换成这次生成的不签名的 PDF' : '删去它';
+      return { refuse: { severity: 'error', file: shown, reason: `${file} 是签名的，但没有生成记录，无法确认它与现在的数据一致：这次不签名，会${what}，未生成（out/ 中保持不变）`, hint: `重新签名（--sign）；或加 --unsigned，明知地${what}`, rule: 'build/would-lower' } };
+    }
+    return made ? {} : warn(`无法确认上次生成的 ${file} 与现在的数据一致，已删除`, `build/stale-${kind}`);
+  }
   if (sha256(at.bytes) !== record.sha256) return made ? {} : warn(`${file} 与上次生成时不同（被改动过），已删除`, 'build/changed-output');
   const current = record.source !== undefined && record.source === p.sources[file];
   const higher = file === 'bulletin.pdf' && stateRank(record.state) > (made ? stateRank(p.pdfState) : 0);
