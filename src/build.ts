@@ -1,7 +1,7 @@
 // build: check → render → print → write. Outputs go to a temporary folder inside out/ and
 // replace the previous ones only when all of them succeeded: a failed build never costs the
 // last good bulletin.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
@@ -28,15 +28,15 @@ import { IccProfileNotFound, XmpNotWellFormed, findIccProfile, pdfA } from './ar
 // Signing (pkijs, asn1js) is loaded only when a build signs: 0.2 s off every other start.
 import type { Signer } from './archive/p12.js';
 import { SUMS_FILE, SUMS_SIGNATURE, sha256, sha256Sums } from './archive/checksums.js';
+import { readManifest, toolVersion, writeManifest, type Manifest, type OutputRecord, type OutputState } from './archive/manifest.js';
+import { PRINTED_OUTPUTS, decideSet, type SetDecision } from './outputs/keep.js';
+import type { LoadedBulletin } from './load/bulletin.js';
+import type { Figures } from './figures/figure.js';
 import type { Message } from './messages.js';
 
 export type Format = 'html' | 'pdf' | 'docx' | 'ofd' | 'all';
 export const FORMATS: readonly Format[] = ['html', 'pdf', 'docx', 'ofd', 'all'];
 
-/** Outputs kept from an earlier build when they were made from the same print HTML. */
-const PRINTED_OUTPUTS = ['bulletin.pdf', 'bulletin.docx', 'bulletin.ofd'] as const;
-/** Where a printed output's source is recorded: beside out/<period>/, so the swap leaves it. */
-const sourceRecord = (outDir: string, period: string, file: string) => path.join(path.dirname(outDir), `.${period}.${path.extname(file).slice(1)}-source`);
 
 export interface Rendered extends CheckResult {
   html?: string;
@@ -53,6 +53,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Told each stage as it starts, with a detail (rows read, pages printed). */
   onProgress?: (stage: string, detail?: string) => void;
+  /** Replace (or remove) a PDF holding more than this build makes: signed, PDF/A, a higher PAdES level. */
+  unsigned?: boolean;
   /** PDF/A-2b (also `archive: true` in bulletin.yaml); implied by `sign`. */
   archive?: boolean;
   /** Sign the PDF with the certificate and key of a PKCS #12 file. */
@@ -281,19 +283,110 @@ export async function buildBulletin(root: string, period: string, options: Build
   }
 }
 
+/** What every step of one build shares: the rendered bulletin, the options, and the set being made. */
+interface Build {
+  root: string;
+  period: string;
+  format: Format;
+  options: BuildOptions;
+  progress: (stage: string, detail?: string) => void;
+  rendered: Rendered;
+  loaded: LoadedBulletin;
+  figures: Figures;
+  sources: CircularSource[];
+  html: string;
+  prepared: { icc: string; signer?: Signer; time?: Date };
+  /** PDF/A: asked for, implied by signing, or said in bulletin.yaml. */
+  archive: boolean;
+  outDir: string;
+  manifest: Manifest | undefined;
+  fonts?: FontSetup;
+  /** The print page, with the seal's box left to the signature when signing with a seal. */
+  page?: string;
+  sealed: boolean;
+  /** The digest of the print page as an unsigned build prints it: what the printed outputs say. */
+  printSource?: string;
+  decision?: SetDecision;
+  /** The set being written, and each made file's source and state for the manifest. */
+  files: Map<string, string | Uint8Array>;
+  records: Map<string, Pick<OutputRecord, 'source' | 'state'>>;
+  /** Warnings and notes of the steps, told after the check's. */
+  notes: Message[];
+  printed?: { pdf: Uint8Array; layout?: LayoutReport };
+  requests?: BuildResult['requests'];
+  printReport?: BuildResult['pdf'];
+  report?: ArchiveReport;
+  sealPng?: Buffer;
+  /** Characters a system font printed (Type 3): the OFD draws them, as paths. */
+  drawn: string[];
+  takeEarly: () => { browser: Promise<Browser>; cancel: () => void } | undefined;
+  takeTab: () => Promise<Tab> | undefined;
+}
+
+/**
+ * One output of the set: the file it makes (the print, PDF/A and the signature work on one
+ * file in turn), whether this build makes it, the digest of its source (what a later build
+ * compares with the manifest to keep it), and how it makes its bytes: into `b.files`, or the
+ * problems that stop the build.
+ */
+interface Step {
+  file: string;
+  wanted: (b: Build) => boolean;
+  source?: (b: Build) => string | undefined;
+  make: (b: Build) => Promise<Message[] | undefined>;
+}
+
+// The Word document is laid out from the print (its wide tables, column widths, the 版记's
+// page), the OFD is the PDF's pages read back: each asked for alone, or with everything when
+// bulletin.yaml says so (docx: true, ofd: true).
+const wantsDocx = (b: Build) => b.format === 'docx' || (b.format === 'all' && !!b.loaded.bulletin.docx);
+const wantsOfd = (b: Build) => b.format === 'ofd' || (b.format === 'all' && !!b.loaded.bulletin.ofd);
+
+const STEPS: readonly Step[] = [
+  { file: 'bulletin.pdf', wanted: (b) => b.format !== 'html', source: (b) => b.printSource, make: printStep },
+  { file: 'bulletin.docx', wanted: wantsDocx, source: (b) => b.printSource, make: docxStep },
+  { file: 'bulletin.ofd', wanted: wantsOfd, source: (b) => b.printSource, make: ofdStep },
+  { file: 'bulletin.pdf', wanted: (b) => b.archive && b.files.has('bulletin.pdf'), make: archiveStep },
+  // The outputs of earlier builds still true to the data and to their recorded bytes join the set.
+  { file: '*', wanted: () => true, make: keepStep },
+  { file: 'index.html', wanted: (b) => b.format === 'html' || b.format === 'all' || existsSync(path.join(b.outDir, 'index.html')), make: pageStep },
+  // A bulletin reproduced as printed carries the list of what it keeps, and why.
+  { file: CHECK_REPORT_FILE, wanted: (b) => b.loaded.bulletin.accept.length > 0, make: async (b) => void b.files.set(CHECK_REPORT_FILE, checkReportHtml(b.loaded, b.rendered.messages, b.rendered.checks)) },
+  { file: SUMS_FILE, wanted: () => true, make: async (b) => void b.files.set(SUMS_FILE, sha256Sums(b.files)) },
+  // A signed build signs its file list too, so that taking a PDF out or swapping it shows.
+  { file: SUMS_SIGNATURE, wanted: (b) => !!(b.prepared.signer && b.records.get('bulletin.pdf')?.state?.signer), make: sumsSignatureStep },
+];
+
 async function buildWith(
   root: string,
   period: string,
   format: Format,
   progress: (stage: string, detail?: string) => void,
   options: BuildOptions,
-  takeEarly: () => { browser: Promise<Browser>; cancel: () => void } | undefined,
-  takeTab: () => Promise<Tab> | undefined,
+  takeEarly: Build['takeEarly'],
+  takeTab: Build['takeTab'],
 ): Promise<BuildResult> {
-  // An interrupt is honoured at every step before the swap: the check is cheap, a lost output is not.
   const interrupted = () => {
     if (options.signal?.aborted) throw new Interrupted();
   };
+  const b = await begin({ root, period, format, progress, options, takeEarly, takeTab }, interrupted);
+  if (!('takeTab' in b)) return b;
+  // An interrupt is honoured at every step before the swap: the check is cheap, a lost output is not.
+  for (const step of STEPS) {
+    if (!step.wanted(b)) continue;
+    interrupted();
+    const problems = await step.make(b);
+    if (problems) return failed(b.rendered, problems);
+  }
+  interrupted();
+  return finish(b);
+}
+
+const failed = (rendered: Rendered, problems: Message[]): BuildResult => ({ ...rendered, ok: false, messages: [...rendered.messages, ...problems], written: [] });
+
+/** Check and render, ready the signer, make the print page, and decide what becomes of out/<period>/. */
+async function begin(given: Pick<Build, 'root' | 'period' | 'format' | 'progress' | 'options' | 'takeEarly' | 'takeTab'>, interrupted: () => void): Promise<Build | BuildResult> {
+  const { root, period, options, progress } = given;
   interrupted();
   progress('读取、核对数据并渲染网页');
   const rendered = await renderBulletin(root, period);
@@ -304,275 +397,320 @@ async function buildWith(
   // Everything that can fail for want of a file or a password fails before printing.
   const prepared = await prepareArchive(options, archive);
   interrupted();
-  if ('messages' in prepared) return { ...rendered, ok: false, messages: [...rendered.messages, ...prepared.messages], written: [] };
-  const files = new Map<string, string | Uint8Array>();
-  if (format === 'html' || format === 'all') files.set('index.html', rendered.html);
-  // The Word document is laid out from the print (its wide tables, column widths, the 版记's
-  // page): asked for alone, or with everything when the bulletin says so (docx: true).
-  const wantsDocx = format === 'docx' || (format === 'all' && !!rendered.loaded.bulletin.docx);
-  // The OFD is the PDF's pages read back: asked for alone, or with everything (ofd: true).
-  const wantsOfd = format === 'ofd' || (format === 'all' && !!rendered.loaded.bulletin.ofd);
-
-  // The print HTML says everything the PDF and the Word document show: a build that makes
-  // neither compares it with the one they were made from. With neither beside it, it needs none.
-  const wantsPrint = format !== 'html' || PRINTED_OUTPUTS.some((f) => existsSync(path.join(rendered.loaded!.paths.outDir, f)));
-  let fonts: FontSetup | undefined;
-  let fontsMissing: MissingFonts | undefined;
-  if (wantsPrint) {
-    try {
-      // The characters the document prints (its text, tags and styles left out), for the check
-      // of office fonts and the cut of the 楷 face: from the print page, which alone holds the
-      // official elements (签发人, 版记) a portal page may leave out.
-      const draft = renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: '' }).html ?? rendered.html;
-      const text = draft.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>/gi, '').replace(/&(?:[a-z]+|#\d+|#x[\da-f]+);/gi, (e) => decodeEntity(e));
-      fonts = await fontSetup(root, rendered.loaded.bulletin.fonts, text);
-    } catch (e) {
-      if (!(e instanceof MissingFonts)) throw e;
-      fontsMissing = e;
-    }
-  }
-  // Signed with a seal: the seal becomes the signature's face, drawn by its widget, so the
-  // print leaves its box empty (and marked) rather than printing it a second time.
-  const sealed = !!options.sign && rendered.loaded.seal !== undefined && format !== 'html';
-  const page = fonts && renderPage(rendered.loaded, rendered.figures, rendered.sources!, { print: true, fontsCss: fonts.css, ...(sealed && { sealSlot: SEAL_MARKER }) });
-  const printSource = page?.html !== undefined ? sha256(page.html) : undefined;
-
-  let requests: BuildResult['requests'];
-  let printReport: BuildResult['pdf'];
-  let sealPng: Buffer | undefined;
-  const docxNotes: string[] = [];
-  const ofdNotes: string[] = [];
-  const glyphMessages: Message[] = [];
-  /** Characters a system font printed (Type 3): the OFD draws them, as paths. */
-  const drawn: string[] = [];
-  if (format !== 'html') {
-    if (!fonts || !page) {
-      const e = fontsMissing!;
-      const problem: Message = {
-        severity: 'error',
-        file: rendered.loaded.source.file,
-        ...placeOf(rendered.loaded.source, ['fonts']),
-        reason: `要求使用正式字体（fonts: official），但 ${path.relative(process.cwd(), path.join(root, 'fonts')) || 'fonts'}/ 中没有可用的${e.names.join('、')}`,
-        hint: '把字体文件放进工作目录下的 fonts/，文件名用字体名（如 fonts/仿宋_GB2312.ttf）；或删去 fonts: official，用随程序安装的免费字体',
-        rule: 'fonts/missing',
-      };
-      return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
-    }
-    const outParent = path.dirname(rendered.loaded.paths.outDir);
-    mkdirSync(outParent, { recursive: true });
-    const printDir = mkdtempSync(path.join(outParent, `.${period}.print-${process.pid}-`));
-    const signal = options.signal;
-    let browser = options.browser;
-    // An interrupt closes our browser, which makes the pending print fail at once.
-    const stop = () => void (browser && browserProcess(browser)?.kill('SIGKILL'));
-    if (!options.browser) signal?.addEventListener('abort', stop);
-    if (signal?.aborted) stop();
-    let opened: Promise<Tab> | undefined;
-    try {
-      const htmlFile = path.join(printDir, 'print.html');
-      writeFileSync(htmlFile, page.html!);
-      if (!browser) progress('启动 Chromium');
-      browser ??= await launch(takeEarly(), signal);
-      progress('打印 PDF');
-      const printer = browser;
-      // The tab opened early serves the first try if it is on this browser (the early launch
-      // may have failed or been given up); a second try opens its own.
-      opened = takeTab();
-      const tab = () => {
-        const t = opened;
-        opened = undefined;
-        return t?.then(
-          (x) => (x.page.browser() === printer ? x : x.close().then(() => openTab(printer))),
-          () => openTab(printer),
-        );
-      };
-      // Each page load and print step has PRINT_TIMEOUT_MS; the whole print (a long table's
-      // slices one after another) has it once per 5,000 table rows.
-      const rows = page.html!.match(/<tr\b/g)?.length ?? 0;
-      const printed = await twice('打印', PRINT_TIMEOUT_MS * Math.max(1, Math.ceil(rows / 5000)), signal, () =>
-        printPdf(printer, {
-          htmlFile,
-          allow: fonts.dirs,
-          info: pdfInfo(rendered),
-          timeoutMs: PRINT_TIMEOUT_MS,
-          onSlice: (done, total) => progress('打印 PDF', `长表格分段打印：第 ${done}/${total} 段`),
-        }, tab()),
-      );
-      files.set('bulletin.pdf', printed.pdf);
-      // Characters the document's faces lack: the PDF tells whether a system font printed them
-      // (a warning) or nothing did (an empty box: an error, and nothing is written).
-      if (fonts.uncovered.length) {
-        progress('核对字形');
-        const checked = await glyphCheck(printed.pdf, fonts.uncovered, rendered);
-        glyphMessages.push(...checked.messages);
-        drawn.push(...checked.system);
-        if (hasErrors(glyphMessages)) return { ...rendered, ok: false, messages: [...rendered.messages, ...glyphMessages], written: [] };
-      }
-      requests = printed.requests;
-      if (sealed) sealPng = await rasterize(printer, rendered.loaded.seal!, SEAL_MM, SEAL_MM);
-      printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }), ...(printed.layout && { layout: printed.layout }) };
-      progress('已打印 PDF', `${printReport.pages} 页`);
-      if (wantsDocx) {
-        progress('生成 Word 文档');
-        const docx = await makeDocx(rendered, fonts.css, printed.layout, options.docxFigures ?? 'plain');
-        files.set('bulletin.docx', docx.bytes);
-        docxNotes.push(...docx.omitted);
-      }
-      if (wantsOfd) {
-        progress('生成 OFD');
-        const made = await makeOfd(printed.pdf, pdfInfo(rendered), rendered);
-        if ('problem' in made) return { ...rendered, ok: false, messages: [...rendered.messages, made.problem], written: [] };
-        files.set('bulletin.ofd', made.bytes);
-        if (drawn.length) {
-          glyphMessages.push({
-            severity: 'warning',
-            file: rendered.loaded.source.file,
-            ...(rendered.loaded.bulletin.ofd && placeOf(rendered.loaded.source, ['ofd'])),
-            reason: `bulletin.ofd 中的${drawn.map((c) => `「${c}」`).join('')}是图形，不是文字：PDF 中它们是系统字体的 Type 3 字形，OFD 照样画出，看起来相同，但不能检索、复制`,
-            hint: '要让这些字在 OFD 中也是文字，把含有它们的正式字体放进 fonts/',
-            rule: 'ofd/drawn-glyphs',
-          });
-        }
-        // Signed with a seal, the print leaves the seal to the signature's widget: the OFD, unsigned, has none.
-        if (sealed) ofdNotes.push('印章');
-      }
-    } finally {
-      signal?.removeEventListener('abort', stop);
-      await opened?.then((t) => t.close()).catch(() => undefined);
-      if (!options.browser && browser) await closeBrowser(browser).catch(() => undefined);
-      rmSync(printDir, { recursive: true, force: true });
-    }
-    if (signal?.aborted) throw new Interrupted();
-  }
+  if ('messages' in prepared) return failed(rendered, prepared.messages);
   const outDir = rendered.loaded.paths.outDir;
-  progress('写入 out/');
-  let report: ArchiveReport | undefined;
-  const printed = files.get('bulletin.pdf');
-  if (printed && archive) {
-    // PDF/A first, then the signature over it (a later change would break the signature).
-    report = { pdfa: true };
-    let t = performance.now();
-    let pdf: Buffer;
-    try {
-      pdf = pdfA(Buffer.from(printed), prepared.icc);
-    } catch (e) {
-      if (!(e instanceof XmpNotWellFormed)) throw e;
-      const problem: Message = { severity: 'error', file: rendered.loaded.source.file, reason: `PDF/A 的 XMP 元数据不是合格的 XML（${e.message}），未生成`, hint: '检查标题、发文机关等字段中是否有特殊字符', rule: 'archive/xmp' };
-      return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
-    }
-    report.pdfaMs = performance.now() - t;
-    if (prepared.signer) {
-      const { signPdf, subjectName } = await import('./archive/sign.js');
-      t = performance.now();
-      const time = prepared.time ?? signingTime();
-      const tsa = options.sign?.tsa;
-      let tsaCerts: Buffer[] = [];
-      try {
-        pdf = await signPdf(pdf, prepared.signer, {
-          time,
-          ...(sealPng && { appearance: { png: sealPng, marker: SEAL_MARKER } }),
-          // PAdES B-T: the TSA's token over the signature value, checked before it is kept.
-          ...(tsa && {
-            timestamp: async (signature: Buffer) => {
-              const { requestTimestamp } = await import('./archive/timestamp.js');
-              const stamp = await requestTimestamp(tsa, signature, options.signal);
-              report!.timestamp = { time: stamp.time, tsa: stamp.tsa };
-              tsaCerts = stamp.certificates;
-              return stamp.token;
-            },
-          }),
-        });
-        if (options.sign?.ltv) {
-          // PAdES B-LT: the chains and their revocation data, in an update after the signature.
-          const { collectValidation } = await import('./archive/revocation.js');
-          const { addDss } = await import('./archive/ltv.js');
-          const data = await collectValidation([prepared.signer.certificate, ...prepared.signer.chain, ...tsaCerts], options.signal);
-          pdf = addDss(pdf, data);
-          report.ltv = { certs: data.certs.length, crls: data.crls.length, ocsps: data.ocsps.length };
-        }
-      } catch (e) {
-        const { TimestampError } = await import('./archive/timestamp.js');
-        const { RevocationError } = await import('./archive/revocation.js');
-        const { SealSlotMissing } = await import('./archive/sign.js');
-        if (e instanceof SealSlotMissing) {
-          const problem: Message = { severity: 'error', file: rendered.loaded.source.file, ...placeOf(rendered.loaded.source, ['document', 'seal']), reason: `${e.message}，签名时无法把印章作为签名的外观，未生成`, hint: '请把这个问题报告给维护者；不签名时印章照常印出', rule: 'sign/seal-slot' };
-          return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
-        }
-        if (!(e instanceof TimestampError) && !(e instanceof RevocationError)) throw e;
-        const problem: Message = { severity: 'error', file: e instanceof TimestampError ? tsa! : displayPath(options.sign!.p12 ?? options.sign!.pem!.cert), reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule };
-        return { ...rendered, ok: false, messages: [...rendered.messages, problem], written: [] };
-      }
-      report.signMs = performance.now() - t;
-      report.signer = subjectName(prepared.signer.certificate);
-      report.signedAt = time;
-    }
-    files.set('bulletin.pdf', pdf);
+  const b: Build = {
+    ...given,
+    rendered,
+    loaded: rendered.loaded,
+    figures: rendered.figures,
+    sources: rendered.sources!,
+    html: rendered.html,
+    prepared,
+    archive,
+    outDir,
+    manifest: readManifest(outDir),
+    // Signed with a seal: the seal becomes the signature's face, drawn by its widget, so the
+    // print leaves its box empty (and marked) rather than printing it a second time.
+    sealed: !!options.sign && rendered.loaded.seal !== undefined && given.format !== 'html',
+    files: new Map(),
+    records: new Map(),
+    notes: [],
+    drawn: [],
+  };
+  const problem = await printPage(b);
+  if (problem) return failed(rendered, [problem]);
+  b.decision = decideSet({
+    outDir,
+    period,
+    manifest: b.manifest,
+    made: new Set(STEPS.filter((s) => s.source && s.wanted(b)).map((s) => s.file)),
+    sources: Object.fromEntries(STEPS.filter((s) => s.source).map((s) => [s.file, s.source!(b)])),
+    pdfState: await pdfState(b),
+    unsigned: !!options.unsigned,
+    signing: !!prepared.signer,
+  });
+  if (b.decision.refused) return failed(rendered, [b.decision.refused]);
+  return b;
+}
+
+/** The state of the PDF this build makes, before it is made. */
+async function pdfState(b: Build): Promise<OutputState> {
+  const sign = b.options.sign;
+  if (!sign || !b.prepared.signer) return b.archive ? { pdfa: true } : {};
+  const { subjectName } = await import('./archive/sign.js');
+  return { pdfa: true, signer: subjectName(b.prepared.signer.certificate), level: sign.ltv ? 'B-LT' : sign.tsa ? 'B-T' : 'B-B' };
+}
+
+/**
+ * The fonts and the print page. The print HTML says everything the PDF and the Word document
+ * show: a build that makes neither compares it with the one they were made from. With neither
+ * beside it, it needs none.
+ */
+async function printPage(b: Build): Promise<Message | undefined> {
+  const wantsPrint = b.format !== 'html' || PRINTED_OUTPUTS.some((f) => existsSync(path.join(b.outDir, f)));
+  if (!wantsPrint) return undefined;
+  let missing: MissingFonts | undefined;
+  try {
+    // The characters the document prints (its text, tags and styles left out), for the check
+    // of office fonts and the cut of the 楷 face: from the print page, which alone holds the
+    // official elements (签发人, 版记) a portal page may leave out.
+    const draft = renderPage(b.loaded, b.figures, b.sources, { print: true, fontsCss: '' }).html ?? b.html;
+    const text = draft.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>/gi, '').replace(/&(?:[a-z]+|#\d+|#x[\da-f]+);/gi, (e) => decodeEntity(e));
+    b.fonts = await fontSetup(b.root, b.loaded.bulletin.fonts, text);
+  } catch (e) {
+    if (!(e instanceof MissingFonts)) throw e;
+    missing = e;
   }
-  // An output of the other format, from an earlier build, is never left stale: the page is
-  // remade (it costs nothing); the PDF is kept only when it was printed from the same print
-  // HTML, else removed, and the user is told either way.
-  const kept: string[] = [];
-  const messages = [...rendered.messages];
-  if (format !== 'html') for (const n of fonts?.notes ?? []) messages.push({ severity: n.severity, file: displayPath(n.file), reason: n.reason, hint: '换用完整的字体文件，或删去它以使用免费字体', rule: 'fonts/unusable' });
-  messages.push(...glyphMessages);
-  // What the Word document leaves out, told at the declaration that puts it in the PDF.
-  const printedChart = rendered.loaded.bulletin.charts.findIndex((c) => c.print);
-  for (const what of docxNotes) {
-    messages.push({
+  if (b.fonts) {
+    const page = (sealSlot?: string) => renderPage(b.loaded, b.figures, b.sources, { print: true, fontsCss: b.fonts!.css, ...(sealSlot && { sealSlot }) }).html;
+    const plain = page();
+    b.page = b.sealed ? page(SEAL_MARKER) : plain;
+    if (plain !== undefined) b.printSource = sha256(plain);
+  }
+  if (b.format === 'html' || b.page !== undefined) return undefined;
+  return {
+    severity: 'error',
+    file: b.loaded.source.file,
+    ...placeOf(b.loaded.source, ['fonts']),
+    reason: `要求使用正式字体（fonts: official），但 ${path.relative(process.cwd(), path.join(b.root, 'fonts')) || 'fonts'}/ 中没有可用的${missing!.names.join('、')}`,
+    hint: '把字体文件放进工作目录下的 fonts/，文件名用字体名（如 fonts/仿宋_GB2312.ttf）；或删去 fonts: official，用随程序安装的免费字体',
+    rule: 'fonts/missing',
+  };
+}
+
+/** The PDF printed by Chromium, its characters checked, and the seal rasterized for the signature's face. */
+async function printStep(b: Build): Promise<Message[] | undefined> {
+  const outParent = path.dirname(b.outDir);
+  mkdirSync(outParent, { recursive: true });
+  const printDir = mkdtempSync(path.join(outParent, `.${b.period}.print-${process.pid}-`));
+  const signal = b.options.signal;
+  let browser = b.options.browser;
+  // An interrupt closes our browser, which makes the pending print fail at once.
+  const stop = () => void (browser && browserProcess(browser)?.kill('SIGKILL'));
+  if (!b.options.browser) signal?.addEventListener('abort', stop);
+  if (signal?.aborted) stop();
+  let opened: Promise<Tab> | undefined;
+  try {
+    const htmlFile = path.join(printDir, 'print.html');
+    writeFileSync(htmlFile, b.page!);
+    if (!browser) b.progress('启动 Chromium');
+    browser ??= await launch(b.takeEarly(), signal);
+    b.progress('打印 PDF');
+    const printer = browser;
+    // The tab opened early serves the first try if it is on this browser (the early launch
+    // may have failed or been given up); a second try opens its own.
+    opened = b.takeTab();
+    const tab = () => {
+      const t = opened;
+      opened = undefined;
+      return t?.then(
+        (x) => (x.page.browser() === printer ? x : x.close().then(() => openTab(printer))),
+        () => openTab(printer),
+      );
+    };
+    // Each page load and print step has PRINT_TIMEOUT_MS; the whole print (a long table's
+    // slices one after another) has it once per 5,000 table rows.
+    const rows = b.page!.match(/<tr\b/g)?.length ?? 0;
+    const printed = await twice('打印', PRINT_TIMEOUT_MS * Math.max(1, Math.ceil(rows / 5000)), signal, () =>
+      printPdf(printer, { htmlFile, allow: b.fonts!.dirs, info: pdfInfo(b.rendered), timeoutMs: PRINT_TIMEOUT_MS, onSlice: (done, total) => b.progress('打印 PDF', `长表格分段打印：第 ${done}/${total} 段`) }, tab()),
+    );
+    b.files.set('bulletin.pdf', printed.pdf);
+    b.records.set('bulletin.pdf', { ...(b.printSource && { source: b.printSource }) });
+    b.printed = { pdf: printed.pdf, ...(printed.layout && { layout: printed.layout }) };
+    // Characters the document's faces lack: the PDF tells whether a system font printed them
+    // (a warning) or nothing did (an empty box: an error, and nothing is written).
+    if (b.fonts!.uncovered.length) {
+      b.progress('核对字形');
+      const checked = await glyphCheck(printed.pdf, b.fonts!.uncovered, b.rendered);
+      if (hasErrors(checked.messages)) return checked.messages;
+      b.notes.push(...checked.messages);
+      b.drawn.push(...checked.system);
+    }
+    b.requests = printed.requests;
+    if (b.sealed) b.sealPng = await rasterize(printer, b.loaded.seal!, SEAL_MM, SEAL_MM);
+    b.printReport = { pages: countPages(printed.pdf), ...(printed.slices && { slices: printed.slices }), ...(printed.layout && { layout: printed.layout }) };
+    b.progress('已打印 PDF', `${b.printReport.pages} 页`);
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    await opened?.then((t) => t.close()).catch(() => undefined);
+    if (!b.options.browser && browser) await closeBrowser(browser).catch(() => undefined);
+    rmSync(printDir, { recursive: true, force: true });
+  }
+  if (signal?.aborted) throw new Interrupted();
+  // The office fonts' notes concern the printed outputs only.
+  b.notes.unshift(...(b.fonts?.notes ?? []).map((n): Message => ({ severity: n.severity, file: displayPath(n.file), reason: n.reason, hint: '换用完整的字体文件，或删去它以使用免费字体', rule: 'fonts/unusable' })));
+  return undefined;
+}
+
+/** The Word document, and what it leaves out, told at the declaration that puts it in the PDF. */
+async function docxStep(b: Build): Promise<Message[] | undefined> {
+  b.progress('生成 Word 文档');
+  const docx = await makeDocx(b.rendered, b.fonts!.css, b.printed!.layout, b.options.docxFigures ?? 'plain');
+  b.files.set('bulletin.docx', docx.bytes);
+  // How the figures are marked is the build's choice, not the data's: recorded, never a reason to remove it.
+  b.records.set('bulletin.docx', { ...(b.printSource && { source: b.printSource }), state: { docxFigures: b.options.docxFigures ?? 'plain' } });
+  const printedChart = b.loaded.bulletin.charts.findIndex((c) => c.print);
+  for (const what of docx.omitted) {
+    b.notes.push({
       severity: 'warning',
-      file: rendered.loaded.source.file,
-      ...(printedChart >= 0 && placeOf(rendered.loaded.source, ['charts', printedChart, 'print'])),
+      file: b.loaded.source.file,
+      ...(printedChart >= 0 && placeOf(b.loaded.source, ['charts', printedChart, 'print'])),
       reason: `bulletin.docx 中没有${what}：Word 文档只含文字和表格`,
       hint: '需要时把 PDF 中的图表另行插入 Word 文档',
       rule: 'docx/omitted',
     });
   }
-  for (const what of ofdNotes) messages.push({ severity: 'warning', file: rendered.loaded.source.file, ...placeOf(rendered.loaded.source, ['document', 'seal']), reason: `bulletin.ofd 中没有${what}：签名的 PDF 中印章是签名的外观，OFD 的签章（GB/T 38540）尚未支持`, hint: '需要带印章的 OFD 时，不加 --sign 生成', rule: 'ofd/omitted' });
-  if (format !== 'html' && format !== 'all' && existsSync(path.join(outDir, 'index.html'))) files.set('index.html', rendered.html);
-  for (const file of PRINTED_OUTPUTS) {
-    const old = path.join(outDir, file);
-    if (files.has(file) || !existsSync(old)) continue;
-    const record = sourceRecord(outDir, period, file);
-    // Only a file an earlier build wrote is kept: never what a link put in its place.
-    const recorded = lstatSync(old).isFile() && existsSync(record) ? readFileSync(record, 'utf8').trim() : undefined;
-    if (recorded !== undefined && recorded === printSource) {
-      files.set(file, readFileSync(old));
-      kept.push(file);
-    } else {
-      messages.push({
-        severity: 'warning',
-        file: displayPath(old),
-        reason: recorded === undefined ? `无法确认上次生成的 ${file} 与现在的数据一致，已删除` : `上次生成的 ${file} 与现在的数据不一致（数据、正文或模板改过），已删除`,
-        hint: `运行 tongbao build ${period}${file === 'bulletin.pdf' ? '' : ` --format ${path.extname(file).slice(1)}`} 重新生成`,
-        rule: `build/stale-${path.extname(file).slice(1)}`,
-      });
+  return undefined;
+}
+
+/** The OFD, from the printed PDF's pages. */
+async function ofdStep(b: Build): Promise<Message[] | undefined> {
+  b.progress('生成 OFD');
+  const made = await makeOfd(b.printed!.pdf, pdfInfo(b.rendered), b.rendered);
+  if ('problem' in made) return [made.problem];
+  b.files.set('bulletin.ofd', made.bytes);
+  b.records.set('bulletin.ofd', { ...(b.printSource && { source: b.printSource }), ...(b.sealed && { state: { sealOmitted: true } }) });
+  if (b.drawn.length) {
+    b.notes.push({
+      severity: 'warning',
+      file: b.loaded.source.file,
+      ...(b.loaded.bulletin.ofd && placeOf(b.loaded.source, ['ofd'])),
+      reason: `bulletin.ofd 中的${b.drawn.map((c) => `「${c}」`).join('')}是图形，不是文字：PDF 中它们是系统字体的 Type 3 字形，OFD 照样画出，看起来相同，但不能检索、复制`,
+      hint: '要让这些字在 OFD 中也是文字，把含有它们的正式字体放进 fonts/',
+      rule: 'ofd/drawn-glyphs',
+    });
+  }
+  // Signed with a seal, the print leaves the seal to the signature's widget: the OFD, unsigned, has none.
+  if (b.sealed) b.notes.push({ severity: 'warning', file: b.loaded.source.file, ...placeOf(b.loaded.source, ['document', 'seal']), reason: 'bulletin.ofd 中没有印章：签名的 PDF 中印章是签名的外观，OFD 的签章（GB/T 38540）尚未支持', hint: '需要带印章的 OFD 时，不加 --sign 生成', rule: 'ofd/omitted' });
+  return undefined;
+}
+
+/** PDF/A first, then the signature over it (a later change would break the signature). */
+async function archiveStep(b: Build): Promise<Message[] | undefined> {
+  const report: ArchiveReport = { pdfa: true };
+  b.report = report;
+  const t = performance.now();
+  let pdf: Buffer;
+  try {
+    pdf = pdfA(Buffer.from(b.files.get('bulletin.pdf')!), b.prepared.icc);
+  } catch (e) {
+    if (!(e instanceof XmpNotWellFormed)) throw e;
+    return [{ severity: 'error', file: b.loaded.source.file, reason: `PDF/A 的 XMP 元数据不是合格的 XML（${e.message}），未生成`, hint: '检查标题、发文机关等字段中是否有特殊字符', rule: 'archive/xmp' }];
+  }
+  report.pdfaMs = performance.now() - t;
+  const record = b.records.get('bulletin.pdf')!;
+  record.state = { pdfa: true };
+  if (b.prepared.signer) {
+    const signed = await signStep(b, pdf, report);
+    if ('problems' in signed) return signed.problems;
+    pdf = signed.pdf;
+    const level = report.timestamp ? (report.ltv && (report.ltv.crls || report.ltv.ocsps) ? 'B-LT' : 'B-T') : 'B-B';
+    record.state = { pdfa: true, signer: report.signer!, level, signedAt: report.signedAt!.toISOString() };
+  }
+  b.files.set('bulletin.pdf', pdf);
+  return undefined;
+}
+
+/** The signature (with its time-stamp token and validation data when asked), or the problem met. */
+async function signStep(b: Build, unsigned: Buffer, report: ArchiveReport): Promise<{ pdf: Buffer } | { problems: Message[] }> {
+  const { signPdf, subjectName } = await import('./archive/sign.js');
+  const signer = b.prepared.signer!;
+  const t = performance.now();
+  const time = b.prepared.time ?? signingTime();
+  const tsa = b.options.sign?.tsa;
+  let tsaCerts: Buffer[] = [];
+  let pdf: Buffer;
+  try {
+    pdf = await signPdf(unsigned, signer, {
+      time,
+      ...(b.sealPng && { appearance: { png: b.sealPng, marker: SEAL_MARKER } }),
+      // PAdES B-T: the TSA's token over the signature value, checked before it is kept.
+      ...(tsa && {
+        timestamp: async (signature: Buffer) => {
+          const { requestTimestamp } = await import('./archive/timestamp.js');
+          const stamp = await requestTimestamp(tsa, signature, b.options.signal);
+          report.timestamp = { time: stamp.time, tsa: stamp.tsa };
+          tsaCerts = stamp.certificates;
+          return stamp.token;
+        },
+      }),
+    });
+    if (b.options.sign?.ltv) {
+      // PAdES B-LT: the chains and their revocation data, in an update after the signature.
+      const { collectValidation } = await import('./archive/revocation.js');
+      const { addDss } = await import('./archive/ltv.js');
+      const data = await collectValidation([signer.certificate, ...signer.chain, ...tsaCerts], b.options.signal);
+      pdf = addDss(pdf, data);
+      report.ltv = { certs: data.certs.length, crls: data.crls.length, ocsps: data.ocsps.length };
     }
+  } catch (e) {
+    const { TimestampError } = await import('./archive/timestamp.js');
+    const { RevocationError } = await import('./archive/revocation.js');
+    const { SealSlotMissing } = await import('./archive/sign.js');
+    if (e instanceof SealSlotMissing) {
+      return { problems: [{ severity: 'error', file: b.loaded.source.file, ...placeOf(b.loaded.source, ['document', 'seal']), reason: `${e.message}，签名时无法把印章作为签名的外观，未生成`, hint: '请把这个问题报告给维护者；不签名时印章照常印出', rule: 'sign/seal-slot' }] };
+    }
+    if (!(e instanceof TimestampError) && !(e instanceof RevocationError)) throw e;
+    return { problems: [{ severity: 'error', file: e instanceof TimestampError ? tsa! : displayPath(b.options.sign!.p12 ?? b.options.sign!.pem!.cert), reason: `${e.message}，未生成`, hint: e.hint, rule: e.rule }] };
   }
-  const html = files.get('index.html');
-  if (typeof html === 'string') {
-    const pdf = files.get('bulletin.pdf');
-    files.set('index.html', withDownloads(html, pdf ? [{ file: 'bulletin.pdf', label: 'PDF 版', bytes: pdf.length }] : []));
+  report.signMs = performance.now() - t;
+  report.signer = subjectName(signer.certificate);
+  report.signedAt = time;
+  return { pdf };
+}
+
+/** The held outputs decided kept join the set, with their records; a PDF kept over the new print takes its place. */
+async function keepStep(b: Build): Promise<Message[] | undefined> {
+  const d = b.decision!;
+  b.notes.push(...d.messages);
+  for (const [file, bytes] of d.kept) {
+    b.files.set(file, bytes);
+    b.records.set(file, { ...b.manifest!.outputs[file] });
   }
-  // A bulletin reproduced as printed carries the list of what it keeps, and why.
-  if (rendered.loaded.bulletin.accept.length) files.set(CHECK_REPORT_FILE, checkReportHtml(rendered.loaded, rendered.messages, rendered.checks));
-  files.set(SUMS_FILE, sha256Sums(files));
-  // A signed build signs its file list too, so that taking a PDF out or swapping it shows.
-  if (prepared.signer && files.has('bulletin.pdf') && report?.signer) {
-    const { cmsSignature } = await import('./archive/sign.js');
-    files.set(SUMS_SIGNATURE, cmsSignature(prepared.signer, Buffer.from(sha256(files.get(SUMS_FILE)!), 'hex')));
-  }
-  interrupted();
-  writeAtomically(outDir, files);
-  // What the PDF and the Word document in out/ were made from; written after the swap, so that
-  // a build stopped in between leaves a record that does not match (the file is then removed,
-  // never kept stale).
-  for (const file of PRINTED_OUTPUTS) {
-    const record = sourceRecord(outDir, period, file);
-    if (files.has(file) && !kept.includes(file) && printSource) writeFileSync(record, `${printSource}\n`);
-    else if (!files.has(file)) rmSync(record, { force: true });
-  }
-  const written = [...files.keys()].filter((f) => f !== SUMS_FILE && f !== SUMS_SIGNATURE && !kept.includes(f));
-  return { ...rendered, messages, written: [...written, SUMS_FILE, ...(files.has(SUMS_SIGNATURE) ? [SUMS_SIGNATURE] : [])], kept, outDir, ...(requests && { requests }), ...(printReport && { pdf: printReport }), ...(report && { archive: report }) };
+  // The kept PDF is not the one this build signed or made PDF/A: say nothing of them.
+  if (d.keptInstead.includes('bulletin.pdf')) delete b.report;
+  return undefined;
+}
+
+/** The portal page, remade whenever it is in the set (it costs nothing), with the PDF's download link. */
+async function pageStep(b: Build): Promise<Message[] | undefined> {
+  const pdf = b.files.get('bulletin.pdf');
+  b.files.set('index.html', withDownloads(b.html, pdf ? [{ file: 'bulletin.pdf', label: 'PDF 版', bytes: pdf.length }] : []));
+  return undefined;
+}
+
+async function sumsSignatureStep(b: Build): Promise<Message[] | undefined> {
+  const { cmsSignature } = await import('./archive/sign.js');
+  b.files.set(SUMS_SIGNATURE, cmsSignature(b.prepared.signer!, Buffer.from(sha256(b.files.get(SUMS_FILE)!), 'hex')));
+  return undefined;
+}
+
+/** The set written atomically, then its manifest; what was written and kept, for the command to tell. */
+function finish(b: Build): BuildResult {
+  b.progress('写入 out/');
+  writeAtomically(b.outDir, b.files);
+  // Written after the swap: a build stopped in between leaves a record whose hashes do not
+  // match the files, which are then never kept.
+  const signedSums = b.files.has(SUMS_SIGNATURE) ? (b.decision!.kept.has(SUMS_SIGNATURE) ? b.manifest?.signedSums : String(b.files.get(SUMS_FILE))) : undefined;
+  const outputs: Manifest['outputs'] = {};
+  for (const [file, content] of [...b.files].sort(([x], [y]) => (x < y ? -1 : 1))) outputs[file] = { ...b.records.get(file), sha256: sha256(content), tool: b.decision!.kept.has(file) ? (b.manifest!.outputs[file]!.tool ?? toolVersion()) : toolVersion() };
+  writeManifest(b.outDir, { manifest: 1, period: b.period, outputs, ...(signedSums !== undefined && { signedSums }) });
+  // The records of an older tongbao, one per printed output, are replaced by the manifest.
+  for (const f of PRINTED_OUTPUTS) rmSync(path.join(path.dirname(b.outDir), `.${b.period}.${path.extname(f).slice(1)}-source`), { force: true });
+  const kept = [...b.decision!.kept.keys()];
+  const order = ['index.html', ...PRINTED_OUTPUTS, CHECK_REPORT_FILE];
+  const written = [...b.files.keys()].filter((f) => f !== SUMS_FILE && f !== SUMS_SIGNATURE && !kept.includes(f)).sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  return {
+    ...b.rendered,
+    messages: [...b.rendered.messages, ...b.notes],
+    written: [...written, SUMS_FILE, ...(b.files.has(SUMS_SIGNATURE) && !kept.includes(SUMS_SIGNATURE) ? [SUMS_SIGNATURE] : [])],
+    kept,
+    outDir: b.outDir,
+    ...(b.requests && { requests: b.requests }),
+    ...(b.printReport && { pdf: b.printReport }),
+    ...(b.report && { archive: b.report }),
+  };
 }
 
 /** The link that marks the seal's box in a copy to be signed (never followed: nothing is fetched). */

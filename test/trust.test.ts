@@ -747,9 +747,9 @@ describe('an output of the other format, from an earlier build', () => {
         undo();
       }
 
-      // A PDF whose source is not on record (an older tongbao made it): not kept either.
+      // A PDF whose source is not on record (an older tongbao made it, the record is lost): not kept either.
       build();
-      rmSync(path.join(root, 'out/.2016Q4.pdf-source'));
+      rmSync(path.join(root, 'out/.2016Q4.json'));
       r = build('--format', 'html');
       expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason).toBe('无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除');
 

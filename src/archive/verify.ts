@@ -16,6 +16,8 @@ import { checkTrust, type TrustPath } from './trust.js';
 import { readDss, type ValidationData } from './ltv.js';
 import { RevocationError, revocationStatus } from './revocation.js';
 import { PdfDocument, refNumber, writeDict } from '../pdf/update.js';
+import { signedFileList } from './manifest.js';
+import { checkSet } from './set-check.js';
 
 export interface SignatureReport {
   file: string;
@@ -262,7 +264,7 @@ export async function verifyFolder(dir: string, display: (file: string) => strin
   // its line, changes SHA256SUMS, and the list no longer matches its signature.
   let sumsSigner: string | undefined;
   if (names.includes(SUMS_SIGNATURE) && names.includes(SUMS_FILE) && !tooLarge(SUMS_SIGNATURE) && statSync(sumsFile).size <= MAX_SUMS_BYTES) {
-    const sums = readFileSync(sumsFile);
+    const sums = signedFileList(dir) ?? readFileSync(sumsFile);
     try {
       sumsSigner = checkCms(readFileSync(path.join(dir, SUMS_SIGNATURE)), (hash) => createHash(hash).update(sums).digest(), 'SHA256SUMS 在签名之后被改动（有文件被换掉、删去或加入，校验值又重算过）', '文件清单不是签名时的原样；请从存档中取回原件或重新生成并签名').signer;
     } catch (e) {
@@ -289,5 +291,6 @@ export async function verifyFolder(dir: string, display: (file: string) => strin
       messages.push({ severity: 'error', file: shown(n), reason: '要求是签名的生成结果（--signed），但这个 PDF 没有签名', hint: '请从存档中取回签名的原件，或用 tongbao build --sign 重新生成', rule: 'verify/unsigned' });
     }
   }
+  messages.push(...checkSet(dir, names, display));
   return { dir, ok: messages.every((m) => m.severity !== 'error'), messages, checked, signatures, ...(sumsSigner && { sumsSigner }) };
 }

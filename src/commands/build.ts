@@ -27,6 +27,7 @@ interface BuildFlags {
   cert?: string | undefined;
   tsa?: string | undefined;
   ltv: boolean;
+  unsigned: boolean;
 }
 
 async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, signal: AbortSignal): Promise<number> {
@@ -50,6 +51,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
       docxFigures,
       archive: opts.archive,
       ...(sign && { sign }),
+      ...(opts.unsigned && { unsigned: true }),
       // Ctrl-C or a TERM from outside: stop, leave out/ as it was.
       signal,
       ...progressFor(opts, io),
@@ -69,7 +71,7 @@ async function runBuild(root: string, period: string, opts: BuildFlags, io: Io, 
     else if (!opts.quiet) {
       const where = path.relative(process.cwd(), result.outDir!) || result.outDir!;
       io.out(`${summary(result)}\n已生成 ${result.written.map((f) => path.join(where, f)).join('、')}\n`);
-      if (result.kept?.length) io.out(`保留了上次生成的 ${result.kept.map((f) => path.join(where, f)).join('、')}（与现在的数据一致）\n`);
+      if (result.kept?.length) io.out(`保留了上次生成的 ${result.kept.map((f) => path.join(where, f)).join('、')}（与现在的数据一致，与上次生成时逐字节相同）\n`);
       const a = result.archive;
       if (a) {
         const stamped = a.timestamp ? `，时间戳：${chinaTime(a.timestamp.time)}（${a.timestamp.tsa}）` : '';
