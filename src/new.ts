@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { displayPath, isPeriod, listPeriods, periodPaths } from './bulletin.js';
+import { displayPath, isPeriod, listPeriods, outsideFolder, periodPaths } from './bulletin.js';
 import { loadBulletin } from './load/bulletin.js';
 import { hasErrors, type Message } from './messages.js';
 import { isoDate, parseDate, type CalendarDate } from './values.js';
@@ -59,6 +59,9 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     return { ok: false, created: [], messages: loaded.messages.filter((m) => m.severity === 'error') };
   }
   const old = loaded.loaded;
+  // The narrative is copied: never from a folder linked out of the workspace.
+  const outside = outsideFolder(root, old.paths.contentDir);
+  if (outside) return { ok: false, created: [], messages: [{ severity: 'error', file: displayPath(old.paths.contentDir), ...outside }] };
   const months = monthsBetween(source, period);
 
   const doc = parseDocument(readFileSync(old.paths.yaml, 'utf8'));

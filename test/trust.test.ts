@@ -366,9 +366,12 @@ describe('fonts: official', () => {
 });
 
 describe('periods and usage', () => {
-  it('a period folder that is a symbolic link is a period like any other', () => {
+  it('a period folder that is a symbolic link within the workspace is a period like any other', () => {
     const root = sampleWorkspace();
-    const elsewhere = mkdtempSync(path.join(tmpdir(), 'tongbao-archive-'));
+    // An archive folder of the workspace's own; a link out of the workspace is refused
+    // (test/workspace-files.test.ts).
+    const elsewhere = path.join(root, 'archive');
+    mkdirSync(elsewhere);
     try {
       cpSync(path.join(root, 'data/2016Q4'), path.join(elsewhere, '2017Q1'), { recursive: true });
       writeFileSync(path.join(elsewhere, '2017Q1/bulletin.yaml'), readFileSync(path.join(elsewhere, '2017Q1/bulletin.yaml'), 'utf8').replace('period: 2016Q4', 'period: 2017Q1'));

@@ -113,6 +113,21 @@ describe('a path the build opens, linked to a file or folder outside the workspa
     }
   });
 
+  it('new does not copy a narrative from a content folder linked out: it refuses, naming the folder', () => {
+    const root = sampleWorkspace();
+    try {
+      rmSync(path.join(root, 'content/2016Q4'), { recursive: true });
+      symlinkSync(path.join(outside, 'content'), path.join(root, 'content/2016Q4'));
+      const r = tongbao(['new', '2017Q1', '--from', '2016Q4'], root);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('content/2016Q4: 错误: 目录「content/2016Q4」是指向工作目录之外的链接');
+      expect(existsSync(path.join(root, 'content/2017Q1'))).toBe(false);
+      expect(existsSync(path.join(root, 'data/2017Q1'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('a printed output of the last build replaced by a link out is not kept as if it were the PDF', () => {
     const root = sampleWorkspace();
     try {
