@@ -73,6 +73,21 @@ describe('a total row written another way (issue 31, item 12)', () => {
     }
   });
 
+  it('holds its label and its empty cells as a total row, not as data: 合计 in an integer 序号 column, the label column left empty', async () => {
+    const spec: TableSpec = { ...regionsSpec({ required: true }), columns: [{ key: 'no', name: '序号', type: 'integer', unique: true }, ...regionsSpec({ required: true }).columns] };
+    const numbered = MEMBERS.map((r, i) => [String(i + 1), ...r]);
+    for (const label of ['合计', '總計', '小计']) {
+      for (const way of await bothWays(spec, [...numbered, [label, '', '', '30', '27']])) {
+        expect(way.sampled, label).toEqual(integer(30n));
+        expect(way.messages, label).toEqual(label === '小计' ? [expect.stringContaining('小计')] : []);
+      }
+    }
+    // Its counts are still data, and still checked.
+    for (const way of await bothWays(spec, [...numbered, ['合计', '', '', '3l', '27']])) {
+      expect(way.messages.join('\n')).toContain('t.csv:4:6: 错误: 「抽查数」的「3l」不是整数');
+    }
+  });
+
   it('is the total in a cell that is not the label’s, when it reads a total word (總計, “合计”), and not when it reads 全市', async () => {
     for (const label of ['合计', '總計', '“合计”', 'Total', '合\u200b计']) {
       for (const way of await bothWays(regionsSpec(), [...MEMBERS, ['', label, '30', '27']])) expect(way.sampled, label).toEqual(integer(30n));

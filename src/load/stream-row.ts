@@ -57,19 +57,20 @@ export class RowReader implements RowEvent {
       return false;
     }
     this.row.line = line;
+    // What the row is, from its texts, before its cells are typed (a total's label is not data).
     let total = false;
     let subtotal = false;
+    for (let p = 0; p < this.present.length && !total; p++) {
+      const kind = totalKind(f.text[this.fieldAt[p]!]!.trim(), this.naming[p]!, this.listed[p]);
+      if (kind === 'total') total = true;
+      else if (kind === 'subtotal') subtotal = true;
+    }
     for (let p = 0; p < this.present.length; p++) {
       const i = this.fieldAt[p]!;
       const cell = this.present[p]!;
       cell.line = f.line[i]!;
       cell.column = f.column[i]!;
-      fillCell(cell, f.text[i]!, this.columns[p]!, this.at);
-      if (!total) {
-        const kind = totalKind(cell.text, this.naming[p]!, this.listed[p]);
-        if (kind === 'total') total = true;
-        else if (kind === 'subtotal') subtotal = true;
-      }
+      fillCell(cell, f.text[i]!, this.columns[p]!, this.at, total || subtotal);
     }
     this.total = total || subtotal;
     this.subtotal = !total && subtotal;

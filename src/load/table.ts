@@ -5,7 +5,7 @@ import { MessageList, type Message } from '../messages.js';
 import { RECTIFICATION_STATUS, type Column, type TableSpec } from '../schema.js';
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
-import { cellPlace, totalKind, type Cell, type Row } from './rows.js';
+import { cellPlace, namingColumns, totalKind, type Cell, type Row } from './rows.js';
 import { badChar, badCharReason } from './chars.js';
 import { identityForm, shown } from './identity.js';
 
@@ -94,6 +94,7 @@ export function tableFromRecords(records: RawRecord[], file: string, spec: Table
  */
 export function rowTyper(header: RawRecord, spec: TableSpec, encoding: Encoding | 'xlsx', at: At): (rec: RawRecord) => Row | undefined {
   const { width, present } = matchHeader(header, spec, at);
+  const naming = namingColumns(spec.columns);
   return (rec) => {
     if (rec.fields.every((f) => f.text.trim() === '')) return undefined; // a row of empty cells Excel left behind
     // A spreadsheet row is as wide as its sheet; only CSV rows can be ragged.
@@ -102,9 +103,10 @@ export function rowTyper(header: RawRecord, spec: TableSpec, encoding: Encoding 
       return undefined;
     }
     const cells: Record<string, Cell> = {};
+    const inTotal = present.some(({ column, i }) => totalKind((rec.fields[i]?.text ?? '').trim(), naming.has(column.key), naming.get(column.key)) !== 'member');
     for (const { column, i } of present) {
       const f = rec.fields[i] ?? { text: '', line: rec.line, column: i + 1 };
-      cells[column.key] = typedCell(f, column, at);
+      cells[column.key] = typedCell(f, column, at, inTotal);
     }
     return { line: rec.line, cells };
   };
@@ -179,10 +181,10 @@ function isSiteCode(t: string): boolean {
   return true;
 }
 
-function typedCell(f: Field, column: Column, at: At): Cell {
+function typedCell(f: Field, column: Column, at: At, inTotal: boolean): Cell {
   // Built plainly (no spread): this runs per cell.
   const cell: Cell = f.ref ? { text: '', value: null, line: f.line, column: f.column, ref: f.ref } : { text: '', value: null, line: f.line, column: f.column };
-  fillCell(cell, f.text, column, at);
+  fillCell(cell, f.text, column, at, inTotal);
   return cell;
 }
 
@@ -190,7 +192,7 @@ function typedCell(f: Field, column: Column, at: At): Cell {
  * Type `raw` as `column` into a cell already placed (line, column, ref), its problems through
  * `at`. Shared by the in-memory reader (a cell per field) and the stream (cells reused per row).
  */
-export function fillCell(cell: Cell, raw: string, column: Column, at: At): void {
+export function fillCell(cell: Cell, raw: string, column: Column, at: At, inTotal = false): void {
   let text = hasEdgeSpace(raw) ? raw.replace(SPACE, '') : raw;
   cell.text = text;
   cell.value = null;
@@ -216,6 +218,12 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At): void 
   if (bad) {
     const hint = bad.kind === 'bidi' ? '删去这个字符，它常随复制粘贴带入；确要写从右向左的文字（如阿拉伯文）时，在 bulletin.yaml 中给这一列写 bidi: true' : '删去这个字符，它常随复制粘贴带入';
     at(cell, `「${column.name}」的单元格${badCharReason(bad)}`, hint, 'cell/invisible-char');
+    return;
+  }
+  // In a total row, the cell that says 合计 is its label and a cell left empty is not missing:
+  // neither is the column's data (合计 in a 序号 column is no integer to complain of).
+  if (inTotal && (text === '' || totalKind(text, true) !== 'member')) {
+    cell.value = text === '' && column.type === 'check' ? false : null;
     return;
   }
   if (text === '') {
