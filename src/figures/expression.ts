@@ -49,15 +49,15 @@ function tokenize(text: string): Token[] {
       i++;
       continue;
     }
+    if (tokens.length >= EXPRESSION_LIMITS.tokens) {
+      throw new ExpressionError(`算式太长：超过 ${EXPRESSION_LIMITS.tokens} 个数、名称和运算符`, i, '核对用的算式通常只有几项；较长的算式请拆成几个数字分别核对');
+    }
     if ('+-*/(),'.includes(c)) {
       // Parentheses (a call's too) are the parser's recursion: bounded here, where first seen.
       if (c === '(' && ++depth > EXPRESSION_LIMITS.depth) throw new ExpressionError(`括号或函数嵌套超过 ${EXPRESSION_LIMITS.depth} 层`, i, '核对用的算式不需要这样深的括号；请检查是否多写了括号');
       if (c === ')') depth--;
       tokens.push({ kind: 'op', text: c, at: i++ });
       continue;
-    }
-    if (tokens.length >= EXPRESSION_LIMITS.tokens) {
-      throw new ExpressionError(`算式太长：超过 ${EXPRESSION_LIMITS.tokens} 个数、名称和运算符`, i, '核对用的算式通常只有几项；较长的算式请拆成几个数字分别核对');
     }
     NUMBER.lastIndex = i;
     const n = NUMBER.exec(text);
