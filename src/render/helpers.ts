@@ -135,7 +135,7 @@ function tooDeep(source: string): HelperError | undefined {
     // The expression itself, to its closing }}: parentheses outside strings and [segments].
     let parens = 0;
     let j = i + 2;
-    for (; j < source.length && !(source[j] === '}' && source[j + 1] === '}' && parens <= 0); j++) {
+    for (; j < source.length && !(source[j] === '}' && source[j + 1] === '}'); j++) {
       const c = source[j]!;
       if (c === '"' || c === "'" || c === '[') {
         const close = source.indexOf(c === '[' ? ']' : c, j + 1);
