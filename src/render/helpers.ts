@@ -23,6 +23,7 @@ export { HelperError };
 interface HelperOptions {
   name?: string;
   fn?: unknown;
+  inverse?: unknown;
   hash?: Record<string, unknown>;
   loc?: { start: { line: number; column: number } };
 }
@@ -63,6 +64,8 @@ function placed(name: string, use: Usage, fn: (...args: unknown[]) => unknown) {
     try {
       const params = args.length - 1;
       const block = typeof options?.fn === 'function';
+      // What fails inside the block's content is that content's problem, told as it is.
+      if (block) for (const key of ['fn', 'inverse'] as const) if (typeof options![key] === 'function') options![key] = passThrough(options![key] as (...a: unknown[]) => unknown);
       if (block && !use.block) throw misuse(`{{${name}}} 不能写成块（{{#${name}}}……{{/${name}}}）`);
       if (!block && use.block) throw misuse(`{{${name}}} 要写成块：{{#${name} 名称}}……{{/${name}}}`);
       if (params < use.min) throw misuse(`{{${name}}} 缺少${use.min - params > 1 || use.min === 1 ? '' : '第 ' + use.min + ' 个'}参数`);
@@ -71,6 +74,7 @@ function placed(name: string, use: Usage, fn: (...args: unknown[]) => unknown) {
       if (unknown) throw misuse(`{{${name}}} 没有「${unknown}=」这一项${use.hash?.length ? `；可写的有：${use.hash.map((h) => `${h}=`).join('、')}` : ''}`);
       return fn.apply(this, args);
     } catch (e) {
+      if (e instanceof FromBlock) throw e.error;
       const err = e instanceof HelperError ? e : misuse(`{{${name}}} 用法有误`);
       err.details.hint ??= `写法：${use.usage}`;
       // The innermost call's place: a subexpression's error passes through the call around it.
@@ -81,6 +85,21 @@ function placed(name: string, use: Usage, fn: (...args: unknown[]) => unknown) {
       throw err;
     }
   };
+}
+
+/** An error from the content of a block, carried past the block helper's own handling. */
+class FromBlock {
+  constructor(readonly error: unknown) {}
+}
+function passThrough(f: (...a: unknown[]) => unknown): (...a: unknown[]) => unknown {
+  const wrapped = function (this: unknown, ...a: unknown[]) {
+    try {
+      return f.apply(this, a);
+    } catch (e) {
+      throw e instanceof FromBlock ? e : new FromBlock(e);
+    }
+  };
+  return Object.assign(wrapped, f); // Handlebars keeps a program's block params on it
 }
 
 /** A number of decimal places written in the expression: an integer from 0 to 6. */
