@@ -143,7 +143,7 @@ describe('helpers given what they cannot take', () => {
     // The innermost call that fails is the place; a block's content keeps its own message.
     ['{{percent (cn 1.5)}}', '(cn', '{{cn}} 只把 0 到 99999 的整数写成汉字'],
     ['{{#if pass_rate}}{{#unless sampled}}x{{else}}{{percent pass_rate 9}}{{/unless}}{{/if}}', '{{percent', '{{percent}} 的小数位数应为 0 到 6 的整数，这里是「9」'],
-    ['{{#if pass_rate}}{{nonexistent}}{{/if}}', '{{nonexistent', '「nonexistent」没有定义'],
+    ['{{#if pass_rate}}{{nonexistent}}{{/if}}', 'nonexistent}}', '「nonexistent」没有定义'],
   ];
 
   it('each an error in Chinese at the line and column of its call', async () => {
