@@ -41,7 +41,7 @@ interface Usage {
 }
 
 /** Bounds on numbers written in an expression: past them the work (and the text) grows without end. */
-export const HELPER_LIMITS = { digits: 6, listMax: 999_999, numeral: 99_999, nesting: 16 };
+export const HELPER_LIMITS = { digits: 6, listMax: 999_999, numeral: 99_999, nesting: 16, expression: 1000 };
 
 /** A value as the user wrote it, for a message: a figure by its name, a literal as written. */
 function shown(v: unknown): string {
@@ -121,7 +121,7 @@ function errorAt(source: string, offset: number, reason: string, details: Helper
 }
 
 /**
- * Where a template nests blocks ({{#if}}, each {{else if}} of a chain) or subexpressions
+ * Where a template nests blocks (or writes one expression past its length) ({{#if}}, each {{else if}} of a chain) or subexpressions
  * (`(percent (percent …))`) deeper than the limit. Scanned here in one pass, before
  * Handlebars sees the text: its parser takes seconds at a few thousand levels and its
  * compiler then overflows the stack, with no place to show.
@@ -163,6 +163,10 @@ function tooDeep(source: string): HelperError | undefined {
       } else if (c === '(' && ++parens > limit) return error(j, '括号（子表达式）');
       else if (c === ')') parens--;
     }
+    // Thousands of arguments or of dotted parts overflow Handlebars' compiler just the same.
+    if (j - i > HELPER_LIMITS.expression) {
+      return errorAt(source, i, `表达式太长：超过 ${HELPER_LIMITS.expression} 个字符`, { rule: 'template/too-long', hint: '一个 {{ }} 中只写一个名称和几个参数；请检查是否漏写了 }}，或误粘贴了大段文字' });
+    }
     i = j + 2;
   }
   return undefined;
@@ -197,7 +201,7 @@ function templateProblem(source: string, hb: typeof Handlebars): HelperError | u
     const node = stack.pop()!;
     switch (node.type) {
       case 'Program':
-        stack.push(...(node as hbs.AST.Program).body);
+        for (const statement of (node as hbs.AST.Program).body) stack.push(statement);
         break;
       case 'MustacheStatement':
       case 'SubExpression':
@@ -209,7 +213,8 @@ function templateProblem(source: string, hb: typeof Handlebars): HelperError | u
           const helpers = ['percent', 'growth', 'change', 'list', 'date', 'cn', 'table'].map((h) => `{{${h}}}`).join('、');
           return place(node, `「${path.original}」不是辅助函数，后面不能跟参数`, `印出数字只写 {{${path.original}}}；辅助函数有 ${helpers} 和 {{#if}}、{{#unless}}`);
         }
-        stack.push(...call.params, ...(call.hash?.pairs.map((p) => p.value) ?? []));
+        for (const p of call.params) stack.push(p);
+        for (const p of call.hash?.pairs ?? []) stack.push(p.value);
         if (node.type === 'BlockStatement') {
           const block = node as hbs.AST.BlockStatement;
           if (block.program) stack.push(block.program);
