@@ -30,9 +30,14 @@ export async function startPreview(root: string, period: string, options: Previe
 
   const rebuild = async () => {
     const t0 = performance.now();
-    const r = await renderBulletin(root, period);
-    if (r.html !== undefined) page = r.html; // keep the last good page when this one failed
-    messages = r.messages;
+    try {
+      const r = await renderBulletin(root, period);
+      if (r.html !== undefined) page = r.html; // keep the last good page when this one failed
+      messages = r.messages;
+    } catch (e) {
+      // A fault of tongbao's own, shown like any problem: a save must never end the server.
+      messages = [{ severity: 'error', file: periodPaths(root, period).dataDir, reason: `内部错误：${(e as Error).message}`, hint: '请把这条信息报告给维护者；改动文件后会再次生成', rule: 'internal' }];
+    }
     const ms = performance.now() - t0;
     options.onRebuild?.(messages, ms);
     for (const c of clients) c.write('data: reload\n\n');

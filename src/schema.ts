@@ -276,7 +276,7 @@ export const Bulletin = z
     accept: z
       .array(
         z.strictObject({
-          rule: z.string().min(1).describe('问题的规则名，如 figures/rate、figures/total、figures/disagree（tongbao check --json 中的 rule）'),
+          rule: z.string().min(1).describe('问题的规则名（tongbao check --json 中的 rule）：只能是原文印错的数字 figures/disagree、figures/rate、figures/total、figures/history（可省去 figures/）；其他问题不能接受，须改正'),
           at: z.string().min(1).describe('问题的位置：表格文件:行名（districts.csv:青石县）、表格文件:行号（districts.csv:8）或数字的名称'),
           reason: z.string().min(1).describe('为什么保留原样，如「原文如此，照录」'),
         }),

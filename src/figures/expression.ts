@@ -29,24 +29,42 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 const NUMBER = /\d+(?:\.\d+)?/y;
 const FUNCTIONS = ['growth'] as const;
 
+/**
+ * Bounds on what a `check:` may be. A check is a line of arithmetic; beyond these it was
+ * pasted by mistake, and the parser, the evaluation and the exact arithmetic would otherwise
+ * grow without bound (a stack overflow at ~2,000 parentheses, numbers of millions of digits).
+ * Each tree is at most as deep as it has tokens, so evaluating it recursively stays shallow.
+ */
+export const EXPRESSION_LIMITS = { tokens: 200, depth: 16, digits: 15 };
+
 type Token = { kind: 'name' | 'number' | 'op'; text: string; at: number };
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  let depth = 0;
   while (i < text.length) {
     const c = WIDE[text[i]!] ?? text[i]!;
     if (/\s|　/.test(c)) {
       i++;
       continue;
     }
+    if (tokens.length >= EXPRESSION_LIMITS.tokens) {
+      throw new ExpressionError(`算式太长：超过 ${EXPRESSION_LIMITS.tokens} 个数、名称和运算符`, i, '核对用的算式通常只有几项；较长的算式请拆成几个数字分别核对');
+    }
     if ('+-*/(),'.includes(c)) {
+      // Parentheses (a call's too) are the parser's recursion: bounded here, where first seen.
+      if (c === '(' && ++depth > EXPRESSION_LIMITS.depth) throw new ExpressionError(`括号或函数嵌套超过 ${EXPRESSION_LIMITS.depth} 层`, i, '核对用的算式不需要这样深的括号；请检查是否多写了括号');
+      if (c === ')') depth--;
       tokens.push({ kind: 'op', text: c, at: i++ });
       continue;
     }
     NUMBER.lastIndex = i;
     const n = NUMBER.exec(text);
     if (n) {
+      if (n[0].replace('.', '').length > EXPRESSION_LIMITS.digits) {
+        throw new ExpressionError(`算式中的数「${n[0].slice(0, 20)}${n[0].length > 20 ? '…' : ''}」超过 ${EXPRESSION_LIMITS.digits} 位`, i, '算式中的数只用于小的常数，如 100 或 0.5');
+      }
       tokens.push({ kind: 'number', text: n[0], at: i });
       i += n[0].length;
       continue;
@@ -86,12 +104,12 @@ export function parseExpression(text: string): Node {
   const product = level(['*', '/'], () => unary());
   const sum = level(['+', '-'], product);
   const unary = (): Node => {
-    const t = peek();
-    if (t?.kind === 'op' && t.text === '-') {
-      k++;
-      return { kind: 'negate', arg: unary(), at: t.at };
-    }
-    return atom();
+    // A run of minus signs read in a loop, not one call each.
+    const signs: number[] = [];
+    for (let t = peek(); t?.kind === 'op' && t.text === '-'; k++, t = peek()) signs.push(t.at);
+    let node = atom();
+    while (signs.length) node = { kind: 'negate', arg: node, at: signs.pop()! };
+    return node;
   };
   const atom = (): Node => {
     const t = tokens[k++];
