@@ -82,12 +82,17 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
       if (typeof file === 'string' && isMap(item)) item.set('file', renamed(file, source, period));
     }
   }
+  const book = doc.get('workbook');
+  if (typeof book === 'string') doc.set('workbook', renamed(book, source, period));
   // What was accepted last period was accepted for its figures and rows, not for the next ones.
   doc.delete('accept');
   const figures = doc.get('figures', true);
   if (isMap(figures)) {
     for (const pair of figures.items) {
-      if (isMap(pair.value)) pair.value.set('value', null);
+      // A figure whose value is in the workbook's 数字 sheet has none here.
+      if (isMap(pair.value)) {
+        if (pair.value.has('value')) pair.value.set('value', null);
+      }
       else if (isScalar(pair.value)) pair.value = doc.createNode({ value: null, label: String(pair.key) });
     }
   }
@@ -101,6 +106,8 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     const listed = await listedIn(root, source, old.bulletin.tables);
     const specs = [...old.bulletin.tables, ...old.bulletin.attachments];
     const byFile = new Map<string, { spec: (typeof specs)[number]; rows: Record<string, string>[] }[]>();
+    const facts = old.bulletin.workbook;
+    if (facts) byFile.set(facts, []);
     for (const spec of specs) {
       const rect = rectificationColumns(spec);
       // What became of each site the source period listed: its code (and name) filled in.
@@ -110,7 +117,7 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     }
     for (const [name, plans] of byFile) {
       const file = path.join(target.dataDir, renamed(name, source, period));
-      if (/\.xlsx$/i.test(name)) writeFileSync(file, await nextWorkbook(readFileSync(path.join(old.paths.dataDir, name)), plans));
+      if (/\.xlsx$/i.test(name)) writeFileSync(file, await nextWorkbook(readFileSync(path.join(old.paths.dataDir, name)), plans, name === facts ? { moveDate: (d) => { const c = parseDate(d); return c ? isoDate(addMonths(c, months)) : d; } } : undefined));
       else {
         const { spec, rows } = plans[0]!;
         const line = (values: (string | undefined)[]) => values.map((v) => csvField(v ?? '')).join(',');

@@ -6,14 +6,14 @@ import type { TableSpec } from '../schema.js';
 import { tableFromRecords, type Field, type RawRecord, type Table } from './table.js';
 import { roundedDecimal } from '../values.js';
 
-function columnLetter(n: number): string {
+export function columnLetter(n: number): string {
   let s = '';
   for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
   return s;
 }
 
 /** The text a cell shows: numbers in their format (97.2% stays 97.2%), dates as 2017-01-20. */
-function cellText(cell: ExcelJS.Cell): { text: string; formula?: string; error?: string } {
+export function cellText(cell: ExcelJS.Cell): { text: string; formula?: string; error?: string } {
   const v = cell.value;
   if (v === null || v === undefined) return { text: '' };
   if (cell.type === ExcelJS.ValueType.Formula) {
@@ -120,7 +120,7 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
     // A row of formulas waiting for their inputs (as `new` leaves a workbook) is an empty row.
     if (cells.every((c) => c.text === '')) return;
     for (let c = 1; c <= width; c++) {
-      const ref = `${sheet.name}!${columnLetter(c)}${rowNumber}`;
+      const ref = `${columnLetter(c)}${rowNumber}`;
       const { text, formula } = cells[c - 1]!;
       // A formula's saved result is what Excel shows, and is read as such (0 included); only a
       // formula Excel never computed, or whose result is an error, leaves nothing to read.
@@ -128,7 +128,7 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
         const error = cells[c - 1]!.error;
         messages.push({
           severity: 'error',
-          file: `${file}!${ref}`,
+          file: `${file}!${sheet.name}!${ref}`,
           reason: error ? `单元格的公式 =${formula} 算出的是错误值 ${error}` : `单元格是公式 =${formula}，且没有保存计算结果`,
           hint: error ? '核对公式引用的单元格（如除数为 0 或为空）' : '在 Excel 或 WPS 中打开并保存一次，让它算出结果；或把公式「选择性粘贴」为数值',
           rule: 'xlsx/formula',
@@ -144,6 +144,7 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   if (header > 0) {
     messages.push({ severity: 'info', file: `${file}!${sheet.name}!A${records[header]!.line}`, reason: `以第 ${records[header]!.line} 行为表头，上面的 ${records[header]!.line - 1} 行（标题）不读`, rule: 'xlsx/header-row' });
   }
-  const t = tableFromRecords(records.slice(header), file, spec, 'xlsx');
+  // The table is named with its sheet: every place in it, and every message about it, says which.
+  const t = tableFromRecords(records.slice(header), `${file}!${sheet.name}`, spec, 'xlsx');
   return { ...t, messages: [...messages.messages(), ...t.messages] };
 }
