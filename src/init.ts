@@ -160,7 +160,7 @@ function circular(a: Area, media: boolean): string {
     '',
     '## 二、政府网站抽查情况',
     '',
-    `本次抽查政府网站{{regions.sampled.sum}}个，合格{{regions.passed.sum}}个，合格率为{{regions.passed.rate}}。各${a.unit}情况如下：`,
+    `本次抽查政府网站{{regions.sampled.sum}}个，合格{{regions.passed.sum}}个，合格率为{{percent regions.passed.rate 1}}。各${a.unit}情况如下：`,
     '',
     '{{table regions}}',
     '',
@@ -171,7 +171,7 @@ function circular(a: Area, media: boolean): string {
     out.push(
       '## 三、政务新媒体抽查情况',
       '',
-      '本次抽查政务新媒体账号{{media.sampled.sum}}个，不合格{{media.failed.sum}}个，合格率为{{media.failed.rate}}。各平台情况如下：',
+      '本次抽查政务新媒体账号{{media.sampled.sum}}个，不合格{{media.failed.sum}}个，合格率为{{percent media.failed.rate 1}}。各平台情况如下：',
       '',
       '{{table media}}',
       '',

@@ -1,0 +1,215 @@
+// A county office's whole quarter from Excel, through the CLI as the office runs it: `init`,
+// the workbook filled as an office fills it (a title row above each header, formulas with
+// their saved results, a 0 among them, percent formats), `check`, `build --sign`, then `new`
+// for the next quarter, filled again, built, and the register of listed sites.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { tongbao } from './helpers.js';
+
+const INFO = '基本信息';
+const FIGURES = '数字';
+
+interface Quarter {
+  number: string;
+  dates: { signed: string; published: string; from: string; to: string };
+  figures: Record<string, number>;
+  /** Per table sheet: its rows as the office types them, by column name. */
+  sheets: Record<string, Record<string, string | number>[]>;
+}
+
+const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/**
+ * Fill the workbook as an office does in Excel: the 基本信息 and 数字 cells, then each table's
+ * rows under its header; a rate column keeps the formula init wrote, with the result Excel
+ * saves (0 when nothing passed).
+ */
+async function fill(file: string, q: Quarter): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(readFileSync(file) as unknown as ArrayBuffer);
+  const info = wb.getWorksheet(INFO)!;
+  info.eachRow((row) => {
+    const label = String(row.getCell(1).value);
+    const value = { 文号: q.number, 成文日期: day(q.dates.signed), 发布日期: day(q.dates.published), 抽查开始日期: day(q.dates.from), 抽查结束日期: day(q.dates.to) }[label];
+    if (value !== undefined) row.getCell(2).value = value;
+  });
+  const figures = wb.getWorksheet(FIGURES)!;
+  figures.eachRow((row) => {
+    const v = q.figures[String(row.getCell(1).value)];
+    if (v !== undefined) row.getCell(3).value = v;
+  });
+  for (const [name, rows] of Object.entries(q.sheets)) {
+    const sheet = wb.getWorksheet(name)!;
+    const header = (sheet.getRow(2).values as unknown[]).map(String);
+    rows.forEach((values, i) => {
+      const row = sheet.getRow(3 + i);
+      header.forEach((h, c) => {
+        const cell = row.getCell(c);
+        if (h in values) cell.value = values[h]!;
+        const f = cell.formula;
+        if (f) {
+          // Excel's saved result of the formula init wrote.
+          const at = (ref: string) => Number(sheet.getCell(ref).value);
+          const m = /^IF\((\w+)="","",(?:(\w+)\/(\w+)|\((\w+)-(\w+)\)\/(\w+))\)$/.exec(f)!;
+          const result = m[2] ? at(m[2]) / at(m[3]!) : (at(m[4]!) - at(m[5]!)) / at(m[6]!);
+          cell.value = { formula: f, result } as ExcelJS.CellFormulaValue;
+        }
+      });
+    });
+  }
+  writeFileSync(file, Buffer.from(await wb.xlsx.writeBuffer()));
+}
+
+const Q1: Quarter = {
+  number: '安政办函〔2024〕8号',
+  dates: { signed: '2024-04-08', published: '2024-04-10', from: '2024-03-01', to: '2024-03-22' },
+  figures: { running: 12, accounts: 20, rectify_days: 15 },
+  sheets: {
+    网站抽查: [
+      { 地区: '递铺街道', 抽查网站数: 4, 合格网站数: 4 },
+      { 地区: '孝丰镇', 抽查网站数: 3, 合格网站数: 2 },
+      { 地区: '山川乡', 抽查网站数: 1, 合格网站数: 0 },
+      { 地区: '县级部门', 抽查网站数: 4, 合格网站数: 4 },
+    ],
+    新媒体抽查: [
+      { 平台: '微信', 抽查账号数: 12, 不合格账号数: 1 },
+      { 平台: '抖音', 抽查账号数: 8, 不合格账号数: 0 },
+    ],
+    问题网站: [
+      { 序号: 1, 地区: '孝丰镇', 网站名称: '孝丰镇人民政府网', 网站标识码: '3305230011', 存在的问题: '栏目长期不更新' },
+      { 序号: 2, 地区: '山川乡', 网站名称: '山川乡人民政府网', 网站标识码: '3305230012', 存在的问题: '互动回应不及时' },
+    ],
+    问题账号: [{ 序号: 1, 平台: '微信', 账号名称: '安吉某某发布', 开设主体: '县某某局', 存在的问题: '超过两周未更新' }],
+  },
+};
+
+const Q2: Quarter = {
+  number: '安政办函〔2024〕21号',
+  dates: { signed: '2024-07-08', published: '2024-07-10', from: '2024-06-01', to: '2024-06-21' },
+  figures: { running: 12, accounts: 19, rectify_days: 15 },
+  sheets: {
+    网站抽查: [
+      { 地区: '递铺街道', 抽查网站数: 4, 合格网站数: 4 },
+      { 地区: '孝丰镇', 抽查网站数: 3, 合格网站数: 3 },
+      { 地区: '县级部门', 抽查网站数: 5, 合格网站数: 4 },
+    ],
+    新媒体抽查: [{ 平台: '微信', 抽查账号数: 10, 不合格账号数: 1 }],
+    问题网站: [{ 序号: 1, 地区: '县级部门', 网站名称: '安吉县某某局网', 网站标识码: '3305230021', 存在的问题: '链接失效' }],
+    问题账号: [{ 序号: 1, 平台: '微信', 账号名称: '安吉某某发布', 开设主体: '县某某局', 存在的问题: '超过两周未更新' }],
+  },
+};
+
+const book = (root: string, period: string) => path.join(root, 'data', period, `${period}检查数据.xlsx`);
+
+describe('a county office runs its quarter from one workbook', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'tongbao-office-'));
+
+  it('init makes a first period, and check lists exactly what is left to fill, each at its sheet and cell', () => {
+    const r = tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523', '--media'], root);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('data/2024Q1/2024Q1检查数据.xlsx');
+    const c = tongbao(['check', '2024Q1'], root);
+    expect(c.status).toBe(1);
+    const errors = c.stderr.split('\n').filter((l) => l.includes(': 错误: ')).map((l) => l.replace(': 错误: ', ': '));
+    const at = 'data/2024Q1/2024Q1检查数据.xlsx!';
+    const left = [
+      `${at}基本信息!B2: 文号尚未填写`,
+      `${at}基本信息!B3: 成文日期尚未填写`,
+      `${at}基本信息!B4: 发布日期尚未填写`,
+      `${at}基本信息!B5: 抽查开始日期尚未填写`,
+      `${at}基本信息!B6: 抽查结束日期尚未填写`,
+      `${at}数字!C2: 数字「running」`,
+      `${at}数字!C3: 数字「accounts」`,
+      `${at}数字!C4: 数字「rectify_days」`,
+      `${at}网站抽查!A1: 表格「各乡镇（街道）和部门政府网站抽查情况」还没有数据：文件只有表头`,
+      `${at}新媒体抽查!A1: 表格「各平台政务新媒体抽查情况」还没有数据：文件只有表头`,
+      `${at}问题网站!A1: 表格「检查发现问题的政府网站名单」还没有数据：文件只有表头`,
+      `${at}问题账号!A1: 表格「检查发现问题的政务新媒体名单」还没有数据：文件只有表头`,
+    ];
+    expect(left.filter((l) => !errors.some((e) => e.startsWith(l)))).toEqual([]);
+    expect(errors).toHaveLength(left.length);
+  });
+
+  it('the workbook has the drop-down lists and formats the office fills with', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(book(root, '2024Q1')) as unknown as ArrayBuffer);
+    expect(wb.worksheets.filter((w) => w.state !== 'hidden').map((w) => w.name)).toEqual(['基本信息', '数字', '网站抽查', '新媒体抽查', '问题网站', '问题账号']);
+    const sites = wb.getWorksheet('网站抽查')!;
+    expect(sites.getRow(2).values).toEqual([undefined, '地区', '抽查网站数', '合格网站数', '合格率']);
+    expect(sites.getCell('D3').numFmt).toBe('0.0%');
+    expect(sites.getCell('A3').dataValidation).toMatchObject({ type: 'list' });
+    // The list holds the county's towns and streets (GB/T 2260 and its street level).
+    const list = wb.getWorksheet('选项')!;
+    const towns = (list.getColumn(1).values as unknown[]).filter(Boolean);
+    expect(towns).toContain('递铺街道');
+    expect(towns).toContain('天荒坪镇');
+    expect(wb.getWorksheet('新媒体抽查')!.getCell('A3').dataValidation).toMatchObject({ type: 'list' });
+    expect(wb.getWorksheet('基本信息')!.getCell('B8').value).toBe('安吉县人民政府办公室');
+  });
+
+  it('filled, it checks clean and builds, signed with a trial certificate', async () => {
+    await fill(book(root, '2024Q1'), Q1);
+    const c = tongbao(['check', '2024Q1'], root);
+    expect(c.stderr.split('\n').filter((l) => / (错误|警告): /.test(l))).toEqual([]);
+    expect(c.status).toBe(0);
+    // A trial certificate as the README makes one: a Chinese subject, for signing.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'trial.key', '-out', 'trial.pem', '-days', '30', '-utf8', '-subj', '/CN=安吉县人民政府办公室（试用）', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation'], { cwd: root, stdio: 'pipe' });
+    const b = tongbao(['build', '2024Q1', '--sign', '--key', 'trial.key', '--cert', 'trial.pem'], root);
+    expect(b.stderr.split('\n').filter((l) => / 错误: /.test(l))).toEqual([]);
+    expect(b.status).toBe(0);
+    const html = readFileSync(path.join(root, 'out/2024Q1/index.html'), 'utf8');
+    expect(html).toContain('关于2024年第一季度安吉县政府网站和政务新媒体抽查情况的通报');
+    // Figures from the 数字 sheet and the tables, dates from 基本信息, the 0 of a formula.
+    expect(html).toMatch(/正在运行的政府网站(<[^>]+>)*12(<[^>]+>)*个/);
+    expect(html).toMatch(/合格率为(<[^>]+>)*83.3%/);
+    expect(html).toContain('0.0%');
+    expect(html).toContain('2024年3月1日');
+    const pdf = execFileSync('pdftotext', [path.join(root, 'out/2024Q1/bulletin.pdf'), '-'], { encoding: 'utf8' });
+    expect(pdf).toContain('安政办函〔2024〕8号');
+    expect(execFileSync('pdfsig', [path.join(root, 'out/2024Q1/bulletin.pdf')], { encoding: 'utf8' })).toContain('安吉县人民政府办公室（试用）');
+  }, 240_000);
+
+  it('new carries the workbook to 2024Q2: the last one byte for byte, the new one with its sheets, headers and formats and no data; the 文号 to fill', async () => {
+    const before = readFileSync(book(root, '2024Q1'));
+    const r = tongbao(['new', '2024Q2'], root);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(book(root, '2024Q1')).equals(before)).toBe(true);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(book(root, '2024Q2')) as unknown as ArrayBuffer);
+    expect(wb.worksheets.filter((w) => w.state !== 'hidden').map((w) => w.name)).toEqual(['基本信息', '数字', '网站抽查', '新媒体抽查', '问题网站', '问题账号']);
+    const sites = wb.getWorksheet('网站抽查')!;
+    expect(sites.getRow(2).values).toEqual([undefined, '地区', '抽查网站数', '合格网站数', '合格率']);
+    expect(sites.getCell('A3').value).toBeNull();
+    expect(sites.getCell('D3').numFmt).toBe('0.0%');
+    expect(sites.getCell('A3').dataValidation).toMatchObject({ type: 'list' });
+    expect(wb.getWorksheet('问题网站')!.getCell('C3').value).toBeNull();
+    // The dates moved on a quarter, the 文号 and the figures emptied.
+    const info = wb.getWorksheet('基本信息')!;
+    expect(info.getCell('B2').value).toBeNull();
+    expect((info.getCell('B3').value as Date).toISOString().slice(0, 10)).toBe('2024-07-08');
+    expect(wb.getWorksheet('数字')!.getCell('C2').value).toBeNull();
+    const c = tongbao(['check', '2024Q2'], root);
+    expect(c.status).toBe(1);
+    expect(c.stderr).toContain('data/2024Q2/2024Q2检查数据.xlsx!基本信息!B2: 错误: 文号尚未填写');
+  });
+
+  it('2024Q2, filled, builds; sites lists both quarters with their sheets', async () => {
+    await fill(book(root, '2024Q2'), Q2);
+    const c = tongbao(['check', '2024Q2'], root);
+    expect(c.stderr.split('\n').filter((l) => / 错误: /.test(l))).toEqual([]);
+    const b = tongbao(['build', '2024Q2', '--format', 'html'], root);
+    expect(b.status, b.stderr).toBe(0);
+    const html = readFileSync(path.join(root, 'out/2024Q2/index.html'), 'utf8');
+    expect(html).toContain('关于2024年第二季度安吉县政府网站和政务新媒体抽查情况的通报');
+    const s = tongbao(['sites'], root);
+    expect(s.status, s.stderr).toBe(0);
+    expect(s.stdout).toContain('3305230011');
+    expect(s.stdout).toContain('3305230021');
+  }, 120_000);
+});
