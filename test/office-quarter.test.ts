@@ -213,3 +213,73 @@ describe('a county office runs its quarter from one workbook', () => {
     expect(s.stdout).toContain('3305230021');
   }, 120_000);
 });
+
+describe('init, for every kind of office', () => {
+  const cases = [
+    { kind: 'national', args: ['--office', '国务院办公厅政府信息与政务公开办公室'], region: ['北京市', '浙江省'], title: '关于2024年第一季度全国政府网站抽查情况的通报' },
+    { kind: 'province', args: ['--office', '浙江省人民政府办公厅', '--region', '330000', '--media'], region: ['杭州市', '省级部门'], title: '关于2024年第一季度浙江省政府网站和政务新媒体抽查情况的通报' },
+    { kind: 'city', args: ['--office', '湖州市人民政府办公室', '--region', '330500'], region: ['安吉县', '市级部门'], title: '关于2024年第一季度湖州市政府网站抽查情况的通报' },
+    { kind: 'county', args: ['--office', '西湖区人民政府办公室', '--region', '330106'], region: ['北山街道', '区级部门'], title: '关于2024年第一季度西湖区政府网站抽查情况的通报' },
+    { kind: 'department', args: ['--office', '某某部办公厅', '--kind', 'department', '--media'], region: ['办公厅', '政策法规司'], title: '关于2024年第一季度政府网站和政务新媒体抽查情况的通报' },
+  ];
+  for (const k of cases) {
+    it(`${k.kind}: builds a valid bulletin once its workbook is filled`, async () => {
+      const root = mkdtempSync(path.join(tmpdir(), `tongbao-init-${k.kind}-`));
+      const r = tongbao(['init', '2024Q1', ...k.args], root);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const media = k.args.includes('--media');
+      const [a, b] = k.region as [string, string];
+      await fill(book(root, '2024Q1'), {
+        ...Q1,
+        sheets: {
+          网站抽查: [
+            { [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 抽查网站数: 5, 合格网站数: 4 },
+            { [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: b, 抽查网站数: 3, 合格网站数: 3 },
+          ],
+          问题网站: [{ 序号: 1, [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 网站名称: '某某网', 网站标识码: '3300000011', 存在的问题: '栏目长期不更新' }],
+          ...(media && { 新媒体抽查: Q1.sheets['新媒体抽查']!, 问题账号: Q1.sheets['问题账号']! }),
+        },
+        figures: media ? Q1.figures : { running: 12, rectify_days: 15 },
+      });
+      const b2 = tongbao(['build', '2024Q1', '--format', 'html'], root);
+      expect(b2.stderr.split('\n').filter((l) => / (错误|警告): /.test(l))).toEqual([]);
+      expect(b2.status).toBe(0);
+      const html = readFileSync(path.join(root, 'out/2024Q1/index.html'), 'utf8');
+      expect(html).toContain(k.title);
+      expect(html).toContain('87.5%');
+      expect(html).toContain(a);
+      if (media) expect(html).toContain('95.0%');
+      expect(html.slice(html.indexOf('<body'))).not.toMatch(/\{\{|undefined|NaN/);
+    }, 120_000);
+  }
+
+  it('refuses a region code that is no division, and a kind the code is not', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-init-bad-'));
+    const r = tongbao(['init', '2024Q1', '--office', '某办公室', '--region', '330599'], root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('「330599」不是行政区划代码');
+    const k = tongbao(['init', '2024Q1', '--office', '某办公室', '--region', '330523', '--kind', 'city'], root);
+    expect(k.status).toBe(1);
+    expect(k.stderr).toContain('--region 330523 是安吉县，不是市级地区');
+    const u = tongbao(['init', '2024Q1', '--region', '330523'], root);
+    expect(u.status).toBe(2);
+    expect(u.stderr).toContain('init 需要 --office');
+  });
+});
+
+describe('help for one command', () => {
+  it('tongbao help init and tongbao init --help give init’s own usage; an unknown command is named', () => {
+    for (const args of [['help', 'init'], ['init', '--help']]) {
+      const r = tongbao(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^用法：tongbao init <期次> --office/);
+      expect(r.stdout).toContain('--media');
+      expect(r.stdout).not.toContain('verify <目录>');
+    }
+    expect(tongbao(['new', '-h']).stdout).toMatch(/^用法：tongbao new <期次>/);
+    const u = tongbao(['help', 'nonesuch']);
+    expect(u.status).toBe(2);
+    expect(u.stderr).toContain('未知命令「nonesuch」');
+  });
+});
