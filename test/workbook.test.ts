@@ -120,3 +120,43 @@ describe('a workbook as Excel saved it', () => {
     rmSync(root, { recursive: true, force: true });
   });
 });
+
+describe('what Excel shows is what is read', () => {
+  it('reads a number in its number format: a literal "%" does not scale, optional decimals are kept, General is no percent', async () => {
+    for (const [value, numFmt, shown] of [[81.5, '0.0"%"', '81.5%'], [0.815, '#0.0#%', '81.5%'], [0.8155, '0.0%', '81.6%'], [0.815, 'General', undefined]] as const) {
+      const root = sampleWorkspace();
+      await sampleWorkbook(root, (wb) => {
+        const cell = wb.getWorksheet('历次合格率')!.getCell('B2');
+        cell.value = value;
+        cell.numFmt = numFmt;
+      });
+      if (shown) {
+        const s = tongbao(['stats', '2016Q4', '--json'], root);
+        const first = JSON.parse(s.stdout).figures.find((f: { name: string }) => f.name === 'history.pass_rate.first');
+        expect(first.display, numFmt).toBe(shown);
+      } else {
+        // General shows 0.815, as Excel does: no percent, and said so at the cell.
+        const c = tongbao(['check', '2016Q4'], root);
+        expect(c.status).toBe(1);
+        expect(c.stderr).toContain(`${BOOK}!历次合格率!B2`);
+        expect(c.stderr).toContain('0.815');
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports merged cells (an error over a number column) and hidden rows, each at its sheet and range', async () => {
+    const root = sampleWorkspace();
+    await sampleWorkbook(root, (wb) => {
+      const sites = wb.getWorksheet('附件1')!;
+      sites.mergeCells('B4:B5');
+      sites.mergeCells('A6:A7');
+      sites.getRow(8).hidden = true;
+    });
+    const r = tongbao(['check', '2016Q4'], root);
+    expect(r.stderr).toContain(`${BOOK}!附件1!B4:B5: 提示: 单元格 B4:B5 是合并的：它跨过的每一行都按`);
+    expect(r.stderr).toContain(`${BOOK}!附件1!A6:A7: 错误: 「序号」列的单元格 A6:A7 是合并的`);
+    expect(r.stderr).toContain(`${BOOK}!附件1!A8: 警告: 第 8 行在 Excel 中是隐藏的，仍按数据读取`);
+    rmSync(root, { recursive: true, force: true });
+  });
+});

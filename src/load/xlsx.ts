@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { MessageList, type Message } from '../messages.js';
 import type { TableSpec } from '../schema.js';
 import { tableFromRecords, type Field, type RawRecord, type Table } from './table.js';
-import { roundedDecimal } from '../values.js';
+import { formatNumber } from './number-format.js';
 
 export function columnLetter(n: number): string {
   let s = '';
@@ -32,14 +32,38 @@ export function cellText(cell: ExcelJS.Cell): { text: string; formula?: string; 
   return { text: String(v) };
 }
 
+/** A value as the cell shows it: a number in its number format (number-format.ts). */
 function shown(v: number | string | boolean, numFmt: string | undefined): string {
-  if (typeof v !== 'number') return String(v);
-  const pct = numFmt && /%/.test(numFmt);
-  if (pct) {
-    const decimals = /\.(0+)%/.exec(numFmt!)?.[1]?.length ?? 0;
-    return `${roundedDecimal(v, 2, decimals)}%`;
+  return typeof v === 'number' ? formatNumber(v, numFmt) : String(v);
+}
+
+const NUMERIC = new Set(['integer', 'count', 'percent']);
+
+/** Merged ranges among the data rows: an error over a number column, a note over others. */
+function mergedCells(sheet: ExcelJS.Worksheet, header: readonly string[], headerLine: number, spec: TableSpec, where: (ref: string) => string): Message[] {
+  const merges = ((sheet.model as { merges?: string[] }).merges ?? []);
+  const out: Message[] = [];
+  for (const range of merges) {
+    const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(range);
+    if (!m || Number(m[4]) <= headerLine) continue; // a title merged across the top
+    const [c1, c2] = [columnNumber(m[1]!), columnNumber(m[3]!)];
+    const names = header.slice(c1 - 1, c2).map((h) => plainName(h));
+    const columns = spec.columns.filter((c) => names.includes(plainName(c.name)) || c.aliases?.some((a) => names.includes(plainName(a))));
+    const numeric = columns.filter((c) => NUMERIC.has(c.type));
+    const value = cellText(sheet.getCell(`${m[1]}${m[2]}`)).text;
+    out.push(
+      numeric.length
+        ? { severity: 'error', file: where(range), reason: `「${numeric.map((c) => c.name).join('」「')}」列的单元格 ${range} 是合并的：其中的数字「${value}」会在它跨过的每一行各算一次`, hint: '取消合并，把数字只填在它所属的一行（其余行按实际填写）', rule: 'xlsx/merged' }
+        : { severity: 'info', file: where(range), reason: `单元格 ${range} 是合并的：它跨过的每一行都按「${value}」读取`, rule: 'xlsx/merged' },
+    );
   }
-  return String(v);
+  return out;
+}
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + ch.charCodeAt(0) - 64;
+  return n;
 }
 
 /** What a workbook may hold once unpacked: a million rows of a few columns is about a third of it. */
@@ -114,7 +138,9 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   const messages = new MessageList();
   const records: RawRecord[] = [];
   const width = sheet.columnCount;
+  const hidden: number[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (row.hidden) hidden.push(rowNumber);
     const fields: Field[] = [];
     const cells = Array.from({ length: width }, (_, i) => cellText(row.getCell(i + 1)));
     // A row of formulas waiting for their inputs (as `new` leaves a workbook) is an empty row.
@@ -144,6 +170,17 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   if (header > 0) {
     messages.push({ severity: 'info', file: `${file}!${sheet.name}!A${records[header]!.line}`, reason: `以第 ${records[header]!.line} 行为表头，上面的 ${records[header]!.line - 1} 行（标题）不读`, rule: 'xlsx/header-row' });
   }
+  const headerLine = records[header]?.line ?? 0;
+  const where = (ref: string) => `${file}!${sheet.name}!${ref}`;
+  // Rows hidden in Excel are data all the same: read, and said, so that none counts unseen.
+  const hiddenData = hidden.filter((r) => r > headerLine);
+  if (hiddenData.length) {
+    const shown = hiddenData.slice(0, 10).join('、') + (hiddenData.length > 10 ? ` 等 ${hiddenData.length} 行` : '');
+    messages.push({ severity: 'warning', file: where(`A${hiddenData[0]}`), reason: `第 ${shown} 行在 Excel 中是隐藏的，仍按数据读取`, hint: '不要的行请删除，而不是隐藏；要的行取消隐藏以便核对', rule: 'xlsx/hidden-rows' });
+  }
+  // A merged cell: exceljs gives its value to every cell it covers, so a number merged over
+  // three rows would count three times; a name merged over rows belongs to each of them.
+  for (const m of mergedCells(sheet, records[header]?.fields.map((f) => f.text) ?? [], headerLine, spec, where)) messages.push(m);
   // The table is named with its sheet: every place in it, and every message about it, says which.
   const t = tableFromRecords(records.slice(header), `${file}!${sheet.name}`, spec, 'xlsx');
   return { ...t, messages: [...messages.messages(), ...t.messages] };
