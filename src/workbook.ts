@@ -3,7 +3,7 @@
 // working in the file it knows; writing a table's header as CSV text into an .xlsx (as `new`
 // once did) leaves a file Excel cannot open and loses every format the office set up.
 import ExcelJS from 'exceljs';
-import type { TableSpec } from './schema.js';
+import { RECTIFICATION_STATUS, type TableSpec } from './schema.js';
 import { HEADER_SEARCH_ROWS, headerIndex, tableSheet } from './load/xlsx.js';
 import { FACTS, FIGURES_SHEET, INFO_SHEET } from './load/workbook-facts.js';
 
@@ -13,6 +13,8 @@ export type StartRows = readonly Readonly<Record<string, string>>[];
 export interface SheetPlan {
   spec: TableSpec & { sheet?: string };
   rows: StartRows;
+  /** A table new in this period (a rectification table): its sheet added when missing. */
+  create?: boolean;
 }
 
 const cellString = (v: ExcelJS.CellValue): string => {
@@ -59,7 +61,7 @@ export async function nextWorkbook(bytes: Buffer, plans: readonly SheetPlan[], f
   await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   if (facts) nextFacts(workbook, facts);
   for (const plan of plans) {
-    const sheet = tableSheet(workbook, plan.spec);
+    const sheet = tableSheet(workbook, plan.spec) ?? (plan.create && plan.spec.sheet ? addedSheet(workbook, plan.spec) : undefined);
     if (!sheet) continue;
     const header = headerRow(sheet, plan.spec);
     for (let r = header.row + 1; r <= sheet.rowCount; r++) sheet.getRow(r).eachCell({ includeEmpty: false }, emptied);
@@ -115,4 +117,21 @@ function nextFacts(workbook: ExcelJS.Workbook, next: NextFacts): void {
     else if (v && typeof v === 'object' && 'formula' in v) emptied(cell);
     else cell.value = null;
   });
+}
+
+/** A sheet for a table the workbook did not have: its header row, a status drop-down list. */
+function addedSheet(workbook: ExcelJS.Workbook, spec: TableSpec & { sheet?: string }): ExcelJS.Worksheet {
+  const sheet = workbook.addWorksheet(spec.sheet!);
+  sheet.addRow(['上一期通报的问题网站整改情况']).font = { bold: true, size: 14 };
+  sheet.addRow(spec.columns.map((c) => c.name)).font = { bold: true };
+  spec.columns.forEach((c, i) => {
+    sheet.getColumn(i + 1).width = c.type === 'text' ? 36 : 14;
+    for (let r = 3; r <= 202; r++) {
+      const cell = sheet.getCell(r, i + 1);
+      if (c.type === 'status') cell.dataValidation = { type: 'list', allowBlank: true, formulae: [`"${RECTIFICATION_STATUS.join(',')}"`] };
+      if (c.type === 'date') cell.numFmt = 'yyyy"年"m"月"d"日"';
+      if (c.type === 'site-code') cell.numFmt = '@';
+    }
+  });
+  return sheet;
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { tongbao } from './helpers.js';
+import { exampleWorkspace, tongbao } from './helpers.js';
 
 const INFO = '基本信息';
 const FIGURES = '数字';
@@ -38,10 +38,15 @@ async function fill(file: string, q: Quarter): Promise<void> {
     if (value !== undefined) row.getCell(2).value = value;
   });
   const figures = wb.getWorksheet(FIGURES)!;
+  const named = new Set<string>();
   figures.eachRow((row) => {
-    const v = q.figures[String(row.getCell(1).value)];
+    const name = String(row.getCell(1).value);
+    named.add(name);
+    const v = q.figures[name];
     if (v !== undefined) row.getCell(3).value = v;
   });
+  // A figure of the office's own: a row added under the others.
+  for (const [name, v] of Object.entries(q.figures)) if (!named.has(name)) figures.addRow([name, name, v]);
   for (const [name, rows] of Object.entries(q.sheets)) {
     const sheet = wb.getWorksheet(name)!;
     const header = (sheet.getRow(2).values as unknown[]).map(String);
@@ -67,7 +72,7 @@ async function fill(file: string, q: Quarter): Promise<void> {
 const Q1: Quarter = {
   number: '安政办函〔2024〕8号',
   dates: { signed: '2024-04-08', published: '2024-04-10', from: '2024-03-01', to: '2024-03-22' },
-  figures: { running: 12, accounts: 20, rectify_days: 15 },
+  figures: { running: 12, accounts: 20, rectify_days: 15, accounts_prev: 18 },
   sheets: {
     网站抽查: [
       { 地区: '递铺街道', 抽查网站数: 4, 合格网站数: 4 },
@@ -92,6 +97,8 @@ const Q2: Quarter = {
   dates: { signed: '2024-07-08', published: '2024-07-10', from: '2024-06-01', to: '2024-06-21' },
   figures: { running: 12, accounts: 19, rectify_days: 15 },
   sheets: {
+    // The rectification sheet new added, its codes filled in: the statuses are the office's.
+    整改情况: [{ 整改状态: '已整改', 完成日期: '2024-05-10' }, { 整改状态: '未整改' }],
     网站抽查: [
       { 地区: '递铺街道', 抽查网站数: 4, 合格网站数: 4 },
       { 地区: '孝丰镇', 抽查网站数: 3, 合格网站数: 3 },
@@ -182,7 +189,7 @@ describe('a county office runs its quarter from one workbook', () => {
     expect(readFileSync(book(root, '2024Q1')).equals(before)).toBe(true);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync(book(root, '2024Q2')) as unknown as ArrayBuffer);
-    expect(wb.worksheets.filter((w) => w.state !== 'hidden').map((w) => w.name)).toEqual(['基本信息', '数字', '网站抽查', '新媒体抽查', '问题网站', '问题账号']);
+    expect(wb.worksheets.filter((w) => w.state !== 'hidden').map((w) => w.name)).toEqual(['基本信息', '数字', '网站抽查', '新媒体抽查', '问题网站', '问题账号', '整改情况']);
     const sites = wb.getWorksheet('网站抽查')!;
     expect(sites.getRow(2).values).toEqual([undefined, '地区', '抽查网站数', '合格网站数', '合格率']);
     expect(sites.getCell('A3').value).toBeNull();
@@ -194,12 +201,25 @@ describe('a county office runs its quarter from one workbook', () => {
     expect(info.getCell('B2').value).toBeNull();
     expect((info.getCell('B3').value as Date).toISOString().slice(0, 10)).toBe('2024-07-08');
     expect(wb.getWorksheet('数字')!.getCell('C2').value).toBeNull();
+    // accounts_prev is Q1's accounts.
+    expect(wb.getWorksheet('数字')!.getCell('A5').value).toBe('accounts_prev');
+    expect(wb.getWorksheet('数字')!.getCell('C5').value).toBe(20);
+    // Q1 listed two problem sites and recorded no rectification: Q2 has a sheet for it, codes filled.
+    const rect = wb.getWorksheet('整改情况')!;
+    expect(rect.getRow(2).values).toEqual([undefined, '网站标识码', '网站名称', '整改状态', '完成日期']);
+    expect([rect.getCell('A3').value, rect.getCell('A4').value]).toEqual(['3305230011', '3305230012']);
+    expect(rect.getCell('C3').dataValidation).toMatchObject({ type: 'list' });
     const c = tongbao(['check', '2024Q2'], root);
     expect(c.status).toBe(1);
     expect(c.stderr).toContain('data/2024Q2/2024Q2检查数据.xlsx!基本信息!B2: 错误: 文号尚未填写');
   });
 
   it('2024Q2, filled, builds; sites lists both quarters with their sheets', async () => {
+    // Q1's 文号 left as it was is an error at its cell.
+    await fill(book(root, '2024Q2'), { ...Q2, number: Q1.number });
+    const same = tongbao(['check', '2024Q2'], root);
+    expect(same.status).toBe(1);
+    expect(same.stderr).toContain('data/2024Q2/2024Q2检查数据.xlsx!基本信息!B2: 错误: 文号「安政办函〔2024〕8号」与 2024Q1 的文号相同');
     await fill(book(root, '2024Q2'), Q2);
     const c = tongbao(['check', '2024Q2'], root);
     expect(c.stderr.split('\n').filter((l) => / 错误: /.test(l))).toEqual([]);
@@ -211,6 +231,7 @@ describe('a county office runs its quarter from one workbook', () => {
     expect(s.status, s.stderr).toBe(0);
     expect(s.stdout).toContain('3305230011');
     expect(s.stdout).toContain('3305230021');
+    expect(s.stdout).toMatch(/3305230011.*已整改/);
   }, 120_000);
 });
 
@@ -281,5 +302,26 @@ describe('help for one command', () => {
     const u = tongbao(['help', 'nonesuch']);
     expect(u.status).toBe(2);
     expect(u.stderr).toContain('未知命令「nonesuch」');
+  });
+});
+
+describe('the next quarter is safe to start (bulletin.yaml without a workbook)', () => {
+  it('new proposes the next 文号; one equal to an earlier period\'s is an error; X_prev figures take last period\'s X', () => {
+    const city = exampleWorkspace('city');
+    expect(tongbao(['new', '2017Q3'], city).status).toBe(0);
+    const yaml = readFileSync(path.join(city, 'data/2017Q3/bulletin.yaml'), 'utf8');
+    expect(yaml).toContain('number: 某政办函〔2017〕32号 # 按上一期的文号顺推，请核对');
+    writeFileSync(path.join(city, 'data/2017Q3/bulletin.yaml'), yaml.replace('某政办函〔2017〕32号', '某政办函〔2017〕12号'));
+    const c = tongbao(['check', '2017Q3'], city);
+    expect(c.stderr).toMatch(/data\/2017Q3\/bulletin\.yaml:\d+:\d+: 错误: 文号「某政办函〔2017〕12号」与 2017Q1 的文号相同/);
+
+    const province = exampleWorkspace('province');
+    expect(tongbao(['new', '2023Q4'], province).status).toBe(0);
+    const next = readFileSync(path.join(province, 'data/2023Q4/bulletin.yaml'), 'utf8');
+    expect(next).toContain('running_prev: { value: 796, label: 上季度末全省政府网站运行总数 }');
+    expect(next).toContain('accounts_prev: { value: 1350, label: 上季度末全省政务新媒体账号数 }');
+    expect(next).toContain('running: { value: null, label: 本季度末全省政府网站运行总数 }');
+    // A new year's first 文号.
+    expect(next).toContain('number: 某政办函〔2024〕1号 # 按上一期的文号顺推，请核对');
   });
 });

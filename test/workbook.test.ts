@@ -60,7 +60,8 @@ describe('new, when the tables are in an Excel workbook', () => {
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync(path.join(root, 'data/2017Q1', NEXT)) as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['附件1', '附件2', '历次合格率']);
+    // 2016Q4 listed problem sites and recorded no rectification: a sheet for it is added.
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['附件1', '附件2', '历次合格率', '整改情况']);
     const sites = wb.getWorksheet('附件1')!;
     expect(sites.getCell('A1').value).toBe('2016年第四季度抽查发现问题的网站');
     expect(sites.getRow(3).values).toEqual([undefined, '序号', '省（区、市）/部门', '网站名称', '存在的突出问题', '网站标识码']);
@@ -78,7 +79,7 @@ describe('new, when the tables are in an Excel workbook', () => {
     expect(history.getColumn(1).width).toBe(12);
 
     const yaml = readFileSync(path.join(root, 'data/2017Q1/bulletin.yaml'), 'utf8');
-    expect(yaml.match(new RegExp(`file: ${NEXT}`, 'g'))).toHaveLength(3);
+    expect(yaml.match(new RegExp(`file: ${NEXT}`, 'g'))).toHaveLength(4);
     expect(yaml).not.toContain(BOOK);
 
     // check lists the empty tables, and has nothing to say about the workbook itself.

@@ -4,8 +4,10 @@
 // whole when it is validated; every problem, and every later message about a value taken from a
 // cell, is placed at that cell (2024Q1检查数据.xlsx!数字!C3), where the office will fix it.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import type ExcelJS from 'exceljs';
-import { displayPath, resolveInside } from '../bulletin.js';
+import { displayPath, listPeriods, periodPaths, resolveInside } from '../bulletin.js';
 import type { Message } from '../messages.js';
 import { parseDate, isoDate } from '../values.js';
 import { placeOf, type YamlSource } from './yaml.js';
@@ -60,6 +62,51 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * rest can be checked (the error already stops the build).
  */
 export async function readWorkbookFacts(data: unknown, dataDir: string, source: YamlSource): Promise<{ messages: Message[]; files: string[] }> {
+  const read = await readFacts(data, dataDir, source);
+  // Each period's 文号 is its own: one that an earlier period had is a copy left unchanged.
+  const number = isRecord(data) ? getIn(data, ['document', 'number']) : undefined;
+  if (typeof number === 'string' && number.trim()) {
+    const earlier = await earlierNumbers(dataDir);
+    const same = [...earlier].filter(([, n]) => n.replace(/\s+/g, '') === number.replace(/\s+/g, '')).map(([p]) => p);
+    if (same.length) {
+      read.messages.push({ severity: 'error', ...sourcePlace(source, ['document', 'number']), reason: `文号「${number}」与 ${same.join('、')} 的文号相同`, hint: '每期通报有自己的发文字号：填写本期的文号', rule: 'bulletin/number-repeated' });
+    }
+  }
+  return read;
+}
+
+/** Earlier periods whose 文号 is compared: a number is reused within a year or two, not later. */
+const EARLIER_COMPARED = 8;
+
+/** The 文号 of the periods before this one (the last few), from bulletin.yaml or its workbook. */
+async function earlierNumbers(dataDir: string): Promise<Map<string, string>> {
+  const root = path.dirname(path.dirname(dataDir));
+  const period = path.basename(dataDir);
+  const out = new Map<string, string>();
+  for (const p of listPeriods(root).filter((p) => p < period).slice(-EARLIER_COMPARED)) {
+    try {
+      const { yaml, dataDir: dir } = periodPaths(root, p);
+      const data: unknown = parse(readFileSync(yaml, 'utf8'));
+      if (!isRecord(data)) continue;
+      const inYaml = getIn(data, ['document', 'number']);
+      if (typeof inYaml === 'string') out.set(p, inYaml);
+      else if (typeof data['workbook'] === 'string') {
+        const ExcelJSModule = (await import('exceljs')).default;
+        const wb = new ExcelJSModule.Workbook();
+        await wb.xlsx.load(readFileSync(path.join(dir, data['workbook'])) as unknown as ArrayBuffer);
+        wb.getWorksheet(INFO_SHEET)?.eachRow((row) => {
+          const v = row.getCell(2).value;
+          if (plain(String(row.getCell(1).value ?? '')) === '文号' && typeof v === 'string' && v.trim()) out.set(p, v.trim());
+        });
+      }
+    } catch {
+      // An earlier period that cannot be read is checked on its own; nothing to compare here.
+    }
+  }
+  return out;
+}
+
+async function readFacts(data: unknown, dataDir: string, source: YamlSource): Promise<{ messages: Message[]; files: string[] }> {
   const messages: Message[] = [];
   if (!isRecord(data) || typeof data['workbook'] !== 'string') return { messages, files: [] };
   const name = data['workbook'];
