@@ -3,12 +3,12 @@
 // their saved results, a 0 among them, percent formats), `check`, `build --sign`, then `new`
 // for the next quarter, filled again, built, and the register of listed sites.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { exampleWorkspace, tongbao } from './helpers.js';
+import { REPO, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 
 const INFO = '基本信息';
 const FIGURES = '数字';
@@ -324,4 +324,38 @@ describe('the next quarter is safe to start (bulletin.yaml without a workbook)',
     // A new year's first 文号.
     expect(next).toContain('number: 某政办函〔2024〕1号 # 按上一期的文号顺推，请核对');
   });
+});
+
+describe('dev, when an editor saves by replacing the file (as sed -i does)', () => {
+  it('shows the replaced file, and every save after it', async () => {
+    const root = sampleWorkspace();
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'dev', '2016Q4', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      for (let i = 0; i < 200 && !/预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      const url = /预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
+      const seen = async (text: string) => {
+        const t0 = performance.now();
+        let page = '';
+        while (performance.now() - t0 < 5000 && !page.includes(text)) {
+          await new Promise((r) => setTimeout(r, 50));
+          page = await (await fetch(url)).text();
+        }
+        return page.includes(text);
+      };
+      const md = path.join(root, 'content/2016Q4/circular.md');
+      // Replaced by rename: a new file under the old name.
+      writeFileSync(`${md}.tmp`, readFileSync(md, 'utf8') + '\n换掉文件后的一段。\n');
+      renameSync(`${md}.tmp`, md);
+      expect(await seen('换掉文件后的一段。')).toBe(true);
+      // Saved in place afterwards: still seen (Node's recursive watch lost the file here).
+      appendFileSync(md, '\n之后再保存的一段。\n');
+      expect(await seen('之后再保存的一段。')).toBe(true);
+      appendFileSync(md, '\n第三次保存的一段。\n');
+      expect(await seen('第三次保存的一段。')).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
 });
