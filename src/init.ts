@@ -77,7 +77,8 @@ interface Table {
 
 /** The tables an office of this kind fills each period, as bulletin.yaml declares them. */
 function tables(a: Area, media: boolean): Table[] {
-  const region: Column = { key: 'region', name: a.column, type: 'text', align: 'center', ...(a.values && { values: a.values }) };
+  // A region column (type region) is what the register files a site under (sites --region).
+  const region: Column = { key: 'region', name: a.column, type: a.values ? 'region' : 'text', align: 'center', ...(a.values && { values: a.values }) };
   const list: Table[] = [
     {
       id: 'regions',

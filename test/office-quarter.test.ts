@@ -231,7 +231,11 @@ describe('a county office runs its quarter from one workbook', () => {
     expect(s.status, s.stderr).toBe(0);
     expect(s.stdout).toContain('3305230011');
     expect(s.stdout).toContain('3305230021');
-    expect(s.stdout).toMatch(/3305230011.*已整改/);
+    expect(s.stdout).toMatch(/3305230011\s+孝丰镇人民政府网\s+孝丰镇\s+2024Q1.*已整改/);
+    // Its history names the sheet and cell of each record.
+    const h = tongbao(['sites', '3305230011'], root);
+    expect(h.stdout).toContain('data/2024Q1/2024Q1检查数据.xlsx!问题网站!D3');
+    expect(h.stdout).toContain('data/2024Q2/2024Q2检查数据.xlsx!整改情况!A3');
   }, 120_000);
 });
 

@@ -80,7 +80,7 @@ function history(register: Register, key: string, json: boolean, io: Io): number
   if (summary) io.out(`${key}  ${summary.name}${summary.region ? `（${summary.region}）` : ''}  整改状态：${summary.status}\n`);
   const rows = [
     ['期次', '记录', '内容', '位置'],
-    ...[...listings.map((l) => ({ period: l.period, row: [l.period, '被通报', l.problem, `${l.file}:${l.line}`] })), ...reports.map((r) => ({ period: r.period, row: [r.period, '整改情况', `${r.status}${r.date ? `（${r.date}）` : ''}`, `${r.file}:${r.line}`] }))]
+    ...[...listings.map((l) => ({ period: l.period, row: [l.period, '被通报', l.problem, place(l)] })), ...reports.map((r) => ({ period: r.period, row: [r.period, '整改情况', `${r.status}${r.date ? `（${r.date}）` : ''}`, place(r)] }))]
       .sort((a, b) => a.period.localeCompare(b.period))
       .map((x) => x.row),
   ];
@@ -117,4 +117,12 @@ function batched(io: Io): { write(s: string): void; end(): void } {
     },
     end: flush,
   };
+}
+
+/** Where a row is: `file:line`, or in a workbook its sheet and cell (`x.xlsx!问题网站!A3`). */
+function place(r: { file: string; line: number; column?: number }): string {
+  if (!/\.xlsx!/i.test(r.file)) return `${r.file}:${r.line}`;
+  let letters = '';
+  for (let n = r.column ?? 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return `${r.file}!${letters}${r.line}`;
 }
