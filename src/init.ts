@@ -10,7 +10,7 @@ import { displayPath, isPeriod, periodPaths } from './bulletin.js';
 import { divisionByCode, divisionsUnder, provinceList } from './divisions.js';
 import { FACTS, FIGURES_SHEET, FIGURE_COLUMNS, INFO_SHEET } from './load/workbook-facts.js';
 import type { Message } from './messages.js';
-import { periodInfo } from './periods.js';
+import { periodHint, periodInfo } from './periods.js';
 import { bulletinJsonSchema, type Column } from './schema.js';
 
 export const KINDS = ['national', 'province', 'city', 'county', 'department'] as const;
@@ -302,7 +302,7 @@ export const workbookName = (period: string) => `${period}检查数据.xlsx`;
 export async function initPeriod(root: string, o: InitOptions): Promise<InitResult> {
   const paths = periodPaths(root, o.period);
   const fail = (reason: string, hint: string, rule = 'init/refused'): InitResult => ({ ok: false, created: [], messages: [{ severity: 'error', file: displayPath(paths.dataDir), reason, hint, rule }] });
-  if (!isPeriod(o.period)) return fail(`「${o.period}」不是期次`, '期次写作 2024Q1（季度）、2024H1（半年）、2024-03（月）或 2024（年）');
+  if (!isPeriod(o.period)) return fail(`「${o.period}」不是期次`, periodHint(o.period));
   if (existsSync(paths.dataDir) || existsSync(paths.contentDir)) return fail(`期次 ${o.period} 已经存在`, `不会覆盖已有的 ${displayPath(paths.dataDir)}；下一期用 tongbao new ${o.period} 之后的期次`);
   let division: ReturnType<typeof divisionByCode>;
   if (o.region !== undefined) {

@@ -10,7 +10,7 @@ import { displayPath, isPeriod, listPeriods, periodPaths } from './bulletin.js';
 import { loadBulletin } from './load/bulletin.js';
 import { hasErrors, type Message } from './messages.js';
 import { isoDate, parseDate, type CalendarDate } from './values.js';
-import { periodInfo } from './periods.js';
+import { periodHint, periodInfo } from './periods.js';
 import { chineseNumeral } from './render/chinese.js';
 import { readRegister } from './register/read.js';
 import { rectificationColumns } from './register/sites.js';
@@ -49,7 +49,7 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     created: [],
     messages: [{ severity: 'error', file: displayPath(periodPaths(root, period).dataDir), reason, ...(hint && { hint }), rule: 'new/refused' }],
   });
-  if (!isPeriod(period)) return fail(`「${period}」不是期次`, '期次写作 2017Q1 这样的形式');
+  if (!isPeriod(period)) return fail(`「${period}」不是期次`, periodHint(period));
   const target = periodPaths(root, period);
   if (existsSync(target.dataDir) || existsSync(target.contentDir)) {
     return fail(`期次 ${period} 已经存在`, `不会覆盖已有的 ${displayPath(target.dataDir)}；换一个期次，或先删除它`);

@@ -363,3 +363,26 @@ describe('dev, when an editor saves by replacing the file (as sed -i does)', () 
     }
   }, 60_000);
 });
+
+describe('periods and figures written the office’s way', () => {
+  it('a period written 2024q1, 2024年第一季度 or 2024年上半年 is answered with the period meant', () => {
+    const root = sampleWorkspace();
+    for (const [typed, meant] of [['2024q1', '2024Q1'], ['2024年第一季度', '2024Q1'], ['2024 Q3', '2024Q3'], ['2024年上半年', '2024H1'], ['2024年3月', '2024-03']]) {
+      const r = tongbao(['check', typed], root);
+      expect(r.status, typed).toBe(2);
+      expect(r.stderr, typed).toContain(`「${typed}」不是期次（是指 ${meant} 吗？`);
+    }
+    const i = tongbao(['init', '2024年第一季度', '--office', '某办公室', '--region', '330523'], root);
+    expect(i.status).toBe(1);
+    expect(i.stderr).toContain('是指 2024Q1 吗？');
+    expect(tongbao(['new', '2024q2'], root).stderr).toContain('是指 2024Q2 吗？');
+    // Not a period at all: the forms, no guess.
+    expect(tongbao(['check', 'abc'], root).stderr).not.toContain('是指');
+  });
+
+  it('stats separates a table’s name from its row count (附件1：15 行, not 附件115 行)', () => {
+    const s = tongbao(['stats', '2016Q4'], sampleWorkspace());
+    expect(s.stdout).toContain('附件1：15 行');
+    expect(s.stdout).not.toContain('附件115 行');
+  });
+});

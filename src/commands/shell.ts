@@ -5,6 +5,7 @@ import path from 'node:path';
 import { displayPath, isPeriod, listPeriods, periodPaths } from '../bulletin.js';
 import { existsSync } from 'node:fs';
 import type { CheckResult } from '../check/index.js';
+import { periodHint } from '../periods.js';
 
 export const HELP = `用法：tongbao <命令> [期次] [选项]
 
@@ -203,7 +204,7 @@ export function onePeriod(root: string, rest: string[]): string {
   const known = listPeriods(root);
   const period = rest[0] ?? known.at(-1);
   if (!period) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；请指明期次`);
-  if (!isPeriod(period)) throw new UsageError(`「${period}」不是期次（期次写作 2016Q4 这样的形式）`);
+  if (!isPeriod(period)) throw new UsageError(`「${period}」不是期次（${periodHint(period)}）`);
   const yaml = periodPaths(root, period).yaml;
   if (!existsSync(yaml)) {
     throw new UsageError(`期次 ${period} 不存在：没有找到 ${displayPath(yaml)}（${known.length ? `已有的期次：${known.join('、')}` : '用 tongbao new <期次> 新建一期'}）`);

@@ -3,6 +3,7 @@
 import { stringify } from 'csv-stringify/sync';
 import stringWidth from 'string-width';
 import { isPeriod } from '../bulletin.js';
+import { periodHint } from '../periods.js';
 import { readRegister } from '../register/read.js';
 import type { Register, SiteStatus, SiteSummary } from '../register/register.js';
 import { RECTIFICATION_STATUS } from '../schema.js';
@@ -13,7 +14,7 @@ const STATUSES: readonly SiteStatus[] = [...RECTIFICATION_STATUS, '待整改'];
 export async function run({ root, args, flags, io }: Invocation): Promise<number> {
   if (args.length > 1) throw new UsageError(`多余的参数：${args.slice(1).join(' ')}`);
   if (flags.json && flags.csv) throw new UsageError('--json 和 --csv 只能选一个');
-  if (flags.period !== undefined && !isPeriod(flags.period)) throw new UsageError(`「${flags.period}」不是期次（期次写作 2016Q4 这样的形式）`);
+  if (flags.period !== undefined && !isPeriod(flags.period)) throw new UsageError(`「${flags.period}」不是期次（${periodHint(flags.period)}）`);
   if (flags.status !== undefined && !STATUSES.includes(flags.status as SiteStatus)) throw new UsageError(`「${flags.status}」不是整改状态（可用：${STATUSES.join('、')}）`);
   const register = await readRegister(root);
   // A period that could not be read is said, not silently left out of the register.
