@@ -139,8 +139,8 @@ describe('what Excel shows is what is read', () => {
         // General shows 0.815, as Excel does: no percent, and said so at the cell.
         const c = tongbao(['check', '2016Q4'], root);
         expect(c.status).toBe(1);
-        expect(c.stderr).toContain(`${BOOK}!历次合格率!B2`);
-        expect(c.stderr).toContain('0.815');
+        expect(c.stderr).toContain(`${BOOK}!历次合格率!B2: 错误: 「总体合格率」的「0.815」不是百分比`);
+        expect(c.stderr).toContain('若是 81.5%，选中这一列，把单元格格式设为「百分比」');
       }
       rmSync(root, { recursive: true, force: true });
     }

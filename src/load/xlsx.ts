@@ -139,6 +139,8 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   const records: RawRecord[] = [];
   const width = sheet.columnCount;
   const hidden: number[] = [];
+  // Numbers in cells not formatted as percent: a rate typed 0.8 there is told how to show it.
+  const plainNumbers = new Map<string, number>();
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     if (row.hidden) hidden.push(rowNumber);
     const fields: Field[] = [];
@@ -160,6 +162,9 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
           rule: 'xlsx/formula',
         });
       }
+      const cell = row.getCell(c);
+      const v = formula !== undefined ? cell.result : cell.value;
+      if (typeof v === 'number' && !/%/.test(cell.numFmt ?? '')) plainNumbers.set(ref, v);
       fields.push({ text, line: rowNumber, column: c, ref });
     }
     records.push({ line: rowNumber, fields });
@@ -183,5 +188,12 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   for (const m of mergedCells(sheet, records[header]?.fields.map((f) => f.text) ?? [], headerLine, spec, where)) messages.push(m);
   // The table is named with its sheet: every place in it, and every message about it, says which.
   const t = tableFromRecords(records.slice(header), `${file}!${sheet.name}`, spec, 'xlsx');
-  return { ...t, messages: [...messages.messages(), ...t.messages] };
+  const told = t.messages.map((m) => {
+    const ref = m.rule === 'cell/percent' ? /!([A-Z]+\d+)$/.exec(m.file)?.[1] : undefined;
+    const v = ref !== undefined ? plainNumbers.get(ref) : undefined;
+    if (v === undefined) return m;
+    const asPercent = formatNumber(v, '0.0#%');
+    return { ...m, hint: `单元格的数字格式不是百分比，Excel 显示的就是 ${formatNumber(v, undefined)}：${Math.abs(v) <= 1 ? `若是 ${asPercent}，` : ''}选中这一列，把单元格格式设为「百分比」（开始 → 数字 → %）后保存` };
+  });
+  return { ...t, messages: [...messages.messages(), ...told] };
 }
