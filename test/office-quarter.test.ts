@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { REPO, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
+import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 
 const INFO = '基本信息';
 const FIGURES = '数字';
@@ -384,5 +384,28 @@ describe('periods and figures written the office’s way', () => {
     const s = tongbao(['stats', '2016Q4'], sampleWorkspace());
     expect(s.stdout).toContain('附件1：15 行');
     expect(s.stdout).not.toContain('附件115 行');
+  });
+});
+
+describe('messages in the order of their causes', () => {
+  it('a table whose header was renamed: the missing column first, the figure that needs it after; workbook cells by row (B9 before B10)', async () => {
+    const root = sampleWorkspace();
+    edit(root, 'data/2016Q4/history.csv', (t) => t.replace('总体合格率', '合格率（总体）'));
+    const r = tongbao(['check', '2016Q4'], root);
+    const lines = r.stderr.split('\n');
+    const cause = lines.findIndex((l) => l.includes('history.csv:1:1: 错误: 缺少列「总体合格率」'));
+    const knock = lines.findIndex((l) => l.includes('「history.pass_rate.last」'));
+    expect(cause).toBeGreaterThanOrEqual(0);
+    expect(knock).toBeGreaterThan(cause);
+
+    const office = mkdtempSync(path.join(tmpdir(), 'tongbao-order-'));
+    tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523'], office);
+    await fill(book(office, '2024Q1'), {
+      ...Q1,
+      sheets: { 网站抽查: Array.from({ length: 10 }, (_, i) => ({ 地区: i === 0 || i === 7 ? '火星' : '递铺街道', 抽查网站数: 1, 合格网站数: 1 })) },
+    });
+    const c = tongbao(['check', '2024Q1'], office);
+    const at = c.stderr.split('\n').filter((l) => l.includes('火星')).map((l) => /!(A\d+):/.exec(l)?.[1]);
+    expect(at).toEqual(['A3', 'A10']);
   });
 });
