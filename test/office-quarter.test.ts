@@ -223,6 +223,8 @@ describe('a county office runs its quarter from one workbook', () => {
     await fill(book(root, '2024Q2'), Q2);
     const c = tongbao(['check', '2024Q2'], root);
     expect(c.stderr.split('\n').filter((l) => / 错误: /.test(l))).toEqual([]);
+    // Each reported figure comes from its cell, and says so.
+    expect(tongbao(['stats', '2024Q2'], root).stdout).toMatch(/^running {2}12 {2}.*← data\/2024Q2\/2024Q2检查数据\.xlsx!数字!C2 /m);
     const b = tongbao(['build', '2024Q2', '--format', 'html'], root);
     expect(b.status, b.stderr).toBe(0);
     const html = readFileSync(path.join(root, 'out/2024Q2/index.html'), 'utf8');

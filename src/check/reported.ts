@@ -31,7 +31,7 @@ export function reportedFigures(loaded: LoadedBulletin): Figure[] {
       label: (typeof spec === 'object' && spec.label) || name,
       source: 'reported' as const,
       value: parseReported(value),
-      derivation: { formula: '正文报告', file: loaded.source.file },
+      derivation: { formula: '正文报告', file: sourcePlace(loaded.source, ['figures', name, 'value']).file },
     };
   });
 }
