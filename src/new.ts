@@ -55,7 +55,7 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     return fail(`期次 ${period} 已经存在`, `不会覆盖已有的 ${displayPath(target.dataDir)}；换一个期次，或先删除它`);
   }
   const source = from ?? listPeriods(root).filter((p) => p < period).at(-1);
-  if (!source) return fail(`没有可以沿用的上一期`, '用 --from <期次> 指明');
+  if (!source) return fail(`没有可以沿用的上一期`, listPeriods(root).length ? '用 --from <期次> 指明沿用哪一期' : '还没有任何一期时，用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期');
   const loaded = await loadBulletin(root, source);
   if (!loaded.loaded || hasErrors(loaded.messages)) {
     return { ok: false, created: [], messages: loaded.messages.filter((m) => m.severity === 'error') };

@@ -411,3 +411,14 @@ describe('messages in the order of their causes', () => {
     expect(at).toEqual(['A3', 'A10']);
   });
 });
+
+describe('an empty folder', () => {
+  it('is pointed to init by new, check and sites', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-empty-'));
+    for (const args of [['new', '2024Q1'], ['check'], ['check', '2024Q1'], ['sites']]) {
+      const r = tongbao(args, root);
+      expect(r.status, args.join(' ')).not.toBe(0);
+      expect(r.stderr, args.join(' ')).toContain('用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期');
+    }
+  });
+});

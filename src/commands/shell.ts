@@ -203,11 +203,11 @@ export function onePeriod(root: string, rest: string[]): string {
   if (rest.length > 1) throw new UsageError(`多余的参数：${rest.slice(1).join(' ')}`);
   const known = listPeriods(root);
   const period = rest[0] ?? known.at(-1);
-  if (!period) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；请指明期次`);
+  if (!period) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；还没有任何一期时，用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期`);
   if (!isPeriod(period)) throw new UsageError(`「${period}」不是期次（${periodHint(period)}）`);
   const yaml = periodPaths(root, period).yaml;
   if (!existsSync(yaml)) {
-    throw new UsageError(`期次 ${period} 不存在：没有找到 ${displayPath(yaml)}（${known.length ? `已有的期次：${known.join('、')}` : '用 tongbao new <期次> 新建一期'}）`);
+    throw new UsageError(`期次 ${period} 不存在：没有找到 ${displayPath(yaml)}（${known.length ? `已有的期次：${known.join('、')}` : '还没有任何一期时，用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期'}）`);
   }
   return period;
 }

@@ -20,7 +20,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   // A period that could not be read is said, not silently left out of the register.
   for (const u of register.unread) io.err(`tongbao: ${u.period} 未计入登记册：${u.reason}\n`);
   if (register.periods.length === 0 && register.unread.length === 0) {
-    io.err('tongbao: 工作区中没有任何一期通报（data/<期次>/bulletin.yaml）\n');
+    io.err('tongbao: 工作区中没有任何一期通报（data/<期次>/bulletin.yaml）；还没有任何一期时，用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期\n');
     return EXIT.failed;
   }
   if (args[0] !== undefined) return history(register, args[0], flags.json, io);
