@@ -422,3 +422,33 @@ describe('an empty folder', () => {
     }
   });
 });
+
+describe('the 基本信息 and 数字 sheets, filled wrongly', () => {
+  it('says what is wrong at the cell: a date that is none, a figure named twice or in Chinese; a missing workbook at its line', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-facts-'));
+    expect(tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523'], root).status).toBe(0);
+    await fill(book(root, '2024Q1'), { ...Q1, figures: { running: 12, rectify_days: 15 }, sheets: { 网站抽查: Q1.sheets['网站抽查']!, 问题网站: Q1.sheets['问题网站']! } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(book(root, '2024Q1')) as unknown as ArrayBuffer);
+    wb.getWorksheet(INFO)!.getCell('B3').value = '2024-13-45'; // 成文日期
+    wb.getWorksheet(INFO)!.getCell('B4').value = '2024年4月10日'; // 发布日期, typed as text: fine
+    wb.getWorksheet(FIGURES)!.addRow(['running', '又一行', 13]);
+    wb.getWorksheet(FIGURES)!.addRow(['运行网站数', '中文名称', 13]);
+    writeFileSync(book(root, '2024Q1'), Buffer.from(await wb.xlsx.writeBuffer()));
+    const r = tongbao(['check', '2024Q1'], root);
+    expect(r.status).toBe(1);
+    const at = 'data/2024Q1/2024Q1检查数据.xlsx!';
+    expect(r.stderr).toContain(`${at}基本信息!B3: 错误: 成文日期「2024-13-45」不是日期`);
+    expect(r.stderr).not.toContain('基本信息!B4');
+    expect(r.stderr).toContain(`${at}数字!A4: 错误: 数字「running」重复：第 2 行已有`);
+    expect(r.stderr).toContain(`${at}数字!A5: 错误: 数字的名称「运行网站数」只能用英文字母、数字和下划线`);
+
+    writeFileSync(path.join(root, 'data/2024Q1/bulletin.yaml'), readFileSync(path.join(root, 'data/2024Q1/bulletin.yaml'), 'utf8').replace('workbook: 2024Q1检查数据.xlsx', 'workbook: 检查数据.xlsx'));
+    const m = tongbao(['check', '2024Q1'], root);
+    expect(m.status).toBe(1);
+    expect(m.stderr).toMatch(/data\/2024Q1\/bulletin\.yaml:\d+:\d+: 错误: 找不到文件「检查数据\.xlsx」/);
+    expect(m.stderr).not.toMatch(/内部错误|Cannot|undefined/);
+    // Only that: not the dates and figures the workbook would have given.
+    expect(m.stderr.split('\n').filter((l) => l.includes(': 错误: '))).toHaveLength(1);
+  });
+});

@@ -74,6 +74,7 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
   const facts = await readWorkbookFacts(js.data, paths.dataDir, source);
   messages.push(...facts.messages);
   files.push(...facts.files);
+  if (facts.unread) return { messages, files };
 
   const result = Bulletin.safeParse(js.data);
   if (!result.success) {

@@ -61,8 +61,10 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * ("尚未填写"), its figure `value: null`; a required date left empty gets a stand-in so that the
  * rest can be checked (the error already stops the build).
  */
-export async function readWorkbookFacts(data: unknown, dataDir: string, source: YamlSource): Promise<{ messages: Message[]; files: string[] }> {
+export async function readWorkbookFacts(data: unknown, dataDir: string, source: YamlSource): Promise<{ messages: Message[]; files: string[]; unread?: true }> {
   const read = await readFacts(data, dataDir, source);
+  // A workbook that cannot be read leaves every value it holds missing: that one error is told.
+  if (read.messages.some((m) => ['workbook/file', 'xlsx/unreadable', 'xlsx/too-large'].includes(m.rule))) return { ...read, unread: true };
   // Each period's 文号 is its own: one that an earlier period had is a copy left unchanged.
   const number = isRecord(data) ? getIn(data, ['document', 'number']) : undefined;
   if (typeof number === 'string' && number.trim()) {
@@ -122,10 +124,16 @@ async function readFacts(data: unknown, dataDir: string, source: YamlSource): Pr
   }
   const file = displayPath(resolved.file);
   const ExcelJSModule = (await import('exceljs')).default;
-  const { cellText } = await import('./xlsx.js');
+  const { cellText, declaredUnpackedSize, MAX_UNPACKED_BYTES } = await import('./xlsx.js');
   const workbook = new ExcelJSModule.Workbook();
   try {
-    await workbook.xlsx.load(readFileSync(resolved.file) as unknown as ArrayBuffer);
+    const bytes = readFileSync(resolved.file);
+    const unpacked = declaredUnpackedSize(bytes);
+    if (unpacked !== undefined && unpacked > MAX_UNPACKED_BYTES) {
+      messages.push({ severity: 'error', file, reason: `这个 .xlsx 文件解压后超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB，未读取`, hint: '「基本信息」「数字」和表格用不到这么大的工作簿：检查是否选错了文件', rule: 'xlsx/too-large' });
+      return { messages, files: [file] };
+    }
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
     messages.push({ severity: 'error', file, reason: '无法读取这个 .xlsx 文件（文件损坏或不是 Excel 工作簿）', hint: '在 Excel 或 WPS 中打开后重新保存为 .xlsx', rule: 'xlsx/unreadable' });
     return { messages, files: [file] };
@@ -177,6 +185,7 @@ async function readFacts(data: unknown, dataDir: string, source: YamlSource): Pr
   if (figuresSheet) {
     const figures = isRecord(data['figures']) ? data['figures'] : (data['figures'] = {});
     let header = 0;
+    const names = new Map<string, number>();
     figuresSheet.eachRow({ includeEmpty: false }, (row, r) => {
       if (header === 0) {
         if (plain(cellText(row.getCell(1)).text) === FIGURE_COLUMNS[0]) header = r;
@@ -187,6 +196,11 @@ async function readFacts(data: unknown, dataDir: string, source: YamlSource): Pr
       const cell = row.getCell(3);
       if (name === '') return;
       const where = at(figuresSheet, `C${r}`);
+      if (names.has(name)) {
+        messages.push({ severity: 'error', file: at(figuresSheet, `A${r}`), reason: `数字「${name}」重复：第 ${names.get(name)} 行已有`, hint: '每个名称只写一行；删去多余的一行', rule: 'workbook/figure-name' });
+        return;
+      }
+      names.set(name, r);
       if (!KEY.test(name)) {
         messages.push({ severity: 'error', file: at(figuresSheet, `A${r}`), reason: `数字的名称「${name}」只能用英文字母、数字和下划线，且不以数字开头`, hint: '正文用 {{名称}} 引用它；改用如 running、accounts 这样的名称', rule: 'workbook/figure-name' });
         return;
