@@ -34,8 +34,15 @@ const SEVERITY_LABEL: Record<Severity, string> = { error: '错误', warning: '�
 /** `path:line:column: 错误: reason（hint）` — the form editors and CI log viewers link. */
 export function formatMessage(m: Message): string {
   let place = m.file;
-  if (m.line !== undefined) place += `:${m.line}`;
-  if (m.line !== undefined && m.column !== undefined) place += `:${m.column}`;
+  if (m.line !== undefined && /\.xlsx![^!]+$/i.test(m.file)) {
+    // A row of a workbook's sheet (x.xlsx!问题网站, line 3, column 4): its cell, as Excel names it.
+    let letters = '';
+    for (let n = m.column ?? 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+    place += `!${letters}${m.line}`;
+  } else {
+    if (m.line !== undefined) place += `:${m.line}`;
+    if (m.line !== undefined && m.column !== undefined) place += `:${m.column}`;
+  }
   const hint = m.hint ? `（${m.hint}）` : '';
   return `${place}: ${SEVERITY_LABEL[m.severity]}: ${m.reason}${hint}`;
 }
@@ -66,7 +73,7 @@ function sortKey(m: Message): { stage: number; file: string; sheet: string; line
   if (cell) {
     let column = 0;
     for (const ch of (cell[3] ?? '').toUpperCase()) column = column * 26 + ch.charCodeAt(0) - 64;
-    return { stage, file, sheet: cell[2]!, line: cell[4] ? Number(cell[4]) : 0, column };
+    return { stage, file, sheet: cell[2]!, line: cell[4] ? Number(cell[4]) : (m.line ?? 0), column: cell[3] ? column : (m.column ?? 0) };
   }
   return { stage, file, sheet: '', line: m.line ?? 0, column: m.column ?? 0 };
 }

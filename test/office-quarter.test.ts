@@ -452,3 +452,17 @@ describe('the 基本信息 and 数字 sheets, filled wrongly', () => {
     expect(m.stderr.split('\n').filter((l) => l.includes(': 错误: '))).toHaveLength(1);
   });
 });
+
+describe('a site listed again the next quarter', () => {
+  it('is told at its cell in the workbook (问题网站!D3), naming the sheet of last quarter’s listing', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-repeat-'));
+    expect(tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523'], root).status).toBe(0);
+    const sheets = { 网站抽查: Q1.sheets['网站抽查']!, 问题网站: Q1.sheets['问题网站']! };
+    await fill(book(root, '2024Q1'), { ...Q1, figures: { running: 12, rectify_days: 15 }, sheets });
+    expect(tongbao(['new', '2024Q2'], root).status).toBe(0);
+    await fill(book(root, '2024Q2'), { ...Q2, figures: { running: 12, rectify_days: 15 }, sheets: { ...sheets, 整改情况: Q2.sheets['整改情况']! } });
+    const r = tongbao(['check', '2024Q2'], root);
+    expect(r.stderr).toContain('data/2024Q2/2024Q2检查数据.xlsx!问题网站!D3: 提示: 「孝丰镇人民政府网」（3305230011）连续被通报');
+    expect(r.stderr).toContain('data/2024Q1/2024Q1检查数据.xlsx!问题网站 第 3 行');
+  });
+});
