@@ -211,9 +211,14 @@ function yamlText(o: InitOptions, a: Area, book: string): string {
     if (isMap(node) || isSeq(node)) node.flow = true;
   };
   const attachments = yaml.get('attachments', true);
-  if (isSeq(attachments)) for (const t of attachments.items) if (isMap(t)) { const cols = t.get('columns', true); if (isSeq(cols)) cols.items.forEach(flow); }
-  const figs2 = yaml.get('figures', true);
-  if (isMap(figs2)) figs2.items.forEach((p) => flow(p.value));
+  if (isSeq(attachments)) {
+    for (const t of attachments.items) {
+      const columns = isMap(t) ? t.get('columns', true) : undefined;
+      if (isSeq(columns)) columns.items.forEach(flow);
+    }
+  }
+  const declared = yaml.get('figures', true);
+  if (isMap(declared)) declared.items.forEach((p) => flow(p.value));
   const body = yaml.toString({ lineWidth: 0 });
   return [
     '# yaml-language-server: $schema=../bulletin.schema.json',

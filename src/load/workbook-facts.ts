@@ -156,7 +156,7 @@ async function readFacts(data: unknown, dataDir: string, source: YamlSource): Pr
       const cell = row.getCell(2);
       const where = at(info, `B${r}`);
       placed.set(fact.path.join('.'), where);
-      const v = cell.type === 9 /* Formula */ ? cell.result : cell.value;
+      const v = cell.formula ? cell.result : cell.value;
       let text = v instanceof Date ? isoDate({ kind: 'date', year: v.getUTCFullYear(), month: v.getUTCMonth() + 1, day: v.getUTCDate() }) : cellText(cell).text.trim();
       if (text === '') {
         if (getIn(data, fact.path) !== undefined) return; // bulletin.yaml says it
