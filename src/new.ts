@@ -5,7 +5,7 @@
 // then lists exactly what is still to be filled.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import { displayPath, isPeriod, listPeriods, periodPaths } from './bulletin.js';
 import { loadBulletin } from './load/bulletin.js';
 import { hasErrors, type Message } from './messages.js';
@@ -16,9 +16,9 @@ import { readRegister } from './register/read.js';
 import { rectificationColumns } from './register/sites.js';
 import type { Listing } from './register/register.js';
 import type { Bulletin, Column, TableSpec } from './schema.js';
+import { nextWorkbook } from './workbook.js';
 
 type RectificationTable = TableSpec & { kind: 'rectification'; sheet?: string };
-import { nextWorkbook } from './workbook.js';
 
 export interface NewResult {
   ok: boolean;
@@ -89,8 +89,10 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
   const signedYear = parseDate(String(doc.get('signed') ?? ''))?.year;
   if (isScalar(number) && typeof number.value === 'string') {
     const next = nextNumber(number.value, signedYear);
-    if (next) number.value = next;
-    if (next) number.comment = ' 按上一期的文号顺推，请核对';
+    if (next) {
+      number.value = next;
+      number.comment = ' 按上一期的文号顺推，请核对';
+    }
   }
   const book = doc.get('workbook');
   if (typeof book === 'string') doc.set('workbook', renamed(book, source, period));
@@ -104,8 +106,7 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
       // A figure whose value is in the workbook's 数字 sheet has none here.
       if (isMap(pair.value)) {
         if (pair.value.has('value')) pair.value.set('value', carried.get(String(pair.key)) ?? null);
-      }
-      else if (isScalar(pair.value)) pair.value = doc.createNode({ value: carried.get(String(pair.key)) ?? null, label: String(pair.key) });
+      } else if (isScalar(pair.value)) pair.value = doc.createNode({ value: carried.get(String(pair.key)) ?? null, label: String(pair.key) });
     }
   }
 
@@ -119,8 +120,11 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
     if (isSeq(columns)) for (const c of columns.items) if (isMap(c)) c.flow = true;
     const tables = doc.get('tables', true);
     if (isSeq(tables)) tables.items.push(node);
-    else doc.set('tables', doc.createNode([]));
-    if (!isSeq(tables)) (doc.get('tables', true) as { items: unknown[] }).items.push(node);
+    else {
+      const seq = new YAMLSeq();
+      seq.items.push(node);
+      doc.set('tables', seq);
+    }
   }
 
   const created: string[] = [];
