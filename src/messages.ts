@@ -34,8 +34,15 @@ const SEVERITY_LABEL: Record<Severity, string> = { error: '错误', warning: '�
 /** `path:line:column: 错误: reason（hint）` — the form editors and CI log viewers link. */
 export function formatMessage(m: Message): string {
   let place = m.file;
-  if (m.line !== undefined) place += `:${m.line}`;
-  if (m.line !== undefined && m.column !== undefined) place += `:${m.column}`;
+  if (m.line !== undefined && /\.xlsx![^!]+$/i.test(m.file)) {
+    // A row of a workbook's sheet (x.xlsx!问题网站, line 3, column 4): its cell, as Excel names it.
+    let letters = '';
+    for (let n = m.column ?? 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+    place += `!${letters}${m.line}`;
+  } else {
+    if (m.line !== undefined) place += `:${m.line}`;
+    if (m.line !== undefined && m.column !== undefined) place += `:${m.column}`;
+  }
   const hint = m.hint ? `（${m.hint}）` : '';
   return `${place}: ${SEVERITY_LABEL[m.severity]}: ${m.reason}${hint}`;
 }
@@ -44,14 +51,31 @@ export function hasErrors(messages: readonly Message[]): boolean {
   return messages.some((m) => m.severity === 'error');
 }
 
-/** Order by file, then position, so output is stable and reads top to bottom. */
+/**
+ * Order by where the data flow starts, then file, then position, so that output is stable and
+ * a cause comes before what follows from it: bulletin.yaml's declarations (a missing file)
+ * first, then the tables, then the reported figures checked against them, then the circular
+ * whose bindings read them all. A workbook's cells go by
+ * sheet, row and column (B9 before B10), as the office reads the sheet.
+ */
 export function sortMessages(messages: Message[]): Message[] {
-  return [...messages].sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.column ?? 0) - (b.column ?? 0),
-  );
+  const keyed = messages.map((m) => ({ m, k: sortKey(m) }));
+  keyed.sort((a, b) => a.k.stage - b.k.stage || a.k.file.localeCompare(b.k.file) || a.k.sheet.localeCompare(b.k.sheet) || a.k.line - b.k.line || a.k.column - b.k.column);
+  return keyed.map((x) => x.m);
+}
+
+function sortKey(m: Message): { stage: number; file: string; sheet: string; line: number; column: number } {
+  const cell = /^(.*?\.xlsx)!([^!]+)(?:!([A-Z]+)(\d+)(?::[A-Z]+\d+)?)?$/i.exec(m.file);
+  const file = cell ? cell[1]! : m.file;
+  // A reported figure's check reads the tables: after them, though written in bulletin.yaml.
+  const yaml = /(^|[\\/])bulletin\.ya?ml$/.test(file);
+  const stage = yaml ? (m.rule.startsWith('figures/') ? 2 : 0) : /(^|[\\/])content[\\/]/.test(file) ? 3 : 1;
+  if (cell) {
+    let column = 0;
+    for (const ch of (cell[3] ?? '').toUpperCase()) column = column * 26 + ch.charCodeAt(0) - 64;
+    return { stage, file, sheet: cell[2]!, line: cell[4] ? Number(cell[4]) : (m.line ?? 0), column: cell[3] ? column : (m.column ?? 0) };
+  }
+  return { stage, file, sheet: '', line: m.line ?? 0, column: m.column ?? 0 };
 }
 
 /** At most this many messages of one rule in one file are listed; the rest are counted. */

@@ -81,3 +81,29 @@ export function withinYear(name: string): string {
   const p = periodInfo(name);
   return p.text.slice(String(p.year).length + 1) || p.text;
 }
+
+/**
+ * How a period written another way is written here: 2024q1, 2024 Q1, 2024年第一季度 → 2024Q1;
+ * 2024年上半年 → 2024H1; 2024年3月 → 2024-03. Undefined when the text is no period at all.
+ */
+export function periodSuggestion(text: string): string | undefined {
+  const t = text.trim().replace(/[\s\u3000]+/g, '').replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const digit = (s: string) => ('一二三四'.indexOf(s) + 1 || Number(s));
+  let m = /^(\d{4})[qQ]([1-4])$/.exec(t) ?? /^(\d{4})年?第?([一二三四1-4])(?:季度|季)$/.exec(t);
+  if (m) return `${m[1]}Q${digit(m[2]!)}`;
+  m = /^(\d{4})[hH]([12])$/.exec(t);
+  if (m) return `${m[1]}H${m[2]}`;
+  m = /^(\d{4})年?([上下])半年$/.exec(t);
+  if (m) return `${m[1]}H${m[2] === '上' ? 1 : 2}`;
+  m = /^(\d{4})(?:年|[-./])(\d{1,2})月?$/.exec(t);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return `${m[1]}-${m[2]!.padStart(2, '0')}`;
+  m = /^(\d{4})年(?:度)?$/.exec(t);
+  if (m) return m[1];
+  return undefined;
+}
+
+/** The hint for a period not written as one: the suggestion, or the forms. */
+export function periodHint(text: string): string {
+  const s = periodSuggestion(text);
+  return s && s !== text ? `是指 ${s} 吗？期次写作 2024Q1（季度）、2024H1（半年）、2024-03（月）或 2024（年）` : '期次写作 2024Q1（季度）、2024H1（半年）、2024-03（月）或 2024（年）';
+}

@@ -1,7 +1,7 @@
 // `dev`: a preview on 127.0.0.1, rebuilt on every save of data, content or templates. The
 // last good page stays on screen; problems are shown over it with file and line.
 import { createServer, type ServerResponse } from 'node:http';
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { renderBulletin } from './build.js';
@@ -111,10 +111,10 @@ export async function startPreview(root: string, period: string, options: Previe
  * for the name coming back, and the watch is made again on the new folder.
  */
 function watchFolder(dir: string, onChange: () => void): { close(): void } {
-  let inner: FSWatcher | undefined;
+  let inner: { close(): void } | undefined;
   const arm = () => {
     inner?.close();
-    inner = existsSync(dir) ? watch(dir, { recursive: true }, onChange) : undefined;
+    inner = existsSync(dir) ? watchTree(dir, onChange) : undefined;
   };
   arm();
   const parent = path.dirname(dir);
@@ -129,6 +129,44 @@ function watchFolder(dir: string, onChange: () => void): { close(): void } {
     close() {
       inner?.close();
       outer?.close();
+    },
+  };
+}
+
+/**
+ * Watch every folder under `dir`, each on its own. Node's recursive watch on Linux follows
+ * files, and loses one replaced by a rename (as `sed -i` and many editors save): the next saves
+ * went unseen. A folder's watch sees any file in it however it was written; a folder added later
+ * is watched from its first event on.
+ */
+function watchTree(dir: string, onChange: () => void): { close(): void } {
+  const watchers = new Map<string, FSWatcher>();
+  const add = (d: string) => {
+    if (watchers.has(d)) return;
+    try {
+      watchers.set(d, watch(d, (event) => {
+        if (event === 'rename') scan(d);
+        onChange();
+      }));
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) add(path.join(d, e.name));
+    } catch {
+      // Gone between the listing and the watch: its parent's event will say so.
+    }
+  };
+  const scan = (d: string) => {
+    for (const [w, watcher] of watchers) {
+      if (!existsSync(w)) {
+        watcher.close();
+        watchers.delete(w);
+      }
+    }
+    if (existsSync(d)) for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) add(path.join(d, e.name));
+  };
+  add(dir);
+  return {
+    close() {
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
     },
   };
 }

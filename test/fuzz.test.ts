@@ -46,6 +46,41 @@ function mutate(text: string, rnd: () => number): { text: string; what: string }
   }
 }
 
+/** Arguments a helper may be handed by mistake: out of range, not whole, not a figure, nested deep. */
+const HELPER_ARGS = ['-1', '0', '1.5', '7', '100000000', '"x"', 'true', 'null', 'period', 'office', '(percent sampled 2)', `${'(percent '.repeat(60)}sampled${')'.repeat(60)}`];
+const HELPERS = ['percent', 'growth', 'change', 'list', 'cn', 'date', 'table', 'each', 'if', 'log', 'lookup'];
+
+/** A figure expression's text changed: deep, long, or with names and signs that do not fit. */
+function mutateExpression(expr: string, rnd: () => number): { text: string; what: string } {
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const n = 1 + Math.floor(rnd() * 3000);
+  const forms: [string, string][] = [
+    [`${'('.repeat(n)}${expr}${')'.repeat(n)}`, `${n} parentheses`],
+    [`${'-'.repeat(n)}${expr}`, `${n} minus signs`],
+    [Array.from({ length: n }, () => expr).join(' + '), `${n} terms`],
+    [`${'growth('.repeat(Math.min(n, 500))}${expr}${', 1)'.repeat(Math.min(n, 500))}`, 'nested calls'],
+    [`${expr} ${pick(['/', '*', '-', '+', '(', ')', ',', '.', '..', '%', '=', '>='])} ${pick(['0', '1e309', 'nope', '__proto__', 'constructor', ''])}`, 'operator'],
+  ];
+  const [text, what] = pick(forms);
+  return { text, what: `check: ${what}` };
+}
+
+/** A helper call of the circular with other arguments, or another helper's name. */
+function mutateHelper(text: string, rnd: () => number): { text: string; what: string } {
+  const calls = [...text.matchAll(/\{\{([^{}]+)\}\}/g)];
+  if (calls.length === 0) return { text, what: 'no helper call' };
+  const call = calls[Math.floor(rnd() * calls.length)]!;
+  const words = call[1]!.trim().split(/\s+/);
+  const args = words.length > 1 ? words.slice(1) : words;
+  const helper = HELPERS[Math.floor(rnd() * HELPERS.length)]!;
+  const extra = Array.from({ length: Math.floor(rnd() * 3) }, () => HELPER_ARGS[Math.floor(rnd() * HELPER_ARGS.length)]!);
+  const replacement = `{{${helper} ${[args[0], ...extra].join(' ')}}}`;
+  return { text: text.slice(0, call.index) + replacement + text.slice(call.index! + call[0].length), what: `helper ${JSON.stringify(replacement.slice(0, 120))}` };
+}
+
+/** Characters no printed text may hold: control characters and the bidirectional controls. */
+const UNPRINTABLE = ['\u0000', '\u0001', '\u0008', '\u000b', '\u000c', '\u001b', '\u007f', '\u0085', '\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+
 describe('check over mutated workspaces', () => {
   it('answers with messages whatever the input: no internal error, no hang (20 s of mutations)', async () => {
     const sample = sampleWorkspace();
@@ -113,5 +148,63 @@ describe('check over mutated workspaces', () => {
       rmSync(city, { recursive: true, force: true });
     }
     expect(runs).toBeGreaterThan(20);
+  }, 90_000);
+
+  it('answers check: expressions, helper arguments and unprintable characters in its own words, at their place (20 s)', async () => {
+    const root = sampleWorkspace();
+    const yamlFile = path.join(root, 'data/2016Q4/bulletin.yaml');
+    const mdFile = path.join(root, 'content/2016Q4/circular.md');
+    const yaml = readFileSync(yamlFile, 'utf8');
+    const md = readFileSync(mdFile, 'utf8');
+    const seed = Number(process.env['TONGBAO_FUZZ_SEED']) || Date.now() % 100_000;
+    const rnd = random(seed);
+    const checks = [...yaml.matchAll(/check: ([^,}\n]+)/g)];
+    // JavaScript's own words, or the fallback for an error nobody anticipated.
+    const internal = /Cannot |undefined|BigInt|is not a function|Maximum call stack|RangeError|TypeError|模板出错/;
+    const deadline = performance.now() + 20_000;
+    let runs = 0;
+    try {
+      while (performance.now() < deadline) {
+        let what: string;
+        let unprintable: string | undefined;
+        const kind = Math.floor(rnd() * 3);
+        if (kind === 0) {
+          const c = checks[Math.floor(rnd() * checks.length)]!;
+          const m = mutateExpression(c[1]!.trim(), rnd);
+          writeFileSync(yamlFile, yaml.slice(0, c.index) + `check: ${JSON.stringify(m.text)}` + yaml.slice(c.index! + c[0].length));
+          what = m.what;
+        } else if (kind === 1) {
+          const m = mutateHelper(md, rnd);
+          writeFileSync(mdFile, m.text);
+          what = m.what;
+        } else {
+          unprintable = UNPRINTABLE[Math.floor(rnd() * UNPRINTABLE.length)]!;
+          const at = Math.floor(rnd() * md.length);
+          writeFileSync(mdFile, md.slice(0, at) + unprintable + md.slice(at));
+          what = `insert U+${unprintable.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at ${at} of circular.md`;
+        }
+        const context = `seed ${seed}, run ${runs}: ${what}`;
+        const t0 = performance.now();
+        let result;
+        try {
+          result = await renderBulletin(root, '2016Q4');
+        } catch (e) {
+          throw new Error(`internal error (${context}): ${(e as Error).stack}`);
+        }
+        expect(performance.now() - t0, context).toBeLessThan(10_000);
+        for (const m of result.messages) expect(m.reason, context).not.toMatch(internal);
+        if (unprintable) {
+          // Refused where it stands, before anything is printed.
+          const refused = result.messages.find((m) => m.severity === 'error' && m.file.endsWith('circular.md') && m.line !== undefined);
+          expect(refused, context).toBeDefined();
+        }
+        writeFileSync(yamlFile, yaml);
+        writeFileSync(mdFile, md);
+        runs++;
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    expect(runs).toBeGreaterThan(10);
   }, 90_000);
 });

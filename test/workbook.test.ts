@@ -60,7 +60,8 @@ describe('new, when the tables are in an Excel workbook', () => {
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync(path.join(root, 'data/2017Q1', NEXT)) as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['附件1', '附件2', '历次合格率']);
+    // 2016Q4 listed problem sites and recorded no rectification: a sheet for it is added.
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['附件1', '附件2', '历次合格率', '整改情况']);
     const sites = wb.getWorksheet('附件1')!;
     expect(sites.getCell('A1').value).toBe('2016年第四季度抽查发现问题的网站');
     expect(sites.getRow(3).values).toEqual([undefined, '序号', '省（区、市）/部门', '网站名称', '存在的突出问题', '网站标识码']);
@@ -78,7 +79,7 @@ describe('new, when the tables are in an Excel workbook', () => {
     expect(history.getColumn(1).width).toBe(12);
 
     const yaml = readFileSync(path.join(root, 'data/2017Q1/bulletin.yaml'), 'utf8');
-    expect(yaml.match(new RegExp(`file: ${NEXT}`, 'g'))).toHaveLength(3);
+    expect(yaml.match(new RegExp(`file: ${NEXT}`, 'g'))).toHaveLength(4);
     expect(yaml).not.toContain(BOOK);
 
     // check lists the empty tables, and has nothing to say about the workbook itself.
@@ -117,6 +118,46 @@ describe('a workbook as Excel saved it', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain(`data/2016Q4/${BOOK}!历次合格率!B2: 错误: 单元格的公式 =1/0 算出的是错误值 #DIV/0!`);
     expect(r.stderr).toContain(`data/2016Q4/${BOOK}!历次合格率!B3: 错误: 单元格是公式 =91/100，且没有保存计算结果`);
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('what Excel shows is what is read', () => {
+  it('reads a number in its number format: a literal "%" does not scale, optional decimals are kept, General is no percent', async () => {
+    for (const [value, numFmt, shown] of [[81.5, '0.0"%"', '81.5%'], [0.815, '#0.0#%', '81.5%'], [0.8155, '0.0%', '81.6%'], [0.815, 'General', undefined]] as const) {
+      const root = sampleWorkspace();
+      await sampleWorkbook(root, (wb) => {
+        const cell = wb.getWorksheet('历次合格率')!.getCell('B2');
+        cell.value = value;
+        cell.numFmt = numFmt;
+      });
+      if (shown) {
+        const s = tongbao(['stats', '2016Q4', '--json'], root);
+        const first = JSON.parse(s.stdout).figures.find((f: { name: string }) => f.name === 'history.pass_rate.first');
+        expect(first.display, numFmt).toBe(shown);
+      } else {
+        // General shows 0.815, as Excel does: no percent, and said so at the cell.
+        const c = tongbao(['check', '2016Q4'], root);
+        expect(c.status).toBe(1);
+        expect(c.stderr).toContain(`${BOOK}!历次合格率!B2: 错误: 「总体合格率」的「0.815」不是百分比`);
+        expect(c.stderr).toContain('若是 81.5%，选中这一列，把单元格格式设为「百分比」');
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports merged cells (an error over a number column) and hidden rows, each at its sheet and range', async () => {
+    const root = sampleWorkspace();
+    await sampleWorkbook(root, (wb) => {
+      const sites = wb.getWorksheet('附件1')!;
+      sites.mergeCells('B4:B5');
+      sites.mergeCells('A6:A7');
+      sites.getRow(8).hidden = true;
+    });
+    const r = tongbao(['check', '2016Q4'], root);
+    expect(r.stderr).toContain(`${BOOK}!附件1!B4:B5: 提示: 单元格 B4:B5 是合并的：它跨过的每一行都按`);
+    expect(r.stderr).toContain(`${BOOK}!附件1!A6:A7: 错误: 「序号」列的单元格 A6:A7 是合并的`);
+    expect(r.stderr).toContain(`${BOOK}!附件1!A8: 警告: 第 8 行在 Excel 中是隐藏的，仍按数据读取`);
     rmSync(root, { recursive: true, force: true });
   });
 });

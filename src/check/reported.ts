@@ -1,7 +1,8 @@
 // Reported figures: those bulletin.yaml enters as printed, checked against the figures the
 // tables give (`check:`), and those a new period has still to fill in.
 import type { LoadedBulletin } from '../load/bulletin.js';
-import { placeInScalar, placeOf, type YamlSource } from '../load/yaml.js';
+import { placeInScalar, type YamlSource } from '../load/yaml.js';
+import { sourcePlace } from '../load/workbook-facts.js';
 import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
 import { agrees, display, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
@@ -14,10 +15,9 @@ export function unfilledFigures(loaded: LoadedBulletin): Message[] {
     .filter(([, spec]) => typeof spec === 'object' && spec.value === null)
     .map(([name, spec]) => ({
       severity: 'error' as const,
-      file: loaded.source.file,
-      ...placeOf(loaded.source, ['figures', name, 'value']),
+      ...sourcePlace(loaded.source, ['figures', name, 'value']),
       reason: `数字「${name}」${typeof spec === 'object' && spec.label ? `（${spec.label}）` : ''}尚未填写`,
-      hint: '按正文印出的写法填写 value，如 7535 或 "91%"',
+      hint: sourcePlace(loaded.source, ['figures', name, 'value']).line === undefined ? '按正文印出的写法填写，如 7535 或 91%' : '按正文印出的写法填写 value，如 7535 或 "91%"',
       rule: 'figures/unfilled',
     }));
 }
@@ -31,7 +31,7 @@ export function reportedFigures(loaded: LoadedBulletin): Figure[] {
       label: (typeof spec === 'object' && spec.label) || name,
       source: 'reported' as const,
       value: parseReported(value),
-      derivation: { formula: '正文报告', file: loaded.source.file },
+      derivation: { formula: '正文报告', file: sourcePlace(loaded.source, ['figures', name, 'value']).file },
     };
   });
 }
@@ -110,8 +110,7 @@ export function checkReported(
     if (rounded !== exactText) steps += ` → ${rounded}`;
     messages.push({
       severity: spec.severity ?? 'error',
-      file: source.file,
-      ...placeOf(source, ['figures', name, 'value']),
+      ...sourcePlace(source, ['figures', name, 'value']),
       reason: `「${name}」${where}${steps}，正文为 ${display(printed.value)}`,
       hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : (growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
       rule: 'figures/disagree',

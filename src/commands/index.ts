@@ -3,7 +3,7 @@
 // pipeline) is loaded: the two take about as long, and overlap (see print/early.ts).
 import path from 'node:path';
 import { dropPrelaunched, prelaunch } from '../print/early.js';
-import { EXIT, HELP, UsageError, VERSION, defaultIo, parseCommandLine, type Invocation, type Io } from './shell.js';
+import { COMMAND_HELP, EXIT, HELP, UsageError, VERSION, defaultIo, parseCommandLine, type Invocation, type Io } from './shell.js';
 
 type Command = { run: (inv: Invocation) => Promise<number> };
 
@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stats: () => import('./stats.js'),
   build: () => import('./build.js'),
   new: () => import('./new.js'),
+  init: () => import('./init.js'),
   dev: () => import('./dev.js'),
   verify: () => import('./verify.js'),
   schema: () => import('./schema.js'),
@@ -22,7 +23,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export async function main(argv: string[], io: Io = defaultIo, signal: AbortSignal = new AbortController().signal): Promise<number> {
   try {
     const { flags, positionals } = parseCommandLine(argv);
-    if (flags.help) {
+    // `tongbao help build` and `tongbao build --help`: that command's own help.
+    const asked = positionals[0] === 'help' ? positionals[1] : flags.help ? positionals[0] : undefined;
+    if (asked !== undefined) {
+      if (!Object.hasOwn(COMMAND_HELP, asked)) throw new UsageError(`未知命令「${asked}」`);
+      io.out(COMMAND_HELP[asked]!);
+      return EXIT.ok;
+    }
+    if (flags.help || positionals[0] === 'help') {
       io.out(HELP);
       return EXIT.ok;
     }

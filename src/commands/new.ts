@@ -9,7 +9,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   const r = await newPeriod(root, period, flags.from);
   for (const m of r.messages) io.err(formatMessage(m) + '\n');
   if (r.ok && !flags.quiet) {
-    io.out(`已新建 ${period}：\n${r.created.map((f) => `  ${f}`).join('\n')}\n填好表格和 bulletin.yaml 中 value: null 的数字后，运行 tongbao check ${period} 核对\n`);
+    io.out(`已新建 ${period}：\n${r.created.map((f) => `  ${f}`).join('\n')}\n填好表格（工作簿中还有文号和「数字」）、bulletin.yaml 中 value: null 的数字，核对文号后，运行 tongbao check ${period}：它列出还没填的每一处\n`);
   }
   return r.ok ? EXIT.ok : EXIT.failed;
 }

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { displayPath, isPeriod, listPeriods, periodPaths } from '../bulletin.js';
 import { existsSync } from 'node:fs';
 import type { CheckResult } from '../check/index.js';
+import { periodHint } from '../periods.js';
 
 export const HELP = `用法：tongbao <命令> [期次] [选项]
 
 命令：
+  init <期次>      从零新建第一期：--office 发文机关 --region 行政区划代码 [--media] [--kind 级别]
   check <期次>     读取并核对一期通报的数据，列出所有问题
   new <期次>       以上一期为底新建一期（--from <期次> 指定沿用哪一期）
   stats <期次>     列出全部数字：取值、印出的写法和来历（--json 供程序读取）
@@ -45,11 +47,80 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
   --csv            sites 输出 CSV（UTF-8 带 BOM、CRLF 换行，Excel 可直接打开）
   --json           以 JSON 输出结果，供其他程序读取
   --quiet          只输出错误和警告
-  -h, --help       显示本帮助
+  -h, --help       显示本帮助；tongbao help <命令> 或 tongbao <命令> --help 显示该命令的用法
   -v, --version    显示版本
 
 退出码：0 成功（可能有警告），1 数据有错误或核对未通过，2 用法错误。
 `;
+
+/** Each command's own help: `tongbao help <命令>`, `tongbao <命令> --help`. */
+export const COMMAND_HELP: Record<string, string> = {
+  init: `用法：tongbao init <期次> --office <发文机关> --region <行政区划代码> [--media] [--kind <级别>]
+
+从零新建第一期通报：data/<期次>/bulletin.yaml（表格和数字的声明，带中文注释）、一个 Excel 工作簿
+data/<期次>/<期次>检查数据.xlsx（「基本信息」「数字」和每个表格一张工作表，带表头、百分比格式和下拉列表）、
+content/<期次>/circular.md（正文，数字都取自工作簿）。之后每期用 tongbao new。
+
+  --office <名称>   发文机关，如 安吉县人民政府办公室
+  --region <代码>   本机关所在地区的 6 位 GB/T 2260 行政区划代码，如 330523（安吉县）；
+                   地区下拉列表取其下一级（乡镇街道、区县或市）。全国和部门通报可不写
+  --media          同时检查政务新媒体（加上各平台抽查情况表和问题账号名单）
+  --kind <级别>     national 全国、province 省级、city 市级、county 县级、department 部门；
+                   不写则按 --region 的代码判断
+
+例：tongbao init 2024Q1 --office 安吉县人民政府办公室 --region 330523 --media
+然后在 Excel 或 WPS 中填写工作簿，运行 tongbao check 2024Q1（列出还没填的单元格），再 tongbao build 2024Q1。
+`,
+  new: `用法：tongbao new <期次> [--from <期次>]
+
+以上一期为底新建一期：bulletin.yaml 和正文沿用，日期顺延；工作簿仍是工作簿（工作表、表头、格式、
+下拉列表和公式保留，数据行清空，文件名改为新期次）；数字清空待填，文号清空。上一期的文件不变。
+
+  --from <期次>     沿用哪一期（默认是新期次之前最近的一期）
+
+例：tongbao new 2024Q2
+`,
+  check: `用法：tongbao check [期次] [--report] [--json] [--quiet]
+
+读取并核对一期通报的数据（不写期次则为最新一期），列出所有问题：文件、行列或工作簿中的单元格
+（如 2024Q1检查数据.xlsx!问题网站!B3），原因和改法。有错误时退出码为 1。
+
+  --report         另写核对报告 out/<期次>/check-report.html
+  --json           以 JSON 输出
+  --quiet          只输出错误和警告
+`,
+  build: `用法：tongbao build [期次] [--format html|pdf|docx|ofd|all] [--all] [--archive] [--sign …]
+
+生成通报：out/<期次>/index.html、bulletin.pdf（可加 bulletin.docx、bulletin.ofd）和校验文件 SHA256SUMS。
+数据有错误时不生成，上一次的结果保留。
+
+  --format <格式>   html、pdf、docx、ofd 或 all（默认）
+  --all            生成所有期次
+  --archive        生成 PDF/A-2b 归档版
+  --sign           用证书签名（--p12 <文件>，或 --key <文件> --cert <文件>；口令取自 TONGBAO_SIGN_PASSWORD）
+  --tsa <网址>      签名时取 RFC 3161 时间戳；--ltv 存入证书链和吊销信息
+`,
+  stats: `用法：tongbao stats [期次] [--json]
+
+列出一期的全部数字：取值、印出的写法和来历（表格、行、算式）。
+`,
+  dev: `用法：tongbao dev [期次] [--port <端口>]
+
+在 http://127.0.0.1:4321/ 预览一期通报，保存数据、正文或工作簿即刷新。
+`,
+  verify: `用法：tongbao verify <目录> [--signed] [--trust <文件>]
+
+核对生成的目录（如 out/2024Q1）：SHA256SUMS 和 PDF 的签名。
+`,
+  schema: `用法：tongbao schema
+
+重新生成 data/bulletin.schema.json（编辑器据此检查 bulletin.yaml）。
+`,
+  sites: `用法：tongbao sites [标识码] [--period <期次>] [--region <地区>] [--status <状态>] [--csv]
+
+各期被通报网站的登记册（按网站标识码）：被通报期次、整改状态；写标识码则列出该网站的历次记录。
+`,
+};
 
 export const VERSION = 'tongbao 0.1.0\n';
 
@@ -74,6 +145,9 @@ const OPTIONS = {
   format: { type: 'string', default: 'all' },
   'docx-figures': { type: 'string', default: 'plain' },
   from: { type: 'string' },
+  office: { type: 'string' },
+  kind: { type: 'string' },
+  media: { type: 'boolean', default: false },
   port: { type: 'string', default: '4321' },
   all: { type: 'boolean', default: false },
   archive: { type: 'boolean', default: false },
@@ -131,11 +205,11 @@ export function onePeriod(root: string, rest: string[]): string {
   if (rest.length > 1) throw new UsageError(`多余的参数：${rest.slice(1).join(' ')}`);
   const known = listPeriods(root);
   const period = rest[0] ?? known.at(-1);
-  if (!period) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；请指明期次`);
-  if (!isPeriod(period)) throw new UsageError(`「${period}」不是期次（期次写作 2016Q4 这样的形式）`);
+  if (!period) throw new UsageError(`${path.join(root, 'data')} 中没有任何一期通报；还没有任何一期时，用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期`);
+  if (!isPeriod(period)) throw new UsageError(`「${period}」不是期次（${periodHint(period)}）`);
   const yaml = periodPaths(root, period).yaml;
   if (!existsSync(yaml)) {
-    throw new UsageError(`期次 ${period} 不存在：没有找到 ${displayPath(yaml)}（${known.length ? `已有的期次：${known.join('、')}` : '用 tongbao new <期次> 新建一期'}）`);
+    throw new UsageError(`期次 ${period} 不存在：没有找到 ${displayPath(yaml)}（${known.length ? `已有的期次：${known.join('、')}` : '还没有任何一期时，用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期'}）`);
   }
   return period;
 }

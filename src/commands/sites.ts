@@ -3,6 +3,7 @@
 import { stringify } from 'csv-stringify/sync';
 import stringWidth from 'string-width';
 import { isPeriod } from '../bulletin.js';
+import { periodHint } from '../periods.js';
 import { readRegister } from '../register/read.js';
 import { accountKey } from '../register/sites.js';
 import { nameKey } from '../load/identity.js';
@@ -15,13 +16,13 @@ const STATUSES: readonly SiteStatus[] = [...RECTIFICATION_STATUS, '待整改'];
 export async function run({ root, args, flags, io }: Invocation): Promise<number> {
   if (args.length > 1) throw new UsageError(`多余的参数：${args.slice(1).join(' ')}`);
   if (flags.json && flags.csv) throw new UsageError('--json 和 --csv 只能选一个');
-  if (flags.period !== undefined && !isPeriod(flags.period)) throw new UsageError(`「${flags.period}」不是期次（期次写作 2016Q4 这样的形式）`);
+  if (flags.period !== undefined && !isPeriod(flags.period)) throw new UsageError(`「${flags.period}」不是期次（${periodHint(flags.period)}）`);
   if (flags.status !== undefined && !STATUSES.includes(flags.status as SiteStatus)) throw new UsageError(`「${flags.status}」不是整改状态（可用：${STATUSES.join('、')}）`);
   const register = await readRegister(root);
   // A period that could not be read is said, not silently left out of the register.
   for (const u of register.unread) io.err(`tongbao: ${u.period} 未计入登记册：${u.reason}\n`);
   if (register.periods.length === 0 && register.unread.length === 0) {
-    io.err('tongbao: 工作区中没有任何一期通报（data/<期次>/bulletin.yaml）\n');
+    io.err('tongbao: 工作区中没有任何一期通报（data/<期次>/bulletin.yaml）；还没有任何一期时，用 tongbao init <期次> --office <发文机关> --region <行政区划代码> 新建第一期\n');
     return EXIT.failed;
   }
   if (args[0] !== undefined) return history(register, registerKey(register, args[0]), flags.json, io);
@@ -101,7 +102,7 @@ function history(register: Register, key: string, json: boolean, io: Io): number
   if (summary) io.out(`${key}  ${summary.name}${summary.region ? `（${summary.region}）` : ''}  整改状态：${summary.status}\n`);
   const rows = [
     ['期次', '记录', '内容', '位置'],
-    ...[...listings.map((l) => ({ period: l.period, row: [l.period, '被通报', l.problem, `${l.file}:${l.line}`] })), ...reports.map((r) => ({ period: r.period, row: [r.period, '整改情况', `${r.status}${r.date ? `（${r.date}）` : ''}`, `${r.file}:${r.line}`] }))]
+    ...[...listings.map((l) => ({ period: l.period, row: [l.period, '被通报', l.problem, place(l)] })), ...reports.map((r) => ({ period: r.period, row: [r.period, '整改情况', `${r.status}${r.date ? `（${r.date}）` : ''}`, place(r)] }))]
       .sort((a, b) => a.period.localeCompare(b.period))
       .map((x) => x.row),
   ];
@@ -138,4 +139,12 @@ function batched(io: Io): { write(s: string): void; end(): void } {
     },
     end: flush,
   };
+}
+
+/** Where a row is: `file:line`, or in a workbook its sheet and cell (`x.xlsx!问题网站!A3`). */
+function place(r: { file: string; line: number; column?: number }): string {
+  if (!/\.xlsx!/i.test(r.file)) return `${r.file}:${r.line}`;
+  let letters = '';
+  for (let n = r.column ?? 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return `${r.file}!${letters}${r.line}`;
 }

@@ -14,7 +14,8 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   } else {
     for (const f of figures) {
       const d = f.derivation;
-      const where = d?.place ?? (d?.file ? `${d.file} ` : '');
+      // 附件1：15 行, not 附件115 行.
+      const where = d?.place ? `${d.place}${/^\d/.test(d.formula) ? '：' : ''}` : d?.file ? `${d.file} ` : '';
       const how = d ? `  ← ${where}${d.formula}${d.rows?.length ? `（第 ${compactLines(d.rows)} 行）` : ''}` : '';
       io.out(`${f.name}  ${display(f.value)}  ${f.label}${how}\n`);
     }

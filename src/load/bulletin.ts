@@ -7,6 +7,7 @@ import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
 import type { StreamedTable } from './stream.js';
 import { chartProblems } from './charts.js';
+import { readWorkbookFacts } from './workbook-facts.js';
 import { imageProblem } from './image.js';
 import { readWorkspaceBytes, readWorkspaceText } from './workspace-file.js';
 import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
@@ -71,6 +72,11 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
   if (forbidden.length) return { messages: [...messages, ...forbidden], files };
   const js = yamlToJS(source);
   if (js.message) return { messages: [...messages, js.message], files };
+  // What the office enters in its workbook (基本信息, 数字) when bulletin.yaml names one.
+  const facts = await readWorkbookFacts(js.data, paths.dataDir, source);
+  messages.push(...facts.messages);
+  files.push(...facts.files);
+  if (facts.unread) return { messages, files };
 
   const result = Bulletin.safeParse(js.data);
   if (!result.success) {

@@ -18,6 +18,8 @@ export interface Cell {
 /** Where a message about a cell points: `file:line:col`, or `file!sheet!B7` in a spreadsheet. */
 export function cellPlace(file: string, cell: { line?: number; column?: number; ref?: string }): { file: string; line?: number; column?: number } {
   if (cell.ref) return { file: `${file}!${cell.ref}` };
+  // A sheet's row (file!sheet): its first cell, as Excel names it.
+  if (/\.xlsx!/i.test(file) && cell.line !== undefined) return { file: `${file}!A${cell.line}` };
   return { file, ...(cell.line !== undefined && { line: cell.line }), ...(cell.column !== undefined && { column: cell.column }) };
 }
 

@@ -4,16 +4,16 @@ import ExcelJS from 'exceljs';
 import { MessageList, type Message } from '../messages.js';
 import type { TableSpec } from '../schema.js';
 import { tableFromRecords, type Field, type RawRecord, type Table } from './table.js';
-import { roundedDecimal } from '../values.js';
+import { formatNumber } from './number-format.js';
 
-function columnLetter(n: number): string {
+export function columnLetter(n: number): string {
   let s = '';
   for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
   return s;
 }
 
 /** The text a cell shows: numbers in their format (97.2% stays 97.2%), dates as 2017-01-20. */
-function cellText(cell: ExcelJS.Cell): { text: string; formula?: string; error?: string } {
+export function cellText(cell: ExcelJS.Cell): { text: string; formula?: string; error?: string } {
   const v = cell.value;
   if (v === null || v === undefined) return { text: '' };
   if (cell.type === ExcelJS.ValueType.Formula) {
@@ -32,14 +32,38 @@ function cellText(cell: ExcelJS.Cell): { text: string; formula?: string; error?:
   return { text: String(v) };
 }
 
+/** A value as the cell shows it: a number in its number format (number-format.ts). */
 function shown(v: number | string | boolean, numFmt: string | undefined): string {
-  if (typeof v !== 'number') return String(v);
-  const pct = numFmt && /%/.test(numFmt);
-  if (pct) {
-    const decimals = /\.(0+)%/.exec(numFmt!)?.[1]?.length ?? 0;
-    return `${roundedDecimal(v, 2, decimals)}%`;
+  return typeof v === 'number' ? formatNumber(v, numFmt) : String(v);
+}
+
+const NUMERIC = new Set(['integer', 'count', 'percent']);
+
+/** Merged ranges among the data rows: an error over a number column, a note over others. */
+function mergedCells(sheet: ExcelJS.Worksheet, header: readonly string[], headerLine: number, spec: TableSpec, where: (ref: string) => string): Message[] {
+  const merges = ((sheet.model as { merges?: string[] }).merges ?? []);
+  const out: Message[] = [];
+  for (const range of merges) {
+    const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(range);
+    if (!m || Number(m[4]) <= headerLine) continue; // a title merged across the top
+    const [c1, c2] = [columnNumber(m[1]!), columnNumber(m[3]!)];
+    const names = header.slice(c1 - 1, c2).map((h) => plainName(h));
+    const columns = spec.columns.filter((c) => names.includes(plainName(c.name)) || c.aliases?.some((a) => names.includes(plainName(a))));
+    const numeric = columns.filter((c) => NUMERIC.has(c.type));
+    const value = cellText(sheet.getCell(`${m[1]}${m[2]}`)).text;
+    out.push(
+      numeric.length
+        ? { severity: 'error', file: where(range), reason: `「${numeric.map((c) => c.name).join('」「')}」列的单元格 ${range} 是合并的：其中的数字「${value}」会在它跨过的每一行各算一次`, hint: '取消合并，把数字只填在它所属的一行（其余行按实际填写）', rule: 'xlsx/merged' }
+        : { severity: 'info', file: where(range), reason: `单元格 ${range} 是合并的：它跨过的每一行都按「${value}」读取`, rule: 'xlsx/merged' },
+    );
   }
-  return String(v);
+  return out;
+}
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + ch.charCodeAt(0) - 64;
+  return n;
 }
 
 /** What a workbook may hold once unpacked: a million rows of a few columns is about a third of it. */
@@ -114,13 +138,17 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   const messages = new MessageList();
   const records: RawRecord[] = [];
   const width = sheet.columnCount;
+  const hidden: number[] = [];
+  // Numbers in cells not formatted as percent: a rate typed 0.8 there is told how to show it.
+  const plainNumbers = new Map<string, number>();
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (row.hidden) hidden.push(rowNumber);
     const fields: Field[] = [];
     const cells = Array.from({ length: width }, (_, i) => cellText(row.getCell(i + 1)));
     // A row of formulas waiting for their inputs (as `new` leaves a workbook) is an empty row.
     if (cells.every((c) => c.text === '')) return;
     for (let c = 1; c <= width; c++) {
-      const ref = `${sheet.name}!${columnLetter(c)}${rowNumber}`;
+      const ref = `${columnLetter(c)}${rowNumber}`;
       const { text, formula } = cells[c - 1]!;
       // A formula's saved result is what Excel shows, and is read as such (0 included); only a
       // formula Excel never computed, or whose result is an error, leaves nothing to read.
@@ -128,12 +156,15 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
         const error = cells[c - 1]!.error;
         messages.push({
           severity: 'error',
-          file: `${file}!${ref}`,
+          file: `${file}!${sheet.name}!${ref}`,
           reason: error ? `单元格的公式 =${formula} 算出的是错误值 ${error}` : `单元格是公式 =${formula}，且没有保存计算结果`,
           hint: error ? '核对公式引用的单元格（如除数为 0 或为空）' : '在 Excel 或 WPS 中打开并保存一次，让它算出结果；或把公式「选择性粘贴」为数值',
           rule: 'xlsx/formula',
         });
       }
+      const cell = row.getCell(c);
+      const v = formula !== undefined ? cell.result : cell.value;
+      if (typeof v === 'number' && !/%/.test(cell.numFmt ?? '')) plainNumbers.set(ref, v);
       fields.push({ text, line: rowNumber, column: c, ref });
     }
     records.push({ line: rowNumber, fields });
@@ -144,6 +175,25 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   if (header > 0) {
     messages.push({ severity: 'info', file: `${file}!${sheet.name}!A${records[header]!.line}`, reason: `以第 ${records[header]!.line} 行为表头，上面的 ${records[header]!.line - 1} 行（标题）不读`, rule: 'xlsx/header-row' });
   }
-  const t = tableFromRecords(records.slice(header), file, spec, 'xlsx');
-  return { ...t, messages: [...messages.messages(), ...t.messages] };
+  const headerLine = records[header]?.line ?? 0;
+  const where = (ref: string) => `${file}!${sheet.name}!${ref}`;
+  // Rows hidden in Excel are data all the same: read, and said, so that none counts unseen.
+  const hiddenData = hidden.filter((r) => r > headerLine);
+  if (hiddenData.length) {
+    const shown = hiddenData.slice(0, 10).join('、') + (hiddenData.length > 10 ? ` 等 ${hiddenData.length} 行` : '');
+    messages.push({ severity: 'warning', file: where(`A${hiddenData[0]}`), reason: `第 ${shown} 行在 Excel 中是隐藏的，仍按数据读取`, hint: '不要的行请删除，而不是隐藏；要的行取消隐藏以便核对', rule: 'xlsx/hidden-rows' });
+  }
+  // A merged cell: exceljs gives its value to every cell it covers, so a number merged over
+  // three rows would count three times; a name merged over rows belongs to each of them.
+  for (const m of mergedCells(sheet, records[header]?.fields.map((f) => f.text) ?? [], headerLine, spec, where)) messages.push(m);
+  // The table is named with its sheet: every place in it, and every message about it, says which.
+  const t = tableFromRecords(records.slice(header), `${file}!${sheet.name}`, spec, 'xlsx');
+  const told = t.messages.map((m) => {
+    const ref = m.rule === 'cell/percent' ? /!([A-Z]+\d+)$/.exec(m.file)?.[1] : undefined;
+    const v = ref !== undefined ? plainNumbers.get(ref) : undefined;
+    if (v === undefined) return m;
+    const asPercent = formatNumber(v, '0.0#%');
+    return { ...m, hint: `单元格的数字格式不是百分比，Excel 显示的就是 ${formatNumber(v, undefined)}：${Math.abs(v) <= 1 ? `若是 ${asPercent}，` : ''}选中这一列，把单元格格式设为「百分比」（开始 → 数字 → %）后保存` };
+  });
+  return { ...t, messages: [...messages.messages(), ...told] };
 }
