@@ -60,7 +60,7 @@ describe('tongbao stats on the sample', () => {
     const r = tongbao(['stats', '2016Q4']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('institutions.assessment.share  93.75%');
-    expect(r.stdout).toContain('附件2「对政府网站进行考核」30/32');
+    expect(r.stdout).toContain('附件2「对政府网站进行考核」：30/32');
   });
 });
 

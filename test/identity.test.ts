@@ -276,6 +276,35 @@ describe('names that only look alike (issue 31, item 13)', () => {
   });
 });
 
+describe('a column that lists its values', () => {
+  it('takes a value written with a space it was declared with, and one written otherwise as the declared value, said', () => {
+    const root = exampleWorkspace('province');
+    try {
+      const yaml = path.join(root, 'data/2023Q3/bulletin.yaml');
+      const declared = (v: string) => writeFileSync(yaml, readFileSync(yaml, 'utf8').replaceAll(/values: \[微信, 微博, 抖音, [^,]+, 快手\]/g, `values: [微信, 微博, 抖音, ${v}, 快手]`));
+      for (const f of ['media.csv', 'problem-accounts.csv']) {
+        const p = path.join(root, 'data/2023Q3', f);
+        writeFileSync(p, readFileSync(p, 'utf8').replaceAll('今日头条', '今日 头条'));
+      }
+      // Declared as written in the cells: nothing to say.
+      declared('"今日 头条"');
+      let r = tongbao(['check', '2023Q3'], root);
+      expect(r.stderr).not.toContain('不在这一列声明的取值中');
+      expect(r.stderr).not.toContain('写法不同');
+      // Declared without the space: each cell is that value, and says so; the accepted rate still matches its row.
+      declared('今日头条');
+      r = tongbao(['check', '2023Q3'], root);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain('data/2023Q3/media.csv:5:1: 警告: 「平台」的「今日 头条」与声明的取值「今日头条」写法不同，已按「今日头条」处理');
+      expect(r.stderr).not.toContain('不在这一列声明的取值中');
+      const s = json(tongbao(['stats', '2023Q3', '--json'], root));
+      expect(JSON.stringify(s)).not.toContain('今日 头条');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('examples/province (issue 31, item 14)', () => {
   it('declares its site names and accounts: `sites` shows each site’s 网站名称 and region, and the accounts by platform', () => {
     const root = exampleWorkspace('province');

@@ -138,7 +138,7 @@ describe('a path the build opens, linked to a file or folder outside the workspa
       symlinkSync(path.join(outside, 'fake.pdf'), pdf);
       const r = tongbao(['build', '2016Q4', '--format', 'html'], root);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toContain('无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除');
+      expect(r.stderr).toContain('bulletin.pdf 不是普通文件（符号链接或目录），没有跟随，已删除');
       expect(everything(path.join(root, 'out'))).not.toContain(SECRET);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -39,7 +39,7 @@ export const HELP = `用法：tongbao <命令> [期次] [选项]
   --report         check 另写核对报告 out/<期次>/check-report.html（已接受的问题及理由、其余问题、正文数字的核对）
   --ltv            build --sign 时把证书链和吊销信息（CRL、OCSP）存入 PDF，证书过期后仍可验证（PAdES B-LT）
   --unsigned       build 明知地替换（或删去）out/ 中签名的、PDF/A 的或签名级别更高的 PDF（否则保留它，数据改过时拒绝生成）
-  --trust <文件>    verify 核对签名证书能否通到这些根证书（PEM）：证书链、有效期（有时间戳时按时间戳的时间）、密钥用途
+  --trust <文件>    verify 核对签名证书能否通到这些根证书（PEM 或 DER，须是 CA 证书）：证书链、有效期（有时间戳时按时间戳的时间）、密钥用途
   --signed         verify 要求是签名的生成结果：SHA256SUMS 和每个 PDF 都有有效签名
   --period <期次>   sites 只列出该期被通报的网站
   --region <地区>   sites 只列出该地区的网站

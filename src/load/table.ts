@@ -181,6 +181,17 @@ function isSiteCode(t: string): boolean {
   return true;
 }
 
+/** A column's declared values by their identifying form; made once per column. */
+const declaredByColumn = new WeakMap<Column, Map<string, string>>();
+function declaredValues(column: Column): Map<string, string> {
+  let m = declaredByColumn.get(column);
+  if (!m) {
+    m = new Map((column.values ?? []).map((v) => [identityForm(v, 'name')?.text ?? v, v] as const));
+    declaredByColumn.set(column, m);
+  }
+  return m;
+}
+
 function typedCell(f: Field, column: Column, at: At, inTotal: boolean): Cell {
   // Built plainly (no spread): this runs per cell.
   const cell: Cell = f.ref ? { text: '', value: null, line: f.line, column: f.column, ref: f.ref } : { text: '', value: null, line: f.line, column: f.column };
@@ -206,11 +217,23 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At, inTota
   // Text that identifies (a region, a site code, a unique value) is compared in one form: the
   // change is said, and the rest of the pipeline sees only the normal form.
   // A total's label (合 计) names no region: it is left as written.
-  if ((column.type === 'region' || column.type === 'site-code' || (column.unique && column.type === 'text')) && totalKind(text, true) === 'member') {
+  const identifying = column.type === 'region' || column.type === 'site-code' || (column.unique && column.type === 'text');
+  if (identifying && totalKind(text, true) === 'member') {
     const normal = identityForm(text, column.type === 'text' ? 'text' : 'name');
     if (normal) {
       at(cell, `「${column.name}」的「${shown(text)}」含有${normal.changes.join('、')}，已按「${normal.text}」处理`, '改正单元格，使同一个名称或编码处处写法相同', 'cell/normalized', 'warning');
       text = normal.text;
+      cell.text = text;
+    }
+  }
+  // A column that lists its values holds them as declared: 今日 头条 written for the declared
+  // 今日头条 (or the other way round) is that value, said, so that it groups with the others.
+  // (An identifying column has its one form already, declared values compared in it.)
+  if (column.values && !identifying) {
+    const declared = declaredValues(column).get(identityForm(text, 'name')?.text ?? text);
+    if (declared !== undefined && declared !== text) {
+      at(cell, `「${column.name}」的「${shown(text)}」与声明的取值「${declared}」写法不同，已按「${declared}」处理`, '改正单元格，使同一个取值处处写法相同', 'cell/normalized', 'warning');
+      text = declared;
       cell.text = text;
     }
   }

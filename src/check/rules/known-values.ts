@@ -21,7 +21,9 @@ export const knownValues: RowRule = {
     const codeAt = spec.columns.findIndex((c) => c.type === 'site-code');
     const known = new Map<string, boolean>();
     const isKnown = (text: string, listed: Set<string> | undefined) => {
-      if (listed) return listed.has(text);
+      // Declared values are compared in the identifying form, and so is the cell (a text column
+      // keeps the spaces it was written with: 今日 头条 is the declared 今日 头条).
+      if (listed) return listed.has(identityForm(text, 'name')?.text ?? text);
       let k = known.get(text);
       if (k === undefined) known.set(text, (k = provinceCode(text) !== undefined || divisionNames().has(text)));
       return k;
