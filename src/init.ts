@@ -189,7 +189,7 @@ function circular(a: Area, media: boolean): string {
   return out.join('\n');
 }
 
-function yamlText(o: InitOptions, a: Area, book: string): string {
+function yamlText(o: InitOptions, a: Area, book: string, code6: string | undefined): string {
   const info = periodInfo(o.period);
   const what = o.media ? '政府网站和政务新媒体' : '政府网站';
   const place = a.kind === 'national' ? '全国' : a.kind === 'department' ? '' : a.name;
@@ -199,6 +199,7 @@ function yamlText(o: InitOptions, a: Area, book: string): string {
     title: `关于${info.text}${place}${what}抽查情况的通报`,
     period: o.period,
     office: o.office,
+    ...(code6 && { region: code6 }),
     source: a.kind === 'national' ? '中国政府网' : a.kind === 'department' ? o.office : `${a.name}人民政府网`,
     workbook: book,
     document: { issuer_mark: o.office },
@@ -330,7 +331,7 @@ export async function initPeriod(root: string, o: InitOptions): Promise<InitResu
       writeFileSync(schema, JSON.stringify(bulletinJsonSchema(), null, 2) + '\n');
       created.push(displayPath(schema));
     }
-    writeFileSync(paths.yaml, yamlText(o, a, book));
+    writeFileSync(paths.yaml, yamlText(o, a, book, division?.code6));
     created.push(displayPath(paths.yaml));
     const bookFile = path.join(paths.dataDir, book);
     writeFileSync(bookFile, await workbookBytes(o, a));

@@ -243,11 +243,11 @@ describe('a county office runs its quarter from one workbook', () => {
 
 describe('init, for every kind of office', () => {
   const cases = [
-    { kind: 'national', args: ['--office', '国务院办公厅政府信息与政务公开办公室'], region: ['北京市', '浙江省'], title: '关于2024年第一季度全国政府网站抽查情况的通报' },
-    { kind: 'province', args: ['--office', '浙江省人民政府办公厅', '--region', '330000', '--media'], region: ['杭州市', '省级部门'], title: '关于2024年第一季度浙江省政府网站和政务新媒体抽查情况的通报' },
-    { kind: 'city', args: ['--office', '湖州市人民政府办公室', '--region', '330500'], region: ['安吉县', '市级部门'], title: '关于2024年第一季度湖州市政府网站抽查情况的通报' },
-    { kind: 'county', args: ['--office', '西湖区人民政府办公室', '--region', '330106'], region: ['北山街道', '区级部门'], title: '关于2024年第一季度西湖区政府网站抽查情况的通报' },
-    { kind: 'department', args: ['--office', '某某部办公厅', '--kind', 'department', '--media'], region: ['办公厅', '政策法规司'], title: '关于2024年第一季度政府网站和政务新媒体抽查情况的通报' },
+    { kind: 'national', args: ['--office', '国务院办公厅政府信息与政务公开办公室'], region: ['北京市', '浙江省'], code: '1100000011', title: '关于2024年第一季度全国政府网站抽查情况的通报' },
+    { kind: 'province', args: ['--office', '浙江省人民政府办公厅', '--region', '330000', '--media'], region: ['杭州市', '省级部门'], code: '3301000011', title: '关于2024年第一季度浙江省政府网站和政务新媒体抽查情况的通报' },
+    { kind: 'city', args: ['--office', '湖州市人民政府办公室', '--region', '330500'], region: ['安吉县', '市级部门'], code: '3305230011', title: '关于2024年第一季度湖州市政府网站抽查情况的通报' },
+    { kind: 'county', args: ['--office', '西湖区人民政府办公室', '--region', '330106'], region: ['北山街道', '区级部门'], code: '3301060011', title: '关于2024年第一季度西湖区政府网站抽查情况的通报' },
+    { kind: 'department', args: ['--office', '某某部办公厅', '--kind', 'department', '--media'], region: ['办公厅', '政策法规司'], code: '3300000011', title: '关于2024年第一季度政府网站和政务新媒体抽查情况的通报' },
   ];
   for (const k of cases) {
     it(`${k.kind}: builds a valid bulletin once its workbook is filled`, async () => {
@@ -264,7 +264,7 @@ describe('init, for every kind of office', () => {
             { [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 抽查网站数: 5, 合格网站数: 4 },
             { [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: b, 抽查网站数: 3, 合格网站数: 3 },
           ],
-          问题网站: [{ 序号: 1, [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 网站名称: '某某网', 网站标识码: '3300000011', 存在的问题: '栏目长期不更新' }],
+          问题网站: [{ 序号: 1, [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 网站名称: '某某网', 网站标识码: k.code, 存在的问题: '栏目长期不更新' }],
           ...(media && { 新媒体抽查: Q1.sheets['新媒体抽查']!, 问题账号: Q1.sheets['问题账号']! }),
         },
         figures: media ? Q1.figures : { running: 12, rectify_days: 15 },
@@ -464,5 +464,64 @@ describe('a site listed again the next quarter', () => {
     const r = tongbao(['check', '2024Q2'], root);
     expect(r.stderr).toContain('data/2024Q2/2024Q2检查数据.xlsx!问题网站!D3: 提示: 「孝丰镇人民政府网」（3305230011）连续被通报');
     expect(r.stderr).toContain('data/2024Q1/2024Q1检查数据.xlsx!问题网站 第 3 行');
+  });
+});
+
+describe('site codes at county level', () => {
+  // Problem sites of a county's bulletin (安吉县, 330523) and of its city's (湖州市, 330500).
+  const site = (region: string, code: string, n: number) => ({ 序号: n, 地区: region, 网站名称: `${region}某某网`, 网站标识码: code, 存在的问题: '栏目长期不更新' });
+  const problems = async (kind: 'county' | 'city', rows: Record<string, string | number>[]) => {
+    const root = mkdtempSync(path.join(tmpdir(), `tongbao-codes-${kind}-`));
+    const args = kind === 'county' ? ['--office', '安吉县人民政府办公室', '--region', '330523'] : ['--office', '湖州市人民政府办公室', '--region', '330500'];
+    expect(tongbao(['init', '2024Q1', ...args], root).status).toBe(0);
+    const regions = kind === 'county' ? ['孝丰镇', '县级部门'] : ['安吉县', '市级部门'];
+    await fill(book(root, '2024Q1'), {
+      ...Q1,
+      figures: { running: 12, rectify_days: 15 },
+      sheets: { 网站抽查: regions.map((r) => ({ 地区: r, 抽查网站数: 4, 合格网站数: 3 })), 问题网站: rows },
+    });
+    const c = tongbao(['check', '2024Q1'], root);
+    return { status: c.status, lines: c.stderr.split('\n').filter((l) => / (错误|警告): /.test(l)) };
+  };
+  const at = 'data/2024Q1/2024Q1检查数据.xlsx!问题网站!';
+
+  it('a code of no GB/T 2260 division is an error; one of another county than the row\'s town, or than the bulletin\'s region, is reported', async () => {
+    const r = await problems('county', [
+      site('孝丰镇', '3305230011', 1), // right: 孝丰镇 is in 安吉县
+      site('孝丰镇', '3305320008', 2), // 330532: no such county
+      site('孝丰镇', '3305220008', 3), // 330522 长兴县, not where 孝丰镇 is
+      site('县级部门', '3205850008', 4), // 太仓市 (江苏), in a bulletin of 安吉县
+      site('县级部门', '3205230008', 5), // 320523: no such county either
+      site('县级部门', '3305230021', 6), // right
+    ]);
+    expect(r.lines.map((l) => l.replace(/（(核对|最接近).*$/, ''))).toEqual([
+      `${at}D4: 错误: 网站标识码 3305320008 的前六位 330532 不是 GB/T 2260 中的行政区划代码`,
+      `${at}D5: 错误: 网站标识码 3305220008 的行政区划 330522（长兴县）不在这一行的地区「孝丰镇」（330523）之内`,
+      `${at}D6: 警告: 网站标识码 3205850008 的行政区划 320585（太仓市）不在本通报的地区「安吉县」（bulletin.yaml 的 region: 330523）之内`,
+      `${at}D7: 错误: 网站标识码 3205230008 的前六位 320523 不是 GB/T 2260 中的行政区划代码`,
+    ]);
+    expect(r.status).toBe(1);
+  }, 60_000);
+
+  it('in a city\'s bulletin the county a row names holds its code; 安吉 is answered with 安吉县, not 安徽', async () => {
+    const r = await problems('city', [site('安吉县', '3305230011', 1), site('安吉县', '3205850008', 2), site('市级部门', '3305000011', 3), site('安吉', '3305230012', 4)]);
+    expect(r.lines.map((l) => l.replace(/（(核对|最接近).*$/, ''))).toEqual([
+      `${at}D4: 错误: 网站标识码 3205850008 的行政区划 320585（太仓市）不在这一行的地区「安吉县」（330523）之内`,
+      `${at}B6: 错误: 「地区」的「安吉」不在这一列声明的取值中`,
+    ]);
+    expect(r.lines[1]).toContain('最接近的是「安吉县」');
+    expect(r.status).toBe(1);
+  }, 60_000);
+
+  it('a region column without a list of values suggests 安吉县 for 安吉 and 湖州市 for 湖州, each a name without its suffix', () => {
+    const root = sampleWorkspace();
+    edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('\n1,河北,', '\n1,安吉,').replace('\n2,山西,', '\n2,湖州,').replace('\n3,', '\n3,浙江省,').replace(/\n(4),[^,]+,/, '\n4,安微,'));
+    const c = tongbao(['check', '2016Q4'], root);
+    const near = (row: number) => c.stderr.split('\n').find((l) => l.startsWith(`data/2016Q4/problem-sites.csv:${row}:`) && l.includes('不是已知的地区'));
+    expect(near(2)).toContain('最接近的是「安吉县」');
+    expect(near(3)).toContain('最接近的是「湖州市」');
+    expect(near(4)).toBeUndefined(); // 浙江省 is known
+    expect(near(5)).toContain('最接近的是「安徽」'); // a letter off still finds its province
+    expect(c.status).toBe(1);
   });
 });

@@ -10,6 +10,7 @@ import { hasErrors, sortMessages, type Message } from '../messages.js';
 import { againstPrevious } from '../figures/change.js';
 import type { Figure } from '../figures/figure.js';
 import { checkTable, type CheckedTable } from './pass.js';
+import { ROW_RULES } from './rules/index.js';
 import { checkReported, reportedFigures, unfilledFigures, type CheckOutcome } from './reported.js';
 import { readRegister } from '../register/read.js';
 import type { Register } from '../register/register.js';
@@ -109,7 +110,8 @@ async function theYear(loaded: LoadedBulletin, current: Figures, others: PeriodF
 /** Every table of a period, in the order declared, each read once. */
 async function checkTables(loaded: LoadedBulletin): Promise<CheckedTable[]> {
   const out: CheckedTable[] = [];
-  for (const table of loaded.tables.values()) out.push(await checkTable(table, tablePlace(table, loaded.bulletin.attachments)));
+  const region = areaPrefix(loaded.bulletin.region);
+  for (const table of loaded.tables.values()) out.push(await checkTable(table, tablePlace(table, loaded.bulletin.attachments), ROW_RULES, region));
   return out;
 }
 
@@ -188,4 +190,10 @@ async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, me
     });
   }
   return prev.figures;
+}
+
+/** A region code as the prefix its site codes share: 330000 → 33, 330500 → 3305, 330523 as is. */
+function areaPrefix(code6: string | undefined): string | undefined {
+  if (code6 === undefined) return undefined;
+  return code6.endsWith('0000') ? code6.slice(0, 2) : code6.endsWith('00') ? code6.slice(0, 4) : code6;
 }
