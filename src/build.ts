@@ -11,6 +11,7 @@ import { CHECK_REPORT_FILE, checkReportHtml } from './render/report.js';
 import { displayPath } from './bulletin.js';
 import { BulletinError, hasErrors, sortMessages } from './messages.js';
 import type { LayoutReport } from './print/layout.js';
+import { lintPrecision } from './render/lint.js';
 import { lintCircular, readCircular, renderPage, withDownloads, type CircularSource } from './render/html.js';
 import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js';
 import { takePrelaunched } from './print/early.js';
@@ -192,7 +193,7 @@ export async function renderBulletin(root: string, period: string): Promise<Rend
   const { sources, messages: read } = readCircular(result.loaded);
   // Problems kept on purpose (`accept:`) are warnings from here on, rendering included.
   const accept = new Acceptance(result.loaded);
-  const messages = accept.apply([...result.messages, ...read, ...lintCircular(sources)]);
+  const messages = accept.apply([...result.messages, ...read, ...lintCircular(sources), ...lintPrecision(sources, result.figures)]);
   let html: string | undefined;
   if (!hasErrors(messages)) {
     try {

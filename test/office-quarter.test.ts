@@ -525,3 +525,21 @@ describe('site codes at county level', () => {
     expect(c.status).toBe(1);
   });
 });
+
+describe('printed precision of a share the tables computed', () => {
+  it('printed bare with more than one decimal (93.75%, 84.375%) it is a warning naming {{percent … 1}}; at one decimal or through percent it is not', () => {
+    const root = sampleWorkspace();
+    appendFileSync(
+      path.join(root, 'content/2016Q4/circular.md'),
+      '\n考核占{{institutions.assessment.share}}，问责占{{{institutions.accountability.share}}}，集约化占{{percent institutions.consolidation.share 1}}。\n',
+    );
+    const c = tongbao(['check', '2016Q4'], root);
+    const lines = c.stderr.split('\n').filter((l) => l.includes('content/percent-digits') || l.includes('由表格算出'));
+    const line = readFileSync(path.join(root, 'content/2016Q4/circular.md'), 'utf8').trimEnd().split('\n').length;
+    expect(lines).toEqual([
+      `content/2016Q4/circular.md:${line}:4: 警告: 「institutions.assessment.share」由表格算出，印出来是 93.75%（2 位小数），多于通报默认的 1 位（写 {{percent institutions.assessment.share 1}} 按 1 位小数印出（要印几位就写几），印出的是 93.8%）`,
+      `content/2016Q4/circular.md:${line}:41: 警告: 「institutions.accountability.share」由表格算出，印出来是 84.375%（3 位小数），多于通报默认的 1 位（写 {{percent institutions.accountability.share 1}} 按 1 位小数印出（要印几位就写几），印出的是 84.4%）`,
+    ]);
+    expect(c.status).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 // A number typed into the prose is a figure typed twice: it should be bound to the data.
 // Dates, document numbers and heading numbers are not figures.
 import type { Message } from '../messages.js';
+import { display, type Figures } from '../figures/figure.js';
 
 const NUMBER = /[0-9０-９]+(?:[.．][0-9０-９]+)?[%％]?/g;
 
@@ -101,6 +102,42 @@ export function markdownLimits(source: string, file: string): Message[] {
       if (c === 42 || c === 95 || c === 91 || c === 93 || c === 126 || c === 96) marks++; // * _ [ ] ~ `
     }
     if (marks > MARKDOWN_LIMITS.delimiters) at(line, 1, `这一行有 ${marks} 个 Markdown 标记符号（* _ [ ] ~ \`），超过 ${MARKDOWN_LIMITS.delimiters} 个的上限`, 'markdown/too-many-marks');
+  }
+  return messages;
+}
+
+/** A figure printed bare: `{{name}}` or `{{{name}}}`, with no helper (helpers say their digits). */
+const BARE = /\{\{\{?~?\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*~?\}?\}\}/g;
+
+/** The digits a percentage prints at unless the circular or bulletin.yaml says otherwise. */
+export const DEFAULT_PERCENT_DIGITS = 1;
+
+/**
+ * A share the tables computed prints at the digits that make it exact, up to three: 11/12 is
+ * 91.667%, which no bulletin prints. Printed bare with more than the default one decimal, it is
+ * a warning naming the helper that prints it at the digits meant.
+ */
+export function lintPrecision(sources: readonly { file: string; text: string }[], figures: Figures): Message[] {
+  const messages: Message[] = [];
+  for (const s of sources) {
+    s.text.split(/\r?\n/).forEach((text, i) => {
+      for (const m of text.matchAll(BARE)) {
+        const f = figures.get(m[1]!);
+        if (!f || f.source !== 'computed') continue;
+        const v = f.value;
+        if ((v.type !== 'share' && v.type !== 'growth') || v.digits <= DEFAULT_PERCENT_DIGITS) continue;
+        const helper = v.type === 'share' ? 'percent' : 'growth';
+        messages.push({
+          severity: 'warning',
+          file: s.file,
+          line: i + 1,
+          column: m.index + 1,
+          reason: `「${f.name}」由表格算出，印出来是 ${display(v)}（${v.digits} 位小数），多于通报默认的 ${DEFAULT_PERCENT_DIGITS} 位`,
+          hint: `写 {{${helper} ${f.name} ${DEFAULT_PERCENT_DIGITS}}} 按 ${DEFAULT_PERCENT_DIGITS} 位小数印出（要印几位就写几），印出的是 ${display(v, DEFAULT_PERCENT_DIGITS)}`,
+          rule: 'content/percent-digits',
+        });
+      }
+    });
   }
   return messages;
 }
