@@ -543,3 +543,17 @@ describe('printed precision of a share the tables computed', () => {
     expect(c.status).toBe(0);
   });
 });
+
+describe('counts typed by hand in Chinese numerals', () => {
+  it('十二个, 二十家 and 一百零五项 are flagged as 12 is; ordinals, vague counts and words (第十二个, 数十个, 三个方面, 一个) are not', () => {
+    const root = sampleWorkspace();
+    const file = path.join(root, 'content/2016Q4/circular.md');
+    appendFileSync(file, '\n本次抽查12个网站、十二个网站，涉及二十家单位、一百零五项问题。第十二个网站、数十个栏目、十几个账号从三个方面和一个机制入手。\n');
+    const line = readFileSync(file, 'utf8').trimEnd().split('\n').length;
+    const c = tongbao(['check', '2016Q4'], root);
+    const bare = c.stderr.split('\n').filter((l) => l.startsWith(`content/2016Q4/circular.md:${line}:`));
+    expect(bare.map((l) => /:(\d+): 警告: 正文中的数字「([^」]+)」没有绑定到数据/.exec(l)?.slice(1).join(' '))).toEqual(['5 12', '11 十二', '19 二十', '25 一百零五']);
+    expect(bare[1]).toContain('{{cn 名称}}');
+    expect(c.status).toBe(0);
+  });
+});

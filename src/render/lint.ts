@@ -5,6 +5,14 @@ import { display, type Figures } from '../figures/figure.js';
 
 const NUMBER = /[0-9０-９]+(?:[.．][0-9０-９]+)?[%％]?/g;
 
+/**
+ * A count written in Chinese numerals before a measure word (十二个, 二十家, 一百零五项): a figure
+ * typed by hand as much as 12 is. A lone 一 or 两 (一个方面, 两项制度) and 三 to 九 (三个方面) are
+ * words more often than counts and are left alone; ordinals (第十二个) and vague counts (数十个,
+ * 十几个) are no figures.
+ */
+const CHINESE_COUNT = /(?<![第数几零〇一二两三四五六七八九十百千万亿])(?:[零〇一二两三四五六七八九十百千万亿]{2,}|十)(?=[个家项条次名人批所户篇件处类款座位])/g;
+
 /** Spans that hold numbers legitimately: dates, document numbers, list numbering. */
 const EXEMPT = [
   /[0-9]{4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}日)?)?/g, // 2016年, 2017年1月20日
@@ -39,6 +47,17 @@ export function lintNumbers(source: string, file: string): Message[] {
       line = line.slice(0, open);
     }
     for (const re of EXEMPT) line = line.replace(re, (m) => ' '.repeat(m.length));
+    for (const m of line.matchAll(CHINESE_COUNT)) {
+      messages.push({
+        severity: 'warning',
+        file,
+        line: i + 1,
+        column: m.index + 1,
+        reason: `正文中的数字「${m[0]}」没有绑定到数据`,
+        hint: '在 bulletin.yaml 的 figures 中登记它（或由表格算出），正文写 {{名称}}（印作阿拉伯数字）或 {{cn 名称}}（印作汉字）；「第十二」这样的序数不受此限',
+        rule: 'content/bare-number',
+      });
+    }
     for (const m of line.matchAll(NUMBER)) {
       messages.push({
         severity: 'warning',
