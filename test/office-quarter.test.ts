@@ -557,3 +557,38 @@ describe('counts typed by hand in Chinese numerals', () => {
     expect(c.status).toBe(0);
   });
 });
+
+describe('the rectification table new scaffolds', () => {
+  it('rows there with an empty status are not missing from it; the previous list\'s accounts are not asked for in it', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-rect-'));
+    expect(tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523', '--media'], root).status).toBe(0);
+    await fill(book(root, '2024Q1'), Q1);
+    expect(tongbao(['new', '2024Q2'], root).status).toBe(0);
+    const missing = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.includes('不在整改情况表中'));
+    const at = 'data/2024Q2/2024Q2检查数据.xlsx!整改情况!';
+    // Fresh from new: the statuses are to fill, at their cells; no site is missing.
+    const fresh = tongbao(['check', '2024Q2'], root);
+    expect(missing(fresh)).toEqual([]);
+    expect(fresh.stderr).toContain(`${at}C3: 错误: 「整改状态」不能为空`);
+    expect(fresh.stderr).toContain(`${at}C4: 错误: 「整改状态」不能为空`);
+    // Filled but one status: that cell, still no site missing.
+    const bookQ2 = book(root, '2024Q2');
+    const pristine = readFileSync(bookQ2);
+    await fill(bookQ2, { ...Q2, sheets: { ...Q2.sheets, 整改情况: [{ 整改状态: '已整改', 完成日期: '2024-05-10' }, {}] } });
+    const one = tongbao(['check', '2024Q2'], root);
+    expect(missing(one)).toEqual([]);
+    expect(one.stderr).toContain(`${at}C4: 错误: 「整改状态」不能为空`);
+    // A site's row taken out: that site is missing, counted as a site; the account listed last quarter is not asked for.
+    writeFileSync(bookQ2, pristine);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(bookQ2) as unknown as ArrayBuffer);
+    wb.getWorksheet('整改情况')!.spliceRows(4, 1);
+    writeFileSync(bookQ2, Buffer.from(await wb.xlsx.writeBuffer()));
+    await fill(bookQ2, { ...Q2, sheets: { ...Q2.sheets, 整改情况: [{ 整改状态: '已整改', 完成日期: '2024-05-10' }] } });
+    const out = tongbao(['check', '2024Q2'], root);
+    expect(missing(out)).toEqual([
+      'data/2024Q2/2024Q2检查数据.xlsx!整改情况: 警告: 上一期（2024年第一季度）名单中的 1 个网站不在整改情况表中：「山川乡人民政府网」（3305230012）（补上它们的整改状态；未补的按未整改计算）',
+    ]);
+    expect(out.stderr).not.toContain('安吉某某发布」（');
+  }, 90_000);
+});

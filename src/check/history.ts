@@ -9,6 +9,7 @@ import { naturalDigits, type Figure } from '../figures/figure.js';
 import { placeOf } from '../load/yaml.js';
 import { periodInfo } from '../periods.js';
 import type { Listing, Register, Rectification } from '../register/register.js';
+import { unfilledKey } from '../register/register.js';
 import { rectificationColumns, siteColumns } from '../register/sites.js';
 
 export interface History {
@@ -123,7 +124,13 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
         });
       }
     }
-    const missing = [...before.values()].filter((l) => !seen.has(l.site.key));
+    // This period's data did not read (a 文号 still to fill is enough): its table is not known to
+    // lack anyone, and check reports what is wrong where it is.
+    if (register.unread.some((u) => u.period === period)) continue;
+    // The table is keyed by 网站标识码: it reports on the previous list's sites, not its accounts.
+    const sites = [...before.values()].filter((l) => l.site.kind === 'site');
+    // A site whose row is there with its status still empty is in the table: its cell says so.
+    const missing = sites.filter((l) => !seen.has(l.site.key) && !register.unfilled.has(unfilledKey(period, spec.id, l.site.key)));
     if (missing.length) {
       messages.push({
         severity: 'warning',
@@ -133,7 +140,7 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
         rule: 'register/rectification-missing',
       });
     }
-    const listed = [...before.values()];
+    const listed = sites;
     const status = (l: Listing) => seen.get(l.site.key)?.status;
     const done = listed.filter((l) => status(l) === '已整改');
     const closedOnes = listed.filter((l) => status(l) === '已关停' || status(l) === '已上移');
