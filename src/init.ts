@@ -73,6 +73,8 @@ interface Table {
   sheet: string;
   columns: Column[];
   note?: string;
+  /** A list of new-media accounts: the register keys each by platform and name. */
+  account?: { platform: string; name: string };
 }
 
 /** The tables an office of this kind fills each period, as bulletin.yaml declares them. */
@@ -135,6 +137,7 @@ function tables(a: Area, media: boolean): Table[] {
         { key: 'owner', name: '开设主体', type: 'text' },
         { key: 'problem', name: '存在的问题', type: 'text' },
       ],
+      account: { platform: 'platform', name: 'account' },
     });
   }
   return list;
@@ -204,7 +207,7 @@ function yamlText(o: InitOptions, a: Area, book: string, code6: string | undefin
     workbook: book,
     document: { issuer_mark: o.office },
     figures: Object.fromEntries(figs.map(([name, label]) => [name, { label }])),
-    attachments: ts.map((t) => ({ id: t.id, kind: t.kind, ...(t.print && { print: t.print }), title: t.title, file: book, sheet: t.sheet, columns: t.columns, ...(t.note && { note: t.note }) })),
+    attachments: ts.map((t) => ({ id: t.id, kind: t.kind, ...(t.print && { print: t.print }), title: t.title, file: book, sheet: t.sheet, columns: t.columns, ...(t.note && { note: t.note }), ...(t.account && { account: t.account }) })),
   };
   // One line per column (and per figure), as the examples write them.
   const yaml = new Document(doc, { aliasDuplicateObjects: false });

@@ -589,6 +589,10 @@ describe('the rectification table new scaffolds', () => {
     expect(missing(out)).toEqual([
       'data/2024Q2/2024Q2检查数据.xlsx!整改情况: 警告: 上一期（2024年第一季度）名单中的 1 个网站不在整改情况表中：「山川乡人民政府网」（3305230012）（补上它们的整改状态；未补的按未整改计算）',
     ]);
-    expect(out.stderr).not.toContain('安吉某某发布」（');
+    expect(out.stderr).toContain('问题账号!C3: 提示: 「安吉某某发布」（微信/安吉某某发布）连续被通报');
+    // The account listed both quarters is a repeat, counted as an account.
+    const stats = tongbao(['stats', '2024Q2'], root).stdout;
+    expect(stats).toMatch(/problem_accounts\.repeat\.count +1 +「检查发现问题的政务新媒体名单」中上一期也被通报的账号数 .*本期与 2024Q1 名单都有的平台和账号名称/);
+    expect(stats).toMatch(/problem_sites\.repeat\.count +0 +「检查发现问题的政府网站名单」中上一期也被通报的网站数/);
   }, 90_000);
 });
