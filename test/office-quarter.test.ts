@@ -596,3 +596,26 @@ describe('the rectification table new scaffolds', () => {
     expect(stats).toMatch(/problem_sites\.repeat\.count +0 +「检查发现问题的政府网站名单」中上一期也被通报的网站数/);
   }, 90_000);
 });
+
+describe('a certificate whose signer name is mojibake', () => {
+  it('is a warning before signing, naming the name meant; a name in proper UTF-8, Chinese or Latin, is not', () => {
+    const root = sampleWorkspace();
+    const cert = (name: string, subject: string, utf8: boolean) =>
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', ...(utf8 ? ['-utf8'] : []), '-subj', subject, '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation'], { cwd: root, stdio: 'pipe' });
+    // Without -utf8, openssl takes the UTF-8 bytes for Latin-1 characters: 安吉县… as å®\u0089å….
+    cert('garbled', '/CN=安吉县人民政府办公室', false);
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', 'garbled.key', '-in', 'garbled.pem', '-out', 'garbled.p12', '-passout', 'pass:trial'], { cwd: root, stdio: 'pipe' });
+    cert('chinese', '/CN=安吉县人民政府办公室', true);
+    cert('latin', '/CN=Müller Ämter GmbH', true);
+    const said = (args: string[]) => {
+      const b = tongbao(['build', '2016Q4', '--sign', ...args], root, { TONGBAO_SIGN_PASSWORD: 'trial' });
+      expect(b.status, b.stderr).toBe(0);
+      return b.stderr.split('\n').filter((l) => l.includes('sign/garbled-name') || l.includes('签名人名称'));
+    };
+    expect(said(['--p12', 'garbled.p12'])).toEqual([
+      'garbled.p12: 警告: 签名证书的签名人名称是乱码：「å®åå¿äººæ°æ¿åºåå…」，应是「安吉县人民政府办公室」（UTF-8 编码被当作 Latin-1 读了）；签名会以这个名称显示（用 openssl 自制的证书请加 -utf8 重新生成（见 README「签名用的证书」）；CA 签发的证书请联系发证机构）',
+    ]);
+    expect(said(['--key', 'chinese.key', '--cert', 'chinese.pem'])).toEqual([]);
+    expect(said(['--key', 'latin.key', '--cert', 'latin.pem'])).toEqual([]);
+  }, 120_000);
+});
