@@ -133,13 +133,15 @@ describe('a county office runs its quarter from one workbook', () => {
       `${at}数字!C2: 数字「running」`,
       `${at}数字!C3: 数字「accounts」`,
       `${at}数字!C4: 数字「rectify_days」`,
-      `${at}网站抽查!A1: 表格「各乡镇（街道）和部门政府网站抽查情况」还没有数据：文件只有表头`,
-      `${at}新媒体抽查!A1: 表格「各平台政务新媒体抽查情况」还没有数据：文件只有表头`,
-      `${at}问题网站!A1: 表格「检查发现问题的政府网站名单」还没有数据：文件只有表头`,
-      `${at}问题账号!A1: 表格「检查发现问题的政务新媒体名单」还没有数据：文件只有表头`,
+      `${at}网站抽查!A1: 表格「各乡镇（街道）和部门政府网站抽查情况」还没有数据：工作表 2024Q1检查数据.xlsx!网站抽查 只有表头`,
+      `${at}新媒体抽查!A1: 表格「各平台政务新媒体抽查情况」还没有数据：工作表 2024Q1检查数据.xlsx!新媒体抽查 只有表头`,
+      `${at}问题网站!A1: 表格「检查发现问题的政府网站名单」还没有数据：工作表 2024Q1检查数据.xlsx!问题网站 只有表头`,
+      `${at}问题账号!A1: 表格「检查发现问题的政务新媒体名单」还没有数据：工作表 2024Q1检查数据.xlsx!问题账号 只有表头`,
     ];
     expect(left.filter((l) => !errors.some((e) => e.startsWith(l)))).toEqual([]);
     expect(errors).toHaveLength(left.length);
+    // The title row init wrote above each header goes without a note per sheet.
+    expect(c.stderr).not.toContain('行为表头');
   });
 
   it('the workbook has the drop-down lists and formats the office fills with', async () => {
