@@ -515,6 +515,17 @@ describe('site codes at county level', () => {
     expect(r.status).toBe(1);
   }, 60_000);
 
+  it('bulletin.yaml\'s region is a division, or an error at its line', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-codes-region-'));
+    expect(tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523'], root).status).toBe(0);
+    expect(readFileSync(path.join(root, 'data/2024Q1/bulletin.yaml'), 'utf8')).toContain('region: "330523"');
+    expect(tongbao(['check', '2024Q1'], root).stderr).not.toContain('bulletin/region');
+    edit(root, 'data/2024Q1/bulletin.yaml', (t) => t.replace('region: "330523"', 'region: "330599"'));
+    const line = readFileSync(path.join(root, 'data/2024Q1/bulletin.yaml'), 'utf8').split('\n').findIndex((l) => l.startsWith('region:')) + 1;
+    const c = tongbao(['check', '2024Q1'], root);
+    expect(c.stderr).toMatch(new RegExp(`data/2024Q1/bulletin\\.yaml:${line}:\\d+: 错误: region 的「330599」不是 GB/T 2260 中的行政区划代码`));
+  });
+
   it('a region column without a list of values suggests 安吉县 for 安吉 and 湖州市 for 湖州, each a name without its suffix', () => {
     const root = sampleWorkspace();
     edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('\n1,河北,', '\n1,安吉,').replace('\n2,山西,', '\n2,湖州,').replace('\n3,', '\n3,浙江省,').replace(/\n(4),[^,]+,/, '\n4,安微,'));
