@@ -11,6 +11,7 @@ import { CHECK_REPORT_FILE, checkReportHtml } from './render/report.js';
 import { displayPath } from './bulletin.js';
 import { BulletinError, hasErrors, sortMessages } from './messages.js';
 import type { LayoutReport } from './print/layout.js';
+import { lintPrecision } from './render/lint.js';
 import { lintCircular, readCircular, renderPage, withDownloads, type CircularSource } from './render/html.js';
 import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js';
 import { takePrelaunched } from './print/early.js';
@@ -192,7 +193,7 @@ export async function renderBulletin(root: string, period: string): Promise<Rend
   const { sources, messages: read } = readCircular(result.loaded);
   // Problems kept on purpose (`accept:`) are warnings from here on, rendering included.
   const accept = new Acceptance(result.loaded);
-  const messages = accept.apply([...result.messages, ...read, ...lintCircular(sources)]);
+  const messages = accept.apply([...result.messages, ...read, ...lintCircular(sources), ...lintPrecision(sources, result.figures)]);
   let html: string | undefined;
   if (!hasErrors(messages)) {
     try {
@@ -398,6 +399,8 @@ async function begin(given: Pick<Build, 'root' | 'period' | 'format' | 'progress
   const prepared = await prepareArchive(options, archive);
   interrupted();
   if ('messages' in prepared) return failed(rendered, prepared.messages);
+  // Said before signing, as the signer's other problems are.
+  if (prepared.warnings?.length) rendered.messages.push(...prepared.warnings);
   const outDir = rendered.loaded.paths.outDir;
   const b: Build = {
     ...given,
@@ -806,7 +809,7 @@ function signingTime(): Date {
   return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
 }
 
-async function prepareArchive(options: BuildOptions, archive: boolean): Promise<{ icc: string; signer?: Signer; time?: Date } | { messages: Message[] }> {
+async function prepareArchive(options: BuildOptions, archive: boolean): Promise<{ icc: string; signer?: Signer; time?: Date; warnings?: Message[] } | { messages: Message[] }> {
   if (!archive) return { icc: '' };
   let icc: string;
   try {
@@ -835,7 +838,11 @@ async function prepareArchive(options: BuildOptions, archive: boolean): Promise<
     // The time the signature will carry: the certificate must be valid then.
     const time = signingTime();
     checkSigner(signer, time);
-    return { icc, signer, time };
+    const { signerWarnings } = await import('./archive/sign.js');
+    // Named at the certificate's file: the .p12, or the --cert beside the key.
+    const at = displayPath(sign.p12 ?? sign.pem!.cert);
+    const warnings = signerWarnings(signer).map((w): Message => ({ severity: 'warning', file: at, ...w }));
+    return { icc, signer, time, warnings };
   } catch (e) {
     if (!(e instanceof SignerError)) throw e;
     return { messages: [{ severity: 'error', file, reason: e.message, hint: e.hint, rule: e.rule }] };

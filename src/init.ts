@@ -73,6 +73,8 @@ interface Table {
   sheet: string;
   columns: Column[];
   note?: string;
+  /** A list of new-media accounts: the register keys each by platform and name. */
+  account?: { platform: string; name: string };
 }
 
 /** The tables an office of this kind fills each period, as bulletin.yaml declares them. */
@@ -135,6 +137,7 @@ function tables(a: Area, media: boolean): Table[] {
         { key: 'owner', name: '开设主体', type: 'text' },
         { key: 'problem', name: '存在的问题', type: 'text' },
       ],
+      account: { platform: 'platform', name: 'account' },
     });
   }
   return list;
@@ -189,7 +192,7 @@ function circular(a: Area, media: boolean): string {
   return out.join('\n');
 }
 
-function yamlText(o: InitOptions, a: Area, book: string): string {
+function yamlText(o: InitOptions, a: Area, book: string, code6: string | undefined): string {
   const info = periodInfo(o.period);
   const what = o.media ? '政府网站和政务新媒体' : '政府网站';
   const place = a.kind === 'national' ? '全国' : a.kind === 'department' ? '' : a.name;
@@ -199,11 +202,12 @@ function yamlText(o: InitOptions, a: Area, book: string): string {
     title: `关于${info.text}${place}${what}抽查情况的通报`,
     period: o.period,
     office: o.office,
+    ...(code6 && { region: code6 }),
     source: a.kind === 'national' ? '中国政府网' : a.kind === 'department' ? o.office : `${a.name}人民政府网`,
     workbook: book,
     document: { issuer_mark: o.office },
     figures: Object.fromEntries(figs.map(([name, label]) => [name, { label }])),
-    attachments: ts.map((t) => ({ id: t.id, kind: t.kind, ...(t.print && { print: t.print }), title: t.title, file: book, sheet: t.sheet, columns: t.columns, ...(t.note && { note: t.note }) })),
+    attachments: ts.map((t) => ({ id: t.id, kind: t.kind, ...(t.print && { print: t.print }), title: t.title, file: book, sheet: t.sheet, columns: t.columns, ...(t.note && { note: t.note }), ...(t.account && { account: t.account }) })),
   };
   // One line per column (and per figure), as the examples write them.
   const yaml = new Document(doc, { aliasDuplicateObjects: false });
@@ -330,7 +334,7 @@ export async function initPeriod(root: string, o: InitOptions): Promise<InitResu
       writeFileSync(schema, JSON.stringify(bulletinJsonSchema(), null, 2) + '\n');
       created.push(displayPath(schema));
     }
-    writeFileSync(paths.yaml, yamlText(o, a, book));
+    writeFileSync(paths.yaml, yamlText(o, a, book, division?.code6));
     created.push(displayPath(paths.yaml));
     const bookFile = path.join(paths.dataDir, book);
     writeFileSync(bookFile, await workbookBytes(o, a));

@@ -180,7 +180,9 @@ export async function newPeriod(root: string, period: string, from?: string): Pr
 /** The sites `period` listed, when the new period has a rectification table to start with them. */
 async function listedIn(root: string, period: string, tables: readonly TableSpec[]): Promise<Map<string, Listing>> {
   if (!tables.some((t) => rectificationColumns(t))) return new Map();
-  return (await readRegister(root, { upTo: period, lists: [period] })).listedIn(period);
+  const listed = (await readRegister(root, { upTo: period, lists: [period] })).listedIn(period);
+  // The table is keyed by 网站标识码: new-media accounts have none, and no row there.
+  return new Map([...listed].filter(([, l]) => l.site.kind === 'site'));
 }
 
 function retitle(title: string, from: string, to: string): string {

@@ -236,6 +236,11 @@ export const Bulletin = z
     period: period.describe('期次，与目录名一致'),
     previous: period.optional().describe('上一期的期次，用于环比'),
     office: z.string().min(1).describe('发文机关'),
+    region: z
+      .string()
+      .regex(/^\d{6}$/, { message: '应为 6 位 GB/T 2260 行政区划代码，如 330523' })
+      .optional()
+      .describe('本机关所在地区的 6 位 GB/T 2260 行政区划代码（tongbao init --region 写入）：网站标识码的前六位应在这个地区之内'),
     workbook: z
       .string()
       .regex(/\.xlsx$/i, { message: '工作簿应为 .xlsx 文件' })

@@ -133,13 +133,15 @@ describe('a county office runs its quarter from one workbook', () => {
       `${at}数字!C2: 数字「running」`,
       `${at}数字!C3: 数字「accounts」`,
       `${at}数字!C4: 数字「rectify_days」`,
-      `${at}网站抽查!A1: 表格「各乡镇（街道）和部门政府网站抽查情况」还没有数据：文件只有表头`,
-      `${at}新媒体抽查!A1: 表格「各平台政务新媒体抽查情况」还没有数据：文件只有表头`,
-      `${at}问题网站!A1: 表格「检查发现问题的政府网站名单」还没有数据：文件只有表头`,
-      `${at}问题账号!A1: 表格「检查发现问题的政务新媒体名单」还没有数据：文件只有表头`,
+      `${at}网站抽查!A1: 表格「各乡镇（街道）和部门政府网站抽查情况」还没有数据：工作表 2024Q1检查数据.xlsx!网站抽查 只有表头`,
+      `${at}新媒体抽查!A1: 表格「各平台政务新媒体抽查情况」还没有数据：工作表 2024Q1检查数据.xlsx!新媒体抽查 只有表头`,
+      `${at}问题网站!A1: 表格「检查发现问题的政府网站名单」还没有数据：工作表 2024Q1检查数据.xlsx!问题网站 只有表头`,
+      `${at}问题账号!A1: 表格「检查发现问题的政务新媒体名单」还没有数据：工作表 2024Q1检查数据.xlsx!问题账号 只有表头`,
     ];
     expect(left.filter((l) => !errors.some((e) => e.startsWith(l)))).toEqual([]);
     expect(errors).toHaveLength(left.length);
+    // The title row init wrote above each header goes without a note per sheet.
+    expect(c.stderr).not.toContain('行为表头');
   });
 
   it('the workbook has the drop-down lists and formats the office fills with', async () => {
@@ -243,11 +245,11 @@ describe('a county office runs its quarter from one workbook', () => {
 
 describe('init, for every kind of office', () => {
   const cases = [
-    { kind: 'national', args: ['--office', '国务院办公厅政府信息与政务公开办公室'], region: ['北京市', '浙江省'], title: '关于2024年第一季度全国政府网站抽查情况的通报' },
-    { kind: 'province', args: ['--office', '浙江省人民政府办公厅', '--region', '330000', '--media'], region: ['杭州市', '省级部门'], title: '关于2024年第一季度浙江省政府网站和政务新媒体抽查情况的通报' },
-    { kind: 'city', args: ['--office', '湖州市人民政府办公室', '--region', '330500'], region: ['安吉县', '市级部门'], title: '关于2024年第一季度湖州市政府网站抽查情况的通报' },
-    { kind: 'county', args: ['--office', '西湖区人民政府办公室', '--region', '330106'], region: ['北山街道', '区级部门'], title: '关于2024年第一季度西湖区政府网站抽查情况的通报' },
-    { kind: 'department', args: ['--office', '某某部办公厅', '--kind', 'department', '--media'], region: ['办公厅', '政策法规司'], title: '关于2024年第一季度政府网站和政务新媒体抽查情况的通报' },
+    { kind: 'national', args: ['--office', '国务院办公厅政府信息与政务公开办公室'], region: ['北京市', '浙江省'], code: '1100000011', title: '关于2024年第一季度全国政府网站抽查情况的通报' },
+    { kind: 'province', args: ['--office', '浙江省人民政府办公厅', '--region', '330000', '--media'], region: ['杭州市', '省级部门'], code: '3301000011', title: '关于2024年第一季度浙江省政府网站和政务新媒体抽查情况的通报' },
+    { kind: 'city', args: ['--office', '湖州市人民政府办公室', '--region', '330500'], region: ['安吉县', '市级部门'], code: '3305230011', title: '关于2024年第一季度湖州市政府网站抽查情况的通报' },
+    { kind: 'county', args: ['--office', '西湖区人民政府办公室', '--region', '330106'], region: ['北山街道', '区级部门'], code: '3301060011', title: '关于2024年第一季度西湖区政府网站抽查情况的通报' },
+    { kind: 'department', args: ['--office', '某某部办公厅', '--kind', 'department', '--media'], region: ['办公厅', '政策法规司'], code: '3300000011', title: '关于2024年第一季度政府网站和政务新媒体抽查情况的通报' },
   ];
   for (const k of cases) {
     it(`${k.kind}: builds a valid bulletin once its workbook is filled`, async () => {
@@ -264,7 +266,7 @@ describe('init, for every kind of office', () => {
             { [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 抽查网站数: 5, 合格网站数: 4 },
             { [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: b, 抽查网站数: 3, 合格网站数: 3 },
           ],
-          问题网站: [{ 序号: 1, [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 网站名称: '某某网', 网站标识码: '3300000011', 存在的问题: '栏目长期不更新' }],
+          问题网站: [{ 序号: 1, [k.kind === 'national' ? '省（区、市）/部门' : k.kind === 'department' ? '单位' : '地区']: a, 网站名称: '某某网', 网站标识码: k.code, 存在的问题: '栏目长期不更新' }],
           ...(media && { 新媒体抽查: Q1.sheets['新媒体抽查']!, 问题账号: Q1.sheets['问题账号']! }),
         },
         figures: media ? Q1.figures : { running: 12, rectify_days: 15 },
@@ -465,4 +467,168 @@ describe('a site listed again the next quarter', () => {
     expect(r.stderr).toContain('data/2024Q2/2024Q2检查数据.xlsx!问题网站!D3: 提示: 「孝丰镇人民政府网」（3305230011）连续被通报');
     expect(r.stderr).toContain('data/2024Q1/2024Q1检查数据.xlsx!问题网站 第 3 行');
   });
+});
+
+describe('site codes at county level', () => {
+  // Problem sites of a county's bulletin (安吉县, 330523) and of its city's (湖州市, 330500).
+  const site = (region: string, code: string, n: number) => ({ 序号: n, 地区: region, 网站名称: `${region}某某网`, 网站标识码: code, 存在的问题: '栏目长期不更新' });
+  const problems = async (kind: 'county' | 'city', rows: Record<string, string | number>[]) => {
+    const root = mkdtempSync(path.join(tmpdir(), `tongbao-codes-${kind}-`));
+    const args = kind === 'county' ? ['--office', '安吉县人民政府办公室', '--region', '330523'] : ['--office', '湖州市人民政府办公室', '--region', '330500'];
+    expect(tongbao(['init', '2024Q1', ...args], root).status).toBe(0);
+    const regions = kind === 'county' ? ['孝丰镇', '县级部门'] : ['安吉县', '市级部门'];
+    await fill(book(root, '2024Q1'), {
+      ...Q1,
+      figures: { running: 12, rectify_days: 15 },
+      sheets: { 网站抽查: regions.map((r) => ({ 地区: r, 抽查网站数: 4, 合格网站数: 3 })), 问题网站: rows },
+    });
+    const c = tongbao(['check', '2024Q1'], root);
+    return { status: c.status, lines: c.stderr.split('\n').filter((l) => / (错误|警告): /.test(l)) };
+  };
+  const at = 'data/2024Q1/2024Q1检查数据.xlsx!问题网站!';
+
+  it('a code of no GB/T 2260 division is an error; one of another county than the row\'s town, or than the bulletin\'s region, is reported', async () => {
+    const r = await problems('county', [
+      site('孝丰镇', '3305230011', 1), // right: 孝丰镇 is in 安吉县
+      site('孝丰镇', '3305320008', 2), // 330532: no such county
+      site('孝丰镇', '3305220008', 3), // 330522 长兴县, not where 孝丰镇 is
+      site('县级部门', '3205850008', 4), // 太仓市 (江苏), in a bulletin of 安吉县
+      site('县级部门', '3205230008', 5), // 320523: no such county either
+      site('县级部门', '3305230021', 6), // right
+    ]);
+    expect(r.lines.map((l) => l.replace(/（(核对|最接近).*$/, ''))).toEqual([
+      `${at}D4: 错误: 网站标识码 3305320008 的前六位 330532 不是 GB/T 2260 中的行政区划代码`,
+      `${at}D5: 错误: 网站标识码 3305220008 的行政区划 330522（长兴县）不在这一行的地区「孝丰镇」（330523）之内`,
+      `${at}D6: 警告: 网站标识码 3205850008 的行政区划 320585（太仓市）不在本通报的地区「安吉县」（bulletin.yaml 的 region: 330523）之内`,
+      `${at}D7: 错误: 网站标识码 3205230008 的前六位 320523 不是 GB/T 2260 中的行政区划代码`,
+    ]);
+    expect(r.status).toBe(1);
+  }, 60_000);
+
+  it('in a city\'s bulletin the county a row names holds its code; 安吉 is answered with 安吉县, not 安徽', async () => {
+    const r = await problems('city', [site('安吉县', '3305230011', 1), site('安吉县', '3205850008', 2), site('市级部门', '3305000011', 3), site('安吉', '3305230012', 4)]);
+    expect(r.lines.map((l) => l.replace(/（(核对|最接近).*$/, ''))).toEqual([
+      `${at}D4: 错误: 网站标识码 3205850008 的行政区划 320585（太仓市）不在这一行的地区「安吉县」（330523）之内`,
+      `${at}B6: 错误: 「地区」的「安吉」不在这一列声明的取值中`,
+    ]);
+    expect(r.lines[1]).toContain('最接近的是「安吉县」');
+    expect(r.status).toBe(1);
+  }, 60_000);
+
+  it('bulletin.yaml\'s region is a division, or an error at its line', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-codes-region-'));
+    expect(tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523'], root).status).toBe(0);
+    expect(readFileSync(path.join(root, 'data/2024Q1/bulletin.yaml'), 'utf8')).toContain('region: "330523"');
+    expect(tongbao(['check', '2024Q1'], root).stderr).not.toContain('bulletin/region');
+    edit(root, 'data/2024Q1/bulletin.yaml', (t) => t.replace('region: "330523"', 'region: "330599"'));
+    const line = readFileSync(path.join(root, 'data/2024Q1/bulletin.yaml'), 'utf8').split('\n').findIndex((l) => l.startsWith('region:')) + 1;
+    const c = tongbao(['check', '2024Q1'], root);
+    expect(c.stderr).toMatch(new RegExp(`data/2024Q1/bulletin\\.yaml:${line}:\\d+: 错误: region 的「330599」不是 GB/T 2260 中的行政区划代码`));
+  });
+
+  it('a region column without a list of values suggests 安吉县 for 安吉 and 湖州市 for 湖州, each a name without its suffix', () => {
+    const root = sampleWorkspace();
+    edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('\n1,河北,', '\n1,安吉,').replace('\n2,山西,', '\n2,湖州,').replace('\n3,', '\n3,浙江省,').replace(/\n(4),[^,]+,/, '\n4,安微,'));
+    const c = tongbao(['check', '2016Q4'], root);
+    const near = (row: number) => c.stderr.split('\n').find((l) => l.startsWith(`data/2016Q4/problem-sites.csv:${row}:`) && l.includes('不是已知的地区'));
+    expect(near(2)).toContain('最接近的是「安吉县」');
+    expect(near(3)).toContain('最接近的是「湖州市」');
+    expect(near(4)).toBeUndefined(); // 浙江省 is known
+    expect(near(5)).toContain('最接近的是「安徽」'); // a letter off still finds its province
+    expect(c.status).toBe(1);
+  });
+});
+
+describe('printed precision of a share the tables computed', () => {
+  it('printed bare with more than one decimal (93.75%, 84.375%) it is a warning naming {{percent … 1}}; at one decimal or through percent it is not', () => {
+    const root = sampleWorkspace();
+    appendFileSync(
+      path.join(root, 'content/2016Q4/circular.md'),
+      '\n考核占{{institutions.assessment.share}}，问责占{{{institutions.accountability.share}}}，集约化占{{percent institutions.consolidation.share 1}}。\n',
+    );
+    const c = tongbao(['check', '2016Q4'], root);
+    const lines = c.stderr.split('\n').filter((l) => l.includes('content/percent-digits') || l.includes('由表格算出'));
+    const line = readFileSync(path.join(root, 'content/2016Q4/circular.md'), 'utf8').trimEnd().split('\n').length;
+    expect(lines).toEqual([
+      `content/2016Q4/circular.md:${line}:4: 警告: 「institutions.assessment.share」由表格算出，印出来是 93.75%（2 位小数），多于通报默认的 1 位（写 {{percent institutions.assessment.share 1}} 按 1 位小数印出（要印几位就写几），印出的是 93.8%）`,
+      `content/2016Q4/circular.md:${line}:41: 警告: 「institutions.accountability.share」由表格算出，印出来是 84.375%（3 位小数），多于通报默认的 1 位（写 {{percent institutions.accountability.share 1}} 按 1 位小数印出（要印几位就写几），印出的是 84.4%）`,
+    ]);
+    expect(c.status).toBe(0);
+  });
+});
+
+describe('counts typed by hand in Chinese numerals', () => {
+  it('十二个, 二十家 and 一百零五项 are flagged as 12 is; ordinals, vague counts and words (第十二个, 数十个, 三个方面, 一个) are not', () => {
+    const root = sampleWorkspace();
+    const file = path.join(root, 'content/2016Q4/circular.md');
+    appendFileSync(file, '\n本次抽查12个网站、十二个网站，涉及二十家单位、一百零五项问题。第十二个网站、数十个栏目、十几个账号从三个方面和一个机制入手。\n');
+    const line = readFileSync(file, 'utf8').trimEnd().split('\n').length;
+    const c = tongbao(['check', '2016Q4'], root);
+    const bare = c.stderr.split('\n').filter((l) => l.startsWith(`content/2016Q4/circular.md:${line}:`));
+    expect(bare.map((l) => /:(\d+): 警告: 正文中的数字「([^」]+)」没有绑定到数据/.exec(l)?.slice(1).join(' '))).toEqual(['5 12', '11 十二', '19 二十', '25 一百零五']);
+    expect(bare[1]).toContain('{{cn 名称}}');
+    expect(c.status).toBe(0);
+  });
+});
+
+describe('the rectification table new scaffolds', () => {
+  it('rows there with an empty status are not missing from it; the previous list\'s accounts are not asked for in it', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tongbao-rect-'));
+    expect(tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523', '--media'], root).status).toBe(0);
+    await fill(book(root, '2024Q1'), Q1);
+    expect(tongbao(['new', '2024Q2'], root).status).toBe(0);
+    const missing = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.includes('不在整改情况表中'));
+    const at = 'data/2024Q2/2024Q2检查数据.xlsx!整改情况!';
+    // Fresh from new: the statuses are to fill, at their cells; no site is missing.
+    const fresh = tongbao(['check', '2024Q2'], root);
+    expect(missing(fresh)).toEqual([]);
+    expect(fresh.stderr).toContain(`${at}C3: 错误: 「整改状态」不能为空`);
+    expect(fresh.stderr).toContain(`${at}C4: 错误: 「整改状态」不能为空`);
+    // Filled but one status: that cell, still no site missing.
+    const bookQ2 = book(root, '2024Q2');
+    const pristine = readFileSync(bookQ2);
+    await fill(bookQ2, { ...Q2, sheets: { ...Q2.sheets, 整改情况: [{ 整改状态: '已整改', 完成日期: '2024-05-10' }, {}] } });
+    const one = tongbao(['check', '2024Q2'], root);
+    expect(missing(one)).toEqual([]);
+    expect(one.stderr).toContain(`${at}C4: 错误: 「整改状态」不能为空`);
+    // A site's row taken out: that site is missing, counted as a site; the account listed last quarter is not asked for.
+    writeFileSync(bookQ2, pristine);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(bookQ2) as unknown as ArrayBuffer);
+    wb.getWorksheet('整改情况')!.spliceRows(4, 1);
+    writeFileSync(bookQ2, Buffer.from(await wb.xlsx.writeBuffer()));
+    await fill(bookQ2, { ...Q2, sheets: { ...Q2.sheets, 整改情况: [{ 整改状态: '已整改', 完成日期: '2024-05-10' }] } });
+    const out = tongbao(['check', '2024Q2'], root);
+    expect(missing(out)).toEqual([
+      'data/2024Q2/2024Q2检查数据.xlsx!整改情况: 警告: 上一期（2024年第一季度）名单中的 1 个网站不在整改情况表中：「山川乡人民政府网」（3305230012）（补上它们的整改状态；未补的按未整改计算）',
+    ]);
+    expect(out.stderr).toContain('问题账号!C3: 提示: 「安吉某某发布」（微信/安吉某某发布）连续被通报');
+    // The account listed both quarters is a repeat, counted as an account.
+    const stats = tongbao(['stats', '2024Q2'], root).stdout;
+    expect(stats).toMatch(/problem_accounts\.repeat\.count +1 +「检查发现问题的政务新媒体名单」中上一期也被通报的账号数 .*本期与 2024Q1 名单都有的平台和账号名称/);
+    expect(stats).toMatch(/problem_sites\.repeat\.count +0 +「检查发现问题的政府网站名单」中上一期也被通报的网站数/);
+  }, 90_000);
+});
+
+describe('a certificate whose signer name is mojibake', () => {
+  it('is a warning before signing, naming the name meant; a name in proper UTF-8, Chinese or Latin, is not', () => {
+    const root = sampleWorkspace();
+    const cert = (name: string, subject: string, utf8: boolean) =>
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', ...(utf8 ? ['-utf8'] : []), '-subj', subject, '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation'], { cwd: root, stdio: 'pipe' });
+    // Without -utf8, openssl takes the UTF-8 bytes for Latin-1 characters: 安吉县… as å®\u0089å….
+    cert('garbled', '/CN=安吉县人民政府办公室', false);
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', 'garbled.key', '-in', 'garbled.pem', '-out', 'garbled.p12', '-passout', 'pass:trial'], { cwd: root, stdio: 'pipe' });
+    cert('chinese', '/CN=安吉县人民政府办公室', true);
+    cert('latin', '/CN=Müller Ämter GmbH', true);
+    const said = (args: string[]) => {
+      const b = tongbao(['build', '2016Q4', '--sign', ...args], root, { TONGBAO_SIGN_PASSWORD: 'trial' });
+      expect(b.status, b.stderr).toBe(0);
+      return b.stderr.split('\n').filter((l) => l.includes('sign/garbled-name') || l.includes('签名人名称'));
+    };
+    expect(said(['--p12', 'garbled.p12'])).toEqual([
+      'garbled.p12: 警告: 签名证书的签名人名称是乱码：「å®åå¿äººæ°æ¿åºåå…」，应是「安吉县人民政府办公室」（UTF-8 编码被当作 Latin-1 读了）；签名会以这个名称显示（用 openssl 自制的证书请加 -utf8 重新生成（见 README「签名用的证书」）；CA 签发的证书请联系发证机构）',
+    ]);
+    expect(said(['--key', 'chinese.key', '--cert', 'chinese.pem'])).toEqual([]);
+    expect(said(['--key', 'latin.key', '--cert', 'latin.pem'])).toEqual([]);
+  }, 120_000);
 });

@@ -308,3 +308,38 @@ function imageXObject(png: Buffer): { mask: Buffer; image: (maskNum: number) => 
     image: (maskNum) => streamBody(new Map([...common, ['ColorSpace', '/DeviceRGB'], ['SMask', `${maskNum} 0 R`]]), deflateSync(rgb)),
   };
 }
+
+/**
+ * A subject name that is UTF-8 read as Latin-1 (安吉县 as å®\u0089å\u0090\u0089å\u008e¿), as
+ * `openssl req -subj` without `-utf8` makes it: the signature would name its signer in
+ * garbage. The name meant, when the bytes decode, or '' when only the pattern shows.
+ */
+export function garbledName(name: string): string | undefined {
+  if (!/[\u0080-\u00ff]/.test(name)) return undefined;
+  // Every character a byte: the bytes may be the UTF-8 the issuer meant.
+  if (/^[\u0000-\u00ff]*$/.test(name)) {
+    try {
+      const meant = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(name, 'latin1'));
+      if (meant !== name) return meant;
+    } catch {
+      // Not UTF-8 after all: Latin-1 text (Müller) is a real name, unless control characters show.
+    }
+  }
+  return /[\u0080-\u009f]/.test(name) ? '' : undefined;
+}
+
+/** Warnings on a signer fit to sign: its name, as the signature will show it, is mojibake. */
+export function signerWarnings(signer: Signer): { reason: string; hint: string; rule: string }[] {
+  const name = subjectName(signer.certificate);
+  const meant = garbledName(name);
+  if (meant === undefined) return [];
+  // Shown without its invisible control characters, and short.
+  const shown = name.replace(/[\u0080-\u009f]/g, '');
+  return [
+    {
+      reason: `签名证书的签名人名称是乱码：「${shown.length > 16 ? `${shown.slice(0, 16)}…` : shown}」${meant ? `，应是「${meant}」（UTF-8 编码被当作 Latin-1 读了）` : '（编码有误）'}；签名会以这个名称显示`,
+      hint: '用 openssl 自制的证书请加 -utf8 重新生成（见 README「签名用的证书」）；CA 签发的证书请联系发证机构',
+      rule: 'sign/garbled-name',
+    },
+  ];
+}

@@ -9,6 +9,7 @@ import { naturalDigits, type Figure } from '../figures/figure.js';
 import { placeOf } from '../load/yaml.js';
 import { periodInfo } from '../periods.js';
 import type { Listing, Register, Rectification } from '../register/register.js';
+import { unfilledKey } from '../register/register.js';
 import { rectificationColumns, siteColumns } from '../register/sites.js';
 
 export interface History {
@@ -37,7 +38,10 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
   const all = [...loaded.bulletin.tables, ...loaded.bulletin.attachments];
 
   for (const spec of all) {
-    if (!siteColumns(spec)) continue;
+    const columns = siteColumns(spec);
+    if (!columns) continue;
+    // A list of new-media accounts counts 账号, not 网站.
+    const what = columns.code < 0 ? '账号' : '网站';
     const listings = register.listingsOf(period).map((i) => register.listing(i)).filter((l) => l.table === spec.id);
     const file = loaded.tables.get(spec.id)?.file ?? spec.file;
     const repeats: Listing[] = [];
@@ -60,7 +64,7 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
           line: l.line,
           column: l.claimColumn,
           reason: `问题写的是「${l.problem}」，但${who(l)}不在上一期（${prevText}）的名单中`,
-          hint: '核对网站标识码是否填错；不是再次被通报的，改写问题描述',
+          hint: `${what === '账号' ? '核对平台和账号名称' : '核对网站标识码'}是否填错；不是再次被通报的，改写问题描述`,
           rule: 'register/false-repeat',
         });
       }
@@ -80,9 +84,10 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
     if (before) {
       const rows = repeats.map((l) => l.line);
       const table = 'title' in spec ? `「${spec.title}」` : spec.id;
+      const key = what === '账号' ? '平台和账号名称' : '网站标识码';
       figures.push(
-        { name: `${spec.id}.repeat.count`, label: `${table}中上一期也被通报的网站数`, source: 'computed', value: { type: 'integer', value: BigInt(repeats.length) }, derivation: { formula: `本期与 ${previous} 名单都有的网站标识码`, file, rows } },
-        { name: `${spec.id}.repeat.members`, label: `${table}中上一期也被通报的网站`, source: 'computed', value: { type: 'list', value: repeats.map((l) => l.name) }, derivation: { formula: `本期与 ${previous} 名单都有的网站标识码`, file, rows } },
+        { name: `${spec.id}.repeat.count`, label: `${table}中上一期也被通报的${what}数`, source: 'computed', value: { type: 'integer', value: BigInt(repeats.length) }, derivation: { formula: `本期与 ${previous} 名单都有的${key}`, file, rows } },
+        { name: `${spec.id}.repeat.members`, label: `${table}中上一期也被通报的${what}`, source: 'computed', value: { type: 'list', value: repeats.map((l) => l.name) }, derivation: { formula: `本期与 ${previous} 名单都有的${key}`, file, rows } },
       );
     }
   }
@@ -123,7 +128,13 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
         });
       }
     }
-    const missing = [...before.values()].filter((l) => !seen.has(l.site.key));
+    // This period's data did not read (a 文号 still to fill is enough): its table is not known to
+    // lack anyone, and check reports what is wrong where it is.
+    if (register.unread.some((u) => u.period === period)) continue;
+    // The table is keyed by 网站标识码: it reports on the previous list's sites, not its accounts.
+    const sites = [...before.values()].filter((l) => l.site.kind === 'site');
+    // A site whose row is there with its status still empty is in the table: its cell says so.
+    const missing = sites.filter((l) => !seen.has(l.site.key) && !register.unfilled.has(unfilledKey(period, spec.id, l.site.key)));
     if (missing.length) {
       messages.push({
         severity: 'warning',
@@ -133,7 +144,7 @@ export function againstRegister(register: Register, loaded: LoadedBulletin, prev
         rule: 'register/rectification-missing',
       });
     }
-    const listed = [...before.values()];
+    const listed = sites;
     const status = (l: Listing) => seen.get(l.site.key)?.status;
     const done = listed.filter((l) => status(l) === '已整改');
     const closedOnes = listed.filter((l) => status(l) === '已关停' || status(l) === '已上移');

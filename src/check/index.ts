@@ -10,6 +10,9 @@ import { hasErrors, sortMessages, type Message } from '../messages.js';
 import { againstPrevious } from '../figures/change.js';
 import type { Figure } from '../figures/figure.js';
 import { checkTable, type CheckedTable } from './pass.js';
+import { ROW_RULES } from './rules/index.js';
+import { isDivisionCode } from '../divisions.js';
+import { placeOf } from '../load/yaml.js';
 import { checkReported, reportedFigures, unfilledFigures, type CheckOutcome } from './reported.js';
 import { readRegister } from '../register/read.js';
 import type { Register } from '../register/register.js';
@@ -39,6 +42,17 @@ export async function checkBulletin(root: string, period: string): Promise<Check
   let checks: CheckOutcome[] | undefined;
   let rows = 0;
   if (loaded) {
+    const region = loaded.bulletin.region;
+    if (region !== undefined && !isDivisionCode(region)) {
+      messages.push({
+        severity: 'error',
+        file: loaded.source.file,
+        ...placeOf(loaded.source, ['region']),
+        reason: `region 的「${region}」不是 GB/T 2260 中的行政区划代码`,
+        hint: '写本机关所在地区的 6 位代码，如 330523（安吉县）、330500（湖州市）、330000（浙江省）；部门和全国的通报不写 region',
+        rule: 'bulletin/region',
+      });
+    }
     const tables = await checkTables(loaded);
     for (const t of tables) {
       rows += t.rows;
@@ -109,7 +123,10 @@ async function theYear(loaded: LoadedBulletin, current: Figures, others: PeriodF
 /** Every table of a period, in the order declared, each read once. */
 async function checkTables(loaded: LoadedBulletin): Promise<CheckedTable[]> {
   const out: CheckedTable[] = [];
-  for (const table of loaded.tables.values()) out.push(await checkTable(table, tablePlace(table, loaded.bulletin.attachments)));
+  const code = loaded.bulletin.region;
+  // A region that is no division (reported above) holds no site to it.
+  const region = code !== undefined && isDivisionCode(code) ? areaPrefix(code) : undefined;
+  for (const table of loaded.tables.values()) out.push(await checkTable(table, tablePlace(table, loaded.bulletin.attachments), ROW_RULES, region));
   return out;
 }
 
@@ -188,4 +205,10 @@ async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, me
     });
   }
   return prev.figures;
+}
+
+/** A region code as the prefix its site codes share: 330000 → 33, 330500 → 3305, 330523 as is. */
+function areaPrefix(code6: string | undefined): string | undefined {
+  if (code6 === undefined) return undefined;
+  return code6.endsWith('0000') ? code6.slice(0, 2) : code6.endsWith('00') ? code6.slice(0, 4) : code6;
 }

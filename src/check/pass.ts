@@ -25,11 +25,11 @@ export interface CheckedTable {
 }
 
 /** Check one table: its rows read once, through every rule and into its figures. */
-export async function checkTable(table: Table | StreamedTable, place: string, rules: readonly RowRule[] = ROW_RULES): Promise<CheckedTable> {
+export async function checkTable(table: Table | StreamedTable, place: string, rules: readonly RowRule[] = ROW_RULES, region?: string): Promise<CheckedTable> {
   let pass: TablePass | undefined;
   // A stream that must be read again from the start gets a fresh pass.
   const start = () => {
-    pass = new TablePass(table.file, table.spec, rules);
+    pass = new TablePass(table.file, table.spec, rules, region);
     return pass.row;
   };
   let read: Message[] = [];
@@ -54,12 +54,13 @@ class TablePass {
   /** Member-row sums the rules asked for: the column's index, and its sum. */
   private readonly sums: { at: number; sum: ExactSum }[] = [];
 
-  constructor(file: string, spec: TableSpec, rules: readonly RowRule[]) {
+  constructor(file: string, spec: TableSpec, rules: readonly RowRule[], region?: string) {
     this.figures = new FigureAccumulator(spec.id, file, spec);
     const byKey = new Map<string, ExactSum>();
     const scope: TableScope = {
       file,
       spec,
+      region,
       report: (where, p) => this.problems.push({ severity: p.severity ?? 'error', ...cellPlace(file, where), reason: p.reason, ...(p.hint && { hint: p.hint }), rule: p.rule }),
       memberSum: (key) => {
         let sum = byKey.get(key);

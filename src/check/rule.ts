@@ -11,6 +11,8 @@ export interface TableScope {
   /** Display path of the table's file, as messages show it. */
   readonly file: string;
   readonly spec: TableSpec;
+  /** The code prefix of the bulletin's own area (33, 3305, 330523), when bulletin.yaml gives its region. */
+  readonly region?: string | undefined;
   /** A problem at a cell (or a line, or a spreadsheet reference). */
   report(where: { line?: number; column?: number; ref?: string }, problem: Problem): void;
   /** The sum of an integer column over the member rows (totals left out), read at the end. */

@@ -172,7 +172,10 @@ export async function parseXlsx(bytes: Uint8Array, file: string, spec: TableSpec
   // A title (and blank rows) above the header, as office sheets have: the header is the row
   // that names the declared columns, and the user is told which row was taken.
   const header = headerIndex(records.slice(0, HEADER_SEARCH_ROWS).map((r) => r.fields.map((f) => f.text)), spec);
-  if (header > 0) {
+  // One title cell right above the header, as init and new write each sheet, needs no word:
+  // four sheets would say it four times on a fresh workbook. Any other layout is said.
+  const titled = header === 1 && records[0]!.line === 1 && records[1]!.line === 2 && records[0]!.fields.filter((f) => f.text !== '').length === 1;
+  if (header > 0 && !titled) {
     messages.push({ severity: 'info', file: `${file}!${sheet.name}!A${records[header]!.line}`, reason: `以第 ${records[header]!.line} 行为表头，上面的 ${records[header]!.line - 1} 行（标题）不读`, rule: 'xlsx/header-row' });
   }
   const headerLine = records[header]?.line ?? 0;

@@ -8,7 +8,7 @@ import { readRows } from '../load/stream.js';
 import { hasErrors } from '../messages.js';
 import type { RectificationStatus } from '../schema.js';
 import { isoDate } from '../values.js';
-import { Register } from './register.js';
+import { Register, unfilledKey } from './register.js';
 import { REPEAT_CLAIM, accountKey, rectificationColumns, siteColumns } from './sites.js';
 
 export interface RegisterOptions {
@@ -104,6 +104,7 @@ function rowsOf(register: Register, period: string, table: { id: string; file: s
     if (e.total) return;
     const code = e.cells[rect.code];
     const status = e.cells[rect.status];
+    if (typeof code?.value === 'string' && status !== undefined && status.text === '') register.unfilled.add(unfilledKey(period, table.id, code.value));
     if (typeof code?.value !== 'string' || typeof status?.value !== 'string') return;
     const date = rect.date >= 0 ? e.cells[rect.date]?.value : undefined;
     register.rectifications.push({

@@ -71,6 +71,12 @@ export class Register {
   /** Periods that could not be read, and why. */
   readonly unread: { period: string; reason: string }[] = [];
   readonly rectifications: Rectification[] = [];
+  /**
+   * Rows of rectification tables that name a site but no status yet (as `new` scaffolds them),
+   * as `unfilledKey`: such a site is in the table, its empty cell reported where it is. A set,
+   * so that a stream read again adds nothing twice.
+   */
+  readonly unfilled = new Set<string>();
   /** Each site's key, whether it is an account, and its name as first listed. */
   private readonly keys: string[] = [];
   private readonly accounts = new Set<number>();
@@ -274,3 +280,6 @@ export interface SiteSummary {
   /** The latest rectification report of it, if any. */
   report?: Rectification;
 }
+
+/** A rectification row's place in `Register.unfilled`. */
+export const unfilledKey = (period: string, table: string, key: string) => `${period}\t${table}\t${key}`;

@@ -1,8 +1,17 @@
 // A number typed into the prose is a figure typed twice: it should be bound to the data.
 // Dates, document numbers and heading numbers are not figures.
 import type { Message } from '../messages.js';
+import { display, type Figures } from '../figures/figure.js';
 
 const NUMBER = /[0-9０-９]+(?:[.．][0-9０-９]+)?[%％]?/g;
+
+/**
+ * A count written in Chinese numerals before a measure word (十二个, 二十家, 一百零五项): a figure
+ * typed by hand as much as 12 is. A lone 一 or 两 (一个方面, 两项制度) and 三 to 九 (三个方面) are
+ * words more often than counts and are left alone; ordinals (第十二个) and vague counts (数十个,
+ * 十几个) are no figures.
+ */
+const CHINESE_COUNT = /(?<![第数几零〇一二两三四五六七八九十百千万亿])(?:[零〇一二两三四五六七八九十百千万亿]{2,}|十)(?=[个家项条次名人批所户篇件处类款座位])/g;
 
 /** Spans that hold numbers legitimately: dates, document numbers, list numbering. */
 const EXEMPT = [
@@ -38,6 +47,17 @@ export function lintNumbers(source: string, file: string): Message[] {
       line = line.slice(0, open);
     }
     for (const re of EXEMPT) line = line.replace(re, (m) => ' '.repeat(m.length));
+    for (const m of line.matchAll(CHINESE_COUNT)) {
+      messages.push({
+        severity: 'warning',
+        file,
+        line: i + 1,
+        column: m.index + 1,
+        reason: `正文中的数字「${m[0]}」没有绑定到数据`,
+        hint: '在 bulletin.yaml 的 figures 中登记它（或由表格算出），正文写 {{名称}}（印作阿拉伯数字）或 {{cn 名称}}（印作汉字）；「第十二」这样的序数不受此限',
+        rule: 'content/bare-number',
+      });
+    }
     for (const m of line.matchAll(NUMBER)) {
       messages.push({
         severity: 'warning',
@@ -101,6 +121,42 @@ export function markdownLimits(source: string, file: string): Message[] {
       if (c === 42 || c === 95 || c === 91 || c === 93 || c === 126 || c === 96) marks++; // * _ [ ] ~ `
     }
     if (marks > MARKDOWN_LIMITS.delimiters) at(line, 1, `这一行有 ${marks} 个 Markdown 标记符号（* _ [ ] ~ \`），超过 ${MARKDOWN_LIMITS.delimiters} 个的上限`, 'markdown/too-many-marks');
+  }
+  return messages;
+}
+
+/** A figure printed bare: `{{name}}` or `{{{name}}}`, with no helper (helpers say their digits). */
+const BARE = /\{\{\{?~?\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*~?\}?\}\}/g;
+
+/** The digits a percentage prints at unless the circular or bulletin.yaml says otherwise. */
+export const DEFAULT_PERCENT_DIGITS = 1;
+
+/**
+ * A share the tables computed prints at the digits that make it exact, up to three: 11/12 is
+ * 91.667%, which no bulletin prints. Printed bare with more than the default one decimal, it is
+ * a warning naming the helper that prints it at the digits meant.
+ */
+export function lintPrecision(sources: readonly { file: string; text: string }[], figures: Figures): Message[] {
+  const messages: Message[] = [];
+  for (const s of sources) {
+    s.text.split(/\r?\n/).forEach((text, i) => {
+      for (const m of text.matchAll(BARE)) {
+        const f = figures.get(m[1]!);
+        if (!f || f.source !== 'computed') continue;
+        const v = f.value;
+        if ((v.type !== 'share' && v.type !== 'growth') || v.digits <= DEFAULT_PERCENT_DIGITS) continue;
+        const helper = v.type === 'share' ? 'percent' : 'growth';
+        messages.push({
+          severity: 'warning',
+          file: s.file,
+          line: i + 1,
+          column: m.index + 1,
+          reason: `「${f.name}」由表格算出，印出来是 ${display(v)}（${v.digits} 位小数），多于通报默认的 ${DEFAULT_PERCENT_DIGITS} 位`,
+          hint: `写 {{${helper} ${f.name} ${DEFAULT_PERCENT_DIGITS}}} 按 ${DEFAULT_PERCENT_DIGITS} 位小数印出（要印几位就写几），印出的是 ${display(v, DEFAULT_PERCENT_DIGITS)}`,
+          rule: 'content/percent-digits',
+        });
+      }
+    });
   }
   return messages;
 }
