@@ -5,8 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import mammoth from 'mammoth';
-import { REPO, edit, sampleWorkspace, tongbao } from './helpers.js';
+import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 import { readPages, type Line, type PdfPage } from './pdf-measure.js';
+import { pdfRules, type Rule } from './pdf-rules.js';
 
 const CW = 156 / 28; // one character of the grid, mm
 const PITCH = 225 / 22;
@@ -70,4 +71,37 @@ describe('the 发文机关署名 without a signatory (§7.3.5): the office signs
     const html = readFileSync(build(root, '2016Q4', 'html'), 'utf8');
     expect(html).toContain(`联系单位：${OFFICE}。`);
   });
+});
+
+/** Rules across the type area (156 mm) on a page, top to bottom, as 「width mm」 to two places. */
+const acrossRules = (rules: Rule[], red: boolean) =>
+  rules.filter((r) => r.x1 - r.x0 > 150 && r.y1 - r.y0 < 2 && (r.rgb[0] > 0.5 && r.rgb[1] < 0.2) === red).sort((a, b) => a.y0 - b.y0);
+
+describe('rules at their width (§7.4.1, §7.4.2, §10.1): drawn, not rounded to a device pixel', () => {
+  const FORMAL = { red: [0.35], colophon: [0.35, 0.25, 0.35] };
+  const cases: { name: string; example: 'city' | 'province'; period: string; change: (t: string) => string; red: number[]; colophon: number[] }[] = [
+    { name: 'the city 2017Q1 (抄送 and 印发)', example: 'city', period: '2017Q1', change: (t) => t, ...FORMAL },
+    { name: 'a 版记 without 抄送', example: 'city', period: '2017Q2', change: (t) => t.replace(/^  cc: .*\n/m, ''), red: [0.35], colophon: [0.35, 0.35] },
+    // 信函格式: two red double rules (heavy 0.6 over light 0.3, and light over heavy), no rules in the 版记.
+    { name: 'the province 2023Q3 (信函格式)', example: 'province', period: '2023Q3', change: (t) => t, red: [0.6, 0.3, 0.3, 0.6], colophon: [] },
+    { name: 'the province as a 文件格式 with 印发 only', example: 'province', period: '2023Q3', change: (t) => t.replace(/^  format: letter\n/m, '  printed_by: 某某省人民政府办公厅\n'), red: [0.35], colophon: [0.35, 0.35] },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: red ${c.red.join(' / ')} mm, 版记 ${c.colophon.join(' / ') || 'none'}`, () => {
+      const root = exampleWorkspace(c.example);
+      edit(root, `data/${c.period}/bulletin.yaml`, c.change);
+      const pages = pdfRules(build(root, c.period));
+      const measure = (rules: Rule[], want: number[], what: string) => {
+        const widths = rules.map((r) => r.y1 - r.y0);
+        const said = `${what}：${widths.map((w) => w.toFixed(3)).join(' / ')} mm`;
+        expect(widths.length, said).toBe(want.length);
+        widths.forEach((w, i) => expect(Math.abs(w - want[i]!), said).toBeLessThan(0.03));
+      };
+      measure(acrossRules(pages[0]!, true), c.red, '第一页的红色分隔线');
+      const colophon = acrossRules(pages.at(-1)!, false);
+      measure(colophon, c.colophon, '版记的分隔线');
+      // The 版记's last rule lies on the type area's bottom edge (262 mm), as before.
+      if (colophon.length) expect(Math.abs(colophon.at(-1)!.y1 - 262)).toBeLessThan(1.2);
+    }, 120_000);
+  }
 });
