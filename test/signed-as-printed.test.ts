@@ -105,3 +105,38 @@ describe('rules at their width (§7.4.1, §7.4.2, §10.1): drawn, not rounded to
     }, 120_000);
   }
 });
+
+describe('a 版头 with a 发文字号 but no 发文机关标志 (§7.2): said at the number, a 函 pointed to 信函格式', () => {
+  const check = (example: 'city' | 'province', period: string, change: (t: string) => string) => {
+    const root = exampleWorkspace(example);
+    edit(root, `data/${period}/bulletin.yaml`, change);
+    const r = tongbao(['check', period, '--root', root]);
+    const line = readFileSync(path.join(root, `data/${period}/bulletin.yaml`), 'utf8').split('\n').findIndex((l) => /^ {2}number: /.test(l)) + 1;
+    return { ...r, where: `data/${period}/bulletin.yaml:${line}:11: 警告: ` };
+  };
+  const noMark = (t: string) => t.replace(/^ {2}issuer_mark: .*\n/m, '');
+
+  it('warns at the number of a 函 without its mark and points to format: letter; the check still passes', () => {
+    const r = check('city', '2017Q1', noMark);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${r.where}版头有发文字号「某政办函〔2017〕12号」而没有发文机关标志（issuer_mark）：印出来发文字号上方是一片空白（这是函：在 document 下写 format: letter（信函格式）和 issuer_mark: 发文机关全称）`);
+  });
+
+  it('warns for a 文件 number without its mark, asking for the mark', () => {
+    const r = check('city', '2017Q2', (t) => noMark(t).replace(/^( {2}number: ).*$/m, '$1某政发〔2017〕3号'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${r.where}版头有发文字号「某政发〔2017〕3号」而没有发文机关标志`);
+    expect(r.stderr).toContain('在 document 下写 issuer_mark（如「××市人民政府办公室文件」）；不印版头则删去 number');
+  });
+
+  it('warns for a 信函格式 without its mark, not pointing it to the format it has', () => {
+    const r = check('province', '2023Q3', noMark);
+    expect(r.stderr).toContain(`${r.where}版头有发文字号「某政办函〔2023〕45号」而没有发文机关标志`);
+    expect(r.stderr).not.toContain('format: letter');
+  });
+
+  it('says nothing when the mark is there, or when there is no number', () => {
+    expect(check('city', '2017Q1', (t) => t).stderr).not.toContain('发文机关标志');
+    expect(check('city', '2017Q1', (t) => noMark(t).replace(/^ {2}number: .*\n/m, '')).stderr).not.toContain('发文机关标志');
+  });
+});
