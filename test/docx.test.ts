@@ -11,6 +11,7 @@ import mammoth from 'mammoth';
 import { exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
 import { readPages, rows, type PdfPage } from './pdf-measure.js';
 import { libreOfficePdf, ruledLines } from './libreoffice.js';
+import { pageNumberDash } from './pdf-rules.js';
 
 const PITCH = 225 / 22; // mm
 const part = (docx: string, name: string) => strFromU8(unzipSync(readFileSync(docx))[name]!);
@@ -266,9 +267,9 @@ describe('bulletin.docx', () => {
           const n = numbers.find((l) => l.y0 > 262);
           expect(n, `${b.root} page ${i + 1}`).toBeDefined();
           expect(n!.text.replace(/\s/g, '')).toBe(`\u2015${i + 1}\u2015`);
-          // The 14 pt line's top 7 mm under the type area's bottom edge (262 mm).
-          expect(n!.y0).toBeGreaterThan(269 - 1);
-          expect(n!.y1).toBeLessThan(269 + 4.94 + 1);
+          // The 一字线's stroke 7 mm under the type area's bottom edge (262 mm), as in the PDF.
+          const dash = pageNumberDash(b.lo, i + 1)!;
+          expect(Math.abs((dash.top + dash.bottom) / 2 - 269), `${b.root} page ${i + 1} dash`).toBeLessThan(0.3);
           // Odd pages right, even pages left, one 4号 character in from the edge of the type area.
           if ((i + 1) % 2 === 1) expect(Math.abs(n!.x1 - (184 - 4.94))).toBeLessThan(1);
           else expect(Math.abs(n!.x0 - (28 + 4.94))).toBeLessThan(1);

@@ -136,3 +136,29 @@ export function pdfRules(pdf: string): Rule[][] {
     return rules;
   });
 }
+
+/**
+ * The page number's trailing 一字线 on page `p` (1-based): its stroke's top and bottom in mm from
+ * the sheet's top, read from a 600 dpi raster of the strip under the type area (the dash alone:
+ * the last 2 mm of the number's dark pixels), or undefined when the page has no number.
+ */
+export function pageNumberDash(pdf: string, p: number): { top: number; bottom: number } | undefined {
+  const dpi = 600;
+  const mm = dpi / 25.4;
+  const from = 263; // below the type area's edge (262 mm) and any rule on it
+  const strip = execFileSync('pdftoppm', ['-r', `${dpi}`, '-gray', '-f', `${p}`, '-l', `${p}`, '-y', `${Math.round(from * mm)}`, '-H', `${Math.round(15 * mm)}`, '-x', '0', '-W', `${Math.round(210 * mm)}`, pdf], { maxBuffer: 1 << 26 });
+  const head = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(strip.toString('latin1', 0, 40))!;
+  const [w, h] = [Number(head[1]), Number(head[2])];
+  const px = strip.subarray(head[0].length);
+  const dark = (x: number, y: number) => px[y * w + x]! < 128;
+  let right = -1;
+  for (let y = 0; y < h; y++) for (let x = w - 1; x > right; x--) if (dark(x, y)) right = x;
+  if (right < 0) return undefined;
+  let top = -1;
+  let bottom = -1;
+  for (let y = 0; y < h; y++) for (let x = right - Math.round(2 * mm); x <= right; x++) if (dark(x, y)) {
+    if (top < 0) top = y;
+    bottom = y + 1;
+  }
+  return { top: from + top / mm, bottom: from + bottom / mm };
+}

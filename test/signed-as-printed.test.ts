@@ -7,7 +7,8 @@ import path from 'node:path';
 import mammoth from 'mammoth';
 import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 import { readPages, type Line, type PdfPage } from './pdf-measure.js';
-import { pdfRules, type Rule } from './pdf-rules.js';
+import { pageNumberDash, pdfRules, type Rule } from './pdf-rules.js';
+import { libreOfficePdf } from './libreoffice.js';
 
 const CW = 156 / 28; // one character of the grid, mm
 const PITCH = 225 / 22;
@@ -139,4 +140,30 @@ describe('a 版头 with a 发文字号 but no 发文机关标志 (§7.2): said a
     expect(check('city', '2017Q1', (t) => t).stderr).not.toContain('发文机关标志');
     expect(check('city', '2017Q1', (t) => noMark(t).replace(/^ {2}number: .*\n/m, '')).stderr).not.toContain('发文机关标志');
   });
+});
+
+describe('the page number (§7.5): its 一字线 7 mm under the type area', () => {
+  it('on odd, even and landscape pages alike', () => {
+    const root = sampleWorkspace();
+    edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('    title: 各省（区、市）政府网站有关制度建设情况\n', '    title: 各省（区、市）政府网站有关制度建设情况\n    orientation: landscape\n'));
+    const pdf = build(root);
+    const pages = readPages(pdf);
+    const landscape = pages.findIndex((pg) => pg.lines.some((l) => l.text.includes('制度建设情况') && l.y1 - l.y0 > l.x1 - l.x0));
+    expect(landscape, '附件2 横排').toBeGreaterThan(0);
+    const measured = pages.map((_, i) => pageNumberDash(pdf, i + 1));
+    expect(measured.filter(Boolean).length).toBe(pages.length);
+    measured.forEach((d, i) => {
+      const below = (d!.top + d!.bottom) / 2 - 262;
+      expect(Math.abs(below - 7), `第 ${i + 1} 页：一字线在版心下 ${below.toFixed(2)} mm`).toBeLessThan(0.2);
+    });
+  }, 120_000);
+
+  it('in the Word document as LibreOffice prints it', async () => {
+    const lo = await libreOfficePdf(build(sampleWorkspace(), '2016Q4', 'docx'));
+    for (const p of [1, 2]) {
+      const d = pageNumberDash(lo, p)!;
+      const below = (d.top + d.bottom) / 2 - 262;
+      expect(Math.abs(below - 7), `第 ${p} 页：一字线在版心下 ${below.toFixed(2)} mm`).toBeLessThan(0.3);
+    }
+  }, 240_000);
 });
