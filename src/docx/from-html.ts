@@ -302,8 +302,14 @@ export function documentFromHtml(html: string, layout?: PrintLayout): DocxDocume
           const title = find(e, (x) => x.tagName === 'h1');
           if (title) blocks.push(para('Title', titleRuns(title)), blank());
         } else if (has(e, 'addressee')) blocks.push(para('Plain', runsOf(e)));
-        else if (has(e, 'body')) blocks.push(...body(e, layout));
-        else if (has(e, 'attachment-list')) blocks.push(...attachmentList(e));
+        else if (has(e, 'body')) {
+          const own = body(e, layout);
+          // The 落款's page carries 正文 (§7.3.5), as in the PDF (print/layout.ts): the body's
+          // last paragraph goes whole with the 附件说明 and the 落款 when short, else its last line.
+          const last = own.at(-1);
+          if (last?.type === 'paragraph') Object.assign(last, { keepNext: true }, charsWide(last.runs.map((r) => r.text).join('')) <= 8 * 28 && { keepLines: true });
+          blocks.push(...own);
+        } else if (has(e, 'attachment-list')) blocks.push(...attachmentList(e).map((b) => (b.type === 'paragraph' ? { ...b, keepNext: true } : b)));
         else if (has(e, 'signature')) {
           // The 落款 shares its page with at least the last line before it (§7.3.5.5).
           const before = blocks.at(-1);

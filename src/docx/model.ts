@@ -46,6 +46,8 @@ export interface Paragraph {
   sizePt?: number;
   pageBreakBefore?: boolean;
   keepNext?: boolean;
+  /** All its lines on one page. */
+  keepLines?: boolean;
   /** A rule under the paragraph (the red rule of the 版头). */
   ruleBelow?: { color: string; widthMm: number };
   /** A right-aligned tab stop at the type area's right edge, less this many characters. */
