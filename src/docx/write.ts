@@ -68,7 +68,7 @@ function paragraphOf(p: Paragraph, highlight: boolean, width: number): DocxParag
     }),
     ...(p.pageBreakBefore && { pageBreakBefore: true }),
     ...(p.keepNext && { keepNext: true }),
-    ...(p.keepLines && { keepLines: true }),
+    ...(p.widowControl && { widowControl: true }),
     ...(p.ruleBelow && { border: { bottom: { style: BorderStyle.SINGLE, color: p.ruleBelow.color, size: Math.round((p.ruleBelow.widthMm / 25.4) * 72 * 8), space: 0 } } }),
     ...(p.rightTab !== undefined && { tabStops: [{ type: TabStopType.RIGHT, position: width - chars(p.rightTab) }] }),
     ...(look.size !== undefined && { run: look }),
