@@ -300,8 +300,6 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     repeat: number;
     /** On a landscape page: as tall as the portrait type area is wide. */
     across: boolean;
-    /** The element it is part of. */
-    el: Element;
   }
   const atoms: Atom[] = [];
   let pendingForced = false;
@@ -312,7 +310,7 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     const across = !!el.closest('.landscape');
     // Another page name (portrait after landscape) opens another page.
     const turned = atoms.length > 0 && atoms.at(-1)!.across !== across;
-    atoms.push({ top, bottom, forced: pendingForced || turned, withPrevious: keepNext || avoid, repeat, across, el });
+    atoms.push({ top, bottom, forced: pendingForced || turned, withPrevious: keepNext || avoid, repeat, across });
     pendingForced = false;
     keepNext = false;
   };
@@ -372,28 +370,6 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
       for (let k = start; k < i; k++) pageOf[k] = page;
     }
     pageOf[i] = page;
-  }
-  // §7.3.5: the 落款's page carries 正文, never the 附件说明 and 落款 alone or after a single
-  // carried line (Chromium does not honour break-before: avoid back past the 附件说明). The
-  // paragraph holding the body's second-to-last line then opens the page, when it is short
-  // enough to leave no more than a few empty lines behind; the page count stays the same.
-  const sig = atoms.findIndex((a) => a.el.matches('.signature'));
-  if (sig > 0) {
-    const body = atoms.flatMap((a, i) => (i < sig && a.el.closest('.body') ? [i] : []));
-    const carried = body.filter((i) => pageOf[i] === pageOf[sig]).length;
-    const from = body.at(-2);
-    const block = from === undefined ? undefined : atoms[from]!.el.closest<HTMLElement>('.body > *');
-    if (carried < 2 && block && from !== undefined && pageOf[from] === pageOf[sig]! - 1 && !atoms[from]!.across) {
-      const first = atoms.findIndex((a) => block.contains(a.el));
-      const moved = sig - first; // lines of the paragraph, and the 附件说明
-      const end = pageOf.lastIndexOf(pageOf[sig]!);
-      // At most eight lines move, and the page still holds all it held.
-      if (pageOf[first] === pageOf[sig]! - 1 && moved <= 8 && atoms[end]!.bottom - atoms[first]!.top <= pageHeight) {
-        block.style.breakBefore = 'page';
-        for (let k = first; k < sig; k++) pageOf[k] = pageOf[sig]!;
-        if (pageOf[sig] === page) pageTop = atoms[first]!.top;
-      }
-    }
   }
   const lastBottom = atoms.length ? atoms.at(-1)!.bottom : 0;
   let pages = page + 1;
