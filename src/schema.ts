@@ -246,7 +246,7 @@ export const Bulletin = z
       .regex(/\.xlsx$/i, { message: '工作簿应为 .xlsx 文件' })
       .optional()
       .describe('本期的 Excel 工作簿（与 bulletin.yaml 同目录）：「基本信息」工作表的文号、成文日期、发布日期、抽查日期、主送、署名和「数字」工作表的数字（名称、说明、数值）从这里读取，不必写在本文件中'),
-    signatory: z.string().min(1).optional().describe('落款机关，印在成文日期上方；不填则只印日期'),
+    signatory: z.string().min(1).optional().describe('发文机关署名，印在成文日期上方；不填则用发文机关（office）'),
     source: z.string().min(1).describe('信息来源'),
     published: date.describe('发布日期'),
     signed: date.describe('成文日期（落款日期）'),

@@ -173,10 +173,12 @@ describe('the sample and examples/city on paper', () => {
     expect(date.y0 - issuer.y0).toBeCloseTo(PITCH, 0);
   });
 
-  it('places an unsealed date as §7.3.5.2: 右空二字 with no signatory', () => {
+  it('places an unsealed 落款 as §7.3.5.2: the office (no signatory given) 右空二字, the date two characters further right', () => {
     const page = sample.pages.find((p) => p.lines.some((l) => l.text === '2017年1月20日'))!;
     const date = page.lines.find((l) => l.text === '2017年1月20日')!;
-    expect(Math.abs(184 - 2 * CW - date.x1)).toBeLessThan(1);
+    const issuer = page.lines.find((l) => l.text === '国务院办公厅政府信息与政务公开办公室')!;
+    expect(Math.abs(184 - 2 * CW - issuer.x1)).toBeLessThan(1);
+    expect(Math.abs(issuer.x0 + 2 * CW - date.x0)).toBeLessThan(1);
   });
 
   it('puts the 发文字号 two blank lines under the issuing mark (bottom to bottom: three lines)', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sampleWorkspace, tongbao } from './helpers.js';
 import { pdffonts, pdfinfo, readPages, rows, type PdfPage } from './pdf-measure.js';
+import { pageNumberDash } from './pdf-rules.js';
 
 let root: string;
 let file: string;
@@ -91,8 +92,9 @@ describe('the PDF of the 2016Q4 sample, measured with poppler', () => {
       const foot = p.lines.filter((l) => l.y0 > 262);
       expect(foot.map((l) => l.text), `page ${n}`).toEqual([`― ${n} ―`]);
       const l = foot[0]!;
-      expect(l.y0 - 262, `page ${n} gap below the type area`).toBeGreaterThan(5.5);
-      expect(l.y0 - 262, `page ${n} gap below the type area`).toBeLessThan(8);
+      // The 一字线's stroke, not the line's box, 7 mm under the type area (§7.5).
+      const dash = pageNumberDash(file, n)!;
+      expect(Math.abs((dash.top + dash.bottom) / 2 - 262 - 7), `page ${n} dash below the type area`).toBeLessThan(0.2);
       if (n % 2 === 1) expect(184 - l.x1, `page ${n} right inset`).toBeCloseTo(4.94, 0);
       else expect(l.x0 - 28, `page ${n} left inset`).toBeCloseTo(4.94, 0);
     }

@@ -302,8 +302,18 @@ export function documentFromHtml(html: string, layout?: PrintLayout): DocxDocume
           const title = find(e, (x) => x.tagName === 'h1');
           if (title) blocks.push(para('Title', titleRuns(title)), blank());
         } else if (has(e, 'addressee')) blocks.push(para('Plain', runsOf(e)));
-        else if (has(e, 'body')) blocks.push(...body(e, layout));
-        else if (has(e, 'attachment-list')) blocks.push(...attachmentList(e));
+        else if (has(e, 'body')) {
+          const own = body(e, layout);
+          // The 落款's page carries two lines of 正文 (§7.3.5), as in the PDF (print/layout.ts):
+          // the body's last paragraph keeps its last two lines together and with the 附件说明
+          // and the 落款; a last paragraph of one line keeps the one before it with it too.
+          const [before, last] = own.slice(-2);
+          if (last?.type === 'paragraph') {
+            Object.assign(last, { keepNext: true, widowControl: true });
+            if (before?.type === 'paragraph' && charsWide(last.runs.map((r) => r.text).join('')) <= 28 - 2) before.keepNext = true;
+          }
+          blocks.push(...own);
+        } else if (has(e, 'attachment-list')) blocks.push(...attachmentList(e).map((b) => (b.type === 'paragraph' ? { ...b, keepNext: true } : b)));
         else if (has(e, 'signature')) {
           // The 落款 shares its page with at least the last line before it (§7.3.5.5).
           const before = blocks.at(-1);

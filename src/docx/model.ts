@@ -46,6 +46,8 @@ export interface Paragraph {
   sizePt?: number;
   pageBreakBefore?: boolean;
   keepNext?: boolean;
+  /** At least two of its lines on each page it runs to (公文 otherwise keep the grid). */
+  widowControl?: boolean;
   /** A rule under the paragraph (the red rule of the 版头). */
   ruleBelow?: { color: string; widthMm: number };
   /** A right-aligned tab stop at the type area's right edge, less this many characters. */

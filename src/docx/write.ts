@@ -68,6 +68,7 @@ function paragraphOf(p: Paragraph, highlight: boolean, width: number): DocxParag
     }),
     ...(p.pageBreakBefore && { pageBreakBefore: true }),
     ...(p.keepNext && { keepNext: true }),
+    ...(p.widowControl && { widowControl: true }),
     ...(p.ruleBelow && { border: { bottom: { style: BorderStyle.SINGLE, color: p.ruleBelow.color, size: Math.round((p.ruleBelow.widthMm / 25.4) * 72 * 8), space: 0 } } }),
     ...(p.rightTab !== undefined && { tabStops: [{ type: TabStopType.RIGHT, position: width - chars(p.rightTab) }] }),
     ...(look.size !== undefined && { run: look }),
@@ -137,6 +138,9 @@ function colophonOf(c: Colophon, highlight: boolean): (DocxParagraph | DocxTable
 /** An empty paragraph one point high, where Word needs a paragraph and the page none. */
 const spacer = () => new DocxParagraph({ style: 'Plain', children: [], spacing: { line: 20, lineRule: 'exact' } });
 
+/** How far the 一字线's stroke lies under the top of the page number's line, in mm (print.css too). */
+const DASH_DROP = 2.6;
+
 /** Page numbers, 4号 half-width digits between 一字线, one character in from the outside edge (§7.5). */
 function pageNumber(side: 'left' | 'right'): Footer {
   return new Footer({
@@ -155,8 +159,9 @@ function pageNumber(side: 'left' | 'right'): Footer {
 function sectionProperties(orientation: 'portrait' | 'landscape', first: boolean): ISectionOptions['properties'] {
   const landscape = orientation === 'landscape';
   const margin = landscape ? LANDSCAPE_MARGIN : MARGIN;
-  // The page number's line (14 pt) 7 mm under the type area: its box ends this far above the sheet's foot.
-  const footer = mmToTwips(35 - 7) - ptToTwips(14);
+  // The page number's 一字线 7 mm under the type area (§7.5): the dash's stroke lies about 2.6 mm
+  // under the top of its 14 pt line, whose box ends this far above the sheet's foot.
+  const footer = mmToTwips(35 - 7 + DASH_DROP) - ptToTwips(14);
   return {
     ...(!first && { type: SectionType.NEXT_PAGE }),
     page: {

@@ -203,6 +203,22 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
   if (bulletin.document?.printed_on && !parseDate(bulletin.document.printed_on)) {
     at(['document', 'printed_on'], `「${bulletin.document.printed_on}」不是存在的日期`, undefined, 'bulletin/date');
   }
+  // A 版头 is the issuing mark over the 发文字号 (GB/T 9704 §7.2): a number alone prints under
+  // 59 mm of blank paper. Said, not refused: the office may mean it; a 函 has its own format.
+  const doc = bulletin.document;
+  if (doc?.number && !doc.issuer_mark) {
+    const letter = /函/.test(doc.number) && doc.format !== 'letter';
+    messages.push({
+      severity: 'warning',
+      file: yamlFile,
+      ...placeOf(source, ['document', 'number']),
+      reason: `版头有发文字号「${doc.number}」而没有发文机关标志（issuer_mark）：印出来发文字号上方是一片空白`,
+      hint: letter
+        ? '这是函：在 document 下写 format: letter（信函格式）和 issuer_mark: 发文机关全称'
+        : '在 document 下写 issuer_mark（如「××市人民政府办公室文件」）；不印版头则删去 number',
+      rule: 'document/head',
+    });
+  }
 
   return { loaded: { paths, bulletin, source, tables, ...(seal && { seal }) }, messages, files };
 }

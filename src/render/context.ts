@@ -98,7 +98,8 @@ export interface AttachmentInfo {
 export interface RenderContext {
   title: TextRef;
   office: TextRef;
-  signatory?: TextRef;
+  /** The 发文机关署名 (§7.3.5): `signatory`, or the office when none is given. */
+  signatory: TextRef;
   source: TextRef;
   published: DateRef;
   signed: DateRef;
@@ -121,7 +122,8 @@ export function renderContext(loaded: LoadedBulletin, figures: Figures, escape: 
   const context: RenderContext = {
     title: text(b.title),
     office: text(b.office),
-    ...(b.signatory && { signatory: text(b.signatory) }),
+    // GB/T 9704 §7.3.5 puts the 署名 above the date; the office is the one who issues it.
+    signatory: text(b.signatory ?? b.office),
     source: text(b.source),
     published: date(b.published),
     signed: date(b.signed),
