@@ -3,10 +3,9 @@
 // through the CLI on a copy of the sample: the exit code, the message at its file, line and
 // column, in the project's words, never JavaScript's.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, edit, sampleWorkspace, tongbao, tongbaoAsync, type Run } from './helpers.js';
+import { edit, sampleWorkspace, startDev, tongbao, tongbaoAsync, type Run } from './helpers.js';
 
 const YAML = 'data/2016Q4/bulletin.yaml';
 const CIRCULAR = 'content/2016Q4/circular.md';
@@ -233,14 +232,10 @@ describe('accept: only rules about printed figures', () => {
 describe('tongbao dev', () => {
   it('survives a save of a deep expression, in the circular and in a check, and shows where', async () => {
     const root = sampleWorkspace();
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'dev', '2016Q4', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, url } = await startDev(root);
     let exited = false;
     child.on('exit', () => (exited = true));
     try {
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      for (let i = 0; i < 400 && !/预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      const url = /预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
       const waitFor = async (pattern: RegExp) => {
         let page = '';
         for (const t0 = performance.now(); performance.now() - t0 < 20_000 && !pattern.test(page); ) {

@@ -1,7 +1,7 @@
 // Test workspaces: a copy of the sample (or an empty one) in a temporary folder, changed
 // by the test, then checked by the real CLI.
 import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,21 @@ export function tongbaoAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv
       resolve({ status: e ? ((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
     );
   });
+}
+
+/** `tongbao dev` on a free port in `root`: the process, and the address it says it serves. */
+export async function startDev(root: string, period = '2016Q4'): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), 'dev', period, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const address = /预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/;
+  for (let i = 0; i < 400 && !address.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+  const m = address.exec(out);
+  if (!m) {
+    child.kill('SIGTERM');
+    throw new Error(`tongbao dev did not say where it serves:\n${out}`);
+  }
+  return { child, url: m[1]! };
 }
 
 /** A throwaway copy of examples/<name>, without what was built there. */

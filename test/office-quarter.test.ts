@@ -3,12 +3,12 @@
 // their saved results, a 0 among them, percent formats), `check`, `build --sign`, then `new`
 // for the next quarter, filled again, built, and the register of listed sites.
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
+import { edit, exampleWorkspace, sampleWorkspace, startDev, tongbao } from './helpers.js';
 
 const INFO = '基本信息';
 const FIGURES = '数字';
@@ -337,12 +337,8 @@ describe('the next quarter is safe to start (bulletin.yaml without a workbook)',
 describe('dev, when an editor saves by replacing the file (as sed -i does)', () => {
   it('shows the replaced file, and every save after it', async () => {
     const root = sampleWorkspace();
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'dev', '2016Q4', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, url } = await startDev(root);
     try {
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      for (let i = 0; i < 200 && !/预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      const url = /预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
       const seen = async (text: string) => {
         const t0 = performance.now();
         let page = '';

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { REPO, edit, sampleWorkspace, tongbao } from './helpers.js';
+import { REPO, edit, sampleWorkspace, startDev, tongbao } from './helpers.js';
 
 describe('tongbao new: the next quarter from the last', () => {
   it('creates 2017Q1 from 2016Q4, and check lists exactly what is still to be filled', () => {
@@ -88,12 +87,8 @@ describe('spreadsheets', () => {
 describe('tongbao dev', () => {
   it('serves the bulletin on 127.0.0.1 and shows a saved change within a second or two', async () => {
     const root = sampleWorkspace();
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'dev', '2016Q4', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, url } = await startDev(root);
     try {
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      for (let i = 0; i < 200 && !/预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      const url = /预览地址：(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
       const first = await (await fetch(url)).text();
       expect(first).toContain('关于2016年第四次全国政府网站抽查情况的通报');
 
