@@ -102,8 +102,8 @@ export const siteCode: RowRule = {
 
 /**
  * Six digits that name no division in a province that exists: 330532 (湖州 has no 32), 3399xx.
- * Two digits of no province (the fictional 99 of examples/city) and the province-level form
- * xx00yy, which the synthetic tables of the streaming tests use, are left alone.
+ * Two digits of no province (a fictional code such as 99…, which a made-up example may use)
+ * and the province-level form xx00yy (synthetic test tables use it) are left alone.
  */
 function unknownDivision(code6: string): boolean {
   if (provinceName(code6.slice(0, 2)) === undefined) return false;
