@@ -220,6 +220,10 @@ export const ReportedFigure = z.union([
     value: figureValue.nullable().describe('按正文印出的写法，如 7535、"91%"、"97.2%"；null 表示尚未填写'),
     label: z.string().optional().describe('这个数字是什么'),
     check: z.string().optional().describe('与之核对的计算数字的名称，如 institutions.assessment.share'),
+    where: z
+      .record(key, z.string().regex(/^\s*-?\d{1,15}\s*\.\.\s*-?\d{1,15}\s*$/, { message: '写作 "最小..最大"，如 "0..339"' }))
+      .optional()
+      .describe('check 中正文没有印出的整数（未知数）及其范围，如 { n: "0..339" }：范围内有一个整数使 check 印为正文的数即相符'),
     severity: z.enum(['error', 'warning']).optional().describe('核对不一致时是错误（默认）还是警告'),
     note: z.string().optional().describe('说明'),
   }),

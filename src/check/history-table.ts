@@ -6,7 +6,7 @@ import { placeOf } from '../load/yaml.js';
 import { namingColumns, rowKind, type Cell } from '../load/rows.js';
 import type { Message } from '../messages.js';
 import { PERIOD_PATTERN } from '../schema.js';
-import { agrees, display, type Figure, type FigureValue } from '../figures/figure.js';
+import { agrees, displayBeside, type Figure, type FigureValue } from '../figures/figure.js';
 
 type FiguresOf = (period: string) => Promise<ReadonlyMap<string, Figure> | undefined>;
 
@@ -50,7 +50,7 @@ export async function historyTableProblems(loaded: LoadedBulletin, current: Read
         file: table.file,
         line: v.line,
         column: v.column,
-        reason: `${period} 的「${table.spec.columns.find((c) => c.key === chart.value)?.name}」写的是 ${v.text}，但 ${period} 自己的数据算出 ${chart.figure} = ${display(exact.value)}`,
+        reason: `${period} 的「${table.spec.columns.find((c) => c.key === chart.value)?.name}」写的是 ${v.text}，但 ${period} 自己的数据算出 ${chart.figure} = ${displayBeside(exact.value, typed)}`,
         hint: `改正表格；或删去 table，让图表「${chart.id}」直接取各期自己的数字`,
         rule: 'figures/history',
       });

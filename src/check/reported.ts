@@ -5,9 +5,10 @@ import { placeInScalar, type YamlSource } from '../load/yaml.js';
 import { sourcePlace } from '../load/workbook-facts.js';
 import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
-import { agrees, display, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
-import { evaluate, ExpressionError, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
-import { div, fraction, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
+import { agrees, display, displayBeside, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
+import { evaluate, ExpressionError, namesIn, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
+import { decidingDecimals, div, fraction, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
+import { assignmentText, runText, SEARCH_LIMIT, SearchLimitError, solve, type Candidate, type Solved, type Unknown } from '../figures/solve.js';
 
 /** Reported figures entered as `value: null` (a new period's), still to be filled. */
 export function unfilledFigures(loaded: LoadedBulletin): Message[] {
@@ -47,6 +48,12 @@ export interface CheckOutcome {
   rounded?: string;
   printed: string;
   agrees: boolean;
+  /** With `where:`: each unknown's range, the solutions (`{ n: "309" }`, a run `"309..311"`) and how many. */
+  where?: Record<string, string>;
+  solutions?: Record<string, string>[];
+  count?: string;
+  /** With `where:` and no solution: the nearest assignments below and above, worked out. */
+  nearest?: Record<string, string>[];
 }
 
 /**
@@ -62,18 +69,39 @@ export function checkReported(
   const messages: Message[] = [];
   const outcomes: CheckOutcome[] = [];
   for (const [name, spec] of Object.entries(reported)) {
-    if (typeof spec !== 'object' || !spec.check) continue;
     const printed = figures.get(name);
+    if (printed) messages.push(...outOfRange(name, typeof spec === 'object' ? spec : {}, printed, figures, source));
+    if (typeof spec !== 'object') continue;
+    if (!spec.check) {
+      if (spec.where) messages.push({ severity: 'error', ...sourcePlace(source, ['figures', name, 'where']), reason: `「${name}」写了 where 但没有 check`, hint: 'where 列出 check 算式中的未知数，如 check: "n / accounts"、where: { n: "0..339" }', rule: 'figures/where' });
+      continue;
+    }
     if (!printed) continue; // not filled in yet: reported as such
     const checkPath = ['figures', name, 'check'];
     let node: Node;
     let result: Evaluated | undefined;
+    let solved: { solved: Solved; unknowns: Unknown[] } | undefined;
     try {
       node = parseExpression(spec.check);
+      if (spec.where) {
+        const unknowns = readWhere(name, spec.where, node, figures, source, messages);
+        if (!unknowns) continue;
+        solved = { solved: solveAt(node, printed.value, figures, unknowns), unknowns };
+      }
       // A name alone is compared as the figure it names: a list, a date, a text too.
-      if (node.kind !== 'name') result = evaluate(node, (n) => figures.get(n));
+      else if (node.kind !== 'name') result = evaluate(node, (n) => figures.get(n));
       else if (!figures.has(node.name)) throw new ExpressionError(`「${node.name}」不是能从表格算出的数字`, node.at);
     } catch (e) {
+      if (e instanceof SearchLimitError) {
+        messages.push({
+          severity: 'error',
+          ...sourcePlace(source, ['figures', name, 'where']),
+          reason: `「${name}」的 where 要检验 ${e.combinations} 种取值，超过了 ${SEARCH_LIMIT} 种的上限`,
+          hint: '缩小未知数的范围，或减少未知数；只有一个未知数、且算式随它单调（如 n / accounts、growth(running, q2)）时，再大的范围也能很快求解',
+          rule: 'figures/where',
+        });
+        continue;
+      }
       if (!(e instanceof ExpressionError)) throw e;
       const unknown = /^「(.+)」不是能从表格算出的数字$/.exec(e.reason)?.[1];
       const near = unknown ? nearNames(unknown, figures) : [];
@@ -87,14 +115,16 @@ export function checkReported(
       });
       continue;
     }
+    if (solved) {
+      const w = whereOutcome(name, spec.check, printed, solved.solved, solved.unknowns, source);
+      outcomes.push(w.outcome);
+      if (w.message) messages.push({ ...w.message, severity: spec.severity ?? 'error' });
+      continue;
+    }
     const single = node.kind === 'name' ? figures.get(node.name)! : undefined;
     const exact = single?.value ?? exactValue(result!);
     const ok = single ? agrees(printed.value, exact) : agreesAt(printed.value, result!);
-    const digits = printed.value.type === 'share' || printed.value.type === 'growth' ? printed.value.digits : undefined;
-    // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
-    const asNumber = !single && printed.value.type === 'integer' && result!.kind !== 'growth' && result!.value.den !== 1n;
-    const exactText = asNumber ? toDecimal(result!.value, 3) : display(exact);
-    const rounded = asNumber ? toDecimal(result!.value, 0) : digits !== undefined && (exact.type === 'share' || exact.type === 'growth') ? display(exact, digits) : exactText;
+    const { exactText, rounded } = shown(printed.value, single ? exact : result!);
     outcomes.push({ name, check: spec.check, ...(result && { formula: result.formula }), exact: exactText, rounded, printed: display(printed.value), agrees: ok });
     if (ok) continue;
     let steps: string;
@@ -145,4 +175,114 @@ function growthSlip(node: Node, printed: FigureValue, figures: ReadonlyMap<strin
   if (x.num !== 0n && roundScaled(div(sub(x, base), x), at) === roundScaled(printed.value, at)) return `正文的增长率以本期数为基数；应以基期数为基数：${display({ type: 'growth', value: right, digits: printed.digits })}`;
   if (roundScaled(fraction(-right.num, right.den), at) === roundScaled(printed.value, at)) return `正文把${right.num < 0n ? '减少' : '增长'}写成了${right.num < 0n ? '增长' : '减少'}：应为${display({ type: 'growth', value: right, digits: printed.digits })}`;
   return undefined;
+}
+
+/**
+ * An exact result as a message shows it: to the digits that decide its rounding at the printed
+ * precision (127/129 = 98.4496% → 98.4%, never 98.450% → 98.4%), and rounded as printed.
+ */
+function shown(printed: FigureValue, r: FigureValue | Evaluated): { exactText: string; rounded: string } {
+  const exact = 'kind' in r ? exactValue(r) : r;
+  // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
+  if ('kind' in r && printed.type === 'integer' && r.kind !== 'growth' && r.value.den !== 1n) {
+    return { exactText: toDecimal(r.value, Math.max(3, decidingDecimals(r.value, 0, 3))), rounded: toDecimal(r.value, 0) };
+  }
+  const exactText = displayBeside(exact, printed);
+  const shares = (v: FigureValue) => v.type === 'share' || v.type === 'growth';
+  return { exactText, rounded: shares(printed) && shares(exact) ? display(exact, (printed as { digits: number }).digits) : exactText };
+}
+
+/**
+ * A share printed outside [0, 100%] is a misprint (100% → 101%), unless it is a growth rate
+ * written without 增长 (its check is a growth).
+ */
+function outOfRange(name: string, spec: { check?: string | undefined }, printed: Figure, figures: ReadonlyMap<string, Figure>, source: YamlSource): Message[] {
+  const v = printed.value;
+  if (v.type !== 'share' || (v.value.num >= 0n && v.value.num <= v.value.den)) return [];
+  if (spec.check && isGrowthCheck(spec.check, figures)) return [];
+  return [
+    {
+      severity: 'error',
+      ...sourcePlace(source, ['figures', name, 'value']),
+      reason: `「${name}」印为 ${display(v)}：比例${v.value.num < 0n ? '不能小于 0' : '不能超过 100%'}`,
+      hint: '比例、合格率、占比都在 0 到 100% 之间，请核对原文；增长率写作“增长20%”“减少5%”（或 check: growth(本期, 基期)），百分点的变化写作“11.8个百分点”',
+      rule: 'figures/range',
+    },
+  ];
+}
+
+function isGrowthCheck(check: string, figures: ReadonlyMap<string, Figure>): boolean {
+  try {
+    const node = parseExpression(check);
+    return node.kind === 'call' || (node.kind === 'name' && figures.get(node.name)?.value.type === 'growth');
+  } catch {
+    return false;
+  }
+}
+
+/** A figure's `where:` read into unknowns; each fault is an error at its entry, and then none. */
+function readWhere(name: string, where: Record<string, string>, node: Node, figures: ReadonlyMap<string, Figure>, source: YamlSource, messages: Message[]): Unknown[] | undefined {
+  const used = namesIn(node).map((n) => n.name);
+  const out: Unknown[] = [];
+  let ok = true;
+  for (const [u, text] of Object.entries(where)) {
+    const fail = (reason: string, hint: string) => {
+      ok = false;
+      messages.push({ severity: 'error', ...sourcePlace(source, ['figures', name, 'where', u]), reason, hint, rule: 'figures/where' });
+    };
+    const [lo, hi] = text.split('..').map((t) => BigInt(t.trim())) as [bigint, bigint];
+    if (figures.has(u)) fail(`where 中的「${u}」已是一个数字的名称，不能作未知数`, '未知数用一个别处没有用过的名称，如 n、q2，并在 check 中用它');
+    else if (!used.includes(u)) {
+      const free = used.filter((n) => !figures.has(n));
+      fail(`where 中的「${u}」没有在 check 中用到`, free.length ? `check 中的未知数是：${free.join('、')}` : `删去这一项，或在 check 中写出「${u}」`);
+    } else if (lo > hi) fail(`where 中「${u}」的范围 ${text} 从大到小`, `写作 "${hi}..${lo}"`);
+    else out.push({ name: u, lo, hi });
+  }
+  return ok && out.length ? out : undefined;
+}
+
+/** The unknowns solved for the printed figure, at its printed precision. */
+function solveAt(node: Node, printed: FigureValue, figures: ReadonlyMap<string, Figure>, unknowns: readonly Unknown[]): Solved {
+  const lookup = (n: string) => figures.get(n);
+  if (printed.type === 'integer') return solve(node, lookup, unknowns, (r) => (r.kind === 'growth' ? undefined : roundScaled(r.value, 0)), printed.value, fraction(printed.value));
+  if (printed.type === 'share' || printed.type === 'growth') {
+    const at = printed.digits + 2;
+    return solve(node, lookup, unknowns, (r) => roundScaled(r.value, at), roundScaled(printed.value, at), printed.value);
+  }
+  return solve(node, lookup, unknowns, () => undefined, 0n, fraction(0n));
+}
+
+/** What a check with unknowns came to: its solutions for `stats`, or a message naming the nearest candidates. */
+function whereOutcome(name: string, check: string, printed: Figure, solved: Solved, unknowns: readonly Unknown[], source: YamlSource): { outcome: CheckOutcome; message?: Message } {
+  const strings = (values: Record<string, bigint>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+  const base = {
+    name,
+    check,
+    printed: display(printed.value),
+    where: Object.fromEntries(unknowns.map((u) => [u.name, `${u.lo}..${u.hi}`])),
+    // Each solution's unknowns in the order where lists them.
+    solutions: solved.solutions.map((s) => Object.fromEntries(unknowns.map((u) => [u.name, u.name === s.name ? runText(s.lo, s.hi) : String(s.values[u.name])]))),
+    count: String(solved.count),
+  };
+  const worked = (c: Candidate) => {
+    const { exactText, rounded } = shown(printed.value, c.result);
+    return { formula: c.result.formula, exact: exactText, rounded };
+  };
+  if (solved.example) return { outcome: { ...base, ...worked(solved.example), agrees: true } };
+  const nearest = [solved.below, solved.above].filter((c): c is Candidate => c !== undefined);
+  const text = (c: Candidate) => {
+    const w = worked(c);
+    return `${assignmentText(c.values)} → ${w.formula} = ${w.exact}${w.rounded !== w.exact ? ` → ${w.rounded}` : ''}`;
+  };
+  const ranges = unknowns.map((u) => `${u.name} 取 ${u.lo}..${u.hi}`).join('、');
+  return {
+    outcome: { ...base, ...(nearest[0] && worked(nearest[0])), agrees: false, nearest: nearest.map((c) => ({ ...strings(c.values), ...worked(c) })) },
+    message: {
+      severity: 'error',
+      ...sourcePlace(source, ['figures', name, 'value']),
+      reason: `「${name}」与算式不符：${check}，${ranges} 中的整数，没有一个印为 ${display(printed.value)}${nearest.length ? `；最接近的：${nearest.map(text).join('；')}` : ''}`,
+      hint: '改正正文中的数字、算式、where 的范围或表格中的数据',
+      rule: 'figures/disagree',
+    },
+  };
 }

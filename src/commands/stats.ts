@@ -22,7 +22,9 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     // Each check: what the text prints against what its expression computes.
     for (const c of result.checks ?? []) {
       const work = c.formula ? `${c.check} = ${c.formula} = ${c.exact}` : `${c.check} = ${c.exact}`;
-      io.out(`核对 ${c.name}：${work}${c.rounded !== c.exact ? ` → ${c.rounded}` : ''}，正文 ${c.printed}  ${c.agrees ? '相符' : '不符'}\n`);
+      // With where: the unknowns' values that make it print as the text does.
+      const solutions = c.solutions?.length ? `（${c.solutions.map((s) => Object.entries(s).map(([k, v]) => `${k} = ${v}`).join('，')).join('；')}${BigInt(c.count ?? 0) > 1n ? `，共 ${c.count} 个解` : ''}）` : '';
+      io.out(`核对 ${c.name}：${work}${c.rounded !== c.exact ? ` → ${c.rounded}` : ''}，正文 ${c.printed}  ${c.agrees ? '相符' : '不符'}${solutions}\n`);
     }
   }
   return result.ok ? EXIT.ok : EXIT.failed;

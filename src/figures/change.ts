@@ -9,9 +9,9 @@ export function countOrShare(v: Figure['value']): Fraction | undefined {
   return v.type === 'integer' ? fraction(v.value) : v.type === 'share' ? v.value : undefined;
 }
 
-/** (x − base) / base; undefined when the base is zero. */
+/** (x − base) / base; undefined when the base is zero or negative (a growth over it means nothing). */
 export function growth(x: Fraction, base: Fraction): Fraction | undefined {
-  return base.num === 0n ? undefined : div(sub(x, base), base);
+  return base.num <= 0n ? undefined : div(sub(x, base), base);
 }
 
 export function againstPrevious(own: readonly Figure[], before: ReadonlyMap<string, Figure>, periods: { previous: string; current: string }): Figure[] {

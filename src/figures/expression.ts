@@ -214,6 +214,8 @@ export function evaluate(node: Node, figure: (name: string) => Figure | undefine
         const x = go(n.args[0]!);
         const base = go(n.args[1]!);
         if (base.value.num === 0n) throw new ExpressionError(`基期的数为零，算不出增长率：${base.formula} = 0`, n.at);
+        // Over a negative base the sign of (x − base) / base reads backwards: no growth rate.
+        if (base.value.num < 0n) throw new ExpressionError(`基期的数为负数，增长率没有意义：${base.formula} < 0`, n.at, '增长率以正的基期数为基数；负数之间的变化写作差，如 a - b');
         const value = div(sub(x.value, base.value), base.value);
         return { value, kind: 'growth', formula: `(${x.formula} − ${base.formula}) / ${base.formula}`, prec: 2 };
       }

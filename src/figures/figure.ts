@@ -1,6 +1,6 @@
 // A figure: a named value with the form it is printed in and how it was obtained, so that it
 // can be shown, checked against a figure printed elsewhere, and explained.
-import { formatPercent, fraction, fractionToJSON, mul, roundScaled, toDecimal, type Fraction } from './fraction.js';
+import { decidingDecimals, formatPercent, fraction, fractionToJSON, mul, roundScaled, toDecimal, type Fraction } from './fraction.js';
 import { formatDate, isoDate, parseDate, parseInteger, parsePercent, type CalendarDate } from '../values.js';
 
 export type FigureValue =
@@ -57,7 +57,8 @@ export function display(v: FigureValue, digits?: number): string {
     case 'points':
       return toDecimal(v.value, digits ?? v.digits);
     case 'growth': {
-      if (v.value.num === 0n) return '持平';
+      // 持平 when the change rounds to zero at the digits it is printed at, up or down.
+      if (roundScaled(v.value, (digits ?? v.digits) + 2) === 0n) return '持平';
       const abs = fraction(v.value.num < 0n ? -v.value.num : v.value.num, v.value.den);
       return `${v.value.num < 0n ? '减少' : '增长'}${formatPercent(abs, digits ?? v.digits)}`;
     }
@@ -68,6 +69,18 @@ export function display(v: FigureValue, digits?: number): string {
     case 'text':
       return v.value;
   }
+}
+
+/**
+ * An exact value as a message shows it beside one printed as `printed`: a share or growth to
+ * the digits that decide its rounding at the printed digits (127/129 as 98.4496% beside 98.4%,
+ * where 98.450% would read as rounding to 98.5%).
+ */
+export function displayBeside(exact: FigureValue, printed: FigureValue): string {
+  const shares = ['share', 'growth'];
+  if (!shares.includes(exact.type) || !shares.includes(printed.type)) return display(exact);
+  const [e, p] = [exact as { value: Fraction }, printed as { digits: number }];
+  return display(exact, decidingDecimals(mul(e.value, fraction(100n)), p.digits, 3));
 }
 
 /** The exact value for programs: integers and fractions as strings, never floats. */
@@ -91,6 +104,8 @@ export function parseReported(value: number | string): FigureValue {
   if (typeof value === 'number') {
     return Number.isSafeInteger(value) ? { type: 'integer', value: BigInt(value) } : { type: 'text', value: String(value) };
   }
+  // 持平: no change at the precision a growth is printed at (one decimal).
+  if (value.trim() === '持平') return { type: 'growth', value: fraction(0n), digits: 1 };
   const p = parsePercent(value);
   if (p) return { type: 'share', value: p.value, digits: p.digits };
   // A relative change as the text prints it: 增长12.5%, 下降8.3%.

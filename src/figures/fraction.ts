@@ -44,6 +44,21 @@ export function roundScaled(f: Fraction, digits: number): bigint {
   return f.num < 0n ? -q : q;
 }
 
+/**
+ * Decimals to show `f` with beside its rounding at `printed` decimals: at least `min`, and more
+ * when fewer would read as rounding the other way (98.4496 → 98.4, where 98.450 would read
+ * as 98.5); fewer when `f` is exact with fewer (93.75).
+ */
+export function decidingDecimals(f: Fraction, printed: number, min: number): number {
+  const want = roundScaled(f, printed);
+  for (let d = 0; d < 40; d++) {
+    const scale = 10n ** BigInt(d);
+    if ((f.num * scale) % f.den === 0n) return d;
+    if (d >= min && d > printed && roundScaled(fraction(roundScaled(f, d), scale), printed) === want) return d;
+  }
+  return 40;
+}
+
 /** Decimal text of a fraction rounded half-up to `digits` decimals: `toDecimal(1/8, 2)` → `0.13`. */
 export function toDecimal(f: Fraction, digits: number): string {
   const q = roundScaled(f, digits);

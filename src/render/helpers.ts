@@ -314,7 +314,7 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
     const [now, then] = [countOrShare(f.value), countOrShare(base.value)];
     if (!now || !then) throw new HelperError(`{{growth}} 需要两个数：「${(now ? base : f).name}」不是数`);
     const g = growth(now, then);
-    if (!g) throw new HelperError(`「${base.name}」为零，算不出增长率`);
+    if (!g) throw new HelperError(`「${base.name}」为${then.num === 0n ? '零' : '负数'}，算不出增长率`);
     return out(display({ type: 'growth', value: g, digits: digits ?? 1 }));
   }));
   // {{table districts}}: a table declared `print: inline`, printed at this place. A mark on a

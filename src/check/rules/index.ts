@@ -8,5 +8,6 @@ import { knownValues } from './known-values.js';
 import { subtotals, totalLikeRows, totals } from './totals.js';
 import { printedRate } from './printed-rate.js';
 import { lookalikeNames } from './names.js';
+import { shareRange } from './share-range.js';
 
-export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, knownValues, siteCode, totals, subtotals, totalLikeRows, printedRate, lookalikeNames];
+export const ROW_RULES: readonly RowRule[] = [emptyTable, unique, bounds, knownValues, siteCode, totals, subtotals, totalLikeRows, printedRate, shareRange, lookalikeNames];

@@ -1,7 +1,7 @@
 import { ratioOf, type Column, type TableSpec } from '../../schema.js';
 import type { Percent } from '../../values.js';
 import { labelColumn, type Row } from '../../load/rows.js';
-import { formatPercent, fraction, roundScaled, toDecimal } from '../../figures/fraction.js';
+import { decidingDecimals, formatPercent, fraction, roundScaled, toDecimal } from '../../figures/fraction.js';
 import type { Problem, RowRule } from '../rule.js';
 
 export const printedRate: RowRule = {
@@ -62,7 +62,7 @@ function rateProblem(spec: TableSpec, column: Column, row: Row, sums?: [bigint, 
   const name = (k: string) => spec.columns.find((c) => c.key === k)!.name;
   const cell = row.cells[column.key]!;
   return {
-    reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，按${failed ? `（「${name(denKey)}」−「${name(numKey)}」）/「${name(denKey)}」` : `「${name(numKey)}」/「${name(denKey)}」`}${sums ? '各行合计 ' : ''}${failed ? `(${d} − ${counted})/${d}` : `${n}/${d}`} = ${toDecimal(fraction(n * 100n, d), digits + 3)}% 四舍五入应为 ${formatPercent(exact, digits)}`,
+    reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，按${failed ? `（「${name(denKey)}」−「${name(numKey)}」）/「${name(denKey)}」` : `「${name(numKey)}」/「${name(denKey)}」`}${sums ? '各行合计 ' : ''}${failed ? `(${d} − ${counted})/${d}` : `${n}/${d}`} = ${toDecimal(fraction(n * 100n, d), Math.max(digits + 3, decidingDecimals(fraction(n * 100n, d), digits, digits + 3)))}% 四舍五入应为 ${formatPercent(exact, digits)}`,
     hint: isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
     rule: 'figures/rate',
   };
