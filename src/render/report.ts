@@ -20,7 +20,7 @@ export function checkReportHtml(loaded: LoadedBulletin, messages: readonly Messa
   const rows = (list: readonly Message[], withReason: boolean) =>
     list.map((m) => `<tr><td>${e(place(m))}</td><td>${e(m.rule)}</td><td>${e(m.severity === 'error' ? '错误' : m.severity === 'warning' ? '警告' : '提示')}</td><td>${e(m.reason)}${m.hint && !withReason ? `<br><span class="hint">${e(m.hint)}</span>` : ''}</td>${withReason ? `<td>${e(m.accepted ?? '')}</td>` : ''}</tr>`).join('\n');
   const table = (head: string[], body: string) => (body ? `<table>\n<thead><tr>${head.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>` : '<p>无。</p>');
-  const checked = checks.map((c) => `<tr><td>${e(c.name)}</td><td>${e(c.check)}</td><td>${e(c.formula ? `${c.formula} = ${c.exact}` : (c.exact ?? ''))}${c.rounded !== c.exact ? e(` → ${c.rounded}`) : ''}</td><td>${e(c.printed)}</td><td>${c.agrees ? '相符' : '不符'}</td></tr>`).join('\n');
+  const checked = checks.map((c) => `<tr><td>${e(c.name)}</td><td>${e(c.check)}</td><td>${e(c.formula ? `${c.formula} = ${c.exact}` : (c.exact ?? ''))}${c.rounded !== c.exact ? e(` → ${c.rounded}`) : ''}</td><td>${e(c.printed)}</td><td>${c.agrees ? '相符' : '不符'}${c.solutions?.length ? e(`（${c.solutions.map((s) => Object.entries(s).map(([k, v]) => `${k} = ${v}`).join('，')).join('；')}）`) : ''}</td></tr>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
