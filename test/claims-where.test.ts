@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edit, sampleWorkspace, tongbao } from './helpers.js';
+import { edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 import { parseExpression } from '../src/figures/expression.js';
 import { monotone } from '../src/figures/solve.js';
 import type { Figure } from '../src/figures/figure.js';
@@ -87,6 +87,8 @@ describe('where: a count the text never prints', () => {
       backwards: '{ value: "50%", check: "n / 36", where: { n: "10..0" } }',
       wide: '{ value: "50%", check: "a * b / c", where: { a: "0..1000", b: "0..1000", c: "1..1000" } }',
       bare: '{ value: "50%", where: { n: "0..10" } }',
+      // Not monotone, so each value would be tried: too many.
+      bumpy: '{ value: 4, check: "(n - 5) * (n - 5)", where: { n: "0..1000000" } }',
     });
     expect(w.stderr).toContain(`${YAML}:${w.line('unused')}:${w.col('unused', '"0..10"')}: 错误: where 中的「m」没有在 check 中用到`);
     expect(w.stderr).toContain(`${YAML}:${w.line('taken')}:${w.col('taken', '"0..10"')}: 错误: where 中的「sampled」已是一个数字的名称，不能作未知数`);
@@ -94,6 +96,7 @@ describe('where: a count the text never prints', () => {
     expect(w.stderr).toContain(`${YAML}:${w.line('wide')}:`);
     expect(w.stderr).toContain('错误: 「wide」的 where 要检验 1002001000 种取值，超过了 100000 种的上限');
     expect(w.stderr).toContain('错误: 「bare」写了 where 但没有 check');
+    expect(w.stderr).toContain('错误: 「bumpy」的 where 要检验 1000001 种取值，超过了 100000 种的上限');
     expect(w.status).toBe(1);
     // A range not written lo..hi stops at bulletin.yaml's schema, at its place.
     const m = checkWith({ malformed: '{ value: "50%", check: "n / 36", where: { n: "0-10" } }' });
@@ -113,6 +116,21 @@ describe('where: a count the text never prints', () => {
     expect(dir('z * n + k', 0n, 10n)).toBe(-1);
     expect(dir('n * n / (n + 1)', 0n, 10n)).toBe(undefined); // true but not shown: searched value by value
     expect(dir('k - k', 0n, 10n)).toBe(0);
+  });
+});
+
+describe('examples/province: a rate whose base the text never prints', () => {
+  it('checks 按期办结率 97.6% of some total, lists the totals, and refuses 97.62%, which no total gives', () => {
+    const root = exampleWorkspace('province');
+    const s = tongbao(['stats', '2023Q3', '--json'], root);
+    const checks = JSON.parse(s.stdout).checks as { name: string }[];
+    expect(checks.find((c) => c.name === 'on_time_rate')).toMatchObject({ agrees: true, where: { messages_total: '1..100000' }, solutions: [{ messages_total: '2205..2207' }], count: '3' });
+    edit(root, 'data/2023Q3/bulletin.yaml', (t) => t.replace('value: "97.6%"', 'value: "97.62%"'));
+    const r = tongbao(['check', '2023Q3'], root);
+    expect(r.stderr).toContain(
+      '错误: 「on_time_rate」与算式不符：messages_on_time / messages_total，messages_total 取 1..100000 中的整数，没有一个印为 97.62%；最接近的：messages_total = 2206 → 2153 / 2206 = 97.597% → 97.60%；messages_total = 2205 → 2153 / 2205 = 97.642% → 97.64%',
+    );
+    expect(r.status).toBe(1);
   });
 });
 
