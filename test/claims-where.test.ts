@@ -70,6 +70,7 @@ describe('where: a count the text never prints', () => {
     const text = tongbao(['stats', '2016Q4'], r.ws).stdout;
     expect(text).toContain('核对 numerator：n / 339 = 309 / 339 = 91.150% → 91.15%，正文 91.15%  相符（n = 309）');
     expect(text).toContain('核对 square：(n - 5) * (n - 5) = (3 − 5) × (3 − 5) = 4，正文 4  相符（n = 3；n = 7，共 2 个解）');
+    expect(text).toContain('核对 numerator_bad：n / 339 = 309 / 339 = 91.150% → 91.2%，正文 91.3%  不符（无解；最接近的：n = 309 → 91.2%；n = 310 → 91.4%）');
   });
 
   it('gives a run of consecutive solutions as one, found by bisection over a wide range', () => {

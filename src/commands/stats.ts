@@ -23,7 +23,12 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     for (const c of result.checks ?? []) {
       const work = c.formula ? `${c.check} = ${c.formula} = ${c.exact}` : `${c.check} = ${c.exact}`;
       // With where: the unknowns' values that make it print as the text does.
-      const solutions = c.solutions?.length ? `（${c.solutions.map((s) => Object.entries(s).map(([k, v]) => `${k} = ${v}`).join('，')).join('；')}${BigInt(c.count ?? 0) > 1n ? `，共 ${c.count} 个解` : ''}）` : '';
+      const values = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => `${k} = ${v}`).join('，');
+      const solutions = c.solutions?.length
+        ? `（${c.solutions.map(values).join('；')}${BigInt(c.count ?? 0) > 1n ? `，共 ${c.count} 个解` : ''}）`
+        : c.nearest?.length
+          ? `（无解；最接近的：${c.nearest.map(({ formula, exact, rounded, ...s }) => `${values(s)} → ${rounded ?? exact}`).join('；')}）`
+          : '';
       io.out(`核对 ${c.name}：${work}${c.rounded !== c.exact ? ` → ${c.rounded}` : ''}，正文 ${c.printed}  ${c.agrees ? '相符' : '不符'}${solutions}\n`);
     }
   }
