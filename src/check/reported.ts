@@ -6,8 +6,9 @@ import { sourcePlace } from '../load/workbook-facts.js';
 import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
 import { agrees, display, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
+import { explainUnknown } from './select.js';
 import { evaluate, ExpressionError, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
-import { div, fraction, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
+import { div, fraction, mul, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
 
 /** Reported figures entered as `value: null` (a new period's), still to be filled. */
 export function unfilledFigures(loaded: LoadedBulletin): Message[] {
@@ -76,13 +77,15 @@ export function checkReported(
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
       const unknown = /^「(.+)」不是能从表格算出的数字$/.exec(e.reason)?.[1];
+      // A row by name (regions[东江市]) says which part is unknown: the table, the row, the statistic.
+      const why = unknown ? explainUnknown(unknown, figures) : undefined;
       const near = unknown ? nearNames(unknown, figures) : [];
       messages.push({
         severity: 'error',
         file: source.file,
         ...placeInScalar(source, checkPath, e.at),
-        reason: e.reason,
-        hint: e.hint ?? (unknown ? (near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字') : undefined),
+        reason: why?.reason ?? e.reason,
+        hint: why?.hint ?? e.hint ?? (unknown ? (near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字') : undefined),
         rule: unknown ? 'figures/unknown-check' : 'figures/expression',
       });
       continue;
@@ -90,21 +93,22 @@ export function checkReported(
     const single = node.kind === 'name' ? figures.get(node.name)! : undefined;
     const exact = single?.value ?? exactValue(result!);
     const ok = single ? agrees(printed.value, exact) : agreesAt(printed.value, result!);
-    const digits = printed.value.type === 'share' || printed.value.type === 'growth' ? printed.value.digits : undefined;
+    const digits = printed.value.type === 'share' || printed.value.type === 'growth' || printed.value.type === 'points' ? printed.value.digits : undefined;
     // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
     const asNumber = !single && printed.value.type === 'integer' && result!.kind !== 'growth' && result!.value.den !== 1n;
     const exactText = asNumber ? toDecimal(result!.value, 3) : display(exact);
-    const rounded = asNumber ? toDecimal(result!.value, 0) : digits !== undefined && (exact.type === 'share' || exact.type === 'growth') ? display(exact, digits) : exactText;
+    const rounded = asNumber ? toDecimal(result!.value, 0) : digits !== undefined && (exact.type === 'share' || exact.type === 'growth' || exact.type === 'points') ? display(exact, digits) : exactText;
     outcomes.push({ name, check: spec.check, ...(result && { formula: result.formula }), exact: exactText, rounded, printed: display(printed.value), agrees: ok });
     if (ok) continue;
     let steps: string;
     let where: string;
+    const unit = unitSlip(printed.value, exact);
     if (single) {
       const d = single.derivation;
-      where = `与表格不符：${d?.place ?? spec.check}`;
+      where = `与表格不符${unit?.reason ?? ''}：${d?.place ?? spec.check}`;
       steps = d && d.formula !== exactText ? `${d.formula} = ${exactText}` : exactText;
     } else {
-      where = `与算式不符：${spec.check} = `;
+      where = `与算式不符${unit?.reason ?? ''}：${spec.check} = `;
       steps = `${result!.formula} = ${exactText}`;
     }
     if (rounded !== exactText) steps += ` → ${rounded}`;
@@ -112,7 +116,7 @@ export function checkReported(
       severity: spec.severity ?? 'error',
       ...sourcePlace(source, ['figures', name, 'value']),
       reason: `「${name}」${where}${steps}，正文为 ${display(printed.value)}`,
-      hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : (growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
+      hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : unit ? unit.hint : (growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
       rule: 'figures/disagree',
     });
   }
@@ -123,14 +127,32 @@ function nearNames(name: string, figures: ReadonlyMap<string, Figure>): string[]
   return [...figures.keys()].filter((k) => k.startsWith(name.split('.')[0]! + '.')).slice(0, 12);
 }
 
+/**
+ * A printed figure in one unit and the computed one in another: a share minus a share is
+ * percentage points, never a share (92.9% − 90.7% is 2.2个百分点, not 2.2%, nor 2).
+ */
+function unitSlip(printed: FigureValue, exact: FigureValue): { reason: string; hint: string } | undefined {
+  if ((printed.type === 'points') === (exact.type === 'points')) return undefined;
+  if (exact.type === 'points') {
+    const right = display({ ...exact, digits: printed.type === 'share' || printed.type === 'growth' ? printed.digits : exact.digits });
+    return { reason: '（两个比例之差，单位是百分点，不是百分比或个数）', hint: `正文应写作「${right}」：value: "${right}"` };
+  }
+  return { reason: '（算出的不是百分点：只有两个比例之差是百分点）', hint: '正文写的是百分点时，check 写两个比例之差，如 site_rate - previous.site_rate' };
+}
+
 /** An expression's result as a figure value: a count when it is a whole number of counts. */
 function exactValue(r: Evaluated): FigureValue {
   if (r.kind === 'integer' && r.value.den === 1n) return { type: 'integer', value: r.value.num };
+  // Points are held in points: 0.022 of the whole is 2.2个百分点.
+  if (r.kind === 'points') return { type: 'points', value: mul(r.value, fraction(100n)), digits: naturalDigits(r.value) };
   return { type: r.kind === 'growth' ? 'growth' : 'share', value: r.value, digits: naturalDigits(r.value) };
 }
 
 /** The printed figure against an expression's exact result, rounded half-up at the printed precision. */
 function agreesAt(printed: FigureValue, r: Evaluated): boolean {
+  // A figure in points agrees only with points, and points with nothing else.
+  if ((printed.type === 'points') !== (r.kind === 'points')) return false;
+  if (printed.type === 'points') return roundScaled(mul(r.value, fraction(100n)), printed.digits) === roundScaled(printed.value, printed.digits);
   if (printed.type === 'integer') return r.kind !== 'growth' && roundScaled(r.value, 0) === printed.value;
   if (printed.type === 'share' || printed.type === 'growth') return roundScaled(r.value, printed.digits + 2) === roundScaled(printed.value, printed.digits + 2);
   return false;
