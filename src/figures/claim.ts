@@ -32,6 +32,9 @@ const family = (k: Evaluated['kind']) => (k === 'growth' ? 'share' : k);
 export function evaluateClaim(node: Node, figure: (name: string) => Figure | undefined): ClaimOutcome {
   if (!isClaim(node)) throw new ExpressionError('这一条不是比较：claims 中的每一条应是真或假的说法', 0, '如 regions.sampled.sum / running >= 10%、regions[东江市].passed.rate >= 90%，几个比较用 and、or 连接');
   const comparisons: Comparison[] = [];
+  // With several comparisons, each is marked: which one fails is what the office must see.
+  const count = (n: Node): number => (n.kind === 'logic' ? count(n.left) + count(n.right) : 1);
+  const several = count(node) > 1;
   const go = (n: Node): { holds: boolean; text: string; prec: number } => {
     if (n.kind === 'logic') {
       const a = go(n.left);
@@ -57,31 +60,33 @@ export function evaluateClaim(node: Node, figure: (name: string) => Figure | und
     const [l, r] = shownPair(left, right, n.left, n.right);
     const text = `${l} ${SYMBOL[n.op]} ${r}`;
     comparisons.push({ op: n.op, left, right, text, holds });
-    return { holds, text, prec: 2 };
+    return { holds, text: several ? `${text}（${holds ? '成立' : '不成立'}）` : text, prec: 2 };
   };
-  const { holds, text } = go(node);
-  // With several comparisons, each is marked: which one fails is what the office must see.
-  const formula = comparisons.length > 1 ? comparisons.reduce((t, c) => t.replace(c.text, `${c.text}（${c.holds ? '成立' : '不成立'}）`), text) : text;
+  const { holds, text: formula } = go(node);
   return { holds, formula, comparisons };
 }
 
 /**
- * The two sides as shown: each side's arithmetic and its value, at as many decimals as tell
- * the two apart (89.996% ≥ 90% is false: shown at one decimal both would read 90.0%).
+ * The two sides as shown: a literal as written (90%), a name as its figure prints, arithmetic
+ * with its working and value; when the two read the same but differ, both at as many decimals
+ * as tell them apart (89.996% ≥ 90% is false: at one decimal both would read 90.0%).
  */
 function shownPair(a: Evaluated, b: Evaluated, na: Node, nb: Node): [string, string] {
-  // A literal is shown as written (90%); the other side at its own decimals, or more when needed.
-  const own = (e: Evaluated, n: Node) => (n.kind === 'number' ? 0 : naturalDigits(e.value));
-  let digits = Math.max(own(a, na), own(b, nb));
-  const equal = compare(a.value, b.value) === 0;
-  while (!equal && digits < 12 && valueText(a, digits) === valueText(b, digits)) digits++;
-  const side = (e: Evaluated, n: Node) => {
-    if (n.kind === 'number') return n.text;
-    const v = valueText(e, digits);
-    // A name shows its value alone; arithmetic shows its working too.
-    return n.kind === 'name' ? v : `${e.formula} = ${v}`;
-  };
-  return [side(a, na), side(b, nb)];
+  const plain = (e: Evaluated, n: Node) => (n.kind === 'number' ? n.text : n.kind === 'name' ? e.formula : valueText(e, naturalDigits(e.value)));
+  let [va, vb] = [plain(a, na), plain(b, nb)];
+  if (compare(a.value, b.value) !== 0 && same(va, vb)) {
+    let digits = Math.max(naturalDigits(a.value), naturalDigits(b.value));
+    while (digits < 12 && valueText(a, digits) === valueText(b, digits)) digits++;
+    [va, vb] = [valueText(a, digits), valueText(b, digits)];
+  }
+  const side = (e: Evaluated, n: Node, v: string) => (n.kind === 'number' || n.kind === 'name' ? v : `${e.formula} = ${v}`);
+  return [side(a, na, va), side(b, nb, vb)];
+}
+
+/** Two values shown that read as equal: 90% and 90.0%. */
+function same(a: string, b: string): boolean {
+  const norm = (t: string) => t.replace(/(\.\d*?)0+(?=\D|$)/, '$1').replace(/\.(?=\D|$)/, '');
+  return norm(a) === norm(b);
 }
 
 function valueText(e: Evaluated, digits: number): string {
