@@ -77,7 +77,7 @@ function shownPair(a: Evaluated, b: Evaluated, na: Node, nb: Node): [string, str
   if (compare(a.value, b.value) !== 0 && same(va, vb)) {
     let digits = Math.max(naturalDigits(a.value), naturalDigits(b.value));
     while (digits < 12 && valueText(a, digits) === valueText(b, digits)) digits++;
-    [va, vb] = [valueText(a, digits), valueText(b, digits)];
+    [va, vb] = [na.kind === 'number' ? va : valueText(a, digits), nb.kind === 'number' ? vb : valueText(b, digits)];
   }
   const side = (e: Evaluated, n: Node, v: string) => (n.kind === 'number' || n.kind === 'name' ? v : `${e.formula} = ${v}`);
   return [side(a, na, va), side(b, nb, vb)];
