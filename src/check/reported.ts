@@ -95,7 +95,7 @@ export function checkReported(
     const ok = single ? agrees(printed.value, exact) : agreesAt(printed.value, result!);
     const digits = printed.value.type === 'share' || printed.value.type === 'growth' || printed.value.type === 'points' ? printed.value.digits : undefined;
     // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
-    const asNumber = !single && printed.value.type === 'integer' && result!.kind !== 'growth' && result!.value.den !== 1n;
+    const asNumber = !single && printed.value.type === 'integer' && result!.kind !== 'growth' && result!.kind !== 'points' && result!.value.den !== 1n;
     const exactText = asNumber ? toDecimal(result!.value, 3) : display(exact);
     const rounded = asNumber ? toDecimal(result!.value, 0) : digits !== undefined && (exact.type === 'share' || exact.type === 'growth' || exact.type === 'points') ? display(exact, digits) : exactText;
     outcomes.push({ name, check: spec.check, ...(result && { formula: result.formula }), exact: exactText, rounded, printed: display(printed.value), agrees: ok });

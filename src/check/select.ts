@@ -133,7 +133,8 @@ export class RowAccess {
 
   /** After the pass: each selection's figures, `place` naming its table. */
   collect(id: string, place: string): void {
-    for (const s of this.forTable(id)) this.selected.set(s.sel.prefix, new Map(s.figures(place).map((f) => [f.name, f])));
+    // A name no row has is an error (explain), never a count of 0: 西岭 for 西岭市 is a slip.
+    for (const s of this.forTable(id)) if (s.rows > 0) this.selected.set(s.sel.prefix, new Map(s.figures(place).map((f) => [f.name, f])));
   }
 
   /** The selected figures the names refer to. */
