@@ -153,6 +153,10 @@ describe('percentage points: a share minus a share', () => {
     expect(html).toContain('比上季度的81.1%提高11.8个百分点');
     expect(html).toContain('抽查比例不低于10%');
     expect(html).toContain('其中东江市为92.9%');
+    // The check report beside it (the example accepts a truncated rate) lists the claims worked out.
+    const report = readFileSync(path.join(s.root, 'out/2023Q3/check-report.html'), 'utf8');
+    expect(report).toContain('<h2>正文的说法</h2>');
+    expect(report).toContain('<tr><td>抽查比例不低于10%</td><td>regions.sampled.sum / running &gt;= sampling_floor</td><td>168 / 796 = 21.106% ≥ 10%</td><td>成立</td></tr>');
   });
 });
 
