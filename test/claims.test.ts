@@ -132,9 +132,38 @@ describe('percentage points: a share minus a share', () => {
     for (const ok of ['gap_points:', 'up_words:', 'down_words:', 'moved:', 'growth_gap:']) expect(messagesAt(r, ok), ok).toEqual([]);
     expect(messagesAt(r, 'gap_share:')[0]).toContain('错误: 「gap_share」与算式不符（两个比例之差，单位是百分点，不是百分比或个数）：site_rate - media_rate = 92.9% − 90.7% = 2.2个百分点，正文为 2.2%（正文应写作「2.2个百分点」：value: "2.2个百分点"）');
     expect(messagesAt(r, 'gap_count:')[0]).toContain('「gap_count」与算式不符（两个比例之差，单位是百分点，不是百分比或个数）：site_rate - media_rate = 92.9% − 90.7% = 2.2个百分点，正文为 2');
-    expect(messagesAt(r, 'down_wrong:')[0]).toContain('「down_wrong」与算式不符：site_rate - site_rate_prev = 92.9% − 81.1% = 11.8个百分点，正文为 下降11.8个百分点');
+    expect(messagesAt(r, 'down_wrong:')[0]).toContain('「down_wrong」与算式不符：site_rate - site_rate_prev = 92.9% − 81.1% = 11.8个百分点，正文为 下降11.8个百分点（方向相反：算出的是提高11.8个百分点');
     expect(messagesAt(r, 'up_off:')[0]).toContain('「up_off」与算式不符：site_rate - site_rate_prev = 92.9% − 81.1% = 11.8个百分点，正文为 11.9个百分点');
     expect(messagesAt(r, 'not_points:')[0]).toContain('「not_points」与算式不符（算出的不是百分点：只有两个比例之差是百分点）');
+  });
+
+  it('against the previous period: .change is points, to be printed and compared as points (city 2017Q1)', () => {
+    const root = exampleWorkspace('city');
+    const file = 'data/2017Q1/bulletin.yaml';
+    edit(root, file, (t) =>
+      t.replace(
+        'figures:\n',
+        `figures:
+  up: { value: "3.0个百分点", check: overall_rate.change }
+  up_words: { value: "提高3个百分点", check: "overall_rate - previous.overall_rate" }
+  up_share: { value: "3.0%", check: overall_rate.change }
+  up_reverse: { value: "3个百分点", check: "previous.overall_rate - overall_rate" }
+`,
+      ) +
+        `claims:
+  - "overall_rate.change >= 3个百分点 and districts.passed.rate.change > 0个百分点"
+  - "districts.passed.rate.change > 3个百分点"
+`,
+    );
+    const r = tongbao(['check', '2017Q1', '--root', root]);
+    const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
+    const at = (s: string) => r.stderr.split('\n').filter((l) => l.includes(`bulletin.yaml:${lines.findIndex((x) => x.includes(s)) + 1}:`));
+    expect(at('  up:')).toEqual([]);
+    expect(at('  up_words:')).toEqual([]);
+    expect(at('  up_share:')[0]).toContain('错误: 「up_share」与表格不符（两个比例之差，单位是百分点，不是百分比或个数）：overall_rate.change = 88.5% − 85.5%（2016Q4 → 2017Q1） = 3.0个百分点，正文为 3.0%（正文应写作「3.0个百分点」：value: "3.0个百分点"）');
+    expect(at('  up_reverse:')[0]).toContain('「up_reverse」与算式不符：previous.overall_rate - overall_rate = 85.5% − 88.5% = -3个百分点，正文为 3个百分点（方向相反：算出的是下降3个百分点；正文这样写时 value 写作「下降3个百分点」，否则把 check 的两项对调）');
+    expect(at('overall_rate.change >= 3个百分点')).toEqual([]);
+    expect(at('districts.passed.rate.change > 3个百分点')[0]).toContain('错误: claims 第 2 条不成立：districts.passed.rate.change > 3个百分点，即 2.978个百分点 > 3个百分点');
   });
 
   it('refuses adding a count to points', () => {

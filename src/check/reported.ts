@@ -105,7 +105,8 @@ export function checkReported(
     const unit = unitSlip(printed.value, exact);
     if (single) {
       const d = single.derivation;
-      where = `与表格不符${unit?.reason ?? ''}：${d?.place ?? spec.check}`;
+      // Without a place (a change against the previous period), the name and its arithmetic.
+      where = `与表格不符${unit?.reason ?? ''}：${d?.place ?? `${spec.check} = `}`;
       steps = d && d.formula !== exactText ? `${d.formula} = ${exactText}` : exactText;
     } else {
       where = `与算式不符${unit?.reason ?? ''}：${spec.check} = `;
@@ -116,7 +117,7 @@ export function checkReported(
       severity: spec.severity ?? 'error',
       ...sourcePlace(source, ['figures', name, 'value']),
       reason: `「${name}」${where}${steps}，正文为 ${display(printed.value)}`,
-      hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : unit ? unit.hint : (growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
+      hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : unit ? unit.hint : (pointsSlip(printed.value, exact) ?? growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
       rule: 'figures/disagree',
     });
   }
@@ -138,6 +139,15 @@ function unitSlip(printed: FigureValue, exact: FigureValue): { reason: string; h
     return { reason: '（两个比例之差，单位是百分点，不是百分比或个数）', hint: `正文应写作「${right}」：value: "${right}"` };
   }
   return { reason: '（算出的不是百分点：只有两个比例之差是百分点）', hint: '正文写的是百分点时，check 写两个比例之差，如 site_rate - previous.site_rate' };
+}
+
+/** Points printed the other way round: the change's size is right, its direction is not. */
+function pointsSlip(printed: FigureValue, exact: FigureValue): string | undefined {
+  if (printed.type !== 'points' || exact.type !== 'points' || exact.value.num === 0n) return undefined;
+  const flipped = { ...exact, value: fraction(-exact.value.num, exact.value.den) };
+  if (!agrees(printed, flipped)) return undefined;
+  const right = display({ type: 'points', value: exact.value, digits: printed.digits, words: true });
+  return `方向相反：算出的是${right}；正文这样写时 value 写作「${right}」，否则把 check 的两项对调`;
 }
 
 /** An expression's result as a figure value: a count when it is a whole number of counts. */

@@ -112,7 +112,7 @@ function tokenize(text: string): Token[] {
       if (empty) throw new ExpressionError('方括号中没有写名称', i + empty.index, '方括号中写行或分组的名称，如 regions[东江市].passed.rate');
       // and/or between two operands are the logical operators, not names.
       const prev = tokens.at(-1);
-      if (LOGIC[m[0]] && prev && (prev.kind !== 'op' || prev.text === ')')) {
+      if (Object.hasOwn(LOGIC, m[0]) && prev && (prev.kind !== 'op' || prev.text === ')')) {
         tokens.push({ kind: 'op', text: m[0], at: i });
         i += m[0].length;
         continue;
