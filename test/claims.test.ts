@@ -244,3 +244,17 @@ describe('a row or a group by name', () => {
     expect(messagesAt(r, 'regions[东江].passed.rate >= 90%')[0]).toContain('错误: claims 第 1 条：表格「regions」中没有「东江」这一行（最接近的是「东江市」');
   });
 });
+
+describe('the next period', () => {
+  it('new carries the claims over; they wait, silent, until the figures and tables they name are filled', () => {
+    const root = exampleWorkspace('province');
+    expect(tongbao(['new', '2023Q4', '--root', root]).status).toBe(0);
+    const yaml = readFileSync(path.join(root, 'data/2023Q4/bulletin.yaml'), 'utf8');
+    expect(yaml).toContain('site_rate_prev: { value: "92.9%", label: 上季度政府网站抽查合格率 }');
+    expect(yaml).toContain('label: 西岭市、北原市低于90%');
+    const r = tongbao(['check', '2023Q4', '--root', root]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('数字「site_rate_up」（政府网站抽查合格率比上季度提高的百分点）尚未填写');
+    expect(r.stderr).not.toMatch(/claims|说法|regions\[/);
+  });
+});

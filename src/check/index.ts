@@ -85,7 +85,8 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     // After the year's: a row by name is this period's alone, never a series.
     for (const f of access.figures(names)) all.set(f.name, f);
     const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
-    const unfilled = new Set(Object.entries(loaded.bulletin.figures).flatMap(([name, spec]) => (typeof spec === 'object' && spec.value === null ? [name] : [])));
+    // A claim waits for what is still to be filled: a figure entered as null, a table with no rows yet.
+    const unfilled = new Set([...Object.entries(loaded.bulletin.figures).flatMap(([name, spec]) => (typeof spec === 'object' && spec.value === null ? [name] : [])), ...names.filter((n) => access.empty(n))]);
     const claimed = checkClaims(loaded.bulletin.claims, all, loaded.source, unfilled);
     messages.push(...unfilledFigures(loaded), ...checked.messages, ...claimed.messages);
     figures = all;

@@ -147,6 +147,14 @@ export class RowAccess {
     return out;
   }
 
+  /** Whether a name picks rows of a table that has none yet (a new period's): nothing to say of it until filled. */
+  empty(name: string): boolean {
+    if (!name.includes('[')) return false;
+    const s = parseSelection(name);
+    const selector = 'problem' in s ? undefined : this.selectors.get(s.prefix);
+    return !!selector && selector.seen.size === 0;
+  }
+
   /** Why a name with brackets names no figure: the table, the column, the row or the statistic. */
   explain(name: string): { reason: string; hint: string } | undefined {
     if (!name.includes('[')) return undefined;
