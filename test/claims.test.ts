@@ -75,8 +75,11 @@ describe('claims: comparisons checked like figures, at their line', () => {
   });
 
   it('shows the decimals that tell two sides apart, and a warning when the claim says so', () => {
-    const r = province({ claims: ['"regions.passed.rate <= 92.857%"', '{ check: "regions.passed.rate > 93%", severity: warning }'] });
+    const r = province({ claims: ['"regions.passed.rate <= 92.857%"', '{ check: "regions.passed.rate > 93%", severity: warning }', '"regions.passed.rate < 92.8571%"', '"regions.passed.rate > 92.8572% or site_rate < 92.9%"'] });
     expect(messagesAt(r, 'regions.passed.rate <= 92.857%')[0]).toContain('即 92.8571% ≤ 92.857%');
+    // Never a contradiction on its face: 156/168 = 92.857142…% is above 92.8571%, and read so.
+    expect(messagesAt(r, 'regions.passed.rate < 92.8571%')[0]).toContain('即 92.85714% < 92.8571%');
+    expect(messagesAt(r, 'regions.passed.rate > 92.8572%')[0]).toContain('即 92.857% > 92.8572%（不成立），或 92.9% < 92.9%（不成立）');
     expect(messagesAt(r, 'regions.passed.rate > 93%')[0]).toContain('警告: claims 第 2 条不成立：regions.passed.rate > 93%，即 92.857% > 93%');
     const s = province({ claims: ['{ check: "regions.passed.rate > 93%", severity: warning }'] });
     expect(s.status, s.stderr).toBe(0);

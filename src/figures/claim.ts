@@ -2,7 +2,7 @@
 // (抽查比例不低于10% is `regions.sampled.sum / running >= 10%`, 四川在90%以上 is
 // `regions[四川].passed.rate >= 90%`), joined by and/or. Each side is an expression, evaluated
 // exactly; the comparison is of exact values, never of rounded ones.
-import { compare, formatPercent, fraction, mul, toDecimal } from './fraction.js';
+import { compare, formatPercent, fraction, mul, roundScaled, toDecimal, type Fraction } from './fraction.js';
 import { evaluate, ExpressionError, isClaim, type CompareOp, type Evaluated, type Node } from './expression.js';
 import { naturalDigits, type Figure } from './figure.js';
 
@@ -67,26 +67,29 @@ export function evaluateClaim(node: Node, figure: (name: string) => Figure | und
 }
 
 /**
- * The two sides as shown: a literal as written (90%), a name as its figure prints, arithmetic
- * with its working and value; when the two read the same but differ, both at as many decimals
- * as tell them apart (89.996% ≥ 90% is false: at one decimal both would read 90.0%).
+ * The two sides as shown: a literal as written (90%), a name or arithmetic at its own decimals
+ * (up to three), arithmetic with its working too; and when so rounded the two would read in
+ * another order than they are, at as many decimals as keep it (89.996% ≥ 90% is false: at one
+ * decimal it would read 90.0% ≥ 90%; 92.857142% ≥ 92.8571% holds, not 92.857% ≥ 92.8571%).
  */
 function shownPair(a: Evaluated, b: Evaluated, na: Node, nb: Node): [string, string] {
-  const plain = (e: Evaluated, n: Node) => (n.kind === 'number' ? n.text : n.kind === 'name' ? e.formula : valueText(e, naturalDigits(e.value)));
-  let [va, vb] = [plain(a, na), plain(b, nb)];
-  if (compare(a.value, b.value) !== 0 && same(va, vb)) {
-    let digits = Math.max(naturalDigits(a.value), naturalDigits(b.value));
-    while (digits < 12 && valueText(a, digits) === valueText(b, digits)) digits++;
-    [va, vb] = [na.kind === 'number' ? va : valueText(a, digits), nb.kind === 'number' ? vb : valueText(b, digits)];
+  const order = compare(a.value, b.value);
+  const shown = (e: Evaluated, n: Node, d: number) => (n.kind === 'number' ? e.value : rounded(e, d));
+  const own = (e: Evaluated, n: Node) => (n.kind === 'number' ? 0 : naturalDigits(e.value));
+  let [da, db] = [own(a, na), own(b, nb)];
+  if (compare(shown(a, na, da), shown(b, nb, db)) !== order) {
+    let d = Math.max(da, db);
+    while (d < 12 && compare(shown(a, na, d), shown(b, nb, d)) !== order) d++;
+    da = db = d;
   }
-  const side = (e: Evaluated, n: Node, v: string) => (n.kind === 'number' || n.kind === 'name' ? v : `${e.formula} = ${v}`);
-  return [side(a, na, va), side(b, nb, vb)];
+  const side = (e: Evaluated, n: Node, d: number) => (n.kind === 'number' ? n.text : n.kind === 'name' ? valueText(e, d) : `${e.formula} = ${valueText(e, d)}`);
+  return [side(a, na, da), side(b, nb, db)];
 }
 
-/** Two values shown that read as equal: 90% and 90.0%. */
-function same(a: string, b: string): boolean {
-  const norm = (t: string) => t.replace(/(\.\d*?)0+(?=\D|$)/, '$1').replace(/\.(?=\D|$)/, '');
-  return norm(a) === norm(b);
+/** A value as `valueText` prints it at `digits`, as a fraction. */
+function rounded(e: Evaluated, digits: number): Fraction {
+  const places = e.kind === 'integer' ? (e.value.den === 1n ? 0 : Math.max(digits, 3)) : digits + 2;
+  return fraction(roundScaled(e.value, places), 10n ** BigInt(places));
 }
 
 function valueText(e: Evaluated, digits: number): string {
