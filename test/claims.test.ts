@@ -3,9 +3,9 @@
 // Each through the CLI on a copy of examples/province, with right and wrong members of each
 // family, the messages at their line in bulletin.yaml, and what `stats --json` says.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { edit, exampleWorkspace, tongbao } from './helpers.js';
+import { edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 
 const YAML = 'data/2023Q3/bulletin.yaml';
 
@@ -259,5 +259,44 @@ describe('the next period', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('数字「site_rate_up」（政府网站抽查合格率比上季度提高的百分点）尚未填写');
     expect(r.stderr).not.toMatch(/claims|说法|regions\[/);
+  });
+});
+
+describe('rows by name in a table streamed from disk', () => {
+  it('picks the rows as the stream goes by (1.6 MB, cells reused from row to row), the same as held in memory', () => {
+    const PROVINCES = [['13', '河北'], ['14', '山西'], ['41', '河南'], ['53', '云南']] as const;
+    const lines = ['网站标识码,省（区、市）,网站类型,抽查数,合格数'];
+    const want = { hebei: { sampled: 0, passed: 0 }, yunnanRows: 0, portals: 0 };
+    for (let i = 0; i < 40_000; i++) {
+      const [code, name] = PROVINCES[i % 4]!;
+      const sampled = 10 + (i % 7);
+      const passed = sampled - (i % 3);
+      const kind = i % 3 ? '部门网站' : '门户网站';
+      if (name === '河北') [want.hebei.sampled, want.hebei.passed] = [want.hebei.sampled + sampled, want.hebei.passed + passed];
+      if (name === '云南') want.yunnanRows++;
+      if (kind === '门户网站') want.portals++;
+      lines.push([`${code}${String(i).padStart(8, '0')}`, name, kind, sampled, passed].join(','));
+    }
+    const ws = sampleWorkspace();
+    writeFileSync(path.join(ws, 'data/2016Q4/all-sites.csv'), lines.join('\n') + '\n');
+    const rate = `${((want.hebei.passed / want.hebei.sampled) * 100).toFixed(1)}%`; // only to write the figure: the check is exact
+    edit(ws, 'data/2016Q4/bulletin.yaml', (t) =>
+      t
+        .replace(
+          'figures:\n',
+          `figures:\n  hebei_rate: { value: "${rate}", check: "all_sites[河北].passed.rate" }\n  hebei_sampled: { value: ${want.hebei.sampled}, check: "all_sites[ 河北 ].sampled.sum" }\n  portals: { value: ${want.portals}, check: "all_sites.kind[门户网站].count" }\n  portals_wrong: { value: ${want.portals + 1}, check: "all_sites.kind[门户网站].count" }\n`,
+        )
+        .replace(
+          'tables:\n',
+          `tables:\n  - id: all_sites\n    file: all-sites.csv\n    columns:\n      - { key: code, name: 网站标识码, type: site-code, region: region }\n      - { key: region, name: 省（区、市）, type: region }\n      - { key: kind, name: 网站类型, values: [门户网站, 部门网站] }\n      - { key: sampled, name: 抽查数, type: count }\n      - { key: passed, name: 合格数, type: count, max: sampled }\n`,
+        ) + `claims:\n  - "all_sites[云南].count = ${want.yunnanRows} and all_sites[河南].passed.rate > 80%"\n  - "all_sites[湖南].count = 0"\n`,
+    );
+    expect(readFileSync(path.join(ws, 'data/2016Q4/all-sites.csv')).length).toBeGreaterThan(1_000_000);
+    const r = tongbao(['check', '2016Q4'], ws);
+    const text = readFileSync(path.join(ws, 'data/2016Q4/bulletin.yaml'), 'utf8').split('\n');
+    const at = (s: string) => r.stderr.split('\n').filter((l) => l.includes(`bulletin.yaml:${text.findIndex((x) => x.includes(s)) + 1}:`));
+    for (const ok of ['hebei_rate:', 'hebei_sampled:', 'portals:', `all_sites[云南].count = ${want.yunnanRows}`]) expect(at(ok), ok).toEqual([]);
+    expect(at('portals_wrong:')[0]).toContain(`「portals_wrong」与表格不符：all-sites.csv中「网站类型」为「门户网站」的行：${want.portals} 行 = ${want.portals}，正文为 ${want.portals + 1}`);
+    expect(at('all_sites[湖南].count = 0')[0]).toContain('错误: claims 第 2 条：表格「all_sites」中没有「湖南」这一行（最接近的是「河南」；「省（区、市）」有：河北、山西、河南、云南）');
   });
 });

@@ -106,7 +106,8 @@ export function checkReported(
     if (single) {
       const d = single.derivation;
       // Without a place (a change against the previous period), the name and its arithmetic.
-      where = `与表格不符${unit?.reason ?? ''}：${d?.place ?? `${spec.check} = `}`;
+      // 附件1：15 行, not 附件115 行; 附件1「合格网站数」115/130 as it is.
+      where = `与表格不符${unit?.reason ?? ''}：${d?.place ? `${d.place}${/^\d/.test(d.formula) && !d.place.endsWith('」') ? '：' : ''}` : `${spec.check} = `}`;
       steps = d && d.formula !== exactText ? `${d.formula} = ${exactText}` : exactText;
     } else {
       where = `与算式不符${unit?.reason ?? ''}：${spec.check} = `;
