@@ -352,7 +352,7 @@ const STEPS: readonly Step[] = [
   { file: '*', wanted: () => true, make: keepStep },
   { file: 'index.html', wanted: (b) => b.format === 'html' || b.format === 'all' || existsSync(path.join(b.outDir, 'index.html')), make: pageStep },
   // A bulletin reproduced as printed carries the list of what it keeps, and why.
-  { file: CHECK_REPORT_FILE, wanted: (b) => b.loaded.bulletin.accept.length > 0, make: async (b) => void b.files.set(CHECK_REPORT_FILE, checkReportHtml(b.loaded, b.rendered.messages, b.rendered.checks)) },
+  { file: CHECK_REPORT_FILE, wanted: (b) => b.loaded.bulletin.accept.length > 0, make: async (b) => void b.files.set(CHECK_REPORT_FILE, checkReportHtml(b.loaded, b.rendered.messages, b.rendered.checks, b.rendered.claims)) },
   { file: SUMS_FILE, wanted: () => true, make: async (b) => void b.files.set(SUMS_FILE, sha256Sums(b.files)) },
   // A signed build signs its file list too, so that taking a PDF out or swapping it shows.
   { file: SUMS_SIGNATURE, wanted: (b) => !!(b.prepared.signer && b.records.get('bulletin.pdf')?.state?.signer), make: sumsSignatureStep },

@@ -230,6 +230,21 @@ export const ReportedFigure = z.union([
 ]);
 export type ReportedFigure = z.output<typeof ReportedFigure>;
 
+/**
+ * A claim the text makes of its figures without printing one (抽查比例不低于10%): a comparison,
+ * or comparisons joined by and/or, checked like a figure; written alone or with what the text says.
+ */
+export const Claim = z.union([
+  z.string().min(1).describe('比较，如 "regions.sampled.sum / running >= 10%"'),
+  z.strictObject({
+    check: z.string().min(1).describe('比较：>=、>、<、<=、=、≠（也可写 ≥ ≤ !=），几个比较用 and、or 连接；数字的名称、算式、90%、3个百分点、表格[名称].列.统计'),
+    label: z.string().min(1).optional().describe('说明：正文中的说法，如「抽查比例不低于10%」'),
+    severity: z.enum(['error', 'warning']).optional().describe('不成立时是错误（默认）还是警告'),
+    note: z.string().optional().describe('备注'),
+  }),
+]);
+export type Claim = z.output<typeof Claim>;
+
 /** Names a figure may not take: templates use them for the bulletin's own fields. */
 export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous', 'keywords', 'fonts', 'document', 'title_lines'];
 
@@ -277,6 +292,7 @@ export const Bulletin = z
       .default(false)
       .describe('tongbao build 同时生成 OFD 版式文件 bulletin.ofd（GB/T 33190，与 PDF 逐页相同，文字仍是文字；与 --format ofd 相同）'),
     figures: z.record(key, ReportedFigure).default({}).describe('正文中报告的数字，按印出的写法填写'),
+    claims: z.array(Claim).default([]).describe('正文中不印出数字的说法（如「抽查比例不低于10%」「四川在90%以上」），每条是一个比较，与数字一样核对，不成立时指出它在本文件中的行'),
     tables: z
       .array(z.union([RectificationSpec, TableSpec]))
       .default([])

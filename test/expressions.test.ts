@@ -111,7 +111,7 @@ describe('growth', () => {
     const out = new Map(againstPrevious(now, before, { previous: '2016Q3', current: '2016Q4' }).map((g) => [g.name, g]));
     expect(display(out.get('sites.growth')!.value)).toBe('增长12.5%');
     expect(display(out.get('rate.growth')!.value)).toBe('增长20%');
-    expect(display(out.get('rate.change')!.value)).toBe('15');
+    expect(display(out.get('rate.change')!.value)).toBe('15个百分点');
     expect(out.has('names.growth')).toBe(false);
     const fewer = againstPrevious([f('sites', { type: 'integer', value: 66n })], before, { previous: '2016Q3', current: '2016Q4' });
     expect(display(fewer.find((g) => g.name === 'sites.growth')!.value)).toBe('减少17.5%');

@@ -21,6 +21,9 @@ import { periodInfo, previousPeriod, yearToDate } from '../periods.js';
 import { yearFigures } from '../figures/year.js';
 import { againstRegister } from './history.js';
 import { historyTableProblems } from './history-table.js';
+import { FigureMap, RowAccess } from './select.js';
+import { checkClaims, claimText, type ClaimOutcome } from './claims.js';
+import { namesIn, parseExpression } from '../figures/expression.js';
 
 export type Figures = ReadonlyMap<string, Figure>;
 
@@ -30,6 +33,8 @@ export interface CheckResult {
   figures?: Figures;
   /** Each reported figure's `check:`, worked out. */
   checks?: CheckOutcome[];
+  /** Each claim of `claims:`, worked out: whether it holds. */
+  claims?: ClaimOutcome[];
   messages: Message[];
   files: number;
   rows: number;
@@ -40,6 +45,7 @@ export async function checkBulletin(root: string, period: string): Promise<Check
   const { loaded, messages, files } = await loadBulletin(root, period);
   let figures: Figures | undefined;
   let checks: CheckOutcome[] | undefined;
+  let claims: ClaimOutcome[] | undefined;
   let rows = 0;
   if (loaded) {
     const region = loaded.bulletin.region;
@@ -53,7 +59,10 @@ export async function checkBulletin(root: string, period: string): Promise<Check
         rule: 'bulletin/region',
       });
     }
-    const tables = await checkTables(loaded);
+    // Rows by name (regions[东江市]) that checks and claims use are picked out as the tables are read.
+    const names = expressionNames(loaded);
+    const access = new RowAccess(names, [...loaded.tables.values()]);
+    const tables = await checkTables(loaded, access);
     for (const t of tables) {
       rows += t.rows;
       for (const m of t.read) messages.push(m);
@@ -66,19 +75,26 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     const own = await ownFigures(loaded, tables, registers, messages);
     const others = new PeriodFigures(root, registers);
     const previous = await previousFigures(loaded, others, messages);
-    const all = new Map(own.map((f) => [f.name, f]));
+    const all = new FigureMap(own.map((f) => [f.name, f]));
+    all.rows = access;
     if (previous) {
       for (const f of againstPrevious(own, previous, { previous: loaded.bulletin.previous!, current: period })) all.set(f.name, f);
     }
     for (const f of await theYear(loaded, all, others, messages)) all.set(f.name, f);
     messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name)).figures)));
+    // After the year's: a row by name is this period's alone, never a series.
+    for (const f of access.figures(names)) all.set(f.name, f);
     const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
-    messages.push(...unfilledFigures(loaded), ...checked.messages);
+    // A claim waits for what is still to be filled: a figure entered as null, a table with no rows yet.
+    const unfilled = new Set([...Object.entries(loaded.bulletin.figures).flatMap(([name, spec]) => (typeof spec === 'object' && spec.value === null ? [name] : [])), ...names.filter((n) => access.empty(n))]);
+    const claimed = checkClaims(loaded.bulletin.claims, all, loaded.source, unfilled);
+    messages.push(...unfilledFigures(loaded), ...checked.messages, ...claimed.messages);
     figures = all;
     checks = checked.outcomes;
+    claims = claimed.outcomes;
   }
   const sorted = sortMessages(messages);
-  return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
+  return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), ...(claims && { claims }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
 }
 
 /**
@@ -120,13 +136,29 @@ async function theYear(loaded: LoadedBulletin, current: Figures, others: PeriodF
   return yearFigures(info.year, periods, current);
 }
 
+/** The names the `check:` of figures and the claims use (those that parse; the others are reported by their check). */
+function expressionNames(loaded: LoadedBulletin): string[] {
+  const texts = [...Object.values(loaded.bulletin.figures).flatMap((spec) => (typeof spec === 'object' && spec.check ? [spec.check] : [])), ...loaded.bulletin.claims.map(claimText)];
+  return texts.flatMap((text) => {
+    try {
+      return namesIn(parseExpression(text)).map((n) => n.name);
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Every table of a period, in the order declared, each read once. */
-async function checkTables(loaded: LoadedBulletin): Promise<CheckedTable[]> {
+async function checkTables(loaded: LoadedBulletin, access?: RowAccess): Promise<CheckedTable[]> {
   const out: CheckedTable[] = [];
   const code = loaded.bulletin.region;
   // A region that is no division (reported above) holds no site to it.
   const region = code !== undefined && isDivisionCode(code) ? areaPrefix(code) : undefined;
-  for (const table of loaded.tables.values()) out.push(await checkTable(table, tablePlace(table, loaded.bulletin.attachments), ROW_RULES, region));
+  for (const table of loaded.tables.values()) {
+    const place = tablePlace(table, loaded.bulletin.attachments);
+    out.push(await checkTable(table, place, ROW_RULES, region, access?.forTable(table.id)));
+    access?.collect(table.id, place);
+  }
   return out;
 }
 

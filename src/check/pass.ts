@@ -10,6 +10,8 @@ import { readRows, type StreamedTable } from '../load/stream.js';
 import { FigureAccumulator } from './accumulate.js';
 import { ExactSum } from './grow.js';
 import type { RowRule, TableScope } from './rule.js';
+import type { RowSelector } from './select.js';
+import { nameKey } from '../load/identity.js';
 import { ROW_RULES } from './rules/index.js';
 
 export interface CheckedTable {
@@ -25,11 +27,12 @@ export interface CheckedTable {
 }
 
 /** Check one table: its rows read once, through every rule and into its figures. */
-export async function checkTable(table: Table | StreamedTable, place: string, rules: readonly RowRule[] = ROW_RULES, region?: string): Promise<CheckedTable> {
+export async function checkTable(table: Table | StreamedTable, place: string, rules: readonly RowRule[] = ROW_RULES, region?: string, selectors: readonly RowSelector[] = []): Promise<CheckedTable> {
   let pass: TablePass | undefined;
   // A stream that must be read again from the start gets a fresh pass.
   const start = () => {
-    pass = new TablePass(table.file, table.spec, rules, region);
+    for (const s of selectors) s.reset();
+    pass = new TablePass(table.file, table.spec, rules, region, selectors);
     return pass.row;
   };
   let read: Message[] = [];
@@ -54,7 +57,13 @@ class TablePass {
   /** Member-row sums the rules asked for: the column's index, and its sum. */
   private readonly sums: { at: number; sum: ExactSum }[] = [];
 
-  constructor(file: string, spec: TableSpec, rules: readonly RowRule[], region?: string) {
+  /** Rows picked by name (`regions[东江市]`), and the distinct columns they compare. */
+  private readonly selectors: readonly RowSelector[];
+  private readonly selectedAt: number[];
+
+  constructor(file: string, spec: TableSpec, rules: readonly RowRule[], region?: string, selectors: readonly RowSelector[] = []) {
+    this.selectors = selectors;
+    this.selectedAt = [...new Set(selectors.map((s) => s.at))];
     this.figures = new FigureAccumulator(spec.id, file, spec);
     const byKey = new Map<string, ExactSum>();
     const scope: TableScope = {
@@ -94,6 +103,10 @@ class TablePass {
       if (typeof v === 'bigint') s.sum.add(v);
     }
     this.figures.addCells(line, cells);
+    if (this.selectors.length) {
+      const keys = new Map(this.selectedAt.map((at) => [at, nameKey(cells[at]?.text ?? '')]));
+      for (const s of this.selectors) s.add(line, cells, keys.get(s.at)!);
+    }
   };
 
   end(): void {

@@ -6,8 +6,9 @@ import { sourcePlace } from '../load/workbook-facts.js';
 import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
 import { agrees, display, displayBeside, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
+import { explainUnknown } from './select.js';
 import { evaluate, ExpressionError, namesIn, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
-import { decidingDecimals, div, fraction, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
+import { decidingDecimals, div, fraction, mul, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
 import { assignmentText, runText, SEARCH_LIMIT, SearchLimitError, solve, type Candidate, type Solved, type Unknown } from '../figures/solve.js';
 
 /** Reported figures entered as `value: null` (a new period's), still to be filled. */
@@ -104,13 +105,15 @@ export function checkReported(
       }
       if (!(e instanceof ExpressionError)) throw e;
       const unknown = /^「(.+)」不是能从表格算出的数字$/.exec(e.reason)?.[1];
+      // A row by name (regions[东江市]) says which part is unknown: the table, the row, the statistic.
+      const why = unknown ? explainUnknown(unknown, figures) : undefined;
       const near = unknown ? nearNames(unknown, figures) : [];
       messages.push({
         severity: 'error',
         file: source.file,
         ...placeInScalar(source, checkPath, e.at),
-        reason: e.reason,
-        hint: e.hint ?? (unknown ? (near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字') : undefined),
+        reason: why?.reason ?? e.reason,
+        hint: why?.hint ?? e.hint ?? (unknown ? (near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字') : undefined),
         rule: unknown ? 'figures/unknown-check' : 'figures/expression',
       });
       continue;
@@ -129,12 +132,15 @@ export function checkReported(
     if (ok) continue;
     let steps: string;
     let where: string;
+    const unit = unitSlip(printed.value, exact);
     if (single) {
       const d = single.derivation;
-      where = `与表格不符：${d?.place ?? spec.check}`;
+      // Without a place (a change against the previous period), the name and its arithmetic.
+      // 附件1：15 行, not 附件115 行; 附件1「合格网站数」115/130 as it is.
+      where = `与表格不符${unit?.reason ?? ''}：${d?.place ? `${d.place}${/^\d/.test(d.formula) && !d.place.endsWith('」') ? '：' : ''}` : `${spec.check} = `}`;
       steps = d && d.formula !== exactText ? `${d.formula} = ${exactText}` : exactText;
     } else {
-      where = `与算式不符：${spec.check} = `;
+      where = `与算式不符${unit?.reason ?? ''}：${spec.check} = `;
       steps = `${result!.formula} = ${exactText}`;
     }
     if (rounded !== exactText) steps += ` → ${rounded}`;
@@ -142,7 +148,7 @@ export function checkReported(
       severity: spec.severity ?? 'error',
       ...sourcePlace(source, ['figures', name, 'value']),
       reason: `「${name}」${where}${steps}，正文为 ${display(printed.value)}`,
-      hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : (growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
+      hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : unit ? unit.hint : (pointsSlip(printed.value, exact) ?? growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
       rule: 'figures/disagree',
     });
   }
@@ -153,14 +159,41 @@ function nearNames(name: string, figures: ReadonlyMap<string, Figure>): string[]
   return [...figures.keys()].filter((k) => k.startsWith(name.split('.')[0]! + '.')).slice(0, 12);
 }
 
+/**
+ * A printed figure in one unit and the computed one in another: a share minus a share is
+ * percentage points, never a share (92.9% − 90.7% is 2.2个百分点, not 2.2%, nor 2).
+ */
+function unitSlip(printed: FigureValue, exact: FigureValue): { reason: string; hint: string } | undefined {
+  if ((printed.type === 'points') === (exact.type === 'points')) return undefined;
+  if (exact.type === 'points') {
+    const right = display({ ...exact, digits: printed.type === 'share' || printed.type === 'growth' ? printed.digits : exact.digits });
+    return { reason: '（两个比例之差，单位是百分点，不是百分比或个数）', hint: `正文应写作「${right}」：value: "${right}"` };
+  }
+  return { reason: '（算出的不是百分点：只有两个比例之差是百分点）', hint: '正文写的是百分点时，check 写两个比例之差，如 site_rate - previous.site_rate' };
+}
+
+/** Points printed the other way round: the change's size is right, its direction is not. */
+function pointsSlip(printed: FigureValue, exact: FigureValue): string | undefined {
+  if (printed.type !== 'points' || exact.type !== 'points' || exact.value.num === 0n) return undefined;
+  const flipped = { ...exact, value: fraction(-exact.value.num, exact.value.den) };
+  if (!agrees(printed, flipped)) return undefined;
+  const right = display({ type: 'points', value: exact.value, digits: printed.digits, words: true });
+  return `方向相反：算出的是${right}；正文这样写时 value 写作「${right}」，否则把 check 的两项对调`;
+}
+
 /** An expression's result as a figure value: a count when it is a whole number of counts. */
 function exactValue(r: Evaluated): FigureValue {
   if (r.kind === 'integer' && r.value.den === 1n) return { type: 'integer', value: r.value.num };
+  // Points are held in points: 0.022 of the whole is 2.2个百分点.
+  if (r.kind === 'points') return { type: 'points', value: mul(r.value, fraction(100n)), digits: naturalDigits(r.value) };
   return { type: r.kind === 'growth' ? 'growth' : 'share', value: r.value, digits: naturalDigits(r.value) };
 }
 
 /** The printed figure against an expression's exact result, rounded half-up at the printed precision. */
 function agreesAt(printed: FigureValue, r: Evaluated): boolean {
+  // A figure in points agrees only with points, and points with nothing else.
+  if ((printed.type === 'points') !== (r.kind === 'points')) return false;
+  if (printed.type === 'points') return roundScaled(mul(r.value, fraction(100n)), printed.digits) === roundScaled(printed.value, printed.digits);
   if (printed.type === 'integer') return r.kind !== 'growth' && roundScaled(r.value, 0) === printed.value;
   if (printed.type === 'share' || printed.type === 'growth') return roundScaled(r.value, printed.digits + 2) === roundScaled(printed.value, printed.digits + 2);
   return false;
@@ -184,11 +217,11 @@ function growthSlip(node: Node, printed: FigureValue, figures: ReadonlyMap<strin
 function shown(printed: FigureValue, r: FigureValue | Evaluated): { exactText: string; rounded: string } {
   const exact = 'kind' in r ? exactValue(r) : r;
   // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
-  if ('kind' in r && printed.type === 'integer' && r.kind !== 'growth' && r.value.den !== 1n) {
+  if ('kind' in r && printed.type === 'integer' && r.kind !== 'growth' && r.kind !== 'points' && r.value.den !== 1n) {
     return { exactText: toDecimal(r.value, Math.max(3, decidingDecimals(r.value, 0, 3))), rounded: toDecimal(r.value, 0) };
   }
   const exactText = displayBeside(exact, printed);
-  const shares = (v: FigureValue) => v.type === 'share' || v.type === 'growth';
+  const shares = (v: FigureValue) => v.type === 'share' || v.type === 'growth' || v.type === 'points';
   return { exactText, rounded: shares(printed) && shares(exact) ? display(exact, (printed as { digits: number }).digits) : exactText };
 }
 

@@ -14,7 +14,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
     // Written whatever the result: it is the list of what is wrong.
     const file = path.join(result.loaded.paths.outDir, CHECK_REPORT_FILE);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, checkReportHtml(result.loaded, result.messages, result.checks));
+    writeFileSync(file, checkReportHtml(result.loaded, result.messages, result.checks, result.claims));
     if (!flags.quiet && !flags.json) io.out(`已写入核对报告 ${displayPath(file)}\n`);
   }
   if (flags.json) {

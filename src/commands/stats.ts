@@ -10,7 +10,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
   for (const m of result.messages) if (!flags.quiet || m.severity === 'error') io.err(formatMessage(m) + '\n');
   const figures = [...(result.figures?.values() ?? [])];
   if (flags.json) {
-    io.out(JSON.stringify({ period, ok: result.ok, figures: figures.map(figureJson), checks: result.checks ?? [] }, null, 2) + '\n');
+    io.out(JSON.stringify({ period, ok: result.ok, figures: figures.map(figureJson), checks: result.checks ?? [], claims: result.claims ?? [] }, null, 2) + '\n');
   } else {
     for (const f of figures) {
       const d = f.derivation;
@@ -31,6 +31,8 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
           : '';
       io.out(`核对 ${c.name}：${work}${c.rounded !== c.exact ? ` → ${c.rounded}` : ''}，正文 ${c.printed}  ${c.agrees ? '相符' : '不符'}${solutions}\n`);
     }
+    // Each claim: its comparison with the values put in, and whether it holds.
+    for (const c of result.claims ?? []) io.out(`说法${c.label ? `「${c.label}」` : ` 第 ${c.index} 条`}：${c.check}，即 ${c.formula}  ${c.holds ? '成立' : '不成立'}\n`);
   }
   return result.ok ? EXIT.ok : EXIT.failed;
 }

@@ -7,8 +7,11 @@ export type FigureValue =
   | { type: 'integer'; value: bigint }
   /** A share of a whole (0.91 for 91%); `digits` is the precision it is printed at. */
   | { type: 'share'; value: Fraction; digits: number }
-  /** A change of a share, in percentage points. */
-  | { type: 'points'; value: Fraction; digits: number }
+  /**
+   * A change of a share, in percentage points (11.8 for 11.8个百分点); `words` when printed with
+   * its direction (提高11.8个百分点, 下降3个百分点), else the number and 个百分点.
+   */
+  | { type: 'points'; value: Fraction; digits: number; words?: boolean }
   /** A relative change, (x − base) / base, printed 增长12.5% or 减少8.3%. */
   | { type: 'growth'; value: Fraction; digits: number }
   | { type: 'list'; value: string[] }
@@ -54,8 +57,12 @@ export function display(v: FigureValue, digits?: number): string {
       return v.value.toString();
     case 'share':
       return formatPercent(v.value, digits ?? v.digits);
-    case 'points':
-      return toDecimal(v.value, digits ?? v.digits);
+    case 'points': {
+      const text = toDecimal(v.value, digits ?? v.digits);
+      if (!v.words) return `${text}个百分点`;
+      if (/^-?0(\.0+)?$/.test(text)) return '持平';
+      return text.startsWith('-') ? `下降${text.slice(1)}个百分点` : `提高${text}个百分点`;
+    }
     case 'growth': {
       // 持平 when the change rounds to zero at the digits it is printed at, up or down.
       if (roundScaled(v.value, (digits ?? v.digits) + 2) === 0n) return '持平';
@@ -78,6 +85,8 @@ export function display(v: FigureValue, digits?: number): string {
  */
 export function displayBeside(exact: FigureValue, printed: FigureValue): string {
   const shares = ['share', 'growth'];
+  // Points are held in points already; shares and growths as parts of the whole.
+  if (exact.type === 'points' && printed.type === 'points') return display(exact, decidingDecimals(exact.value, printed.digits, 3));
   if (!shares.includes(exact.type) || !shares.includes(printed.type)) return display(exact);
   const [e, p] = [exact as { value: Fraction }, printed as { digits: number }];
   return display(exact, decidingDecimals(mul(e.value, fraction(100n)), p.digits, 3));
@@ -112,11 +121,26 @@ export function parseReported(value: number | string): FigureValue {
   const g = /^(增长|增加|上升|提高|减少|下降|降低)(.+%)$/.exec(value);
   const gp = g && parsePercent(g[2]!);
   if (gp && gp.value.num >= 0n) return { type: 'growth', value: /^[减下降]/.test(g[1]!) ? fraction(-gp.value.num, gp.value.den) : gp.value, digits: gp.digits };
+  const pts = parsePoints(value);
+  if (pts) return pts;
   const n = parseInteger(value);
   if (n !== undefined) return { type: 'integer', value: n };
   const d = parseDate(value);
   if (d) return { type: 'date', value: d };
   return { type: 'text', value };
+}
+
+/**
+ * Percentage points as the text prints them: 11.8个百分点 (the sentence says which way), or
+ * with the direction, 提高11.8个百分点 / 下降3个百分点; 百分点 alone is read the same.
+ */
+function parsePoints(value: string): FigureValue | undefined {
+  const m = /^(提高|上升|增加|增长|提升|下降|降低|减少|回落)?\s*([-−]?)(\d+(?:\.\d+)?)\s*个?百分点$/.exec(value.trim());
+  if (!m || (m[1] && m[2])) return undefined;
+  const [int, dec = ''] = m[3]!.split('.');
+  const negative = !!m[2] || /^(下降|降低|减少|回落)$/.test(m[1] ?? '');
+  const n = BigInt(int! + dec);
+  return { type: 'points', value: fraction(negative ? -n : n, 10n ** BigInt(dec.length)), digits: dec.length, ...(m[1] && { words: true }) };
 }
 
 /** Does a printed share agree with an exact one, rounded half-up at the printed precision? */
@@ -127,6 +151,7 @@ export function agrees(printed: FigureValue, exact: FigureValue): boolean {
     // A share printed at d decimals of a percent is the fraction rounded at d + 2 decimals.
     return roundScaled(e.value, p.digits + 2) === roundScaled(p.value, p.digits + 2);
   }
+  if (printed.type === 'points' && exact.type === 'points') return roundScaled(exact.value, printed.digits) === roundScaled(printed.value, printed.digits);
   if (printed.type === 'integer' && exact.type === 'integer') return printed.value === exact.value;
   if (printed.type === 'list' && exact.type === 'list') return printed.value.join('、') === exact.value.join('、');
   return display(printed) === display(exact);

@@ -65,7 +65,7 @@ function unknown(column: Column, text: string, listed: Set<string> | undefined) 
  * The candidate fewest edits away (Levenshtein), if it is close enough to be a slip; a name
  * written without its suffix (安吉 for 安吉县, 递铺 for 递铺街道) first, before one a letter off (安徽).
  */
-function nearest(text: string, candidates: readonly string[]): string | undefined {
+export function nearest(text: string, candidates: readonly string[]): string | undefined {
   if (text.length >= 2) {
     const stem = candidates.filter((c) => c.startsWith(text) && c.length - text.length <= 2);
     if (stem.length) return stem.reduce((a, b) => (b.length < a.length ? b : a));
