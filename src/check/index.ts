@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { periodPaths } from '../bulletin.js';
 import { loadBulletin, type LoadedBulletin } from '../load/bulletin.js';
 import { tablePlace } from '../load/rows.js';
-import { hasErrors, sortMessages, type Message } from '../messages.js';
+import { formatMessage, hasErrors, sortMessages, type Message } from '../messages.js';
 import { againstPrevious } from '../figures/change.js';
 import type { Figure } from '../figures/figure.js';
 import { checkTable, type CheckedTable } from './pass.js';
@@ -18,9 +18,10 @@ import { readRegister } from '../register/read.js';
 import type { Register } from '../register/register.js';
 import { rectificationColumns, siteColumns } from '../register/sites.js';
 import { periodInfo, previousPeriod, yearToDate } from '../periods.js';
-import { yearFigures } from '../figures/year.js';
+import { ownFigure, yearFigures } from '../figures/year.js';
 import { againstRegister } from './history.js';
 import { historyTableProblems } from './history-table.js';
+import { Acceptance } from './accept.js';
 
 export type Figures = ReadonlyMap<string, Figure>;
 
@@ -31,16 +32,28 @@ export interface CheckResult {
   /** Each reported figure's `check:`, worked out. */
   checks?: CheckOutcome[];
   messages: Message[];
+  /** A table that did not read: its figures are missing, not wrong. */
+  unread?: boolean;
   files: number;
   rows: number;
   ok: boolean;
 }
 
 export async function checkBulletin(root: string, period: string): Promise<CheckResult> {
+  return checkPeriod(root, period);
+}
+
+/**
+ * One period's check. Another period it draws figures from (its previous, its year, a history
+ * table's rows) is checked the same way, once per check (`others`): its figures are used only
+ * when it checks, accepted problems aside; otherwise each use of them here is an error.
+ */
+async function checkPeriod(root: string, period: string, shared?: { registers: Registers; others: PeriodFigures }): Promise<CheckResult> {
   const { loaded, messages, files } = await loadBulletin(root, period);
   let figures: Figures | undefined;
   let checks: CheckOutcome[] | undefined;
   let rows = 0;
+  let unread = false;
   if (loaded) {
     const region = loaded.bulletin.region;
     if (region !== undefined && !isDivisionCode(region)) {
@@ -57,28 +70,34 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     for (const t of tables) {
       rows += t.rows;
       for (const m of t.read) messages.push(m);
+      if (hasErrors(t.read)) unread = true;
       for (const m of t.problems) messages.push(m);
     }
     // One register for this period and the others the check works out (its year, its
     // previous period), each with the list before it.
     const foreseen = [period, ...(loaded.bulletin.previous ? [loaded.bulletin.previous] : []), ...yearToDate(period)];
-    const registers = new Registers(root, period, [...new Set(foreseen.flatMap((p) => [p, previousPeriod(p)]))]);
+    const registers = shared?.registers ?? new Registers(root, period, [...new Set(foreseen.flatMap((p) => [p, previousPeriod(p)]))]);
     const own = await ownFigures(loaded, tables, registers, messages);
-    const others = new PeriodFigures(root, registers);
+    const others = shared?.others ?? new PeriodFigures(root, registers);
     const previous = await previousFigures(loaded, others, messages);
     const all = new Map(own.map((f) => [f.name, f]));
-    if (previous) {
-      for (const f of againstPrevious(own, previous, { previous: loaded.bulletin.previous!, current: period })) all.set(f.name, f);
+    if (previous?.figures) {
+      // Every figure drawn from a period that does not check carries its problem to each use.
+      for (const f of againstPrevious(own, previous.figures, { previous: loaded.bulletin.previous!, current: period })) all.set(f.name, previous.faulty ? { ...f, faulty: previous.faulty } : f);
     }
     for (const f of await theYear(loaded, all, others, messages)) all.set(f.name, f);
     messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name)).figures)));
     const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
     messages.push(...unfilledFigures(loaded), ...checked.messages);
+    // Problems kept on purpose (`accept:`) are warnings from here on: for check, build, stats,
+    // and for the periods that draw on this one.
+    const accept = new Acceptance(loaded);
+    messages.splice(0, messages.length, ...accept.apply(messages), ...accept.unmatched());
     figures = all;
     checks = checked.outcomes;
   }
   const sorted = sortMessages(messages);
-  return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
+  return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), messages: sorted, ...(unread && { unread }), files: files.length, rows, ok: !hasErrors(sorted) };
 }
 
 /**
@@ -113,8 +132,9 @@ async function theYear(loaded: LoadedBulletin, current: Figures, others: PeriodF
     yearToDate(period).map(async (name) => {
       if (name === period) return { name, figures: current };
       const other = await others.get(name);
-      if (other.broken || other.faulty) messages.push({ severity: 'warning', file: loaded.source.file, reason: `${name} 的数据有错误，全年的数字中按缺少这一期处理`, hint: `运行 tongbao check ${name} 查看并改正`, rule: 'figures/year' });
-      return { name, ...(!other.faulty && other.figures && { figures: other.figures }) };
+      if (other.broken) messages.push({ severity: 'warning', file: loaded.source.file, reason: `${name} 的数据读不出，全年的数字中按缺少这一期处理`, hint: `运行 tongbao check ${name} 查看并改正`, rule: 'figures/year' });
+      // A period that reads but does not check: its figures are there, each use of them an error.
+      return { name, ...(other.figures && { figures: other.figures }), ...(other.faulty && { faulty: other.faulty }) };
     }),
   );
   return yearFigures(info.year, periods, current);
@@ -132,12 +152,13 @@ async function checkTables(loaded: LoadedBulletin): Promise<CheckedTable[]> {
 
 /**
  * Another period: `figures` when its data exist and read without error, `broken` when they
- * exist but do not read, `faulty` when a rule found an error in them (its check says which).
+ * exist but do not read, `faulty` when its check has an error (accepted problems are none):
+ * its first error as the check tells it, for each use of its figures here to name.
  */
 interface OtherPeriod {
   figures?: Map<string, Figure>;
   broken?: boolean;
-  faulty?: boolean;
+  faulty?: string;
 }
 
 /**
@@ -161,15 +182,21 @@ class Registers {
   }
 }
 
-/** Other periods' own figures, each worked out once per check. */
+/**
+ * Other periods, each checked once per check: its own figures, and whether it checks. A
+ * period asked for while its own check is under way (a `previous:` that names a later period
+ * and so leads back) is read without its check: its tables and findings only.
+ */
 class PeriodFigures {
   private readonly cache = new Map<string, Promise<OtherPeriod>>();
+  private readonly underway = new Set<string>();
   constructor(
     private readonly root: string,
     private readonly registers: Registers,
   ) {}
 
   get(name: string): Promise<OtherPeriod> {
+    if (this.underway.has(name)) return this.shallow(name);
     let p = this.cache.get(name);
     if (!p) this.cache.set(name, (p = this.read(name)));
     return p;
@@ -177,13 +204,26 @@ class PeriodFigures {
 
   private async read(name: string): Promise<OtherPeriod> {
     if (!existsSync(periodPaths(this.root, name).yaml)) return {};
+    this.underway.add(name);
+    const r = await checkPeriod(this.root, name, { registers: this.registers, others: this });
+    this.underway.delete(name);
+    if (!r.loaded || !r.figures || r.unread) return { broken: true };
+    // Its own figures only: what it draws from others is theirs to lend.
+    const own = new Map([...r.figures].filter(([, f]) => ownFigure(f)));
+    const errors = r.messages.filter((m) => m.severity === 'error');
+    return { figures: own, ...(errors.length && { faulty: `${name} 的核对有 ${errors.length} 个错误，如 ${formatMessage({ ...errors[0]!, hint: undefined })}` }) };
+  }
+
+  /** Its tables and findings without its check: for a period that leads back to itself. */
+  private async shallow(name: string): Promise<OtherPeriod> {
+    if (!existsSync(periodPaths(this.root, name).yaml)) return {};
     const other = await loadBulletin(this.root, name);
     const tables = other.loaded && !hasErrors(other.messages) ? await checkTables(other.loaded) : undefined;
     if (!other.loaded || !tables || tables.some((t) => hasErrors(t.read))) return { broken: true };
-    // Its findings are its own check's; here only whether they include an error.
     const findings: Message[] = [];
     const own = await ownFigures(other.loaded, tables, this.registers, findings);
-    return { faulty: tables.some((t) => hasErrors(t.problems)) || hasErrors(findings), figures: new Map(own.map((f) => [f.name, f])) };
+    const errors = [...tables.flatMap((t) => t.problems), ...findings].filter((m) => m.severity === 'error');
+    return { figures: new Map(own.map((f) => [f.name, f])), ...(errors.length && { faulty: `${name} 的核对有错误，如 ${formatMessage({ ...errors[0]!, hint: undefined })}` }) };
   }
 }
 
@@ -191,7 +231,7 @@ class PeriodFigures {
  * The figures of the period named by `previous:`, when its data exist and read without
  * error; its other problems are its own check's.
  */
-async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, messages: Message[]): Promise<Map<string, Figure> | undefined> {
+async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, messages: Message[]): Promise<OtherPeriod | undefined> {
   const name = loaded.bulletin.previous;
   if (!name) return undefined;
   const prev = await others.get(name);
@@ -204,7 +244,7 @@ async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, me
       rule: 'figures/previous',
     });
   }
-  return prev.figures;
+  return prev;
 }
 
 /** A region code as the prefix its site codes share: 330000 → 33, 330500 → 3305, 330523 as is. */

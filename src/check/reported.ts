@@ -5,8 +5,8 @@ import { placeInScalar, type YamlSource } from '../load/yaml.js';
 import { sourcePlace } from '../load/workbook-facts.js';
 import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
-import { agrees, display, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
-import { evaluate, ExpressionError, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
+import { agrees, display, faultyHint, faultyUse, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
+import { evaluate, ExpressionError, namesIn, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
 import { div, fraction, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
 
 /** Reported figures entered as `value: null` (a new period's), still to be filled. */
@@ -71,6 +71,9 @@ export function checkReported(
     try {
       node = parseExpression(spec.check);
       // A name alone is compared as the figure it names: a list, a date, a text too.
+      // A figure drawn from a period that does not check is not used: its problem is told here.
+      const drawn = namesIn(node).find((n) => figures.get(n.name)?.faulty);
+      if (drawn) throw new ExpressionError(faultyUse(figures.get(drawn.name)!), drawn.at, faultyHint(figures.get(drawn.name)!));
       if (node.kind !== 'name') result = evaluate(node, (n) => figures.get(n));
       else if (!figures.has(node.name)) throw new ExpressionError(`「${node.name}」不是能从表格算出的数字`, node.at);
     } catch (e) {
@@ -83,7 +86,7 @@ export function checkReported(
         ...placeInScalar(source, checkPath, e.at),
         reason: e.reason,
         hint: e.hint ?? (unknown ? (near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字') : undefined),
-        rule: unknown ? 'figures/unknown-check' : 'figures/expression',
+        rule: unknown ? 'figures/unknown-check' : e.reason.includes('取自有错误的期次') ? 'figures/faulty-period' : 'figures/expression',
       });
       continue;
     }
@@ -114,6 +117,7 @@ export function checkReported(
       reason: `「${name}」${where}${steps}，正文为 ${display(printed.value)}`,
       hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : (growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
       rule: 'figures/disagree',
+      subject: { figure: name, printed: display(printed.value), computed: rounded },
     });
   }
   return { messages, outcomes };
