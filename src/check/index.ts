@@ -211,7 +211,7 @@ class PeriodFigures {
     // Its own figures only: what it draws from others is theirs to lend.
     const own = new Map([...r.figures].filter(([, f]) => ownFigure(f)));
     const errors = r.messages.filter((m) => m.severity === 'error');
-    return { figures: own, ...(errors.length && { faulty: `${name} 的核对有 ${errors.length} 个错误，如 ${formatMessage({ ...errors[0]!, hint: undefined })}` }) };
+    return { figures: own, ...(errors.length && { faulty: `${name} 的核对有 ${errors.length} 个错误，如 ${formatMessage({ ...errors[0]!, hint: undefined }).replace(': 错误: ', ' ')}` }) };
   }
 
   /** Its tables and findings without its check: for a period that leads back to itself. */
@@ -223,7 +223,7 @@ class PeriodFigures {
     const findings: Message[] = [];
     const own = await ownFigures(other.loaded, tables, this.registers, findings);
     const errors = [...tables.flatMap((t) => t.problems), ...findings].filter((m) => m.severity === 'error');
-    return { figures: new Map(own.map((f) => [f.name, f])), ...(errors.length && { faulty: `${name} 的核对有错误，如 ${formatMessage({ ...errors[0]!, hint: undefined })}` }) };
+    return { figures: new Map(own.map((f) => [f.name, f])), ...(errors.length && { faulty: `${name} 的核对有错误，如 ${formatMessage({ ...errors[0]!, hint: undefined }).replace(': 错误: ', ' ')}` }) };
   }
 }
 
