@@ -194,7 +194,9 @@ export async function renderBulletin(root: string, period: string): Promise<Rend
   // for `stats` and for another period's use of this one; rendering has none to keep.
   const messages = [...result.messages, ...read, ...lintCircular(sources), ...lintPrecision(sources, result.figures)];
   let html: string | undefined;
-  if (!hasErrors(messages)) {
+  // An accept: entry in error (refused, unmatched, stale) leaves the circular to render: its own
+  // problems are told alongside.
+  if (!hasErrors(messages.filter((m) => !m.rule.startsWith('bulletin/accept-')))) {
     try {
       const page = renderPage(result.loaded, result.figures, sources);
       messages.push(...page.messages);
