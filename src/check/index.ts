@@ -86,7 +86,7 @@ async function checkPeriod(root: string, period: string, shared?: { registers: R
       for (const f of againstPrevious(own, previous.figures, { previous: loaded.bulletin.previous!, current: period })) all.set(f.name, previous.faulty ? { ...f, faulty: previous.faulty } : f);
     }
     for (const f of await theYear(loaded, all, others, messages)) all.set(f.name, f);
-    messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name)).figures)));
+    messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name, period)).figures)));
     const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
     messages.push(...unfilledFigures(loaded), ...checked.messages);
     // Problems kept on purpose (`accept:`) are warnings from here on: for check, build, stats,
@@ -131,7 +131,7 @@ async function theYear(loaded: LoadedBulletin, current: Figures, others: PeriodF
   const periods = await Promise.all(
     yearToDate(period).map(async (name) => {
       if (name === period) return { name, figures: current };
-      const other = await others.get(name);
+      const other = await others.get(name, period);
       if (other.broken) messages.push({ severity: 'warning', file: loaded.source.file, reason: `${name} 的数据读不出，全年的数字中按缺少这一期处理`, hint: `运行 tongbao check ${name} 查看并改正`, rule: 'figures/year' });
       // A period that reads but does not check: its figures are there, each use of them an error.
       return { name, ...(other.figures && { figures: other.figures }), ...(other.faulty && { faulty: other.faulty }) };
@@ -183,20 +183,19 @@ class Registers {
 }
 
 /**
- * Other periods, each checked once per check: its own figures, and whether it checks. A
- * period asked for while its own check is under way (a `previous:` that names a later period
- * and so leads back) is read without its check: its tables and findings only.
+ * Other periods, each checked once per check: its own figures, and whether it checks. Only a
+ * period before the one asking is checked (so no check waits on itself, however `previous:`
+ * and history tables point); a later one is read without its check: its tables and findings.
  */
 class PeriodFigures {
   private readonly cache = new Map<string, Promise<OtherPeriod>>();
-  private readonly underway = new Set<string>();
   constructor(
     private readonly root: string,
     private readonly registers: Registers,
   ) {}
 
-  get(name: string): Promise<OtherPeriod> {
-    if (this.underway.has(name)) return this.shallow(name);
+  get(name: string, asking: string): Promise<OtherPeriod> {
+    if (!(name < asking)) return this.shallow(name);
     let p = this.cache.get(name);
     if (!p) this.cache.set(name, (p = this.read(name)));
     return p;
@@ -204,9 +203,7 @@ class PeriodFigures {
 
   private async read(name: string): Promise<OtherPeriod> {
     if (!existsSync(periodPaths(this.root, name).yaml)) return {};
-    this.underway.add(name);
     const r = await checkPeriod(this.root, name, { registers: this.registers, others: this });
-    this.underway.delete(name);
     if (!r.loaded || !r.figures || r.unread) return { broken: true };
     // Its own figures only: what it draws from others is theirs to lend.
     const own = new Map([...r.figures].filter(([, f]) => ownFigure(f)));
@@ -234,7 +231,7 @@ class PeriodFigures {
 async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, messages: Message[]): Promise<OtherPeriod | undefined> {
   const name = loaded.bulletin.previous;
   if (!name) return undefined;
-  const prev = await others.get(name);
+  const prev = await others.get(name, loaded.paths.period);
   if (prev.broken) {
     messages.push({
       severity: 'warning',
