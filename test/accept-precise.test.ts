@@ -4,7 +4,7 @@
 // figures are used only when that period checks: each use of a figure drawn from one that does
 // not is an error naming its problem. Everything through the CLI, on copies of the examples.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { edit, exampleWorkspace, tongbao } from './helpers.js';
 
@@ -127,6 +127,23 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
     r = tongbao(['check', '2023Q3'], root);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/media\.csv:7:\d+: 错误: 合计行的「不合格账号数」为 15，各行之和为 14/);
+  });
+
+  it('a history table\'s cell by its period and column: accepted with its numbers, stale when the cell changes', () => {
+    const root = exampleWorkspace('city');
+    writeFileSync(path.join(root, 'data/2017Q2/history.csv'), '期次,合格率\n2017Q1,87%\n第二季度,90.9%\n');
+    edit(root, 'data/2017Q2/bulletin.yaml', (t) =>
+      t.replace('tables:\n', 'tables:\n  - id: history\n    file: history.csv\n    columns:\n      - { key: period, name: 期次 }\n      - { key: rate, name: 合格率, type: percent }\n')
+        .replace('    figure: districts.passed.rate\n', '    figure: districts.passed.rate\n    table: history\n    x: period\n    value: rate\n') +
+        'accept:\n  - { rule: history, at: "history.csv:2017Q1:合格率", value: "87%", computed: "88%", reason: 原文如此 }\n',
+    );
+    let r = tongbao(['check', '2017Q2'], root);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('history.csv:2:8: 警告: 已接受：2017Q1 的「合格率」写的是 87%');
+    edit(root, 'data/2017Q2/history.csv', (t) => t.replace('2017Q1,87%', '2017Q1,86%'));
+    r = tongbao(['check', '2017Q2'], root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/history\.csv:2:8: 错误: 2017Q1 的「合格率」写的是 86%.*accept 已过时：它接受的是 value: "87%"、computed: "88%"，现在印为 86%、按数据应为 88%/);
   });
 
   it('new does not carry accept: into the next period (last quarter accepted last quarter\'s numbers)', () => {

@@ -58,7 +58,7 @@ export async function historyTableProblems(loaded: LoadedBulletin, current: Read
         reason: `${period} 的「${table.spec.columns.find((c) => c.key === chart.value)?.name}」写的是 ${v.text}，但 ${period} 自己的数据算出 ${chart.figure} = ${display(exact.value)}`,
         hint: `改正表格；或删去 table，让图表「${chart.id}」直接取各期自己的数字`,
         rule: 'figures/history',
-        subject: { row: x.text, column: { key: chart.value, name: table.spec.columns.find((c) => c.key === chart.value)?.name ?? chart.value }, printed: v.text, computed: display(exact.value) },
+        subject: { row: x.text, column: { key: chart.value, name: table.spec.columns.find((c) => c.key === chart.value)?.name ?? chart.value }, printed: v.text, computed: typed.type === 'share' && exact.value.type === 'share' ? display(exact.value, typed.digits) : display(exact.value) },
       });
     }
   }
