@@ -6,7 +6,6 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
 import { checkBulletin, type CheckResult } from './check/index.js';
-import { Acceptance } from './check/accept.js';
 import { CHECK_REPORT_FILE, checkReportHtml } from './render/report.js';
 import { displayPath } from './bulletin.js';
 import { BulletinError, hasErrors, sortMessages } from './messages.js';
@@ -191,14 +190,16 @@ export async function renderBulletin(root: string, period: string): Promise<Rend
   const result = await checkBulletin(root, period);
   if (!result.loaded || !result.figures) return result;
   const { sources, messages: read } = readCircular(result.loaded);
-  // Problems kept on purpose (`accept:`) are warnings from here on, rendering included.
-  const accept = new Acceptance(result.loaded);
-  const messages = accept.apply([...result.messages, ...read, ...lintCircular(sources), ...lintPrecision(sources, result.figures)]);
+  // Problems kept on purpose (`accept:`) are warnings already: the check applied them, as
+  // for `stats` and for another period's use of this one; rendering has none to keep.
+  const messages = [...result.messages, ...read, ...lintCircular(sources), ...lintPrecision(sources, result.figures)];
   let html: string | undefined;
-  if (!hasErrors(messages)) {
+  // An accept: entry in error (refused, unmatched, stale) leaves the circular to render: its own
+  // problems are told alongside.
+  if (!hasErrors(messages.filter((m) => !m.rule.startsWith('bulletin/accept-')))) {
     try {
       const page = renderPage(result.loaded, result.figures, sources);
-      messages.push(...accept.apply(page.messages));
+      messages.push(...page.messages);
       html = page.html;
     } catch (e) {
       // A template of the workspace that may not be read (templates/ linked from elsewhere, a
@@ -207,7 +208,6 @@ export async function renderBulletin(root: string, period: string): Promise<Rend
       messages.push(...e.messages);
     }
   }
-  messages.push(...accept.unmatched());
   const sorted = sortMessages(messages);
   return { ...result, sources, messages: sorted, ok: !hasErrors(sorted), ...(html !== undefined && { html }) };
 }

@@ -19,6 +19,21 @@ export interface Message {
   rule: string;
   /** Kept on purpose by an `accept:` entry of bulletin.yaml: its reason. */
   accepted?: string;
+  /** What a printed figure that disagrees with the data is: what `accept:` names, never the text. */
+  subject?: Subject;
+}
+
+/**
+ * A printed number against the data: a table's cell (its row's key, its column) or a figure of
+ * bulletin.yaml by name, as printed and as the data give it at the printed digits.
+ */
+export interface Subject {
+  /** The row's key: its label cell as written (青石县, 合计); absent for a table without one. */
+  row?: string;
+  column?: { key: string; name: string };
+  figure?: string;
+  printed: string;
+  computed: string;
 }
 
 /** Thrown for problems that stop a stage outright (a file that cannot be read at all). */

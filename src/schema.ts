@@ -307,12 +307,14 @@ export const Bulletin = z
       .array(
         z.strictObject({
           rule: z.string().min(1).describe('问题的规则名（tongbao check --json 中的 rule）：只能是原文印错的数字 figures/disagree、figures/rate、figures/total、figures/history（可省去 figures/）；其他问题不能接受，须改正'),
-          at: z.string().min(1).describe('问题的位置：表格文件:行名（districts.csv:青石县）、表格文件:行号（districts.csv:8）或数字的名称'),
+          at: z.string().min(1).describe('问题的位置：表格文件:行名:列名（districts.csv:青石县:合格率）、表格文件:行号:列名（districts.csv:8:合格率），或正文数字的名称（overall_rate）'),
+          value: z.union([z.string(), z.number()]).optional().describe('接受的数字，照印出的写法，如 "86.66%"：印出的数变了，问题重新报告'),
+          computed: z.union([z.string(), z.number()]).optional().describe('按数据应为的数，照 tongbao check 的消息，如 "86.67%"：数据变了，问题重新报告'),
           reason: z.string().min(1).describe('为什么保留原样，如「原文如此，照录」'),
         }),
       )
       .default([])
-      .describe('按原文照录时保留的已知问题：每项变为注明理由的警告，生成照常进行；没有对应问题的项是错误'),
+      .describe('按原文照录时保留的已知问题：每项只接受一个位置上的一个数（value 印出的、computed 按数据应为的），变为注明理由的警告，生成照常进行；没有对应问题的项是错误，数字变了的项已过时，问题重新报告'),
   })
   .superRefine((b, ctx) => {
     if (b.title_lines && b.title_lines.join('') !== b.title)

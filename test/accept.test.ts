@@ -21,8 +21,8 @@ const lineOf = (root: string, needle: string) => readFileSync(path.join(root, YA
 
 describe('accept:', () => {
   const both = [
-    '  - { rule: figures/rate, at: "districts.csv:北山区", reason: 原文如此（截断），照录 }',
-    '  - { rule: disagree, at: overall_rate, reason: 正文原印88.6%，照录 }',
+    '  - { rule: figures/rate, at: "districts.csv:北山区:合格率", value: "86.66%", computed: "86.67%", reason: 原文如此（截断），照录 }',
+    '  - { rule: disagree, at: overall_rate, value: "88.6%", computed: "88.5%", reason: 正文原印88.6%，照录 }',
   ].join('\n');
 
   it('turns each named problem into a warning with its reason; check passes and build writes the report', () => {
@@ -46,7 +46,7 @@ describe('accept:', () => {
   });
 
   it('accepts a row by its line as well as by its name; leaves what it does not name an error', () => {
-    const root = faultyCity('  - { rule: rate, at: "districts.csv:5", reason: 照录 }');
+    const root = faultyCity('  - { rule: rate, at: "districts.csv:5:合格率", value: "86.66%", computed: "86.67%", reason: 照录 }');
     const r = tongbao(['check', '2017Q1', '--root', root]);
     expect(r.stderr).toContain('警告: 已接受：「北山区」的「合格率」');
     expect(r.stderr).toMatch(/错误: 「overall_rate」与表格不符/);
@@ -54,15 +54,15 @@ describe('accept:', () => {
   });
 
   it('is an error, at its line, when an entry matches no problem', () => {
-    const root = faultyCity(`${both}\n  - { rule: figures/rate, at: "districts.csv:东城区", reason: 没有这个问题 }`);
+    const root = faultyCity(`${both}\n  - { rule: figures/rate, at: "districts.csv:东城区:合格率", value: "90%", computed: "90%", reason: 没有这个问题 }`);
     const r = tongbao(['check', '2017Q1', '--root', root]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`bulletin.yaml:${lineOf(root, '没有这个问题')}:5: 错误: accept 的第 3 项（figures/rate，districts.csv:东城区）没有对应的问题`);
+    expect(r.stderr).toContain(`bulletin.yaml:${lineOf(root, '没有这个问题')}:5: 错误: accept 的第 3 项（figures/rate，districts.csv:东城区:合格率）没有对应的问题`);
     expect(existsSync(path.join(root, 'out/2017Q1/check-report.html'))).toBe(false);
   });
 
   it('writes the report from check --report, listing what is left too', () => {
-    const root = faultyCity('  - { rule: disagree, at: overall_rate, reason: 照录 }');
+    const root = faultyCity('  - { rule: disagree, at: overall_rate, value: "88.6%", computed: "88.5%", reason: 照录 }');
     const r = tongbao(['check', '2017Q1', '--root', root, '--report']);
     expect(r.status).toBe(1);
     const html = readFileSync(path.join(root, 'out/2017Q1/check-report.html'), 'utf8');

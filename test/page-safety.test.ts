@@ -58,6 +58,8 @@ const REFERENCES: Record<string, string> = {
   'figures.*.check': 'names a computed figure',
   'accept[].rule': 'names the rule of a problem found',
   'accept[].at': 'names the place of a problem found',
+  'accept[].value': 'names the number printed at that place',
+  'accept[].computed': 'names the number the data give there',
   'tables[].sheet': 'names a sheet of an .xlsx file',
   'attachments[].sheet': 'names a sheet of an .xlsx file',
 };
@@ -163,7 +165,7 @@ describe('every workspace string filled with active markup', () => {
     b.charts.push({ id: 'sites', kind: 'bars', title: 'x', table: 'sites', label: 'site', value: 'no' });
     for (const c of b.charts) Object.assign(c, { title: m('charts[].title'), note: m('charts[].note') });
     // A problem kept on purpose: its reason is shown in check-report.html.
-    b.accept = [{ rule: 'figures/disagree', at: 'consolidation_share', reason: m('accept[].reason') }];
+    b.accept = [{ rule: 'figures/disagree', at: 'consolidation_share', value: '81%', computed: '78%', reason: m('accept[].reason') }];
     writeFileSync(yamlFile, stringify(b));
     // The circular prints the words of bulletin.yaml, also where Markdown would read them.
     edit(root, 'content/2016Q4/circular.md', (md) => `${md}\n\n{{office}}**{{source}}**[{{signatory}}](${base}/md-link) {{{title}}}\n\n{{attachments.0.title}}\n`);

@@ -302,14 +302,18 @@ describe("the year's figures from its periods", () => {
     expect(r.stderr).toMatch(/circular\.md:1:8: 错误: 「year\.counts\.sampled\.sum\.sum」没有定义.*缺第三季度的数据/);
   });
 
-  it('counts a quarter whose data have errors as missing, and says so', () => {
-    const root = workspace({ '2017Q1': { counts: [40, 36] }, '2017Q2': { counts: [50, 45] } });
+  it('never uses a quarter whose data have errors: its year figures are there, said unusable, and each use is an error naming its problem (issue 34)', () => {
+    const root = workspace({ '2017Q1': { counts: [40, 36] }, '2017Q2': { counts: [50, 45], circular: '全年共抽查{{year.counts.sampled.sum.sum}}个网站。\n' } });
     writeFileSync(path.join(root, 'data/2017Q1/counts.csv'), '地区,抽查网站数,合格网站数\n某区,40,46\n');
-    const f = stats(root, '2017Q2');
-    expect(f.get('year.counts.sampled.sum.series')?.display).toBe('第一季度（缺）、第二季度50');
-    expect(f.has('year.counts.sampled.sum.sum')).toBe(false);
+    const f = stats(root, '2017Q2') as Map<string, { display: string; faulty?: string }>;
+    expect(f.get('year.counts.sampled.sum.series')?.display).toBe('第一季度40、第二季度50');
+    expect(f.get('year.counts.sampled.sum.sum')?.faulty).toMatch(/^2017Q1 的核对有 \d+ 个错误，如 .*counts\.csv:2:\d+ /);
     const r = check(root, '2017Q2');
-    expect(r.messages.find((m) => m.rule === 'figures/year')?.reason).toBe('2017Q1 的数据有错误，全年的数字中按缺少这一期处理');
+    expect(r.status).toBe(1);
+    expect(r.messages.find((m) => m.rule === 'figures/year')).toBeUndefined();
+    const use = r.messages.find((m) => m.rule === 'figures/faulty-period');
+    expect(use).toMatchObject({ severity: 'error', line: 1, column: 6 });
+    expect(use!.reason).toMatch(/^「year\.counts\.sampled\.sum\.sum」取自有错误的期次，不能使用：2017Q1 的核对有/);
   });
 
   it('reports a hand-typed history table that disagrees with the periods’ own figures, at the cell', () => {

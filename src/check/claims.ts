@@ -4,7 +4,7 @@
 import { placeInScalar, placeOf, type YamlSource } from '../load/yaml.js';
 import type { Message } from '../messages.js';
 import type { Claim } from '../schema.js';
-import type { Figure } from '../figures/figure.js';
+import { faultyHint, faultyUse, type Figure } from '../figures/figure.js';
 import { ExpressionError, namesIn, parseExpression } from '../figures/expression.js';
 import { evaluateClaim } from '../figures/claim.js';
 import { explainUnknown } from './select.js';
@@ -38,6 +38,9 @@ export function checkClaims(claims: readonly Claim[], figures: ReadonlyMap<strin
     try {
       const node = parseExpression(check);
       if (namesIn(node).some((n) => unfilled.has(n.name))) return;
+      // A figure drawn from a period that does not check is not used, as in a figure's check.
+      const drawn = namesIn(node).find((n) => figures.get(n.name)?.faulty);
+      if (drawn) throw new ExpressionError(faultyUse(figures.get(drawn.name)!), drawn.at, faultyHint(figures.get(drawn.name)!));
       const r = evaluateClaim(node, (n) => figures.get(n));
       outcomes.push({ index: i + 1, check, ...(label && { label }), formula: r.formula, holds: r.holds });
       if (r.holds) return;
@@ -60,7 +63,7 @@ export function checkClaims(claims: readonly Claim[], figures: ReadonlyMap<strin
         ...placeInScalar(source, path, e.at),
         reason: `${named}：${why?.reason ?? e.reason}`,
         hint: why?.hint ?? e.hint ?? (unknown ? (near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字') : '比较写作 名称 >= 90%，几个比较用 and、or 连接'),
-        rule: unknown ? 'figures/unknown-check' : 'figures/expression',
+        rule: unknown ? 'figures/unknown-check' : e.reason.includes('取自有错误的期次') ? 'figures/faulty-period' : 'figures/expression',
       });
     }
   });

@@ -6,7 +6,7 @@ import { placeOf } from '../load/yaml.js';
 import { namingColumns, rowKind, type Cell } from '../load/rows.js';
 import type { Message } from '../messages.js';
 import { PERIOD_PATTERN } from '../schema.js';
-import { agrees, displayBeside, type Figure, type FigureValue } from '../figures/figure.js';
+import { agrees, display, displayBeside, faultyHint, faultyUse, type Figure, type FigureValue } from '../figures/figure.js';
 
 type FiguresOf = (period: string) => Promise<ReadonlyMap<string, Figure> | undefined>;
 
@@ -31,6 +31,11 @@ export async function historyTableProblems(loaded: LoadedBulletin, current: Read
       });
       continue;
     }
+    const series = current.get(`year.${chart.figure}.series`);
+    if (chart.table === undefined && series?.faulty) {
+      messages.push({ severity: 'error', file: loaded.source.file, ...placeOf(loaded.source, ['charts', i, 'figure']), reason: `图表「${chart.id}」：${faultyUse(series)}`, hint: faultyHint(series), rule: 'figures/faulty-period' });
+      continue;
+    }
     if (chart.table === undefined || !chart.x || !chart.value) continue;
     const table = heldTable(loaded, chart.table);
     if (!table) continue;
@@ -53,6 +58,7 @@ export async function historyTableProblems(loaded: LoadedBulletin, current: Read
         reason: `${period} 的「${table.spec.columns.find((c) => c.key === chart.value)?.name}」写的是 ${v.text}，但 ${period} 自己的数据算出 ${chart.figure} = ${displayBeside(exact.value, typed)}`,
         hint: `改正表格；或删去 table，让图表「${chart.id}」直接取各期自己的数字`,
         rule: 'figures/history',
+        subject: { row: x.text, column: { key: chart.value, name: table.spec.columns.find((c) => c.key === chart.value)?.name ?? chart.value }, printed: v.text, computed: typed.type === 'share' && exact.value.type === 'share' ? display(exact.value, typed.digits) : display(exact.value) },
       });
     }
   }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { periodPaths } from '../bulletin.js';
 import { loadBulletin, type LoadedBulletin } from '../load/bulletin.js';
 import { tablePlace } from '../load/rows.js';
-import { hasErrors, sortMessages, type Message } from '../messages.js';
+import { formatMessage, hasErrors, sortMessages, type Message } from '../messages.js';
 import { againstPrevious } from '../figures/change.js';
 import type { Figure } from '../figures/figure.js';
 import { checkTable, type CheckedTable } from './pass.js';
@@ -18,12 +18,13 @@ import { readRegister } from '../register/read.js';
 import type { Register } from '../register/register.js';
 import { rectificationColumns, siteColumns } from '../register/sites.js';
 import { periodInfo, previousPeriod, yearToDate } from '../periods.js';
-import { yearFigures } from '../figures/year.js';
+import { ownFigure, yearFigures } from '../figures/year.js';
 import { againstRegister } from './history.js';
 import { historyTableProblems } from './history-table.js';
 import { FigureMap, RowAccess } from './select.js';
 import { checkClaims, claimText, type ClaimOutcome } from './claims.js';
 import { namesIn, parseExpression } from '../figures/expression.js';
+import { Acceptance } from './accept.js';
 
 export type Figures = ReadonlyMap<string, Figure>;
 
@@ -36,17 +37,29 @@ export interface CheckResult {
   /** Each claim of `claims:`, worked out: whether it holds. */
   claims?: ClaimOutcome[];
   messages: Message[];
+  /** A table that did not read: its figures are missing, not wrong. */
+  unread?: boolean;
   files: number;
   rows: number;
   ok: boolean;
 }
 
 export async function checkBulletin(root: string, period: string): Promise<CheckResult> {
+  return checkPeriod(root, period);
+}
+
+/**
+ * One period's check. Another period it draws figures from (its previous, its year, a history
+ * table's rows) is checked the same way, once per check (`others`): its figures are used only
+ * when it checks, accepted problems aside; otherwise each use of them here is an error.
+ */
+async function checkPeriod(root: string, period: string, shared?: { registers: Registers; others: PeriodFigures }): Promise<CheckResult> {
   const { loaded, messages, files } = await loadBulletin(root, period);
   let figures: Figures | undefined;
   let checks: CheckOutcome[] | undefined;
   let claims: ClaimOutcome[] | undefined;
   let rows = 0;
+  let unread = false;
   if (loaded) {
     const region = loaded.bulletin.region;
     if (region !== undefined && !isDivisionCode(region)) {
@@ -66,22 +79,24 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     for (const t of tables) {
       rows += t.rows;
       for (const m of t.read) messages.push(m);
+      if (hasErrors(t.read)) unread = true;
       for (const m of t.problems) messages.push(m);
     }
     // One register for this period and the others the check works out (its year, its
     // previous period), each with the list before it.
     const foreseen = [period, ...(loaded.bulletin.previous ? [loaded.bulletin.previous] : []), ...yearToDate(period)];
-    const registers = new Registers(root, period, [...new Set(foreseen.flatMap((p) => [p, previousPeriod(p)]))]);
+    const registers = shared?.registers ?? new Registers(root, period, [...new Set(foreseen.flatMap((p) => [p, previousPeriod(p)]))]);
     const own = await ownFigures(loaded, tables, registers, messages);
-    const others = new PeriodFigures(root, registers);
+    const others = shared?.others ?? new PeriodFigures(root, registers);
     const previous = await previousFigures(loaded, others, messages);
     const all = new FigureMap(own.map((f) => [f.name, f]));
     all.rows = access;
-    if (previous) {
-      for (const f of againstPrevious(own, previous, { previous: loaded.bulletin.previous!, current: period })) all.set(f.name, f);
+    if (previous?.figures) {
+      // Every figure drawn from a period that does not check carries its problem to each use.
+      for (const f of againstPrevious(own, previous.figures, { previous: loaded.bulletin.previous!, current: period })) all.set(f.name, previous.faulty ? { ...f, faulty: previous.faulty } : f);
     }
     for (const f of await theYear(loaded, all, others, messages)) all.set(f.name, f);
-    messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name)).figures)));
+    messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name, period)).figures)));
     // After the year's: a row by name is this period's alone, never a series.
     for (const f of access.figures(names)) all.set(f.name, f);
     const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
@@ -89,12 +104,16 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     const unfilled = new Set([...Object.entries(loaded.bulletin.figures).flatMap(([name, spec]) => (typeof spec === 'object' && spec.value === null ? [name] : [])), ...names.filter((n) => access.empty(n))]);
     const claimed = checkClaims(loaded.bulletin.claims, all, loaded.source, unfilled);
     messages.push(...unfilledFigures(loaded), ...checked.messages, ...claimed.messages);
+    // Problems kept on purpose (`accept:`) are warnings from here on: for check, build, stats,
+    // and for the periods that draw on this one.
+    const accept = new Acceptance(loaded);
+    messages.splice(0, messages.length, ...accept.apply(messages), ...accept.unmatched());
     figures = all;
     checks = checked.outcomes;
     claims = claimed.outcomes;
   }
   const sorted = sortMessages(messages);
-  return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), ...(claims && { claims }), messages: sorted, files: files.length, rows, ok: !hasErrors(sorted) };
+  return { period, ...(loaded && { loaded }), ...(figures && { figures }), ...(checks && { checks }), ...(claims && { claims }), messages: sorted, ...(unread && { unread }), files: files.length, rows, ok: !hasErrors(sorted) };
 }
 
 /**
@@ -128,9 +147,10 @@ async function theYear(loaded: LoadedBulletin, current: Figures, others: PeriodF
   const periods = await Promise.all(
     yearToDate(period).map(async (name) => {
       if (name === period) return { name, figures: current };
-      const other = await others.get(name);
-      if (other.broken || other.faulty) messages.push({ severity: 'warning', file: loaded.source.file, reason: `${name} 的数据有错误，全年的数字中按缺少这一期处理`, hint: `运行 tongbao check ${name} 查看并改正`, rule: 'figures/year' });
-      return { name, ...(!other.faulty && other.figures && { figures: other.figures }) };
+      const other = await others.get(name, period);
+      if (other.broken) messages.push({ severity: 'warning', file: loaded.source.file, reason: `${name} 的数据读不出，全年的数字中按缺少这一期处理`, hint: `运行 tongbao check ${name} 查看并改正`, rule: 'figures/year' });
+      // A period that reads but does not check: its figures are there, each use of them an error.
+      return { name, ...(other.figures && { figures: other.figures }), ...(other.faulty && { faulty: other.faulty }) };
     }),
   );
   return yearFigures(info.year, periods, current);
@@ -164,12 +184,13 @@ async function checkTables(loaded: LoadedBulletin, access?: RowAccess): Promise<
 
 /**
  * Another period: `figures` when its data exist and read without error, `broken` when they
- * exist but do not read, `faulty` when a rule found an error in them (its check says which).
+ * exist but do not read, `faulty` when its check has an error (accepted problems are none):
+ * its first error as the check tells it, for each use of its figures here to name.
  */
 interface OtherPeriod {
   figures?: Map<string, Figure>;
   broken?: boolean;
-  faulty?: boolean;
+  faulty?: string;
 }
 
 /**
@@ -193,7 +214,11 @@ class Registers {
   }
 }
 
-/** Other periods' own figures, each worked out once per check. */
+/**
+ * Other periods, each checked once per check: its own figures, and whether it checks. Only a
+ * period before the one asking is checked (so no check waits on itself, however `previous:`
+ * and history tables point); a later one is read without its check: its tables and findings.
+ */
 class PeriodFigures {
   private readonly cache = new Map<string, Promise<OtherPeriod>>();
   constructor(
@@ -201,7 +226,8 @@ class PeriodFigures {
     private readonly registers: Registers,
   ) {}
 
-  get(name: string): Promise<OtherPeriod> {
+  get(name: string, asking: string): Promise<OtherPeriod> {
+    if (!(name < asking)) return this.shallow(name);
     let p = this.cache.get(name);
     if (!p) this.cache.set(name, (p = this.read(name)));
     return p;
@@ -209,13 +235,24 @@ class PeriodFigures {
 
   private async read(name: string): Promise<OtherPeriod> {
     if (!existsSync(periodPaths(this.root, name).yaml)) return {};
+    const r = await checkPeriod(this.root, name, { registers: this.registers, others: this });
+    if (!r.loaded || !r.figures || r.unread) return { broken: true };
+    // Its own figures only: what it draws from others is theirs to lend.
+    const own = new Map([...r.figures].filter(([, f]) => ownFigure(f)));
+    const errors = r.messages.filter((m) => m.severity === 'error');
+    return { figures: own, ...(errors.length && { faulty: `${name} 的核对有 ${errors.length} 个错误，如 ${formatMessage({ ...errors[0]!, hint: undefined }).replace(': 错误: ', ' ')}` }) };
+  }
+
+  /** Its tables and findings without its check: for a period that leads back to itself. */
+  private async shallow(name: string): Promise<OtherPeriod> {
+    if (!existsSync(periodPaths(this.root, name).yaml)) return {};
     const other = await loadBulletin(this.root, name);
     const tables = other.loaded && !hasErrors(other.messages) ? await checkTables(other.loaded) : undefined;
     if (!other.loaded || !tables || tables.some((t) => hasErrors(t.read))) return { broken: true };
-    // Its findings are its own check's; here only whether they include an error.
     const findings: Message[] = [];
     const own = await ownFigures(other.loaded, tables, this.registers, findings);
-    return { faulty: tables.some((t) => hasErrors(t.problems)) || hasErrors(findings), figures: new Map(own.map((f) => [f.name, f])) };
+    const errors = [...tables.flatMap((t) => t.problems), ...findings].filter((m) => m.severity === 'error');
+    return { figures: new Map(own.map((f) => [f.name, f])), ...(errors.length && { faulty: `${name} 的核对有错误，如 ${formatMessage({ ...errors[0]!, hint: undefined }).replace(': 错误: ', ' ')}` }) };
   }
 }
 
@@ -223,10 +260,10 @@ class PeriodFigures {
  * The figures of the period named by `previous:`, when its data exist and read without
  * error; its other problems are its own check's.
  */
-async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, messages: Message[]): Promise<Map<string, Figure> | undefined> {
+async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, messages: Message[]): Promise<OtherPeriod | undefined> {
   const name = loaded.bulletin.previous;
   if (!name) return undefined;
-  const prev = await others.get(name);
+  const prev = await others.get(name, loaded.paths.period);
   if (prev.broken) {
     messages.push({
       severity: 'warning',
@@ -236,7 +273,7 @@ async function previousFigures(loaded: LoadedBulletin, others: PeriodFigures, me
       rule: 'figures/previous',
     });
   }
-  return prev.figures;
+  return prev;
 }
 
 /** A region code as the prefix its site codes share: 330000 → 33, 330500 → 3305, 330523 as is. */

@@ -70,7 +70,7 @@ class TablePass {
       file,
       spec,
       region,
-      report: (where, p) => this.problems.push({ severity: p.severity ?? 'error', ...cellPlace(file, where), reason: p.reason, ...(p.hint && { hint: p.hint }), rule: p.rule }),
+      report: (where, p) => this.problems.push({ severity: p.severity ?? 'error', ...cellPlace(file, where), reason: p.reason, ...(p.hint && { hint: p.hint }), rule: p.rule, ...(p.subject && { subject: p.subject }) }),
       memberSum: (key) => {
         let sum = byKey.get(key);
         if (!sum) {

@@ -5,7 +5,7 @@ import { placeInScalar, type YamlSource } from '../load/yaml.js';
 import { sourcePlace } from '../load/workbook-facts.js';
 import type { Message } from '../messages.js';
 import type { ReportedFigure } from '../schema.js';
-import { agrees, display, displayBeside, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
+import { agrees, display, displayBeside, faultyHint, faultyUse, naturalDigits, parseReported, type Figure, type FigureValue } from '../figures/figure.js';
 import { explainUnknown } from './select.js';
 import { evaluate, ExpressionError, namesIn, parseExpression, type Evaluated, type Node } from '../figures/expression.js';
 import { decidingDecimals, div, fraction, mul, roundScaled, sub, toDecimal, type Fraction } from '../figures/fraction.js';
@@ -84,6 +84,9 @@ export function checkReported(
     let solved: { solved: Solved; unknowns: Unknown[] } | undefined;
     try {
       node = parseExpression(spec.check);
+      // A figure drawn from a period that does not check is not used: its problem is told here.
+      const drawn = namesIn(node).find((n) => figures.get(n.name)?.faulty);
+      if (drawn) throw new ExpressionError(faultyUse(figures.get(drawn.name)!), drawn.at, faultyHint(figures.get(drawn.name)!));
       if (spec.where) {
         const unknowns = readWhere(name, spec.where, node, figures, source, messages);
         if (!unknowns) continue;
@@ -114,7 +117,7 @@ export function checkReported(
         ...placeInScalar(source, checkPath, e.at),
         reason: why?.reason ?? e.reason,
         hint: why?.hint ?? e.hint ?? (unknown ? (near.length ? `可用的有：${near.join('、')}` : '用 tongbao stats 查看可用的数字') : undefined),
-        rule: unknown ? 'figures/unknown-check' : 'figures/expression',
+        rule: unknown ? 'figures/unknown-check' : e.reason.includes('取自有错误的期次') ? 'figures/faulty-period' : 'figures/expression',
       });
       continue;
     }
@@ -150,6 +153,7 @@ export function checkReported(
       reason: `「${name}」${where}${steps}，正文为 ${display(printed.value)}`,
       hint: spec.severity === 'warning' ? '已标为警告；如属原文错误请在说明中注明' : unit ? unit.hint : (pointsSlip(printed.value, exact) ?? growthSlip(node, printed.value, figures) ?? (single ? '改正正文中的数字或表格中的数据' : '改正正文中的数字、算式或表格中的数据')),
       rule: 'figures/disagree',
+      subject: { figure: name, printed: display(printed.value), computed: rounded },
     });
   }
   return { messages, outcomes };

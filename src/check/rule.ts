@@ -2,7 +2,7 @@
 // rows and its end (or nothing, when the table has nothing the rule checks); the check pass
 // (pass.ts) reads each table once and calls every rule's handlers, for tables held in memory
 // and streamed ones alike, so a rule is written once and serves both readers.
-import type { Severity } from '../messages.js';
+import type { Severity, Subject } from '../messages.js';
 import type { TableSpec } from '../schema.js';
 import type { RowEvent } from '../load/rows.js';
 
@@ -25,6 +25,8 @@ export interface Problem {
   /** The message's stable id, e.g. `rows/duplicate`. */
   rule: string;
   severity?: Severity;
+  /** A printed number the data disagree with: what `accept:` may name. */
+  subject?: Subject;
 }
 
 /** What the end of a table tells a rule. */

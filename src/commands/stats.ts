@@ -17,7 +17,9 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
       // 附件1：15 行, not 附件115 行.
       const where = d?.place ? `${d.place}${/^\d/.test(d.formula) ? '：' : ''}` : d?.file ? `${d.file} ` : '';
       const how = d ? `  ← ${where}${d.formula}${d.rows?.length ? `（第 ${compactLines(d.rows)} 行）` : ''}` : '';
-      io.out(`${f.name}  ${display(f.value)}  ${f.label}${how}\n`);
+      // Drawn from a period that does not check: shown, and said unusable.
+      const faulty = f.faulty ? `  （不能使用：取自有错误的 ${f.faulty.split(' ')[0]}）` : '';
+      io.out(`${f.name}  ${display(f.value)}  ${f.label}${how}${faulty}\n`);
     }
     // Each check: what the text prints against what its expression computes.
     for (const c of result.checks ?? []) {
@@ -38,7 +40,7 @@ export async function run({ root, args, flags, io }: Invocation): Promise<number
 }
 
 function figureJson(f: Figure) {
-  return { name: f.name, label: f.label, source: f.source, type: f.value.type, value: exactJSON(f.value), display: display(f.value), derivation: f.derivation };
+  return { name: f.name, label: f.label, source: f.source, type: f.value.type, value: exactJSON(f.value), display: display(f.value), derivation: f.derivation, ...(f.faulty && { faulty: f.faulty }) };
 }
 
 /** 2,3,4,7 → 2–4、7 */

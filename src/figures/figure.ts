@@ -40,6 +40,22 @@ export interface Figure {
   derivation?: Derivation;
   /** A series over periods (year.<name>.series): each period's value, absent where missing. */
   points?: { period: string; value?: FigureValue }[];
+  /**
+   * Drawn from another period that does not check (previous.*, .change, .growth, year.*): that
+   * period's problem, as its check tells it. Each use of the figure is an error naming it.
+   */
+  faulty?: string;
+}
+
+/** What a use of a figure drawn from a period that does not check says. */
+export function faultyUse(f: Figure): string {
+  return `「${f.name}」取自有错误的期次，不能使用：${f.faulty}`;
+}
+
+/** What to do about it: the other period's problem is that period's to fix (or to accept). */
+export function faultyHint(f: Figure): string {
+  const period = f.faulty?.split(' ')[0] ?? '那一期';
+  return `先改正 ${period} 的错误（运行 tongbao check ${period}）；确是原文印错、要照录的，在 ${period} 的 accept: 中写明`;
 }
 
 /** Precision for a computed share: exact when it has at most `max` decimals (of a percent). */

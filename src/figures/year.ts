@@ -10,6 +10,8 @@ export interface YearPeriod {
   name: string;
   /** The period's own figures; undefined when its data are missing or do not read. */
   figures?: ReadonlyMap<string, Figure>;
+  /** The period reads but does not check: its problem, carried by every year figure drawn from it. */
+  faulty?: string;
 }
 
 /** Figures that are a period's own: not another period's (previous.*), not a change against one. */
@@ -32,6 +34,9 @@ export function yearFigures(year: number, periods: readonly YearPeriod[], curren
       return { period: p.name, ...(g && g.value.type === f.value.type && { value: g.value }) };
     });
     const absent = points.filter((p) => !p.value).map((p) => p.period);
+    // A value drawn from a period that does not check makes the figure an error at each use.
+    const faulty = periods.find((p) => p.faulty && points.some((q) => q.period === p.name && q.value))?.faulty;
+    const tainted = faulty ? { faulty } : {};
     out.push({
       name: `year.${f.name}.series`,
       label: `${year}年各期：${f.label}`,
@@ -39,13 +44,14 @@ export function yearFigures(year: number, periods: readonly YearPeriod[], curren
       value: { type: 'list', value: points.map((p) => `${withinYear(p.period)}${p.value ? display(p.value, digits(p.value)) : '（缺）'}`) },
       derivation: { formula: `${names} 各期的 ${f.name}${absent.length ? `；缺 ${absent.join('、')}` : ''}` },
       points,
+      ...tainted,
     });
     if (absent.length) continue;
     const values = points.map((p) => p.value!);
     const formula = values.map((v) => display(v, digits(v))).join(' + ');
     if (f.value.type === 'integer') {
       const sum = values.reduce((s, v) => s + (v as { value: bigint }).value, 0n);
-      out.push({ name: `year.${f.name}.sum`, label: `${year}年合计：${f.label}`, source: 'computed', value: { type: 'integer', value: sum }, derivation: { formula: `${formula}（${names}）` } });
+      out.push({ name: `year.${f.name}.sum`, label: `${year}年合计：${f.label}`, source: 'computed', value: { type: 'integer', value: sum }, derivation: { formula: `${formula}（${names}）` }, ...tainted });
     } else {
       const shares = values as Extract<FigureValue, { type: 'share' }>[];
       const total = shares.reduce<Fraction>((s, v) => add(s, v.value), fraction(0n));
@@ -55,6 +61,7 @@ export function yearFigures(year: number, periods: readonly YearPeriod[], curren
         source: 'computed',
         value: { type: 'share', value: div(total, fraction(BigInt(shares.length))), digits: Math.max(...shares.map((v) => digits(v) ?? v.digits)) },
         derivation: { formula: `(${formula}) / ${shares.length}（${names}）` },
+        ...tainted,
       });
     }
   }

@@ -6,7 +6,7 @@
 import type { LoadedBulletin } from '../load/bulletin.js';
 import { numberedAttachments } from '../schema.js';
 import type { Figures } from '../figures/figure.js';
-import { display, type Figure } from '../figures/figure.js';
+import { display, faultyHint, faultyUse, type Figure } from '../figures/figure.js';
 import { formatDate, parseDate, type CalendarDate } from '../values.js';
 import { nextPeriod, periodInfo, previousPeriod, type PeriodInfo } from '../periods.js';
 
@@ -37,13 +37,19 @@ export class FigureRef {
     readonly figure: Figure,
     private readonly escape: (s: string) => string,
   ) {}
+  /** A figure drawn from a period that does not check is an error wherever it is used. */
+  usable(): Figure {
+    if (this.figure.faulty) throw new HelperError(faultyUse(this.figure), { rule: 'figures/faulty-period', hint: faultyHint(this.figure), figure: this.figure.name });
+    return this.figure;
+  }
   toHTML(): string {
+    this.usable();
     if (this.figure.value.type === 'list' && this.figure.value.value.length === 0) throw emptyListError(this.figure.name);
     return this.escape(display(this.figure.value));
   }
   /** What {{#if}} and {{#unless}} test: a list is true when it has names, a count or share when not zero. */
   truth(): boolean {
-    const v = this.figure.value;
+    const v = this.usable().value;
     if (v.type === 'list') return v.value.length > 0;
     if (v.type === 'integer') return v.value !== 0n;
     if (v.type === 'share' || v.type === 'points' || v.type === 'growth') return v.value.num !== 0n;
@@ -51,7 +57,7 @@ export class FigureRef {
   }
   /** What `{{{name}}}` prints: escaped all the same (the empty list prints nothing there). */
   toString(): string {
-    return this.escape(display(this.figure.value));
+    return this.escape(display(this.usable().value));
   }
 }
 

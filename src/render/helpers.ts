@@ -84,6 +84,7 @@ function placed(name: string, use: Usage, fn: (...args: unknown[]) => unknown) {
       if (params > use.max) throw misuse(`{{${name}}} 的参数太多：最多 ${use.max} 个，这里有 ${params} 个（多出的是「${shown(args[use.max])}」）`);
       const unknown = Object.keys(options?.hash ?? {}).find((k) => !use.hash?.includes(k));
       if (unknown) throw misuse(`{{${name}}} 没有「${unknown}=」这一项${use.hash?.length ? `；可写的有：${use.hash.map((h) => `${h}=`).join('、')}` : ''}`);
+      for (const a of args) if (a instanceof FigureRef) a.usable();
       return fn.apply(this, args);
     } catch (e) {
       if (e instanceof FromBlock) throw e.error;

@@ -13,8 +13,8 @@ export const printedRate: RowRule = {
       .map((column) => ({ column, sums: [memberSum(ratioOf(column)!.num), memberSum(ratioOf(column)!.den)] as const }));
     if (!rated.length) return undefined;
     const kept: Row[] = [];
-    const check = (column: Column, row: Row, sums?: [bigint, bigint]) => {
-      const problem = rateProblem(spec, column, row, sums);
+    const check = (column: Column, row: Row, total: boolean, sums?: [bigint, bigint]) => {
+      const problem = rateProblem(spec, column, row, total, sums);
       if (problem) report(row.cells[column.key]!, problem);
     };
     return {
@@ -25,14 +25,14 @@ export const printedRate: RowRule = {
         let bySums = false;
         for (let i = 0; i < rated.length; i++) {
           const column = rated[i]!.column;
-          if (!e.total || e.subtotal || hasCounts(column, e.row)) check(column, e.row);
+          if (!e.total || e.subtotal || hasCounts(column, e.row)) check(column, e.row, e.total && !e.subtotal);
           else bySums = true;
         }
         if (bySums) kept.push(e.keep());
       },
       end() {
         for (const t of kept) {
-          for (const { column, sums } of rated) if (!hasCounts(column, t)) check(column, t, [sums[0](), sums[1]()]);
+          for (const { column, sums } of rated) if (!hasCounts(column, t)) check(column, t, true, [sums[0](), sums[1]()]);
         }
       },
     };
@@ -42,7 +42,7 @@ export const printedRate: RowRule = {
 const hasCounts = (column: Column, row: Row) => [ratioOf(column)!.num, ratioOf(column)!.den].every((k) => typeof row.cells[k]?.value === 'bigint');
 
 /** A printed percentage against the counts of its row, or against `sums` for a total row. */
-function rateProblem(spec: TableSpec, column: Column, row: Row, sums?: [bigint, bigint]): Problem | undefined {
+function rateProblem(spec: TableSpec, column: Column, row: Row, total: boolean, sums?: [bigint, bigint]): Problem | undefined {
   const printed = row.cells[column.key]?.value as Percent | null | undefined;
   const ratio = ratioOf(column);
   if (!ratio || !printed || printed.kind !== 'percent') return undefined;
@@ -65,5 +65,6 @@ function rateProblem(spec: TableSpec, column: Column, row: Row, sums?: [bigint, 
     reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，按${failed ? `（「${name(denKey)}」−「${name(numKey)}」）/「${name(denKey)}」` : `「${name(numKey)}」/「${name(denKey)}」`}${sums ? '各行合计 ' : ''}${failed ? `(${d} − ${counted})/${d}` : `${n}/${d}`} = ${toDecimal(fraction(n * 100n, d), Math.max(digits + 3, decidingDecimals(fraction(n * 100n, d), digits, digits + 3)))}% 四舍五入应为 ${formatPercent(exact, digits)}`,
     hint: isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',
     rule: 'figures/rate',
+    subject: { ...((who?.trim() || total) && { row: who?.trim() || '合计' }), column: { key: column.key, name: column.name }, printed: cell.text, computed: formatPercent(exact, digits) },
   };
 }

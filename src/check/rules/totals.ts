@@ -1,4 +1,4 @@
-import { namingColumns, totalKind, totalLike, type Row } from '../../load/rows.js';
+import { labelColumn, namingColumns, totalKind, totalLike, type Row } from '../../load/rows.js';
 import type { RowRule } from '../rule.js';
 
 export const totals: RowRule = {
@@ -8,6 +8,7 @@ export const totals: RowRule = {
     const counts = spec.columns.filter((c) => c.type === 'count').map((column) => ({ column, sum: memberSum(column.key) }));
     if (!counts.length) return undefined;
     const kept: Row[] = [];
+    const label = labelColumn(spec.columns);
     return {
       row(e) {
         if (e.total && !e.subtotal) kept.push(e.keep());
@@ -19,7 +20,7 @@ export const totals: RowRule = {
             const cell = t.cells[column.key];
             const v = cell?.value;
             if (typeof v !== 'bigint' || v === s) continue;
-            report(cell!, { reason: `合计行的「${column.name}」为 ${v}，各行之和为 ${s}`, hint: `核对合计或各行的数字（第 ${firstMember ?? ''}–${lastMember ?? ''} 行）`, rule: 'figures/total' });
+            report(cell!, { reason: `合计行的「${column.name}」为 ${v}，各行之和为 ${s}`, hint: `核对合计或各行的数字（第 ${firstMember ?? ''}–${lastMember ?? ''} 行）`, rule: 'figures/total', subject: { row: (label && t.cells[label.key]?.text.trim()) || '合计', column: { key: column.key, name: column.name }, printed: String(v), computed: String(s) } });
           }
         }
       },
