@@ -60,6 +60,8 @@ const REFERENCES: Record<string, string> = {
   'accept[].at': 'names the place of a problem found',
   'accept[].value': 'names the number printed at that place',
   'accept[].computed': 'names the number the data give there',
+  'claims[]': 'a comparison of figures, written alone',
+  'claims[].check': 'a comparison of figures',
   'tables[].sheet': 'names a sheet of an .xlsx file',
   'attachments[].sheet': 'names a sheet of an .xlsx file',
 };
@@ -164,6 +166,8 @@ describe('every workspace string filled with active markup', () => {
     // Charts: titles and notes; a bar chart whose labels are those cells.
     b.charts.push({ id: 'sites', kind: 'bars', title: 'x', table: 'sites', label: 'site', value: 'no' });
     for (const c of b.charts) Object.assign(c, { title: m('charts[].title'), note: m('charts[].note') });
+    // A claim's words are shown in check-report.html.
+    b.claims = [{ check: 'pass_rate >= 90%', label: m('claims[].label'), note: m('claims[].note') }];
     // A problem kept on purpose: its reason is shown in check-report.html.
     b.accept = [{ rule: 'figures/disagree', at: 'consolidation_share', value: '81%', computed: '78%', reason: m('accept[].reason') }];
     writeFileSync(yamlFile, stringify(b));
