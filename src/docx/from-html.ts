@@ -127,14 +127,19 @@ const mmOf = (style: unknown): number | undefined => {
 function documentHead(head: Element): Block[] {
   const blocks: Block[] = [];
   const markMm = mmOf(head.properties?.['style']) ?? 15;
-  const flags = elements(byClass(head, 'document-flags') ?? head).filter((p) => p.tagName === 'p');
+  // 份号, 密级 and 紧急程度 are only the <p>s of .document-flags: without them (the usual 通报)
+  // the head's own <p>s are the mark and the number, set below, not flags to print again.
+  const flagBox = byClass(head, 'document-flags');
+  const flags = flagBox ? elements(flagBox).filter((p) => p.tagName === 'p') : [];
   const mark = byClass(head, 'issuer-mark');
   const number = byClass(head, 'document-number');
   const signer = byClass(head, 'document-signer');
   const sixteenPtMm = (16 / 72) * 25.4;
   if (has(head, 'letter')) {
     // 信函格式: the mark at the top, a red double rule, 份号 and the like left, the number right.
-    if (mark) blocks.push(para('Mark', runsOf(mark), { sizePt: (markMm / 25.4) * 72, lineMm: markMm, ruleBelow: { color: 'E60012', widthMm: 1 } }));
+    // The upper rule 4 mm under the mark (write.ts), 170 mm long (7 mm past each side of the type area).
+    const rule = { color: 'E60012', widthMm: 1.3, double: true, overhangMm: (170 - 156) / 2 };
+    blocks.push(para('Mark', mark ? runsOf(mark) : [], { sizePt: (markMm / 25.4) * 72, lineMm: markMm, ruleBelow: rule }));
     const meta: Run[] = flags.flatMap((p) => runsOf(p, 'hei'));
     if (number) meta.push(...runsOf(number).map((r, i) => (i === 0 ? { ...r, tabBefore: true } : r)));
     if (meta.length) blocks.push(para('Plain', meta, { rightTab: 0, spaceBeforeMm: 5 }));
@@ -285,6 +290,7 @@ export function documentFromHtml(html: string, layout?: PrintLayout): DocxDocume
   const blocks: Block[] = [];
   const omitted: string[] = [];
   if (!main) return { blocks, omitted };
+  const letter = !!find(main, (e) => has(e, 'document-head') && has(e, 'letter'));
   let orientation: 'portrait' | 'landscape' = 'portrait';
   const turn = (to: 'portrait' | 'landscape') => {
     if (to === orientation) return false;
@@ -341,5 +347,5 @@ export function documentFromHtml(html: string, layout?: PrintLayout): DocxDocume
       blocks.push(colophon(part, layout?.colophon ?? 'own-page'));
     }
   }
-  return { blocks, omitted };
+  return { blocks, omitted, ...(letter && { letter }) };
 }

@@ -48,8 +48,11 @@ export interface Paragraph {
   keepNext?: boolean;
   /** At least two of its lines on each page it runs to (公文 otherwise keep the grid). */
   widowControl?: boolean;
-  /** A rule under the paragraph (the red rule of the 版头). */
-  ruleBelow?: { color: string; widthMm: number };
+  /**
+   * A rule under the paragraph (the red rule of the 版头). A double one (信函格式, heavy over
+   * light) reaches past the type area by `overhangMm` on each side: 170 mm, centred (§10.1).
+   */
+  ruleBelow?: { color: string; widthMm: number; double?: boolean; overhangMm?: number };
   /** A right-aligned tab stop at the type area's right edge, less this many characters. */
   rightTab?: number;
 }
@@ -91,6 +94,8 @@ export type Block = Paragraph | Table | Colophon | SectionBreak;
 
 export interface DocxDocument {
   blocks: Block[];
+  /** 信函格式 (§10.1): the first page has no number, and the red double rule 20 mm above its foot. */
+  letter?: boolean;
   /** What the Word document leaves out of the print, to be told to the user. */
   omitted: string[];
 }
