@@ -193,12 +193,26 @@ function inlineTable(figure: Element, layout: PrintLayout | undefined): Block[] 
   return out;
 }
 
+/**
+ * A paragraph of the body. One opening with a run-in heading (render/markdown.ts) is two: the
+ * heading in 标题 2, which the navigation pane lists, joined by Word to the paragraph after it
+ * on one line, as the print sets it (write.ts).
+ */
+function paragraph(e: Element): Paragraph[] {
+  const first = elements(e)[0];
+  const lead = first && e.children.find((c) => c.type === 'element' || (c.type === 'text' && c.value.trim())) === first && has(first, 'run-in') ? first : undefined;
+  if (!lead) return [para('Normal', runsOf(e))];
+  const rest = runsOf({ ...e, children: e.children.filter((c) => c !== lead) });
+  const heading = para('Heading2', runsOf(lead), { runIn: true });
+  return rest.length ? [heading, para('Normal', rest, { indent: { firstLine: 0 } })] : [{ ...heading, runIn: false }];
+}
+
 /** The circular's body: paragraphs, headings by level, lists, tables in the text. */
 function body(div: Element, layout: PrintLayout | undefined): Block[] {
   const out: Block[] = [];
   for (const e of elements(div)) {
     if (hidden(e)) continue;
-    if (e.tagName === 'p') out.push(para('Normal', runsOf(e)));
+    if (e.tagName === 'p') out.push(...paragraph(e));
     else if (e.tagName === 'h1' || e.tagName === 'h2') out.push(para('Heading1', runsOf(e)));
     else if (e.tagName === 'h3') out.push(para('Heading2', runsOf(e)));
     else if (/^h[4-6]$/.test(e.tagName)) out.push(para('Heading3', runsOf(e)));

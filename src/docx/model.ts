@@ -53,6 +53,12 @@ export interface Paragraph {
    * light) reaches past the type area by `overhangMm` on each side: 170 mm, centred (§10.1).
    */
   ruleBelow?: { color: string; widthMm: number; double?: boolean; overhangMm?: number };
+  /**
+   * A run-in heading (「（一）…。」 opening a paragraph): a paragraph of its own, for the
+   * navigation pane, whose mark is hidden as Word's style separator, so that Word prints the
+   * paragraph after it on the same line.
+   */
+  runIn?: boolean;
   /** A right-aligned tab stop at the type area's right edge, less this many characters. */
   rightTab?: number;
 }

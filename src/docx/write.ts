@@ -66,7 +66,8 @@ function paragraphOf(p: Paragraph, highlight: boolean, width: number): DocxParag
         ...(ind.left !== undefined && { left: chars(ind.left) }),
         ...(ind.right !== undefined && { right: chars(ind.right) }),
         ...(ind.hanging !== undefined && { hanging: chars(ind.hanging) }),
-        ...(ind.firstLine !== undefined && { firstLine: chars(ind.firstLine) }),
+        // In characters too: Word takes firstLineChars (the style 正文's) before firstLine.
+        ...(ind.firstLine !== undefined && { firstLine: chars(ind.firstLine), firstLineChars: Math.round(ind.firstLine * 100) }),
       },
     }),
     ...((p.spaceBeforeMm !== undefined || p.lineMm !== undefined) && {
@@ -78,6 +79,8 @@ function paragraphOf(p: Paragraph, highlight: boolean, width: number): DocxParag
     ...(p.ruleBelow && { border: { bottom: ruleOf(p.ruleBelow, 'heavy-first') } }),
     ...(p.rightTab !== undefined && { tabStops: [{ type: TabStopType.RIGHT, position: width - chars(p.rightTab) }] }),
     ...(look.size !== undefined && { run: look }),
+    // Word's style separator: the mark hidden, the next paragraph goes on on this line.
+    ...(p.runIn && { run: { vanish: true, specVanish: true } }),
   });
 }
 
@@ -151,10 +154,40 @@ function cellOf(c: Cell, head: boolean, highlight: boolean, width?: number): Tab
   });
 }
 
+/** Width of a half-width character of a table's 小四 in the widest face a reader may put in its place (DejaVu Sans's digits: 0.64 em), in twips. */
+const HALF_WIDTH = 12 * 0.64 * 20;
+/** A cell's margins, left and right (cellOf), and a point to spare. */
+const CELL_SIDES = mmToTwips(3) + 20;
+
+/**
+ * Columns widened where a word that cannot break (a 10-digit 网站标识码, an account's Latin
+ * name) would not fit: Word and LibreOffice break such a word inside when it is longer than
+ * its cell (「13073200/07」), and the faces a reader has may be wider than the print's. The
+ * width comes from the widest column, which wraps its text between characters anyway.
+ */
+function keepWordsWhole(t: Table, widths: number[]): number[] {
+  const out = [...widths];
+  const need = out.map((_, i) =>
+    Math.max(0, ...[t.head[i], ...t.rows.map((r) => r[i])].map((c) => {
+      const words = (c?.runs.map((r) => r.text).join('') ?? '').match(/[\x21-\x7E]+/g) ?? [];
+      return Math.max(0, ...words.map((w) => w.length * HALF_WIDTH + CELL_SIDES));
+    })),
+  );
+  for (let i = 0; i < out.length; i++) {
+    const short = Math.ceil(need[i]! - out[i]!);
+    if (short <= 0) continue;
+    const from = out.reduce((best, w, k) => (k !== i && w - need[k]! > out[best]! - need[best]! ? k : best), i === 0 ? 1 : 0);
+    if (from === i || from >= out.length || out[from]! - short < need[from]!) continue;
+    out[from]! -= short;
+    out[i]! += short;
+  }
+  return out;
+}
+
 /** A table across the type area: 0.75 pt rules, the header row repeated on each page, no row split. */
 function tableOf(t: Table, highlight: boolean, width: number): DocxTable {
   const n = Math.max(t.head.length, ...t.rows.map((r) => r.length), 1);
-  const widths = t.widths ? t.widths.map((w) => Math.round(w * width)) : Array.from({ length: n }, () => Math.round(width / n));
+  const widths = keepWordsWhole(t, t.widths ? t.widths.map((w) => Math.round(w * width)) : Array.from({ length: n }, () => Math.round(width / n)));
   const rule = border(6);
   const rows = [
     ...(t.head.length ? [new TableRow({ tableHeader: true, cantSplit: true, children: t.head.map((c, i) => cellOf(c, true, highlight, widths[i])) })] : []),
