@@ -19,7 +19,7 @@ import { renderContext } from './context.js';
 import { compiled, expandTemplate, inlineMarkdownToHtml, markdownToHtml, withoutLinkMarks } from './markdown.js';
 import { lintNumbers, markdownLimits } from './lint.js';
 import { chartData, type ChartData } from './chart-data.js';
-import { breakTitle } from './title.js';
+import { breakTitle, headerWords, lineWords } from './title.js';
 import { letterCss } from './letter.js';
 import { renderChartSvg } from './chart.js';
 import { pageSafety } from './safety.js';
@@ -179,7 +179,7 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     id: table.id,
     kind: attachment.kind,
     title: attachment.title,
-    title_lines: breakTitle(attachment.title, words),
+    title_lines: lineWords(breakTitle(attachment.title, words), words),
     note,
     legend: attachment.kind === 'matrix' ? '表中 √ 表示已做到，空白表示未做到。' : undefined,
     /** More columns than a phone shows: the portal page scrolls it, and says so. */
@@ -187,7 +187,8 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     /** The PDF's orientation: print/layout.ts decides `auto` from the columns' content. */
     orientation: attachment.orientation,
     landscape: attachment.orientation === 'landscape',
-    columns: table.spec.columns.map((c) => ({ name: c.name, width: c.width, align: align(c) })),
+    // A header breaks between its words only (screen.css keeps a word's characters together).
+    columns: table.spec.columns.map((c) => ({ name: c.name, name_words: headerWords(c.name, words), width: c.width, align: align(c) })),
     rows: table.rows.map((r) =>
       table.spec.columns.map(
         (c): CellView => ({
@@ -206,6 +207,7 @@ function chartView(data: ChartData, svg: unknown) {
   return {
     ...data,
     svg,
+    header_words: data.headers.map((h) => headerWords(h)),
     rows: data.points.map((p) => ({ label: p.label, value: p.value ? (p.value.detail ? `${p.value.detail}（${p.value.text}）` : p.value.text) : '无数据' })),
   };
 }
@@ -320,7 +322,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const csp = options.fontsCss ? PRINT_CSP : CSP;
   const html = page({
     ...htmlContext,
-    title_lines: b.title_lines ?? breakTitle(b.title, words),
+    title_lines: lineWords(b.title_lines ?? breakTitle(b.title, words), words),
     csp,
     official,
     seal_slot: options.sealSlot,
