@@ -137,8 +137,8 @@ function documentHead(head: Element): Block[] {
   const sixteenPtMm = (16 / 72) * 25.4;
   if (has(head, 'letter')) {
     // 信函格式: the mark at the top, a red double rule, 份号 and the like left, the number right.
-    // The upper rule 4 mm under the mark (write.ts), 170 mm long (7 mm past each side of the type area).
-    const rule = { color: 'E60012', widthMm: 1.3, double: true, overhangMm: (170 - 156) / 2 };
+    // The upper rule 4 mm under the mark (write.ts), 170 mm long from 20 mm off the sheet's left edge.
+    const rule = { color: 'E60012', widthMm: 1.3, double: true, overhangMm: { left: 28 - 20, right: 20 + 170 - (28 + 156) } };
     blocks.push(para('Mark', mark ? runsOf(mark) : [], { sizePt: (markMm / 25.4) * 72, lineMm: markMm, ruleBelow: rule }));
     const meta: Run[] = flags.flatMap((p) => runsOf(p, 'hei'));
     if (number) meta.push(...runsOf(number).map((r, i) => (i === 0 ? { ...r, tabBefore: true } : r)));

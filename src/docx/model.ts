@@ -50,9 +50,10 @@ export interface Paragraph {
   widowControl?: boolean;
   /**
    * A rule under the paragraph (the red rule of the 版头). A double one (信函格式, heavy over
-   * light) reaches past the type area by `overhangMm` on each side: 170 mm, centred (§10.1).
+   * light) reaches past the type area by `overhangMm` at its left and right: 170 mm, centred
+   * on the sheet (§10.1), whose type area is not (28 mm left, 26 right).
    */
-  ruleBelow?: { color: string; widthMm: number; double?: boolean; overhangMm?: number };
+  ruleBelow?: { color: string; widthMm: number; double?: boolean; overhangMm?: { left: number; right: number } };
   /**
    * A run-in heading (「（一）…。」 opening a paragraph): a paragraph of its own, for the
    * navigation pane, whose mark is hidden as Word's style separator, so that Word prints the

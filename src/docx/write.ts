@@ -60,7 +60,7 @@ function paragraphOf(p: Paragraph, highlight: boolean, width: number): DocxParag
     style: p.style,
     children: p.runs.map((r) => runOf(r, highlight, look)),
     ...(p.align && { alignment: align[p.align] }),
-    ...(p.ruleBelow?.overhangMm && { indent: { left: -mmToTwips(p.ruleBelow.overhangMm), right: -mmToTwips(p.ruleBelow.overhangMm) } }),
+    ...(p.ruleBelow?.overhangMm && { indent: { left: -mmToTwips(p.ruleBelow.overhangMm.left), right: -mmToTwips(p.ruleBelow.overhangMm.right) } }),
     ...(ind && {
       indent: {
         ...(ind.left !== undefined && { left: chars(ind.left) }),
