@@ -69,6 +69,22 @@ describe('the charts of the 2016Q4 portal page', () => {
     expect(widths[0]! / widths[4]!).toBeCloseTo(8, 1);
   });
 
+  it('says under the coverage chart which shares it draws where the circular keeps the original’s other figure (issue 35)', async () => {
+    const note = await page.$eval('#chart-coverage .chart-note', (p) => p.textContent);
+    // The text prints 91% and 81% as the original did (accepted as printed); the chart draws attachment 2.
+    expect(note).toBe('图中的比例按附件2计算：对政府网站进行考核 30/32 = 93.8%，正文照原文印作 91%；推进网站集约化建设 25/32 = 78.1%，正文照原文印作 81%。');
+    // A share the text prints as the table gives it (建立问责机制 27/32 → 84%) is not named.
+    expect(note).not.toContain('建立问责机制');
+    // The family: the text corrected to the table's figures, the note goes; another one off, it is named.
+    const ws = sampleWorkspace();
+    edit(ws, 'data/2016Q4/bulletin.yaml', (t) => t.replace('    value: "91%"\n    label: 对政府网站进行考核', '    value: "94%"\n    label: 对政府网站进行考核').replace('    value: "81%"\n    label: 出台措施', '    value: "78%"\n    label: 出台措施').replace('    value: "84%"\n    label: 建立问题网站问责机制', '    value: "84.5%"\n    label: 建立问题网站问责机制').replace('check: institutions.accountability.share\n', 'check: institutions.accountability.share\n    severity: warning\n'));
+    const r = tongbao(['build', '2016Q4', '--format', 'html'], ws);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(path.join(ws, 'out/2016Q4/index.html'), 'utf8');
+    const notes = [...html.matchAll(/<p class="chart-note">([^<]*)<\/p>/g)].map((m) => m[1]!.replace(/&#x3D;/g, '='));
+    expect(notes.filter((n) => n.startsWith('图中的比例'))).toEqual(['图中的比例按附件2计算：建立问责机制 27/32 = 84.4%，正文照原文印作 84.5%。']);
+  });
+
   it('holds every number also in a data table beside the chart, with a link to the attachment', async () => {
     const rows = await page.$$eval('#chart-coverage details tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     expect(rows).toEqual([

@@ -8,9 +8,9 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import mammoth from 'mammoth';
-import { exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { edit, exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
 import { readPages, rows, type PdfPage } from './pdf-measure.js';
-import { libreOfficePdf, ruledLines } from './libreoffice.js';
+import { libreOfficePdf, redRules, ruledLines } from './libreoffice.js';
 import { pageNumberDash } from './pdf-rules.js';
 
 const PITCH = 225 / 22; // mm
@@ -175,8 +175,23 @@ describe('bulletin.docx', () => {
     expect(attr(body, 'w:pStyle', 'val') ?? 'Normal').toBe('Normal');
     expect(body).not.toContain('w:rFonts');
     expect(attr(paragraph('一、总体情况'), 'w:pStyle', 'val')).toBe('Heading1');
-    expect(attr(paragraph('（一）抓紧整改'), 'w:pStyle', 'val') ?? 'Normal').toBe('Normal');
-    expect(attr(paragraph('（一）抓紧整改'), 'w:rFonts', 'eastAsia')).toBe('楷体_GB2312'); // the run-in heading
+    // The run-in heading is 标题 2 (in the navigation pane) in a paragraph of its own whose mark
+    // is Word's style separator (hidden, specVanish): Word prints the text after it on its line,
+    // which does not indent its first line again.
+    const runIn = paragraph('（一）抓紧整改');
+    expect(attr(runIn, 'w:pStyle', 'val')).toBe('Heading2');
+    expect(runIn.replace(/<[^>]+>/g, '')).toBe('（一）抓紧整改。');
+    expect(runIn).toMatch(/<w:pPr>.*<w:rPr><w:vanish\/><w:specVanish\/><\/w:rPr><\/w:pPr>/);
+    expect(runIn).not.toContain('w:rFonts'); // the style's 楷体
+    const after = paragraph('各区县要对本次通报的问题网站逐一整改');
+    expect(attr(after, 'w:pStyle', 'val') ?? 'Normal').toBe('Normal');
+    expect(attr(after, 'w:ind', 'firstLineChars')).toBe('0');
+    // Every heading of the second level: as many 标题 2 as the print has 楷体 run-in heads.
+    const circular = readFileSync(path.join(city.root, 'content/2017Q2/circular.md'), 'utf8');
+    const heads = [...circular.matchAll(/^(（[一二三四五六七八九十]+）[^。！？\n]*[。！？])/gm)].map((m) => m[1]);
+    expect(heads.length).toBeGreaterThan(1);
+    const h2 = [...xml.matchAll(/<w:p>((?:(?!<\/w:p>).)*)<\/w:p>/g)].map((m) => m[1]!).filter((p) => attr(p, 'w:pStyle', 'val') === 'Heading2').map((p) => p.replace(/<[^>]+>/g, ''));
+    expect(h2).toEqual(heads);
   });
 
   it('says the same words as the PDF, paragraph for paragraph, figures included', async () => {
@@ -279,6 +294,7 @@ describe('bulletin.docx', () => {
     });
 
     it('starts each attachment on a new page and repeats a table’s header row on every page it runs to', () => {
+      let runOn = 0; // pages that go on with a table (the sample's lists; the city's each fit a page)
       for (const b of [sample, city]) {
         const pages = readPages(b.lo);
         const headers = headerRows(b.docx);
@@ -289,7 +305,7 @@ describe('bulletin.docx', () => {
         // table (or holds the 版记): it begins with the table's header row.
         const text = pdfPageTexts(b.lo);
         const continued = pages.map((_, i) => i).filter((i) => i > labels[0]!.page && !labels.some((l) => l.page === i) && !/^(抄送|.*印发)/.test(text[i]!));
-        expect(continued.length, b.root).toBeGreaterThan(0);
+        runOn += continued.length;
         for (const i of continued) expect(headers.some((h) => text[i]!.startsWith(h)), `${b.root} page ${i + 1}: ${text[i]!.slice(0, 30)}`).toBe(true);
         // The tables' borders are in the margins' places: 28 mm from the left, 26 from the right.
         const tablePage = labels[0]!.page;
@@ -297,6 +313,7 @@ describe('bulletin.docx', () => {
         expect(Math.abs(Math.min(...vertical) - 28)).toBeLessThan(1);
         expect(Math.abs(Math.max(...vertical) - 184)).toBeLessThan(1);
       }
+      expect(runOn).toBeGreaterThan(0);
     });
   });
 });
@@ -383,4 +400,132 @@ describe('build --format docx: options and what is kept', () => {
     expect(r.stderr).toMatch(/bulletin\.yaml:\d+:\d+: 警告: bulletin\.docx 中没有图表：Word 文档只含文字和表格/);
     expect(readFileSync(path.join(root, 'out/2017Q2/bulletin.docx')).length).toBeGreaterThan(1000);
   }, 120_000);
+});
+
+/** The Word document's text as mammoth reads it, and LibreOffice's print's, each without white space. */
+async function texts(b: Built): Promise<{ mammoth: string; lo: string }> {
+  return { mammoth: (await docxParagraphs(b.docx)).join(''), lo: pdfPageTexts(b.lo).join('') };
+}
+const count = (text: string, what: string) => text.split(what).length - 1;
+
+describe('bulletin.docx: the 版头 once, 信函格式, codes whole (issue 35)', () => {
+  // The sample (no 版头), the city (份号 and 紧急程度 over the mark), the province (信函格式), and
+  // the 版头s without 份号/密级/紧急程度 that a usual 通报 has: mark and number, with 签发人, the mark alone.
+  const noFlags = (t: string) => t.replace(/^  copy_number: .*\n/m, '').replace(/^  urgency: .*\n/m, '');
+  const cases: { name: string; root: () => string; period: string; once: string[] }[] = [
+    { name: 'the sample', root: () => sampleWorkspace(), period: '2016Q4', once: ['关于2016年第四次全国'] },
+    { name: 'the city with 份号 and 紧急程度', root: () => exampleWorkspace('city'), period: '2017Q1', once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号', '000123', '加急'] },
+    {
+      name: 'the city without 份号/紧急程度',
+      root: () => {
+        const root = exampleWorkspace('city');
+        edit(root, 'data/2017Q1/bulletin.yaml', noFlags);
+        return root;
+      },
+      period: '2017Q1',
+      once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号'],
+    },
+    {
+      name: 'the city without flags, with 签发人',
+      root: () => {
+        const root = exampleWorkspace('city');
+        edit(root, 'data/2017Q1/bulletin.yaml', (t) => noFlags(t).replace('  number: 某政办函〔2017〕12号\n', '  number: 某政办函〔2017〕12号\n  signer: 张三\n'));
+        return root;
+      },
+      period: '2017Q1',
+      once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号', '签发人：张三'],
+    },
+    {
+      name: 'the city with the mark alone',
+      root: () => {
+        const root = exampleWorkspace('city');
+        edit(root, 'data/2017Q1/bulletin.yaml', (t) => noFlags(t).replace('  number: 某政办函〔2017〕12号\n', ''));
+        return root;
+      },
+      period: '2017Q1',
+      once: ['某某市人民政府办公室文件'],
+    },
+    { name: 'the province (信函格式)', root: () => exampleWorkspace('province'), period: '2023Q3', once: ['某某省人民政府办公厅', '某政办函〔2023〕45号'] },
+    {
+      name: 'the city as 信函格式',
+      root: () => {
+        const root = exampleWorkspace('city');
+        edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('  issuer_mark: 某某市人民政府办公室文件', '  format: letter\n  issuer_mark: 某某市人民政府办公室'));
+        return root;
+      },
+      period: '2017Q1',
+      once: ['某政办函〔2017〕12号', '000123'],
+    },
+  ];
+  const built = new Map<string, Built>();
+  beforeAll(async () => {
+    for (const c of cases) built.set(c.name, await build(c.root(), c.period));
+  }, 600_000);
+
+  it('prints each text of the 版头 once, in mammoth’s reading and in LibreOffice’s print', async () => {
+    for (const c of cases) {
+      const t = await texts(built.get(c.name)!);
+      // As often as in tongbao's PDF: once in the 版头 (the office may sign the 落款 too).
+      const own = pdfPageTexts(built.get(c.name)!.pdf).join('');
+      for (const what of c.once) {
+        const times = count(own, what);
+        expect(times, `${c.name}: 「${what}」 in the PDF`).toBeGreaterThan(0);
+        expect(count(t.mammoth, what), `${c.name}: 「${what}」 in the Word document`).toBe(times);
+        expect(count(t.lo, what), `${c.name}: 「${what}」 in LibreOffice's print`).toBe(times);
+      }
+    }
+    // The count can fail: the letter's mark is in its text too, and would be counted twice if repeated.
+    const letter = await texts(built.get('the province (信函格式)')!);
+    expect(count(letter.mammoth + letter.mammoth, '某政办函〔2023〕45号')).toBe(2);
+  });
+
+  it('gives 信函格式 a first page without number, the 170 mm double rule under the mark and the one 20 mm above the foot', () => {
+    for (const name of ['the province (信函格式)', 'the city as 信函格式']) {
+      const b = built.get(name)!;
+      const pages = readPages(b.lo);
+      const numbered = (i: number) => pages[i]!.lines.some((l) => PAGE_NUMBER.test(l.text) && l.y0 > 262);
+      expect(numbered(0), `${name}: page 1`).toBe(false);
+      expect(numbered(1), `${name}: page 2`).toBe(true);
+      const rules = redRules(b.lo, 1);
+      // Two double rules: heavy over light under the mark, light over heavy at the foot.
+      expect(rules.length, `${name}: ${JSON.stringify(rules)}`).toBe(4);
+      for (const r of rules) {
+        expect(r.x1 - r.x0, name).toBeGreaterThan(169);
+        expect(r.x1 - r.x0, name).toBeLessThan(171);
+        expect(Math.abs((r.x0 + r.x1) / 2 - 105), name).toBeLessThan(0.6); // centred on the sheet
+      }
+      const h = rules.map((r) => r.bottom - r.top);
+      expect(rules[1]!.top).toBeLessThan(80); // under the mark, above the title
+      expect(h[0]).toBeGreaterThan(h[1]!);
+      expect(h[3]).toBeGreaterThan(h[2]!);
+      expect(Math.abs(297 - rules[3]!.bottom - 20), `${name}: the lower rule's foot`).toBeLessThan(0.4);
+      // Other pages carry neither rule.
+      expect(redRules(b.lo, 2)).toEqual([]);
+    }
+    // The city as 文件格式: one red rule, 156 mm, under the number; its first page numbered.
+    const city = built.get('the city with 份号 and 紧急程度')!;
+    const rules = redRules(city.lo, 1);
+    expect(rules.length).toBe(1);
+    expect(rules[0]!.x1 - rules[0]!.x0).toBeCloseTo(156, 0);
+    expect(readPages(city.lo)[0]!.lines.some((l) => PAGE_NUMBER.test(l.text))).toBe(true);
+  });
+
+  it('keeps every 10-digit 网站标识码 whole on one line in LibreOffice’s print', () => {
+    for (const c of cases) {
+      const b = built.get(c.name)!;
+      const xml = part(b.docx, 'word/document.xml');
+      const codes = new Set([...xml.matchAll(/<w:t[^>]*>(\d{10})<\/w:t>/g)].map((m) => m[1]!));
+      if (c.name !== 'the sample' && !c.name.startsWith('the city') && !c.name.startsWith('the province')) continue;
+      expect(codes.size, c.name).toBeGreaterThan(5);
+      const lines = execFileSync('pdftotext', ['-raw', b.lo, '-'], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n');
+      for (const code of codes) expect(lines.some((l) => l.includes(code)), `${c.name}: ${code}`).toBe(true);
+      // Nor is a code's head at a line's end and its tail at the next one's start (「13073200」 over 「07」).
+      const broken = lines.filter((l, i) => {
+        const head = /(\d{5,9})$/.exec(l.trim())?.[1];
+        const tail = /^(\d{1,5})/.exec(lines[i + 1]?.trim() ?? '')?.[1];
+        return head && tail && codes.has(head + tail);
+      });
+      expect(broken, c.name).toEqual([]);
+    }
+  });
 });

@@ -47,3 +47,33 @@ export function ruledLines(pdf: string, page: number): { vertical: number[]; hor
   for (let y = 0; y < h; y++) if (longest(w, (x) => dark(x, y)) > 30 * pxmm) horizontal.push(y / pxmm);
   return { vertical, horizontal };
 }
+
+/**
+ * Red rules of a page (the 版头's, 信函格式's double rules), from its pixels at 10 px/mm: bands
+ * of rows in which red runs at least 100 mm, each with its top and bottom and the extent of
+ * its longest red row, in mm. Text in red (the issuing mark) is never that long.
+ */
+export function redRules(pdf: string, page: number): { top: number; bottom: number; x0: number; x1: number }[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-red-'));
+  const base = path.join(dir, 'p');
+  execFileSync('pdftoppm', ['-r', '254', '-f', String(page), '-l', String(page), '-png', '-singlefile', pdf, base]);
+  const { width: w, height: h, data } = PNG.sync.read(readFileSync(`${base}.png`));
+  const pxmm = 254 / 25.4;
+  const bands: { top: number; bottom: number; x0: number; x1: number }[] = [];
+  let open: (typeof bands)[number] | undefined;
+  for (let y = 0; y < h; y++) {
+    let run = 0;
+    let best = { x0: 0, x1: 0, n: 0 };
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const red = data[i]! > 170 && data[i + 1]! < 100 && data[i + 2]! < 100;
+      run = red ? run + 1 : 0;
+      if (run > best.n) best = { x0: x - run + 1, x1: x, n: run };
+    }
+    if (best.n > 100 * pxmm) {
+      if (!open) bands.push((open = { top: y / pxmm, bottom: (y + 1) / pxmm, x0: best.x0 / pxmm, x1: (best.x1 + 1) / pxmm }));
+      else open.bottom = (y + 1) / pxmm;
+    } else open = undefined;
+  }
+  return bands;
+}

@@ -127,14 +127,19 @@ const mmOf = (style: unknown): number | undefined => {
 function documentHead(head: Element): Block[] {
   const blocks: Block[] = [];
   const markMm = mmOf(head.properties?.['style']) ?? 15;
-  const flags = elements(byClass(head, 'document-flags') ?? head).filter((p) => p.tagName === 'p');
+  // 份号, 密级 and 紧急程度 are only the <p>s of .document-flags: without them (the usual 通报)
+  // the head's own <p>s are the mark and the number, set below, not flags to print again.
+  const flagBox = byClass(head, 'document-flags');
+  const flags = flagBox ? elements(flagBox).filter((p) => p.tagName === 'p') : [];
   const mark = byClass(head, 'issuer-mark');
   const number = byClass(head, 'document-number');
   const signer = byClass(head, 'document-signer');
   const sixteenPtMm = (16 / 72) * 25.4;
   if (has(head, 'letter')) {
     // 信函格式: the mark at the top, a red double rule, 份号 and the like left, the number right.
-    if (mark) blocks.push(para('Mark', runsOf(mark), { sizePt: (markMm / 25.4) * 72, lineMm: markMm, ruleBelow: { color: 'E60012', widthMm: 1 } }));
+    // The upper rule 4 mm under the mark (write.ts), 170 mm long from 20 mm off the sheet's left edge.
+    const rule = { color: 'E60012', widthMm: 1.3, double: true, overhangMm: { left: 28 - 20, right: 20 + 170 - (28 + 156) } };
+    blocks.push(para('Mark', mark ? runsOf(mark) : [], { sizePt: (markMm / 25.4) * 72, lineMm: markMm, ruleBelow: rule }));
     const meta: Run[] = flags.flatMap((p) => runsOf(p, 'hei'));
     if (number) meta.push(...runsOf(number).map((r, i) => (i === 0 ? { ...r, tabBefore: true } : r)));
     if (meta.length) blocks.push(para('Plain', meta, { rightTab: 0, spaceBeforeMm: 5 }));
@@ -188,12 +193,26 @@ function inlineTable(figure: Element, layout: PrintLayout | undefined): Block[] 
   return out;
 }
 
+/**
+ * A paragraph of the body. One opening with a run-in heading (render/markdown.ts) is two: the
+ * heading in 标题 2, which the navigation pane lists, joined by Word to the paragraph after it
+ * on one line, as the print sets it (write.ts).
+ */
+function paragraph(e: Element): Paragraph[] {
+  const first = elements(e)[0];
+  const lead = first && e.children.find((c) => c.type === 'element' || (c.type === 'text' && c.value.trim())) === first && has(first, 'run-in') ? first : undefined;
+  if (!lead) return [para('Normal', runsOf(e))];
+  const rest = runsOf({ ...e, children: e.children.filter((c) => c !== lead) });
+  const heading = para('Heading2', runsOf(lead), { runIn: true });
+  return rest.length ? [heading, para('Normal', rest, { indent: { firstLine: 0 } })] : [{ ...heading, runIn: false }];
+}
+
 /** The circular's body: paragraphs, headings by level, lists, tables in the text. */
 function body(div: Element, layout: PrintLayout | undefined): Block[] {
   const out: Block[] = [];
   for (const e of elements(div)) {
     if (hidden(e)) continue;
-    if (e.tagName === 'p') out.push(para('Normal', runsOf(e)));
+    if (e.tagName === 'p') out.push(...paragraph(e));
     else if (e.tagName === 'h1' || e.tagName === 'h2') out.push(para('Heading1', runsOf(e)));
     else if (e.tagName === 'h3') out.push(para('Heading2', runsOf(e)));
     else if (/^h[4-6]$/.test(e.tagName)) out.push(para('Heading3', runsOf(e)));
@@ -285,6 +304,7 @@ export function documentFromHtml(html: string, layout?: PrintLayout): DocxDocume
   const blocks: Block[] = [];
   const omitted: string[] = [];
   if (!main) return { blocks, omitted };
+  const letter = !!find(main, (e) => has(e, 'document-head') && has(e, 'letter'));
   let orientation: 'portrait' | 'landscape' = 'portrait';
   const turn = (to: 'portrait' | 'landscape') => {
     if (to === orientation) return false;
@@ -341,5 +361,5 @@ export function documentFromHtml(html: string, layout?: PrintLayout): DocxDocume
       blocks.push(colophon(part, layout?.colophon ?? 'own-page'));
     }
   }
-  return { blocks, omitted };
+  return { blocks, omitted, ...(letter && { letter }) };
 }

@@ -48,8 +48,18 @@ export interface Paragraph {
   keepNext?: boolean;
   /** At least two of its lines on each page it runs to (公文 otherwise keep the grid). */
   widowControl?: boolean;
-  /** A rule under the paragraph (the red rule of the 版头). */
-  ruleBelow?: { color: string; widthMm: number };
+  /**
+   * A rule under the paragraph (the red rule of the 版头). A double one (信函格式, heavy over
+   * light) reaches past the type area by `overhangMm` at its left and right: 170 mm, centred
+   * on the sheet (§10.1), whose type area is not (28 mm left, 26 right).
+   */
+  ruleBelow?: { color: string; widthMm: number; double?: boolean; overhangMm?: { left: number; right: number } };
+  /**
+   * A run-in heading (「（一）…。」 opening a paragraph): a paragraph of its own, for the
+   * navigation pane, whose mark is hidden as Word's style separator, so that Word prints the
+   * paragraph after it on the same line.
+   */
+  runIn?: boolean;
   /** A right-aligned tab stop at the type area's right edge, less this many characters. */
   rightTab?: number;
 }
@@ -91,6 +101,8 @@ export type Block = Paragraph | Table | Colophon | SectionBreak;
 
 export interface DocxDocument {
   blocks: Block[];
+  /** 信函格式 (§10.1): the first page has no number, and the red double rule 20 mm above its foot. */
+  letter?: boolean;
   /** What the Word document leaves out of the print, to be told to the user. */
   omitted: string[];
 }

@@ -6,6 +6,8 @@ import {
   BorderStyle,
   Document,
   Footer,
+  HorizontalPositionRelativeFrom,
+  ImageRun,
   Packer,
   PageNumber,
   PageOrientation,
@@ -17,12 +19,15 @@ import {
   TableRow,
   TabStopType,
   TextRun,
+  TextWrappingType,
+  VerticalPositionRelativeFrom,
   VerticalAlignTable,
   WidthType,
   type ISectionOptions,
 } from 'docx';
 import type { Block, Cell, Colophon, DocxDocument, Paragraph, Run, Table } from './model.js';
 import { CHAR, CHAR_SPACE, LANDSCAPE_MARGIN, LINE_PITCH, MARGIN, PAGE, TYPE_WIDTH, mmToTwips, ptToTwips } from './grid.js';
+import { PNG } from 'pngjs';
 import { FACES, FIGURE_STYLE, fontTableXml, stylesXml } from './styles.js';
 import { normalizePackage, type PackageInfo } from './package.js';
 
@@ -55,12 +60,14 @@ function paragraphOf(p: Paragraph, highlight: boolean, width: number): DocxParag
     style: p.style,
     children: p.runs.map((r) => runOf(r, highlight, look)),
     ...(p.align && { alignment: align[p.align] }),
+    ...(p.ruleBelow?.overhangMm && { indent: { left: -mmToTwips(p.ruleBelow.overhangMm.left), right: -mmToTwips(p.ruleBelow.overhangMm.right) } }),
     ...(ind && {
       indent: {
         ...(ind.left !== undefined && { left: chars(ind.left) }),
         ...(ind.right !== undefined && { right: chars(ind.right) }),
         ...(ind.hanging !== undefined && { hanging: chars(ind.hanging) }),
-        ...(ind.firstLine !== undefined && { firstLine: chars(ind.firstLine) }),
+        // In characters too: Word takes firstLineChars (the style 正文's) before firstLine.
+        ...(ind.firstLine !== undefined && { firstLine: chars(ind.firstLine), firstLineChars: Math.round(ind.firstLine * 100) }),
       },
     }),
     ...((p.spaceBeforeMm !== undefined || p.lineMm !== undefined) && {
@@ -69,9 +76,70 @@ function paragraphOf(p: Paragraph, highlight: boolean, width: number): DocxParag
     ...(p.pageBreakBefore && { pageBreakBefore: true }),
     ...(p.keepNext && { keepNext: true }),
     ...(p.widowControl && { widowControl: true }),
-    ...(p.ruleBelow && { border: { bottom: { style: BorderStyle.SINGLE, color: p.ruleBelow.color, size: Math.round((p.ruleBelow.widthMm / 25.4) * 72 * 8), space: 0 } } }),
+    ...(p.ruleBelow && { border: { bottom: ruleOf(p.ruleBelow, 'heavy-first') } }),
     ...(p.rightTab !== undefined && { tabStops: [{ type: TabStopType.RIGHT, position: width - chars(p.rightTab) }] }),
     ...(look.size !== undefined && { run: look }),
+    // Word's style separator: the mark hidden, the next paragraph goes on on this line.
+    ...(p.runIn && { run: { vanish: true, specVanish: true } }),
+  });
+}
+
+/** Points of the gap between the 信函格式 mark and its rule: 4 mm (§10.1). */
+const LETTER_GAP_PT = Math.round((4 / 25.4) * 72);
+
+/**
+ * A paragraph's rule: single, or double as 信函格式 draws it (heavy over light under the mark,
+ * light over heavy at the foot). Word sizes a double rule by its heavy line (eighths of a point).
+ */
+function ruleOf(r: NonNullable<Paragraph['ruleBelow']>, order: 'heavy-first' | 'light-first') {
+  if (!r.double) return { style: BorderStyle.SINGLE, color: r.color, size: Math.round((r.widthMm / 25.4) * 72 * 8), space: 0 };
+  return { style: order === 'heavy-first' ? BorderStyle.THICK_THIN_SMALL_GAP : BorderStyle.THIN_THICK_SMALL_GAP, color: r.color, size: Math.round((0.6 / 25.4) * 72 * 8), space: order === 'heavy-first' ? LETTER_GAP_PT : 0 };
+}
+
+/**
+ * The lower rule of 信函格式 as a picture: light over heavy (0.3, 0.4 gap, 0.6 mm, as the PDF's,
+ * print/letter.ts), 20 rows to a millimetre, two pixels wide (stretched to 170 mm).
+ */
+function letterRulePng(): Buffer {
+  const rows = [...Array(6).fill(true), ...Array(8).fill(false), ...Array(12).fill(true)];
+  const png = new PNG({ width: 2, height: rows.length });
+  rows.forEach((red, y) => {
+    for (let x = 0; x < 2; x++) png.data.set(red ? [0xe6, 0x00, 0x12, 0xff] : [0, 0, 0, 0], (y * 2 + x) * 4);
+  });
+  return PNG.sync.write(png);
+}
+
+/**
+ * 信函格式's first page (§10.1): no page number, and the lower red double rule, light over
+ * heavy, 170 mm long and centred, its lower edge 20 mm above the sheet's foot. The footer's
+ * own place is the page number's, higher up (a frame is put back in it by LibreOffice), so the
+ * rule is a picture placed on the page.
+ */
+function letterFirstFooter(): Footer {
+  const px = (mm: number) => (mm / 25.4) * 96; // docx sizes pictures in pixels of 96 to the inch
+  const emu = (mm: number) => Math.round(mm * 36000);
+  const height = 1.3;
+  return new Footer({
+    children: [
+      new DocxParagraph({
+        style: 'Plain',
+        children: [
+          new ImageRun({
+            type: 'png',
+            data: letterRulePng(),
+            transformation: { width: px(170), height: px(height) },
+            altText: { name: '红色双线', description: '信函格式首页下方的红色双线', title: '红色双线' },
+            floating: {
+              horizontalPosition: { relative: HorizontalPositionRelativeFrom.PAGE, offset: emu(20) },
+              verticalPosition: { relative: VerticalPositionRelativeFrom.PAGE, offset: emu(297 - 20 - height) },
+              allowOverlap: true,
+              behindDocument: true,
+              wrap: { type: TextWrappingType.NONE },
+            },
+          }),
+        ],
+      }),
+    ],
   });
 }
 
@@ -86,10 +154,40 @@ function cellOf(c: Cell, head: boolean, highlight: boolean, width?: number): Tab
   });
 }
 
+/** Width of a half-width character of a table's 小四 in the widest face a reader may put in its place (DejaVu Sans's digits: 0.64 em), in twips. */
+const HALF_WIDTH = 12 * 0.64 * 20;
+/** A cell's margins, left and right (cellOf), and a point to spare. */
+const CELL_SIDES = mmToTwips(3) + 20;
+
+/**
+ * Columns widened where a word that cannot break (a 10-digit 网站标识码, an account's Latin
+ * name) would not fit: Word and LibreOffice break such a word inside when it is longer than
+ * its cell (「13073200/07」), and the faces a reader has may be wider than the print's. The
+ * width comes from the widest column, which wraps its text between characters anyway.
+ */
+function keepWordsWhole(t: Table, widths: number[]): number[] {
+  const out = [...widths];
+  const need = out.map((_, i) =>
+    Math.max(0, ...[t.head[i], ...t.rows.map((r) => r[i])].map((c) => {
+      const words = (c?.runs.map((r) => r.text).join('') ?? '').match(/[\x21-\x7E]+/g) ?? [];
+      return Math.max(0, ...words.map((w) => w.length * HALF_WIDTH + CELL_SIDES));
+    })),
+  );
+  for (let i = 0; i < out.length; i++) {
+    const short = Math.ceil(need[i]! - out[i]!);
+    if (short <= 0) continue;
+    const from = out.reduce((best, w, k) => (k !== i && w - need[k]! > out[best]! - need[best]! ? k : best), i === 0 ? 1 : 0);
+    if (from === i || from >= out.length || out[from]! - short < need[from]!) continue;
+    out[from]! -= short;
+    out[i]! += short;
+  }
+  return out;
+}
+
 /** A table across the type area: 0.75 pt rules, the header row repeated on each page, no row split. */
 function tableOf(t: Table, highlight: boolean, width: number): DocxTable {
   const n = Math.max(t.head.length, ...t.rows.map((r) => r.length), 1);
-  const widths = t.widths ? t.widths.map((w) => Math.round(w * width)) : Array.from({ length: n }, () => Math.round(width / n));
+  const widths = keepWordsWhole(t, t.widths ? t.widths.map((w) => Math.round(w * width)) : Array.from({ length: n }, () => Math.round(width / n)));
   const rule = border(6);
   const rows = [
     ...(t.head.length ? [new TableRow({ tableHeader: true, cantSplit: true, children: t.head.map((c, i) => cellOf(c, true, highlight, widths[i])) })] : []),
@@ -199,8 +297,8 @@ export async function writeDocx(doc: DocxDocument, options: DocxOptions): Promis
     externalStyles: stylesXml(),
     evenAndOddHeaderAndFooters: true,
     sections: sections.map((s, i) => ({
-      properties: sectionProperties(s.orientation, i === 0),
-      ...(i === 0 && { footers: { default: pageNumber('right'), even: pageNumber('left') } }),
+      properties: { ...sectionProperties(s.orientation, i === 0), ...(i === 0 && doc.letter && { titlePage: true }) },
+      ...(i === 0 && { footers: { default: pageNumber('right'), even: pageNumber('left'), ...(doc.letter && { first: letterFirstFooter() }) } }),
       children: children(s.blocks, s.orientation === 'landscape' ? PAGE.height - LANDSCAPE_MARGIN.left - LANDSCAPE_MARGIN.right : TYPE_WIDTH),
     })),
   });

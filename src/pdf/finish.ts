@@ -1,6 +1,7 @@
 // Chromium's PDF made reproducible and described: fixed dates, stable structure ids, an exact
 // A4 MediaBox, and the document's metadata appended as an incremental update (PDF 1.7 §7.5.6),
 // which leaves Chromium's bytes (and the tagged structure) as they are.
+import { nameFontsByInstance } from './font-names.js';
 
 export interface PdfInfo {
   title: string;
@@ -43,7 +44,10 @@ export function finishPdf(input: Uint8Array, info: PdfInfo): Buffer {
   // 3. Chromium rounds the page to 1/300 inch; A4 is 595.28 × 841.89 pt.
   for (const m of text.matchAll(/\/MediaBox \[0 0 594\.95996 841\.91998\]/g)) write(m.index, '/MediaBox [0 0 595.28000 841.89000]');
 
-  // 4. Metadata as an incremental update: a new Info dictionary and a trailer pointing to it.
+  // 4. The embedded fonts named for the instance used, not a variable font's default one (font-names.ts).
+  nameFontsByInstance(out);
+
+  // 5. Metadata as an incremental update: a new Info dictionary and a trailer pointing to it.
   const tail = text.slice(-2048);
   const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail)?.[1];
   const trailer = tail.slice(tail.lastIndexOf('trailer'));

@@ -106,6 +106,31 @@ function describe(kind: string, data: Omit<ChartData, 'description'>): string {
   return `${kind}${from}：${shown.join('，')}${gaps}。`;
 }
 
+/**
+ * The shares of a coverage chart that the circular prints otherwise: a reported figure checked
+ * against the share (`check: institutions.assessment.share`) whose printed text is not the
+ * share at its own precision — an error of the original kept as printed (severity: warning, or
+ * accepted). The chart draws the table's share; its note says so, beside the text's figure.
+ */
+function printedOtherwise(loaded: LoadedBulletin, figures: Figures, table: string, columns: readonly string[], digits: number) {
+  const out: { label: string; detail: string; computed: string; printed: string }[] = [];
+  const spec = heldTable(loaded, table)!.spec;
+  for (const key of columns) {
+    const share = figures.get(`${table}.${key}.share`)?.value;
+    const count = figures.get(`${table}.${key}.count`)?.value;
+    const total = figures.get(`${table}.${key}.total`)?.value;
+    if (share?.type !== 'share' || count?.type !== 'integer' || total?.type !== 'integer') continue;
+    for (const reported of Object.values(loaded.bulletin.figures)) {
+      if (typeof reported !== 'object' || reported === null || !('check' in reported) || reported.check !== `${table}.${key}.share`) continue;
+      const printed = String(reported.value ?? '');
+      const precision = /^\d+(?:\.(\d+))?%$/.exec(printed);
+      if (!precision || formatPercent(share.value, precision[1]?.length ?? 0) === printed) continue;
+      out.push({ label: spec.columns.find((c) => c.key === key)!.name, detail: `${count.value}/${total.value}`, computed: shareText(share.value, digits), printed });
+    }
+  }
+  return out;
+}
+
 export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart): ChartData {
   if (chart.kind === 'series' && chart.table === undefined) return yearSeries(figures, chart);
   const table = heldTable(loaded, chart.table!)!; // references were checked on load; charted tables are held
@@ -128,7 +153,12 @@ export function chartData(loaded: LoadedBulletin, figures: Figures, chart: Chart
       if (share?.type !== 'share' || count?.type !== 'integer' || total?.type !== 'integer') return { label: column.name };
       return { label: column.name, value: { key: share.value, plot: toNumber(share.value) * 100, text: shareText(share.value, digits), detail: `${count.value}/${total.value}` } };
     });
-    const data = { ...base, unit: 'percent' as const, points, headers: ['项目', '已做到的数目/总数，比例'] as [string, string] };
+    const differs = printedOtherwise(loaded, figures, table.id, columns, digits);
+    const note = differs.length
+      ? `图中的比例按${source.place}计算：${differs.map((d) => `${d.label} ${d.detail} = ${d.computed}，正文照原文印作 ${d.printed}`).join('；')}。`
+      : undefined;
+    const notes = [base.note, note].filter(Boolean).join('');
+    const data = { ...base, ...(notes && { note: notes }), unit: 'percent' as const, points, headers: ['项目', '已做到的数目/总数，比例'] as [string, string] };
     return { ...data, description: describe('条形图', data) };
   }
 

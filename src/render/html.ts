@@ -19,7 +19,7 @@ import { renderContext } from './context.js';
 import { compiled, expandTemplate, inlineMarkdownToHtml, markdownToHtml, withoutLinkMarks } from './markdown.js';
 import { lintNumbers, markdownLimits } from './lint.js';
 import { chartData, type ChartData } from './chart-data.js';
-import { breakTitle } from './title.js';
+import { breakTitle, headerWords, lineWords } from './title.js';
 import { letterCss } from './letter.js';
 import { renderChartSvg } from './chart.js';
 import { pageSafety } from './safety.js';
@@ -170,7 +170,16 @@ function titleWords(b: LoadedBulletin['bulletin']): string[] {
   return [...b.tables, ...b.attachments].flatMap((t) => t.columns.flatMap((c) => c.values ?? []));
 }
 
-function attachmentView(table: Table, number: number, note: unknown, words: string[]) {
+/**
+ * A title's line or a header as the template shows it: on screen each word a span that does
+ * not wrap, <wbr> between them (screen.css); in the print the text as it was, one piece, so
+ * that the PDF is drawn and tagged as before.
+ */
+function shownWords(pieces: string[], printing: boolean): { text: string; plain?: true }[] {
+  return printing ? [{ text: pieces.join(''), plain: true }] : pieces.map((text) => ({ text }));
+}
+
+function attachmentView(table: Table, number: number, note: unknown, words: string[], printing: boolean) {
   const attachment = table.spec as LoadedBulletin['bulletin']['attachments'][number];
   const label = labelColumn(table.spec.columns);
   const align = (c: (typeof table.spec.columns)[number]) => c.align ?? (c.type === 'check' ? 'center' : 'left');
@@ -179,7 +188,7 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     id: table.id,
     kind: attachment.kind,
     title: attachment.title,
-    title_lines: breakTitle(attachment.title, words),
+    title_lines: lineWords(breakTitle(attachment.title, words), words).map((l) => shownWords(l, printing)),
     note,
     legend: attachment.kind === 'matrix' ? '表中 √ 表示已做到，空白表示未做到。' : undefined,
     /** More columns than a phone shows: the portal page scrolls it, and says so. */
@@ -187,7 +196,9 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     /** The PDF's orientation: print/layout.ts decides `auto` from the columns' content. */
     orientation: attachment.orientation,
     landscape: attachment.orientation === 'landscape',
-    columns: table.spec.columns.map((c) => ({ name: c.name, width: c.width, align: align(c) })),
+    // On screen a header breaks between its words only (screen.css keeps a word's characters
+    // together); the print sets its headers as the columns' widths let it (print/layout.ts).
+    columns: table.spec.columns.map((c) => ({ name: c.name, name_words: shownWords(headerWords(c.name, words), printing), width: c.width, align: align(c) })),
     rows: table.rows.map((r) =>
       table.spec.columns.map(
         (c): CellView => ({
@@ -202,10 +213,11 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
   };
 }
 
-function chartView(data: ChartData, svg: unknown) {
+function chartView(data: ChartData, svg: unknown, printing: boolean) {
   return {
     ...data,
     svg,
+    header_words: data.headers.map((h) => shownWords(headerWords(h), printing)),
     rows: data.points.map((p) => ({ label: p.label, value: p.value ? (p.value.detail ? `${p.value.detail}（${p.value.text}）` : p.value.text) : '无数据' })),
   };
 }
@@ -284,6 +296,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const htmlEngine = sharedHandlebars(htmlEscape);
   const htmlContext = renderContext(loaded, figures, htmlEscape, escapeHtml);
   const words = titleWords(b);
+  const printing = options.fontsCss !== undefined;
   const tableView = (a: LoadedBulletin['bulletin']['attachments'][number], number: number, name: string, anchor: string, caption: string) => {
     let note: unknown;
     if (a.note !== undefined) {
@@ -292,7 +305,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
       note = r.html === undefined ? undefined : new htmlEngine.SafeString(r.html);
     }
     const table = heldTable(loaded, a.id);
-    return table ? { ...attachmentView(table, number, note, words), anchor, caption } : undefined;
+    return table ? { ...attachmentView(table, number, note, words, printing), anchor, caption } : undefined;
   };
   const views = numberedAttachments(b.attachments).map((a, i) => tableView(a, i + 1, `附件${i + 1}`, `attachment-${i + 1}`, `附件${i + 1} ${a.title}`));
   // Tables printed in the text, where the circular says {{table id}}.
@@ -302,10 +315,9 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   // Charts: drawn here as SVG. The copy printed to PDF holds only those declared `print: true`
   // (hidden ones would still leave link targets in the PDF); print CSS hides the rest when a
   // reader prints the portal page.
-  const printing = options.fontsCss !== undefined;
   const charts = b.charts.filter((c) => !printing || c.print).map((c) => {
     const data = chartData(loaded, figures, c);
-    return chartView(data, new htmlEngine.SafeString(renderChartSvg(data, `chart-${c.id}`)));
+    return chartView(data, new htmlEngine.SafeString(renderChartSvg(data, `chart-${c.id}`)), printing);
   });
 
   const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');
@@ -320,7 +332,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const csp = options.fontsCss ? PRINT_CSP : CSP;
   const html = page({
     ...htmlContext,
-    title_lines: b.title_lines ?? breakTitle(b.title, words),
+    title_lines: lineWords(b.title_lines ?? breakTitle(b.title, words), words).map((l) => shownWords(l, printing)),
     csp,
     official,
     seal_slot: options.sealSlot,

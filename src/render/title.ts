@@ -110,6 +110,32 @@ export function breakTitle(title: string, words: readonly string[] = [], lineWid
   return [title];
 }
 
+/**
+ * A title's lines cut into their words, where a line may break (the places breakTitle
+ * chooses from): the portal page lets a narrow screen break a line there and nowhere else.
+ */
+export function lineWords(lines: readonly string[], words: readonly string[] = []): string[][] {
+  return lines.map((line) => {
+    const points = [0, ...breakPoints(line, words), line.length];
+    return points.slice(1).map((p, i) => line.slice(points[i], p));
+  });
+}
+
+/**
+ * A short text (a table's column header) cut into its words, no piece of one character:
+ * 「抽查|网站数」, never 「抽查网站|数」; 「序号」 whole.
+ */
+export function headerWords(text: string, words: readonly string[] = []): string[] {
+  const points = [0, ...breakPoints(text, words), text.length];
+  const pieces: string[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const piece = text.slice(points[i - 1], points[i]);
+    if (pieces.length && ([...piece].length < 2 || [...pieces.at(-1)!].length < 2)) pieces[pieces.length - 1] += piece;
+    else pieces.push(piece);
+  }
+  return pieces;
+}
+
 /** `title_lines` from bulletin.yaml: they must spell the title, each within the line. */
 export function checkTitleLines(title: string, lines: readonly string[]): string | undefined {
   if (lines.join('') !== title) return `title_lines 连起来应与 title 完全相同：「${lines.join('')}」≠「${title}」`;
