@@ -1,0 +1,264 @@
+// What must stay together on a page, measured in Chromium's own print rather than foreseen:
+//  - the 落款's page carries 正文 (GB/T 9704 §7.3.5): at least two lines of the body above the
+//    附件说明 and the 署名, never the 落款 alone or under one carried line;
+//  - a table never leaves a row alone: at least two body rows at the foot of the page it
+//    starts on and at the head of the page it ends on, and its title with its first two rows.
+// layout.ts foresees pages from the screen's layout, which is not exact enough to move
+// anything by (a sealed 落款 that Chromium fits on a page was predicted off it). So a probe is
+// printed with a link on the first character of each line and row that matters; where the
+// links land in the PDF tells the pages. A fault is mended by a break where it is needed (a
+// paragraph split at a line, a table's title or row opening the page), the links are taken
+// out, and the probe printed again until nothing moves.
+/// <reference lib="dom" />
+import type { Page } from 'puppeteer-core';
+import { openWithPdfJs } from '../pdf/pdfjs.js';
+
+/** The address of the links a probe carries: never a request, only an annotation in the PDF. */
+export const MARK_URL = 'https://tongbao.invalid/keep/';
+
+/** What the mending did, for the build's report and the tests. */
+export interface Kept {
+  /** The body's end opens the 落款's page: lines of 正文 moved there. */
+  signature?: { moved: number };
+  /** Tables moved whole to the next page (their title) or whose last rows were taken over. */
+  tables: { anchor?: string; moved: 'whole' | 'rows' }[];
+}
+
+/** Evaluated in the print tab: `() => number`, the links set; their elements wait in `window`. */
+export const MARK_FUNCTION = String(function mark(url: string): number {
+  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; rows: HTMLAnchorElement[] }[] };
+  const marks: Marks = { links: [], lines: [], tables: [] };
+  (window as unknown as { __tbMarks: Marks }).__tbMarks = marks;
+  const range = document.createRange();
+  /** The first character of `el` at or after (node, offset), not in screen-reader text. */
+  const chars = function* (el: Element): Generator<[Text, number]> {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode() as Text | null; t; t = walker.nextNode() as Text | null) {
+      if (t.parentElement?.closest('.sr-only, [aria-hidden="true"]')) continue;
+      for (let i = 0; i < t.data.length; i++) if (t.data[i]!.trim()) yield [t, i];
+    }
+  };
+  const positions: { at: [Text, number]; set: (a: HTMLAnchorElement) => void }[] = [];
+  const first = (el: Element, set: (a: HTMLAnchorElement) => void) => {
+    for (const at of chars(el)) return void positions.push({ at, set });
+  };
+  // The body's lines: every line of its last blocks of text (a table row is one line).
+  const body = document.querySelector('.body');
+  if (body) {
+    const lines: { at: [Text, number] }[] = [];
+    const blocks = [...body.querySelectorAll<HTMLElement>('p, li, h1, h2, h3, h4, h5, h6, pre, tr, dt, dd')].filter(
+      (b) => !b.querySelector('p, li, tr, pre') && !b.closest('.sr-only, thead') && getComputedStyle(b).display !== 'none',
+    );
+    // Enough lines to move the eight that may be moved, and a paragraph's start before them.
+    for (const b of blocks.slice(-16)) {
+      const lh = parseFloat(getComputedStyle(b).lineHeight) || 20;
+      let top = -Infinity;
+      for (const [t, i] of chars(b)) {
+        if (b instanceof HTMLTableRowElement) {
+          lines.push({ at: [t, i] });
+          break;
+        }
+        range.setStart(t, i);
+        range.setEnd(t, i + 1);
+        const y = range.getBoundingClientRect().top;
+        if (y > top + lh / 2) lines.push({ at: [t, i] });
+        top = Math.max(top, y);
+      }
+    }
+    for (const l of lines) positions.push({ at: l.at, set: (a) => marks.lines.push(a) });
+  }
+  const list = document.querySelector('.attachment-list');
+  if (list) first(list, (a) => (marks.list = a));
+  const signature = document.querySelector('.signature');
+  if (signature) first(signature, (a) => (marks.signature = a));
+  // Tables: the title and every body row.
+  for (const table of document.querySelectorAll<HTMLTableElement>('.body table, .attachment table')) {
+    if (table.closest('.sr-only') || table.hasAttribute('data-tb-long')) continue;
+    const entry: Marks['tables'][number] = { table, rows: [] };
+    marks.tables.push(entry);
+    const title = table.closest('.inline-table')?.querySelector('.inline-table-title');
+    if (title) first(title, (a) => (entry.title = a));
+    for (const body of table.tBodies) for (const row of body.rows) first(row, (a) => entry.rows.push(a));
+  }
+  // Set from the last to the first: splitting a text node keeps the offsets before it.
+  const order = positions.map((p, i) => ({ ...p, i }));
+  order.sort((a, b) => {
+    if (a.at[0] === b.at[0]) return b.at[1] - a.at[1];
+    return a.at[0].compareDocumentPosition(b.at[0]) & Node.DOCUMENT_POSITION_FOLLOWING ? 1 : -1;
+  });
+  // A character marked twice (a row of a table in the body is a line too) carries one link.
+  const made = new Map<number, HTMLAnchorElement>();
+  let last: { at: [Text, number]; a: HTMLAnchorElement } | undefined;
+  for (const { at, i } of order) {
+    const [t, off] = at;
+    if (last && last.at[0] === t && last.at[1] === off) {
+      made.set(i, last.a);
+      continue;
+    }
+    const c = t.data.codePointAt(off)! > 0xffff ? 2 : 1;
+    const tail = t.splitText(off);
+    tail.splitText(c);
+    const a = document.createElement('a');
+    a.setAttribute('data-tb-mark', '');
+    a.style.cssText = 'color:inherit;text-decoration:none;font:inherit;letter-spacing:inherit';
+    tail.replaceWith(a);
+    a.append(tail);
+    made.set(i, a);
+    last = { at, a };
+  }
+  for (const a of new Set([...order].sort((x, y) => x.i - y.i).map((p) => made.get(p.i)!))) {
+    a.href = url + marks.links.length;
+    marks.links.push(a);
+  }
+  positions.forEach((p, i) => p.set(made.get(i)!));
+  return marks.links.length;
+});
+
+/** Evaluated in the print tab: `(pages) => Kept & { changed }`: the links' pages (1-based,
+ * 0 for a link not found), faults mended, the links taken out. */
+export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { changed: boolean } {
+  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; rows: HTMLAnchorElement[] }[] };
+  const marks = (window as unknown as { __tbMarks: Marks }).__tbMarks;
+  const result: Kept & { changed: boolean } = { tables: [], changed: false };
+  const page = (a: HTMLAnchorElement | undefined) => (a ? pages[marks.links.indexOf(a)] || 0 : 0);
+  /** The block a line or row is in. */
+  const blockOf = (a: HTMLAnchorElement) => a.closest<HTMLElement>('p, li, h1, h2, h3, h4, h5, h6, pre, tr, dt, dd')!;
+  /** Open a page at `el`, or at the blocks before it that are kept with it (a heading). */
+  const breakBefore = (el: HTMLElement) => {
+    let at = el;
+    for (let prev = at.previousElementSibling; prev instanceof HTMLElement && getComputedStyle(prev).breakAfter === 'avoid'; prev = at.previousElementSibling) at = prev;
+    at.style.breakBefore = 'page';
+    return at;
+  };
+  const colophon = document.querySelector<HTMLElement>('.colophon');
+
+  // 1. The 落款's page. The first of the 附件说明 and the 署名 opens the 落款; the lines of the
+  // body on its page are counted.
+  const sigPage = Math.min(...[page(marks.list), page(marks.signature)].filter((p) => p > 0));
+  const lines = marks.lines.map((a) => ({ a, page: page(a), block: blockOf(a) }));
+  const n = lines.length;
+  if (Number.isFinite(sigPage) && n >= 2 && lines.every((l) => l.page > 0)) {
+    const carried = lines.filter((l) => l.page === sigPage).length;
+    if (carried < 2 && lines[n - 1]!.page <= sigPage) {
+      // Where the page may open: before a line that leaves two lines of its paragraph on
+      // each side, or before a block; the second-to-last line at the latest, eight lines back
+      // at most (further, and the page before is left too empty).
+      let at = -1;
+      for (let i = n - 2; i >= Math.max(0, n - 8); i--) {
+        const l = lines[i]!;
+        if (l.page !== sigPage - 1 && l.page !== sigPage) break;
+        // Every line of the last blocks is marked: the first marked is the block's first.
+        const own = lines.filter((m) => m.block === l.block);
+        const j = own.indexOf(l);
+        if (!(l.block instanceof HTMLTableRowElement) && (j === 0 || (j >= 2 && own.length - j >= 2))) {
+          at = i;
+          break;
+        }
+      }
+      if (at >= 0) {
+        const l = lines[at]!;
+        const j = lines.filter((m) => m.block === l.block).indexOf(l);
+        const top = l.a.getBoundingClientRect().top;
+        let opened: HTMLElement;
+        if (j === 0) opened = breakBefore(l.block);
+        else {
+          // A paragraph split at the line: its first part justified to the end, the rest
+          // without the first line's indent.
+          const range = document.createRange();
+          range.setStartBefore(l.a);
+          range.setEndAfter(l.block.lastChild!);
+          const rest = l.block.cloneNode(false) as HTMLElement;
+          rest.removeAttribute('id');
+          rest.append(range.extractContents());
+          l.block.after(rest);
+          l.block.style.textAlignLast = 'justify';
+          rest.style.textIndent = '0';
+          rest.style.listStyleType = 'none';
+          rest.style.breakBefore = 'page';
+          opened = rest;
+        }
+        // The 版记 at the foot of the last page gives up the room the moved lines take, and
+        // the margin above the 落款 that the page's top no longer swallows.
+        if (colophon?.style.height && page(marks.signature) === Math.max(...pages)) {
+          const first = marks.list && page(marks.list) === sigPage ? marks.list.closest<HTMLElement>('.attachment-list')! : marks.signature!.closest<HTMLElement>('.signature')!;
+          const moved = first.getBoundingClientRect().top - parseFloat(getComputedStyle(first).marginTop) - Math.min(top, opened.getBoundingClientRect().top);
+          colophon.style.height = `${Math.max(0, parseFloat(colophon.style.height) - moved - parseFloat(getComputedStyle(first).marginTop))}px`;
+        }
+        result.signature = { moved: n - at };
+        result.changed = true;
+      }
+    }
+  }
+
+  // 2. Tables: two rows or more on each page they are on, the title with the first two.
+  for (const { table, title, rows } of marks.tables) {
+    const at = rows.map(page);
+    if (at.length < 2 || at.some((p) => p === 0)) continue;
+    const anchor = table.closest<HTMLElement>('.inline-table, .attachment')?.id || undefined;
+    const firstPage = at[0]!;
+    const onFirst = at.filter((p) => p === firstPage).length;
+    const lastPage = at.at(-1)!;
+    const onLast = at.filter((p) => p === lastPage).length;
+    const titleApart = title && page(title) !== firstPage;
+    // A table in an attachment starts on a page of its own: there is nothing to move it past.
+    const inAttachment = !!table.closest('.attachment');
+    if ((onFirst < 2 || titleApart) && !inAttachment && firstPage !== lastPage) {
+      breakBefore(title ? title.closest<HTMLElement>('.inline-table')! : table);
+      result.tables.push({ ...(anchor && { anchor }), moved: 'whole' });
+      result.changed = true;
+    } else if (onLast < 2 && firstPage !== lastPage && at.length >= 3) {
+      // The last row alone under the repeated header: the row before it goes over too.
+      const row = rows[at.length - 2]!.closest('tr')!;
+      if (row.style.breakBefore !== 'page') {
+        row.style.breakBefore = 'page';
+        result.tables.push({ ...(anchor && { anchor }), moved: 'rows' });
+        result.changed = true;
+      }
+    }
+  }
+  // The links out, the text nodes joined again.
+  for (const a of marks.links) {
+    const parent = a.parentNode;
+    if (!parent) continue;
+    a.replaceWith(...a.childNodes);
+    parent.normalize();
+  }
+  return result;
+});
+
+/** The page (1-based) each link of a probe is on, 0 for one not found. */
+export async function markPages(pdf: Uint8Array, count: number): Promise<number[]> {
+  const pages = new Array<number>(count).fill(0);
+  const doc = await openWithPdfJs(pdf);
+  try {
+    for (let p = 1; p <= doc.numPages; p++) {
+      for (const a of (await (await doc.getPage(p)).getAnnotations()) as { url?: string }[]) {
+        if (!a.url?.startsWith(MARK_URL)) continue;
+        const i = Number(a.url.slice(MARK_URL.length));
+        if (i >= 0 && i < count && !pages[i]) pages[i] = p;
+      }
+    }
+  } finally {
+    await doc.destroy();
+  }
+  return pages;
+}
+
+/**
+ * Mend what a probe print shows apart, in `tab` as the layout pass left it, until nothing
+ * moves (three rounds at most). `print` prints the tab as it is.
+ */
+export async function keepTogether(tab: Page, print: () => Promise<Uint8Array>): Promise<Kept> {
+  const kept: Kept = { tables: [] };
+  for (let round = 0; round < 3; round++) {
+    const count = (await tab.evaluate(`(${MARK_FUNCTION})(${JSON.stringify(MARK_URL)})`)) as number;
+    if (!count) break;
+    const pages = await markPages(await print(), count);
+    const mended = (await tab.evaluate(`(${MEND_FUNCTION})(${JSON.stringify(pages)})`)) as Kept & { changed: boolean };
+    if (mended.signature) kept.signature = { moved: (kept.signature?.moved ?? 0) + mended.signature.moved };
+    kept.tables.push(...mended.tables);
+    if (process.env['TB_DEBUG_KEEP']) console.error('keep', round, JSON.stringify(pages), JSON.stringify(mended));
+    if (!mended.changed) break;
+  }
+  return kept;
+}
