@@ -26,7 +26,7 @@ export interface Kept {
 
 /** Evaluated in the print tab: `() => number`, the links set; their elements wait in `window`. */
 export const MARK_FUNCTION = String(function mark(url: string): number {
-  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; rows: HTMLAnchorElement[] }[] };
+  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
   const marks: Marks = { links: [], lines: [], tables: [] };
   (window as unknown as { __tbMarks: Marks }).__tbMarks = marks;
   const range = document.createRange();
@@ -71,14 +71,15 @@ export const MARK_FUNCTION = String(function mark(url: string): number {
   if (list) first(list, (a) => (marks.list = a));
   const signature = document.querySelector('.signature');
   if (signature) first(signature, (a) => (marks.signature = a));
-  // Tables: the title and every body row.
+  // Tables: the title, the first two body rows and the last two (the pages between are full).
   for (const table of document.querySelectorAll<HTMLTableElement>('.body table, .attachment table')) {
     if (table.closest('.sr-only') || table.hasAttribute('data-tb-long')) continue;
-    const entry: Marks['tables'][number] = { table, rows: [] };
+    const rows = [...table.tBodies].flatMap((b) => [...b.rows]);
+    const entry: Marks['tables'][number] = { table, count: rows.length, rows: new Map() };
     marks.tables.push(entry);
     const title = table.closest('.inline-table')?.querySelector('.inline-table-title');
     if (title) first(title, (a) => (entry.title = a));
-    for (const body of table.tBodies) for (const row of body.rows) first(row, (a) => entry.rows.push(a));
+    for (const i of new Set([0, 1, rows.length - 2, rows.length - 1])) if (rows[i]) first(rows[i], (a) => entry.rows.set(i, a));
   }
   // Set from the last to the first: splitting a text node keeps the offsets before it.
   const order = positions.map((p, i) => ({ ...p, i }));
@@ -117,7 +118,7 @@ export const MARK_FUNCTION = String(function mark(url: string): number {
 /** Evaluated in the print tab: `(pages) => Kept & { changed }`: the links' pages (1-based,
  * 0 for a link not found), faults mended, the links taken out. */
 export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { changed: boolean } {
-  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; rows: HTMLAnchorElement[] }[] };
+  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
   const marks = (window as unknown as { __tbMarks: Marks }).__tbMarks;
   const result: Kept & { changed: boolean } = { tables: [], changed: false };
   const page = (a: HTMLAnchorElement | undefined) => (a ? pages[marks.links.indexOf(a)] || 0 : 0);
@@ -132,9 +133,9 @@ export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { cha
   };
   const colophon = document.querySelector<HTMLElement>('.colophon');
 
-  // 1. The 落款's page. The first of the 附件说明 and the 署名 opens the 落款; the lines of the
-  // body on its page are counted.
-  const sigPage = Math.min(...[page(marks.list), page(marks.signature)].filter((p) => p > 0));
+  // 1. The 落款's page: the lines of the body on the page of the 署名 are counted (a 附件说明
+  // on the page before it is no 正文: Chromium breaks after it despite the 署名's break-before).
+  const sigPage = page(marks.signature) || NaN;
   const lines = marks.lines.map((a) => ({ a, page: page(a), block: blockOf(a) }));
   const n = lines.length;
   if (Number.isFinite(sigPage) && n >= 2 && lines.every((l) => l.page > 0)) {
@@ -191,24 +192,21 @@ export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { cha
   }
 
   // 2. Tables: two rows or more on each page they are on, the title with the first two.
-  for (const { table, title, rows } of marks.tables) {
-    const at = rows.map(page);
-    if (at.length < 2 || at.some((p) => p === 0)) continue;
+  for (const { table, title, count, rows } of marks.tables) {
+    if (count < 2 || rows.size < Math.min(count, 4)) continue;
+    const [first, second, butLast, last] = [0, 1, count - 2, count - 1].map((i) => page(rows.get(i)));
+    if (!first || !second || !butLast || !last) continue;
     const anchor = table.closest<HTMLElement>('.inline-table, .attachment')?.id || undefined;
-    const firstPage = at[0]!;
-    const onFirst = at.filter((p) => p === firstPage).length;
-    const lastPage = at.at(-1)!;
-    const onLast = at.filter((p) => p === lastPage).length;
-    const titleApart = title && page(title) !== firstPage;
+    const titleApart = title && page(title) !== first;
     // A table in an attachment starts on a page of its own: there is nothing to move it past.
     const inAttachment = !!table.closest('.attachment');
-    if ((onFirst < 2 || titleApart) && !inAttachment && firstPage !== lastPage) {
+    if ((first !== second || titleApart) && !inAttachment && !(title && table.closest<HTMLElement>('.inline-table')!.style.breakBefore === 'page')) {
       breakBefore(title ? title.closest<HTMLElement>('.inline-table')! : table);
       result.tables.push({ ...(anchor && { anchor }), moved: 'whole' });
       result.changed = true;
-    } else if (onLast < 2 && firstPage !== lastPage && at.length >= 3) {
+    } else if (butLast !== last && first !== last && count >= 3) {
       // The last row alone under the repeated header: the row before it goes over too.
-      const row = rows[at.length - 2]!.closest('tr')!;
+      const row = rows.get(count - 2)!.closest('tr')!;
       if (row.style.breakBefore !== 'page') {
         row.style.breakBefore = 'page';
         result.tables.push({ ...(anchor && { anchor }), moved: 'rows' });
@@ -216,6 +214,7 @@ export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { cha
       }
     }
   }
+
   // The links out, the text nodes joined again.
   for (const a of marks.links) {
     const parent = a.parentNode;
@@ -246,14 +245,14 @@ export async function markPages(pdf: Uint8Array, count: number): Promise<number[
 
 /**
  * Mend what a probe print shows apart, in `tab` as the layout pass left it, until nothing
- * moves (three rounds at most). `print` prints the tab as it is.
+ * moves (three rounds at most). `probe` prints the tab as it is.
  */
-export async function keepTogether(tab: Page, print: () => Promise<Uint8Array>): Promise<Kept> {
+export async function keepTogether(tab: Page, probe: () => Promise<Uint8Array>): Promise<Kept> {
   const kept: Kept = { tables: [] };
   for (let round = 0; round < 3; round++) {
     const count = (await tab.evaluate(`(${MARK_FUNCTION})(${JSON.stringify(MARK_URL)})`)) as number;
     if (!count) break;
-    const pages = await markPages(await print(), count);
+    const pages = await markPages(await probe(), count);
     const mended = (await tab.evaluate(`(${MEND_FUNCTION})(${JSON.stringify(pages)})`)) as Kept & { changed: boolean };
     if (mended.signature) kept.signature = { moved: (kept.signature?.moved ?? 0) + mended.signature.moved };
     kept.tables.push(...mended.tables);

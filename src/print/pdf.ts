@@ -160,10 +160,11 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
     // One piece of a long table takes Chromium minutes: its time limit grows with the rows.
     const print = async (options: LayoutOptions) => {
       await load(opened.page, req.htmlFile, req);
-      const pdf = () => opened.page.pdf({ ...PDF_OPTIONS, timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
+      const pdf = (probe = false) => opened.page.pdf({ ...PDF_OPTIONS, ...(probe && { tagged: false, outline: false }), timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
       const layout = long ? undefined : ((await opened.page.evaluate(`(${LAYOUT_FUNCTION})(${JSON.stringify(options)})`)) as LayoutReport);
-      // Where the pages really break is known from a print: probes show what to keep together.
-      const kept = layout ? await keepTogether(opened.page, pdf) : undefined;
+      // Where the pages really break is known from a print: probes (untagged, so quicker) show
+      // what to keep together.
+      const kept = layout ? await keepTogether(opened.page, () => pdf(true)) : undefined;
       return { raw: await pdf(), layout, kept };
     };
     let { raw, layout, kept } = await print({ colophon: 'auto' });
