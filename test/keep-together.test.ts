@@ -129,6 +129,16 @@ describe('the 落款’s page carries 正文 (§7.3.5) wherever the body ends', 
     }, '2016Q4', [5, 6, 7, 8, 9, 10, 11]);
   }, 400_000);
 
+  it('the sample ending in a long paragraph (split at a line: its last two lines go over)', async () => {
+    await family('样例（长的末段）', (extra) => {
+      const ws = sampleWorkspace();
+      edit(ws, 'content/2016Q4/circular.md', (t) =>
+        t.replace(/\n(对本次通报的问题网站)/, `\n${lines(extra)}\n\n$1`).replace('对本次通报的问题网站，', `对本次通报的问题网站，${`${LINE}，`.repeat(3)}`),
+      );
+      return ws;
+    }, '2016Q4', [3, 4, 5, 6, 7]);
+  }, 400_000);
+
   it('examples/city 2017Q1, sealed, with its 附件说明', async () => {
     await family('city 2017Q1', (extra) => {
       const ws = exampleWorkspace('city');
