@@ -26,7 +26,7 @@ export interface Kept {
 
 /** Evaluated in the print tab: `() => number`, the links set; their elements wait in `window`. */
 export const MARK_FUNCTION = String(function mark(url: string): number {
-  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
+  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; colophon?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
   const marks: Marks = { links: [], lines: [], tables: [] };
   (window as unknown as { __tbMarks: Marks }).__tbMarks = marks;
   const range = document.createRange();
@@ -71,6 +71,9 @@ export const MARK_FUNCTION = String(function mark(url: string): number {
   if (list) first(list, (a) => (marks.list = a));
   const signature = document.querySelector('.signature');
   if (signature) first(signature, (a) => (marks.signature = a));
+  // The 版记's last line: set at the foot of the 落款's page, it must stay there.
+  const colophonLines = document.querySelectorAll('.colophon p');
+  if (colophonLines.length) first(colophonLines[colophonLines.length - 1]!, (a) => (marks.colophon = a));
   // Tables: the title, the first two body rows and the last two (the pages between are full).
   for (const table of document.querySelectorAll<HTMLTableElement>('.body table, .attachment table')) {
     if (table.closest('.sr-only') || table.hasAttribute('data-tb-long')) continue;
@@ -116,9 +119,9 @@ export const MARK_FUNCTION = String(function mark(url: string): number {
 });
 
 /** Evaluated in the print tab: `(pages) => Kept & { changed }`: the links' pages (1-based,
- * 0 for a link not found), faults mended, the links taken out. */
-export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { changed: boolean } {
-  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
+ * 0 for a link not found) and heights (pt above the sheet's foot), faults mended, the links taken out. */
+export const MEND_FUNCTION = String(function mend(pages: number[], ys: number[]): Kept & { changed: boolean } {
+  type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; colophon?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
   const marks = (window as unknown as { __tbMarks: Marks }).__tbMarks;
   const result: Kept & { changed: boolean } = { tables: [], changed: false };
   const page = (a: HTMLAnchorElement | undefined) => (a ? pages[marks.links.indexOf(a)] || 0 : 0);
@@ -178,16 +181,31 @@ export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { cha
           rest.style.breakBefore = 'page';
           opened = rest;
         }
-        // The 版记 at the foot of the last page gives up the room the moved lines take, and
-        // the margin above the 落款 that the page's top no longer swallows.
-        if (colophon?.style.height && page(marks.signature) === Math.max(...pages)) {
+        // The 版记 at the foot of the 落款's page gives up the room the moved lines take, and
+        // the margin above the 落款 that the page's top no longer swallows (at most: the next
+        // probe sets it back where it was).
+        if (colophon?.style.height && page(marks.colophon) === sigPage) {
           const first = marks.list && page(marks.list) === sigPage ? marks.list.closest<HTMLElement>('.attachment-list')! : marks.signature!.closest<HTMLElement>('.signature')!;
-          const moved = first.getBoundingClientRect().top - parseFloat(getComputedStyle(first).marginTop) - Math.min(top, opened.getBoundingClientRect().top);
-          colophon.style.height = `${Math.max(0, parseFloat(colophon.style.height) - moved - parseFloat(getComputedStyle(first).marginTop))}px`;
+          const moved = first.getBoundingClientRect().top - Math.min(top, opened.getBoundingClientRect().top);
+          colophon.style.height = `${Math.max(0, parseFloat(colophon.style.height) - moved)}px`;
         }
         result.signature = { moved: n - at };
         result.changed = true;
       }
+    }
+  }
+
+  // The 版记 set at a page's foot (§7.4: its last rule on the type area's bottom edge) is
+  // made to end there to the point: its height was foreseen from the screen's layout, and a
+  // fault mended above it on its page changed the room it fills. Its last line's link tells
+  // where it ended: print.css's @page leaves 35 mm under the type area.
+  const y = marks.colophon ? ys[marks.links.indexOf(marks.colophon)] : undefined;
+  if (colophon?.style.height && marks.colophon && y && page(marks.colophon)) {
+    const below = colophon.getBoundingClientRect().bottom - marks.colophon.getBoundingClientRect().bottom + 1; // px, 1 px spare
+    const off = ((y - (35 * 72) / 25.4) * 4) / 3 - below; // pt to CSS px
+    if (Math.abs(off) > 0.5) {
+      colophon.style.height = `${Math.max(0, parseFloat(colophon.style.height) + off)}px`;
+      result.changed = true;
     }
   }
 
@@ -225,35 +243,36 @@ export const MEND_FUNCTION = String(function mend(pages: number[]): Kept & { cha
   return result;
 });
 
-/** The page (1-based) each link of a probe is on, 0 for one not found. */
-export async function markPages(pdf: Uint8Array, count: number): Promise<number[]> {
+/** The page (1-based) each link of a probe is on, 0 for one not found, and its box's bottom (pt from the sheet's foot). */
+export async function markPages(pdf: Uint8Array, count: number): Promise<{ pages: number[]; ys: number[] }> {
   const pages = new Array<number>(count).fill(0);
+  const ys = new Array<number>(count).fill(0);
   const doc = await openWithPdfJs(pdf);
   try {
     for (let p = 1; p <= doc.numPages; p++) {
-      for (const a of (await (await doc.getPage(p)).getAnnotations()) as { url?: string }[]) {
+      for (const a of (await (await doc.getPage(p)).getAnnotations()) as { url?: string; rect: number[] }[]) {
         if (!a.url?.startsWith(MARK_URL)) continue;
         const i = Number(a.url.slice(MARK_URL.length));
-        if (i >= 0 && i < count && !pages[i]) pages[i] = p;
+        if (i >= 0 && i < count && !pages[i]) [pages[i], ys[i]] = [p, a.rect[1]!];
       }
     }
   } finally {
     await doc.destroy();
   }
-  return pages;
+  return { pages, ys };
 }
 
 /**
  * Mend what a probe print shows apart, in `tab` as the layout pass left it, until nothing
- * moves (three rounds at most). `probe` prints the tab as it is.
+ * moves (four rounds at most). `probe` prints the tab as it is.
  */
 export async function keepTogether(tab: Page, probe: () => Promise<Uint8Array>): Promise<Kept> {
   const kept: Kept = { tables: [] };
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 4; round++) {
     const count = (await tab.evaluate(`(${MARK_FUNCTION})(${JSON.stringify(MARK_URL)})`)) as number;
     if (!count) break;
-    const pages = await markPages(await probe(), count);
-    const mended = (await tab.evaluate(`(${MEND_FUNCTION})(${JSON.stringify(pages)})`)) as Kept & { changed: boolean };
+    const { pages, ys } = await markPages(await probe(), count);
+    const mended = (await tab.evaluate(`(${MEND_FUNCTION})(${JSON.stringify(pages)}, ${JSON.stringify(ys)})`)) as Kept & { changed: boolean };
     if (mended.signature) kept.signature = { moved: (kept.signature?.moved ?? 0) + mended.signature.moved };
     kept.tables.push(...mended.tables);
     if (process.env['TB_DEBUG_KEEP']) console.error('keep', round, JSON.stringify(pages), JSON.stringify(mended));
