@@ -148,6 +148,32 @@ describe('the 落款’s page carries 正文 (§7.3.5) wherever the body ends', 
   }, 400_000);
 });
 
+describe('the 版记 at the foot of the 落款’s page (§7.4) when lines of 正文 are moved there', () => {
+  // The city without attachments (its tables kept as data): the 落款's page is the last, and
+  // even, so the 版记 is set at its foot; lines pushed in bring the 落款 to the head of page 4.
+  it('ends on the type area’s bottom edge, the 落款 with two lines of 正文 above it', async () => {
+    const seen: string[] = [];
+    for (const extra of [13, 14, 15, 16]) {
+      const ws = exampleWorkspace('city');
+      edit(ws, 'data/2017Q1/bulletin.yaml', (t) =>
+        t
+          .replace('\nattachments:\n', '\n')
+          .replace(/\n {4}(kind: (table|matrix)|title: .*|note: .*)(?=\n)/g, ''),
+      );
+      edit(ws, 'content/2017Q1/circular.md', (t) => t.replace(/\n(（二）完善机制)/, `\n${lines(extra)}\n\n$1`));
+      const pages = readPages(build(ws, '2017Q1'));
+      const sig = signaturePage(pages);
+      const printed = pages.at(-1)!.lines.find((l) => l.text.includes('印发'))!;
+      seen.push(`${extra}: 第 ${sig.page} 页 ${sig.lines} 行，版记末行距版心下边 ${(262 - printed.y1).toFixed(1)} mm`);
+      expect(sig.lines, seen.join('；')).toBeGreaterThanOrEqual(2);
+      expect(pages.length % 2, seen.join('；')).toBe(0);
+      expect(262 - printed.y1, seen.join('；')).toBeGreaterThan(0);
+      expect(262 - printed.y1, seen.join('；')).toBeLessThan(4);
+    }
+    expect(new Set(seen.map((s) => s.split(' ')[2])).size, seen.join('；')).toBeGreaterThan(1);
+  }, 400_000);
+});
+
 describe('a table in the text never leaves a row alone, wherever it starts', () => {
   // Lines before the province's first table move it down across page 1's foot: its title
   // and header, two rows or more, or the whole of it open page 2; its last rows are never

@@ -18,7 +18,7 @@ export const MARK_URL = 'https://tongbao.invalid/keep/';
 
 /** What the mending did, for the build's report and the tests. */
 export interface Kept {
-  /** The body's end opens the 落款's page: lines of 正文 moved there. */
+  /** The body's end opens the 落款's page: how many lines of 正文 were moved there. */
   signature?: { moved: number };
   /** Tables moved whole to the next page (their title) or whose last rows were taken over. */
   tables: { anchor?: string; moved: 'whole' | 'rows' }[];
@@ -182,14 +182,14 @@ export const MEND_FUNCTION = String(function mend(pages: number[], ys: number[])
           opened = rest;
         }
         // The 版记 at the foot of the 落款's page gives up the room the moved lines take, and
-        // the margin above the 落款 that the page's top no longer swallows (at most: the next
-        // probe sets it back where it was).
+        // the margin above the 落款 that the page's top no longer swallows (near enough: its
+        // last line's place in the probe sets it to the point, below).
         if (colophon?.style.height && page(marks.colophon) === sigPage) {
           const first = marks.list && page(marks.list) === sigPage ? marks.list.closest<HTMLElement>('.attachment-list')! : marks.signature!.closest<HTMLElement>('.signature')!;
           const moved = first.getBoundingClientRect().top - Math.min(top, opened.getBoundingClientRect().top);
           colophon.style.height = `${Math.max(0, parseFloat(colophon.style.height) - moved)}px`;
         }
-        result.signature = { moved: n - at };
+        result.signature = { moved: lines.slice(at).filter((m) => m.page !== sigPage).length };
         result.changed = true;
       }
     }
@@ -275,7 +275,6 @@ export async function keepTogether(tab: Page, probe: () => Promise<Uint8Array>):
     const mended = (await tab.evaluate(`(${MEND_FUNCTION})(${JSON.stringify(pages)}, ${JSON.stringify(ys)})`)) as Kept & { changed: boolean };
     if (mended.signature) kept.signature = { moved: (kept.signature?.moved ?? 0) + mended.signature.moved };
     kept.tables.push(...mended.tables);
-    if (process.env['TB_DEBUG_KEEP']) console.error('keep', round, JSON.stringify(pages), JSON.stringify(mended));
     if (!mended.changed) break;
   }
   return kept;
