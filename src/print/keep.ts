@@ -11,7 +11,7 @@
 // out, and the probe printed again until nothing moves.
 /// <reference lib="dom" />
 import type { Page } from 'puppeteer-core';
-import { openWithPdfJs } from '../pdf/pdfjs.js';
+import { PdfDocument, arrayItems, decodeString, parseDict, refNumber } from '../pdf/update.js';
 
 /** The address of the links a probe carries: never a request, only an annotation in the PDF. */
 export const MARK_URL = 'https://tongbao.invalid/keep/';
@@ -243,22 +243,35 @@ export const MEND_FUNCTION = String(function mend(pages: number[], ys: number[])
   return result;
 });
 
-/** The page (1-based) each link of a probe is on, 0 for one not found, and its box's bottom (pt from the sheet's foot). */
-export async function markPages(pdf: Uint8Array, count: number): Promise<{ pages: number[]; ys: number[] }> {
+/** The page (1-based) each link of a probe is on, 0 for one not found, and its box's bottom
+ * (pt from the sheet's foot). Read with the PDF reader of the archive steps: Chromium's page
+ * tree and link annotations are plain dictionaries (PDF.js would take longer to load than
+ * the probe to print). */
+export function markPages(pdf: Uint8Array, count: number): { pages: number[]; ys: number[] } {
   const pages = new Array<number>(count).fill(0);
   const ys = new Array<number>(count).fill(0);
-  const doc = await openWithPdfJs(pdf);
-  try {
-    for (let p = 1; p <= doc.numPages; p++) {
-      for (const a of (await (await doc.getPage(p)).getAnnotations()) as { url?: string; rect: number[] }[]) {
-        if (!a.url?.startsWith(MARK_URL)) continue;
-        const i = Number(a.url.slice(MARK_URL.length));
-        if (i >= 0 && i < count && !pages[i]) [pages[i], ys[i]] = [p, a.rect[1]!];
-      }
+  const doc = new PdfDocument(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
+  const dictOf = (raw: string) => (raw.trim().startsWith('<<') ? parseDict(raw) : doc.dict(refNumber(raw)));
+  let p = 0;
+  const walk = (node: Map<string, string>) => {
+    if (node.get('Type') !== '/Page') {
+      for (const kid of arrayItems(node.get('Kids'))) walk(dictOf(kid));
+      return;
     }
-  } finally {
-    await doc.destroy();
-  }
+    p++;
+    const annots = node.get('Annots');
+    for (const raw of annots ? arrayItems(annots.trim().startsWith('[') ? annots : doc.object(refNumber(annots))) : []) {
+      const a = dictOf(raw);
+      const action = a.get('A');
+      const uri = action && dictOf(action).get('URI');
+      const url = uri && decodeString(uri);
+      if (!url?.startsWith(MARK_URL)) continue;
+      const i = Number(url.slice(MARK_URL.length));
+      const rect = arrayItems(a.get('Rect')).map(Number);
+      if (i >= 0 && i < count && !pages[i]) [pages[i], ys[i]] = [p, Math.min(rect[1]!, rect[3]!)];
+    }
+  };
+  walk(dictOf(doc.dict(doc.trailer.root).get('Pages')!));
   return { pages, ys };
 }
 
@@ -271,7 +284,7 @@ export async function keepTogether(tab: Page, probe: () => Promise<Uint8Array>):
   for (let round = 0; round < 4; round++) {
     const count = (await tab.evaluate(`(${MARK_FUNCTION})(${JSON.stringify(MARK_URL)})`)) as number;
     if (!count) break;
-    const { pages, ys } = await markPages(await probe(), count);
+    const { pages, ys } = markPages(await probe(), count);
     const mended = (await tab.evaluate(`(${MEND_FUNCTION})(${JSON.stringify(pages)}, ${JSON.stringify(ys)})`)) as Kept & { changed: boolean };
     if (mended.signature) kept.signature = { moved: (kept.signature?.moved ?? 0) + mended.signature.moved };
     kept.tables.push(...mended.tables);
