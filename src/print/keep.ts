@@ -24,13 +24,13 @@ export interface Kept {
   tables: { anchor?: string; moved: 'whole' | 'rows' }[];
 }
 
-/** Evaluated in the print tab: `() => number`, the links set; their elements wait in `window`. */
+/** Evaluated in the print tab: `(url) => number`, the links set; their elements wait in `window`. */
 export const MARK_FUNCTION = String(function mark(url: string): number {
   type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; colophon?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
   const marks: Marks = { links: [], lines: [], tables: [] };
   (window as unknown as { __tbMarks: Marks }).__tbMarks = marks;
   const range = document.createRange();
-  /** The first character of `el` at or after (node, offset), not in screen-reader text. */
+  /** The characters of `el` that print, in order (not blanks, not screen-reader or hidden text). */
   const chars = function* (el: Element): Generator<[Text, number]> {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode() as Text | null; t; t = walker.nextNode() as Text | null) {
@@ -118,7 +118,7 @@ export const MARK_FUNCTION = String(function mark(url: string): number {
   return marks.links.length;
 });
 
-/** Evaluated in the print tab: `(pages) => Kept & { changed }`: the links' pages (1-based,
+/** Evaluated in the print tab: `(pages, ys) => Kept & { changed }`: the links' pages (1-based,
  * 0 for a link not found) and heights (pt above the sheet's foot), faults mended, the links taken out. */
 export const MEND_FUNCTION = String(function mend(pages: number[], ys: number[]): Kept & { changed: boolean } {
   type Marks = { links: HTMLAnchorElement[]; lines: HTMLAnchorElement[]; signature?: HTMLAnchorElement; list?: HTMLAnchorElement; colophon?: HTMLAnchorElement; tables: { table: HTMLTableElement; title?: HTMLAnchorElement; count: number; rows: Map<number, HTMLAnchorElement> }[] };
