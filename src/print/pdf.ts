@@ -10,6 +10,7 @@ import { finishPdf, type PdfInfo } from '../pdf/finish.js';
 import { findLongTable } from './long-table.js';
 import { PDF_OPTIONS, printSliced, type Tabs } from './slices.js';
 import { LAYOUT_FUNCTION, type LayoutOptions, type LayoutReport } from './layout.js';
+import { keepTogether, type Kept } from './keep.js';
 import { countPages } from '../pdf/update.js';
 
 export interface PrintRequest {
@@ -31,6 +32,8 @@ export interface Printed {
   slices?: { count: number; reason?: string };
   /** What the layout pass decided (one-piece prints). */
   layout?: LayoutReport;
+  /** What a probe print showed apart and was moved together (one-piece prints). */
+  kept?: Kept;
 }
 
 /**
@@ -157,18 +160,21 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
     // One piece of a long table takes Chromium minutes: its time limit grows with the rows.
     const print = async (options: LayoutOptions) => {
       await load(opened.page, req.htmlFile, req);
+      const pdf = (probe = false) => opened.page.pdf({ ...PDF_OPTIONS, ...(probe && { tagged: false, outline: false }), timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
       const layout = long ? undefined : ((await opened.page.evaluate(`(${LAYOUT_FUNCTION})(${JSON.stringify(options)})`)) as LayoutReport);
-      const raw = await opened.page.pdf({ ...PDF_OPTIONS, timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
-      return { raw, layout };
+      // Where the pages really break is known from a print: probes (untagged, so quicker) show
+      // what to keep together.
+      const kept = layout ? await keepTogether(opened.page, () => pdf(true)) : undefined;
+      return { raw: await pdf(), layout, kept };
     };
-    let { raw, layout } = await print({ colophon: 'auto' });
+    let { raw, layout, kept } = await print({ colophon: 'auto' });
     // The pages were not where the layout pass foresaw: the 版记 on a page of its own, after
     // a blank page when that page would be odd. Slower, never wrong.
     if (layout?.colophon && countPages(raw) !== layout.pages) {
-      ({ raw, layout } = await print({ colophon: 'own-page' }));
-      if (countPages(raw) % 2 === 1) ({ raw, layout } = await print({ colophon: 'after-blank' }));
+      ({ raw, layout, kept } = await print({ colophon: 'own-page' }));
+      if (countPages(raw) % 2 === 1) ({ raw, layout, kept } = await print({ colophon: 'after-blank' }));
     }
-    return { pdf: finishPdf(raw, req.info), requests, ...(slices && { slices }), ...(layout && { layout }) };
+    return { pdf: finishPdf(raw, req.info), requests, ...(slices && { slices }), ...(layout && { layout }), ...(kept && { kept }) };
   } finally {
     await opened.close();
   }
