@@ -180,9 +180,8 @@ describe('the 落款’s page carries 正文 (§7.3.5): at least two lines of it
     return { page: p + 1, lines: page.lines.filter((l) => l.y0 > 36 && l.y1 <= stop.y0 + 0.5).length };
   };
   // Whole 28-character lines pushed in before the last paragraph move the body's end down a
-  // grid line at a time, across a page's foot. (The PDF is not held to this yet: Chromium
-  // ignores break-before: avoid back past the 附件说明, and print/layout.ts's page prediction
-  // is not exact enough near a sealed 落款 to force a break from it.)
+  // grid line at a time, across a page's foot. (The PDF's families are in keep-together.test.ts:
+  // print/keep.ts measures them from a probe print.)
   it('in the Word document as LibreOffice prints it (keep-with-next through the 落款)', async () => {
     const seen: string[] = [];
     for (const extra of [6, 7, 8, 9]) {
