@@ -13,6 +13,7 @@ import { checkTable, type CheckedTable } from './pass.js';
 import { ROW_RULES } from './rules/index.js';
 import { isDivisionCode } from '../divisions.js';
 import { placeOf } from '../load/yaml.js';
+import { checkLoops } from './check-loops.js';
 import { checkReported, reportedFigures, unfilledFigures, type CheckOutcome } from './reported.js';
 import { readRegister } from '../register/read.js';
 import type { Register } from '../register/register.js';
@@ -73,7 +74,7 @@ export async function checkBulletin(root: string, period: string): Promise<Check
     for (const f of await theYear(loaded, all, others, messages)) all.set(f.name, f);
     messages.push(...(await historyTableProblems(loaded, all, async (name) => (await others.get(name)).figures)));
     const checked = checkReported(loaded.bulletin.figures, all, loaded.source);
-    messages.push(...unfilledFigures(loaded), ...checked.messages);
+    messages.push(...unfilledFigures(loaded), ...checkLoops(loaded.bulletin.figures, loaded.source), ...checked.messages);
     figures = all;
     checks = checked.outcomes;
   }
