@@ -10,7 +10,7 @@ import { chartProblems } from './charts.js';
 import { readWorkbookFacts } from './workbook-facts.js';
 import { imageProblem } from './image.js';
 import { readWorkspaceBytes, readWorkspaceText } from './workspace-file.js';
-import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
+import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, writtenNumber, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {
   paths: PeriodPaths;
@@ -72,6 +72,7 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
   if (forbidden.length) return { messages: [...messages, ...forbidden], files };
   const js = yamlToJS(source);
   if (js.message) return { messages: [...messages, js.message], files };
+  messages.push(...figuresAsWritten(source, js.data));
   // What the office enters in its workbook (基本信息, 数字) when bulletin.yaml names one.
   const facts = await readWorkbookFacts(js.data, paths.dataDir, source);
   messages.push(...facts.messages);
@@ -221,6 +222,26 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
   }
 
   return { loaded: { paths, bulletin, source, tables, ...(seal && { seal }) }, messages, files };
+}
+
+/**
+ * Each figure's value as bulletin.yaml writes it, not as YAML reads it: `12.50` stays 12.50
+ * and a 30-digit count stays exact (text, read as the figure's value later); forms that YAML
+ * rewrites are errors at their place. `data` is changed in place.
+ */
+function figuresAsWritten(source: YamlSource, data: unknown): Message[] {
+  const figures = data && typeof data === 'object' ? (data as { figures?: unknown }).figures : undefined;
+  if (!figures || typeof figures !== 'object' || Array.isArray(figures)) return [];
+  const messages: Message[] = [];
+  for (const [name, spec] of Object.entries(figures as Record<string, unknown>)) {
+    const nested = !!spec && typeof spec === 'object' && !Array.isArray(spec);
+    const written = writtenNumber(source, nested ? ['figures', name, 'value'] : ['figures', name], `数字「${name}」`);
+    if (!written) continue;
+    if (written.message) messages.push(written.message);
+    if (nested) (spec as Record<string, unknown>)['value'] = written.value;
+    else (figures as Record<string, unknown>)[name] = written.value;
+  }
+  return messages;
 }
 
 /** A table held in memory (an attachment, a charted table); undefined for a streamed one. */
