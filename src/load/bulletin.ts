@@ -2,7 +2,7 @@
 // All problems are collected; a bulletin is returned only when nothing stops the next stage.
 import { displayPath, isPeriod, listPeriods, openWorkspaceFile, outsideFolder, periodPaths, present, resolveInside, type PeriodPaths } from '../bulletin.js';
 import type { Message } from '../messages.js';
-import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
+import { Bulletin, HELPER_NAMES, RESERVED_NAMES, type TableSpec } from '../schema.js';
 import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
 import type { StreamedTable } from './stream.js';
@@ -98,6 +98,16 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
 
   for (const name of Object.keys(bulletin.figures)) {
     if (RESERVED_NAMES.includes(name)) at(['figures', name], `数字不能命名为「${name}」：这是通报自身字段的名称`, '换一个名称', 'bulletin/reserved-name');
+    else if (HELPER_NAMES.includes(name)) {
+      messages.push({
+        severity: 'error',
+        file: yamlFile,
+        ...placeOf(source, ['figures', name], true),
+        reason: `数字不能命名为「${name}」：正文中的 {{${name}}} 是辅助函数，写 {{${name}}} 调用的是它，印不出这个数字`,
+        hint: `换一个名称，如「${name}_count」，并改正正文中的引用；辅助函数的名称有：${HELPER_NAMES.filter((h) => !/Missing$/.test(h)).join('、')}`,
+        rule: 'bulletin/reserved-name',
+      });
+    }
   }
   // Table ids name figures too (sites.count): they may not shadow a reported figure.
   const declared: [string, (string | number)[]][] = [
