@@ -62,7 +62,7 @@ export function checkReported(
   const messages: Message[] = [];
   const outcomes: CheckOutcome[] = [];
   for (const [name, spec] of Object.entries(reported)) {
-    if (typeof spec !== 'object' || !spec.check) continue;
+    if (typeof spec !== 'object' || !spec.check?.trim()) continue; // an empty check is told by check-loops.ts
     const printed = figures.get(name);
     if (!printed) continue; // not filled in yet: reported as such
     const checkPath = ['figures', name, 'check'];
