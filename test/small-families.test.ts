@@ -173,6 +173,21 @@ describe('item 10: numbers as bulletin.yaml writes them', () => {
     expect(errors(inf)[0]).toContain('数字「rectify_days」写作 .inf（特殊值）');
   });
 
+  it('checks a decimal at the digits it is written with', () => {
+    const r = province((root) =>
+      edit(root, YAML, (t) =>
+        t.replace(
+          'rectify_days: { value: 20, label: 整改期限（工作日） }',
+          'rectify_days: { value: 20, label: 整改期限（工作日） }\n  per_region: { value: 28.00, check: "regions.sampled.sum / 6" }\n  per_region_wrong: { value: 28.1, check: "regions.sampled.sum / 6" }\n  third: { value: 0.33, check: "1 / 3" }\n  third_wrong: { value: 0.34, check: "1 / 3" }',
+        ),
+      ),
+    );
+    expect(errors(r)).toEqual([
+      `${YAML}:${lineOf(r.root, YAML, 'per_region_wrong')}:30: 错误: 「per_region_wrong」与算式不符：regions.sampled.sum / 6 = 168 / 6 = 28.000 → 28.0，正文为 28.1（改正正文中的数字、算式或表格中的数据）`,
+      `${YAML}:${lineOf(r.root, YAML, 'third_wrong')}:25: 错误: 「third_wrong」与算式不符：1 / 3 = 1 / 3 = 0.3333 → 0.33，正文为 0.34（改正正文中的数字、算式或表格中的数据）`,
+    ]);
+  });
+
   it('takes the same forms quoted, as text', () => {
     const r = province(days('"0x14"'), ['build', '2023Q3', '--format', 'html']);
     expect(errors(r)).toEqual([]);

@@ -93,8 +93,10 @@ export function checkReported(
     const digits = printed.value.type === 'share' || printed.value.type === 'growth' ? printed.value.digits : undefined;
     // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
     const asNumber = !single && printed.value.type === 'integer' && result!.kind !== 'growth' && result!.value.den !== 1n;
-    const exactText = asNumber ? toDecimal(result!.value, 3) : display(exact);
-    const rounded = asNumber ? toDecimal(result!.value, 0) : digits !== undefined && (exact.type === 'share' || exact.type === 'growth') ? display(exact, digits) : exactText;
+    // A decimal written in bulletin.yaml (28.50) is a number at its own digits, never a share.
+    const decimal = !single && result!.kind !== 'growth' ? writtenDecimal(printed.value) : undefined;
+    const exactText = decimal ? toDecimal(result!.value, decimal.digits + 2) : asNumber ? toDecimal(result!.value, 3) : display(exact);
+    const rounded = decimal ? toDecimal(result!.value, decimal.digits) : asNumber ? toDecimal(result!.value, 0) : digits !== undefined && (exact.type === 'share' || exact.type === 'growth') ? display(exact, digits) : exactText;
     outcomes.push({ name, check: spec.check, ...(result && { formula: result.formula }), exact: exactText, rounded, printed: display(printed.value), agrees: ok });
     if (ok) continue;
     let steps: string;
@@ -131,9 +133,17 @@ function exactValue(r: Evaluated): FigureValue {
 
 /** The printed figure against an expression's exact result, rounded half-up at the printed precision. */
 function agreesAt(printed: FigureValue, r: Evaluated): boolean {
+  const decimal = writtenDecimal(printed);
+  if (decimal) return r.kind !== 'growth' && roundScaled(r.value, decimal.digits) === decimal.scaled;
   if (printed.type === 'integer') return r.kind !== 'growth' && roundScaled(r.value, 0) === printed.value;
   if (printed.type === 'share' || printed.type === 'growth') return roundScaled(r.value, printed.digits + 2) === roundScaled(printed.value, printed.digits + 2);
   return false;
+}
+
+/** A decimal as bulletin.yaml writes it (`28.50`, kept as text): its value times 10^digits, and its digits. */
+function writtenDecimal(v: FigureValue): { scaled: bigint; digits: number } | undefined {
+  const m = v.type === 'text' ? /^(-?)(\d+)\.(\d+)$/.exec(v.value) : null;
+  return m ? { scaled: BigInt(`${m[1]}${m[2]}${m[3]}`), digits: m[3]!.length } : undefined;
 }
 
 /** Why a printed growth rate is off, when it is one of the usual slips. */
