@@ -214,6 +214,8 @@ describe('item 11: names in the circular', () => {
       ['{{#if overal_rate}}甲{{/if}}', 7, 'overal_rate', '最接近的有：overall_rate'],
       ['{{#if site_rate}}甲{{else if media_rat}}乙{{/if}}', 29, 'media_rat', '最接近的有：media_rate'],
       ['{{#if nosuch}}甲{{/if}}', 7, 'nosuch', '检查拼写；tongbao stats'],
+      ['{{#regoins}}甲{{/regoins}}', 4, 'regoins', '最接近的有：regions'],
+      ['{{lookup period "txt"}}', 10, 'period.txt', '最接近的有：period.text'],
     ] as const;
     for (const [e, column, name, hint] of cases) {
       const r = province(circular(e));
@@ -254,7 +256,7 @@ describe('item 11: names in the circular', () => {
   });
 
   it('refuses the names every JavaScript object has', () => {
-    for (const e of ['{{constructor}}', '{{__proto__}}', '{{toString}}', '{{hasOwnProperty}}', '{{valueOf}}', '{{regions.constructor}}', '{{period.constructor}}', '{{#if constructor}}甲{{/if}}', '{{list recheck.__proto__}}']) {
+    for (const e of ['{{constructor}}', '{{__proto__}}', '{{toString}}', '{{hasOwnProperty}}', '{{valueOf}}', '{{regions.constructor}}', '{{period.constructor}}', '{{#if constructor}}甲{{/if}}', '{{list recheck.__proto__}}', '{{lookup period "constructor"}}']) {
       const r = province(circular(`本期${e}。`));
       const [error, ...more] = errors(r);
       expect(more, e).toEqual([]);

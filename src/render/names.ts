@@ -78,6 +78,13 @@ function usesOf(engine: typeof Handlebars, source: string): Use[] | undefined {
     const path = node.path as hbs.AST.PathExpression;
     const params = node.params.length + (node.hash?.pairs.length ?? 0);
     if (path.type === 'PathExpression' && (params > 0 || (path.parts.length === 1 && helper(path.original)))) {
+      // {{lookup period "text"}} names period.text.
+      const [of, key] = node.params;
+      if (path.original === 'lookup' && of?.type === 'PathExpression' && key?.type === 'StringLiteral') {
+        const p = of as hbs.AST.PathExpression;
+        if (!p.data && p.depth === 0 && !/^(this|\.)/.test(p.original)) uses.push({ parts: [...p.parts, (key as hbs.AST.StringLiteral).value], line: p.loc.start.line, column: p.loc.start.column + 1, role: node.type === 'MustacheStatement' ? 'print' : 'arg' });
+        return;
+      }
       for (const p of node.params) add(p, 'arg');
       for (const p of node.hash?.pairs ?? []) add(p.value, 'arg');
     } else add(node.path, node.type === 'MustacheStatement' ? 'print' : 'arg');
@@ -96,7 +103,9 @@ function usesOf(engine: typeof Handlebars, source: string): Use[] | undefined {
         if (block.inverse) stack.push(block.inverse);
         if (block.program) stack.push(block.program);
       } else {
-        // {{#each}}, {{#with}} and sections change what a name means inside: only their arguments here.
+        // {{#each}}, {{#with}} and sections change what a name means inside: only their arguments
+        // (and a section's own name) here.
+        if (!block.params.length && block.path.type === 'PathExpression' && !helper(name)) add(block.path, 'arg');
         for (const p of block.params) add(p, 'arg');
         if (block.inverse) stack.push(block.inverse);
       }
