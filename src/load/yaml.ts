@@ -115,10 +115,9 @@ const PLAIN_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
  * 0x14 as 20 and a 30-digit number as a float, and the figure would print otherwise than it
  * is written. A plain decimal comes back as its source text (a whole number that a double
  * holds exactly stays a number); the forms that YAML rewrites (hex, octal, exponent, leading
- * zeros or +, .inf) are refused. Undefined when the node at `path` is no plain number.
+ * zeros or +, .inf) are refused. Undefined when `node` is no plain number.
  */
-export function writtenNumber(source: YamlSource, path: readonly (string | number)[], what = `「${path.join('.')}」`): { value: number | string; message?: Message } | undefined {
-  const node = source.doc.getIn(path, true);
+export function writtenNumber(source: YamlSource, node: unknown, what: string): { value: number | string; message?: Message } | undefined {
   if (!isScalar(node) || node.type !== 'PLAIN' || typeof node.value !== 'number' || !node.range) return undefined;
   const text = node.source ?? source.text.slice(node.range[0], node.range[1]);
   if (PLAIN_NUMBER.test(text)) return { value: /^-?\d+$/.test(text) && Number.isSafeInteger(node.value) ? node.value : text };
