@@ -248,6 +248,12 @@ export type Claim = z.output<typeof Claim>;
 /** Names a figure may not take: templates use them for the bulletin's own fields. */
 export const RESERVED_NAMES = ['title', 'office', 'signatory', 'source', 'published', 'signed', 'sampling', 'period', 'previous_period', 'next_period', 'attachments', 'previous', 'keywords', 'fonts', 'document', 'title_lines'];
 
+/**
+ * The helpers of the circular (render/helpers.ts registers these and no others): a figure of
+ * one of these names could not be printed, `{{list}}` calling the helper instead.
+ */
+export const HELPER_NAMES = ['percent', 'date', 'change', 'growth', 'table', 'list', 'cn', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'helperMissing', 'blockHelperMissing'];
+
 export const Bulletin = z
   .strictObject({
     title: z.string().min(1).describe('通报标题'),

@@ -13,6 +13,7 @@ import { checkTable, type CheckedTable } from './pass.js';
 import { ROW_RULES } from './rules/index.js';
 import { isDivisionCode } from '../divisions.js';
 import { placeOf } from '../load/yaml.js';
+import { checkLoops } from './check-loops.js';
 import { checkReported, reportedFigures, unfilledFigures, type CheckOutcome } from './reported.js';
 import { readRegister } from '../register/read.js';
 import type { Register } from '../register/register.js';
@@ -103,7 +104,7 @@ async function checkPeriod(root: string, period: string, shared?: { registers: R
     // A claim waits for what is still to be filled: a figure entered as null, a table with no rows yet.
     const unfilled = new Set([...Object.entries(loaded.bulletin.figures).flatMap(([name, spec]) => (typeof spec === 'object' && spec.value === null ? [name] : [])), ...names.filter((n) => access.empty(n))]);
     const claimed = checkClaims(loaded.bulletin.claims, all, loaded.source, unfilled);
-    messages.push(...unfilledFigures(loaded), ...checked.messages, ...claimed.messages);
+    messages.push(...unfilledFigures(loaded), ...checkLoops(loaded.bulletin.figures, loaded.source), ...checked.messages, ...claimed.messages);
     // Problems kept on purpose (`accept:`) are warnings from here on: for check, build, stats,
     // and for the periods that draw on this one.
     const accept = new Acceptance(loaded);

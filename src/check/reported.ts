@@ -73,7 +73,8 @@ export function checkReported(
     const printed = figures.get(name);
     if (printed) messages.push(...outOfRange(name, typeof spec === 'object' ? spec : {}, printed, figures, source));
     if (typeof spec !== 'object') continue;
-    if (!spec.check) {
+    if (!spec.check?.trim()) {
+      // An empty check is told by check-loops.ts; a where needs one.
       if (spec.where) messages.push({ severity: 'error', ...sourcePlace(source, ['figures', name, 'where']), reason: `「${name}」写了 where 但没有 check`, hint: 'where 列出 check 算式中的未知数，如 check: "n / accounts"、where: { n: "0..339" }', rule: 'figures/where' });
       continue;
     }
@@ -198,9 +199,17 @@ function agreesAt(printed: FigureValue, r: Evaluated): boolean {
   // A figure in points agrees only with points, and points with nothing else.
   if ((printed.type === 'points') !== (r.kind === 'points')) return false;
   if (printed.type === 'points') return roundScaled(mul(r.value, fraction(100n)), printed.digits) === roundScaled(printed.value, printed.digits);
+  const decimal = writtenDecimal(printed);
+  if (decimal) return r.kind !== 'growth' && roundScaled(r.value, decimal.digits) === decimal.scaled;
   if (printed.type === 'integer') return r.kind !== 'growth' && roundScaled(r.value, 0) === printed.value;
   if (printed.type === 'share' || printed.type === 'growth') return roundScaled(r.value, printed.digits + 2) === roundScaled(printed.value, printed.digits + 2);
   return false;
+}
+
+/** A decimal as bulletin.yaml writes it (`28.50`, kept as text): its value times 10^digits, and its digits. */
+function writtenDecimal(v: FigureValue): { scaled: bigint; digits: number } | undefined {
+  const m = v.type === 'text' ? /^(-?)(\d+)\.(\d+)$/.exec(v.value) : null;
+  return m ? { scaled: BigInt(`${m[1]}${m[2]}${m[3]}`), digits: m[3]!.length } : undefined;
 }
 
 /** Why a printed growth rate is off, when it is one of the usual slips. */
@@ -221,6 +230,9 @@ function growthSlip(node: Node, printed: FigureValue, figures: ReadonlyMap<strin
 function shown(printed: FigureValue, r: FigureValue | Evaluated): { exactText: string; rounded: string } {
   const exact = 'kind' in r ? exactValue(r) : r;
   // A quotient printed as a whole number (sites per province) is shown as a number, not a percentage.
+  // A decimal written in bulletin.yaml (28.50) is a number at its own digits, never a share.
+  const decimal = 'kind' in r && r.kind !== 'growth' && r.kind !== 'points' ? writtenDecimal(printed) : undefined;
+  if (decimal && 'kind' in r) return { exactText: toDecimal(r.value, decimal.digits + 2), rounded: toDecimal(r.value, decimal.digits) };
   if ('kind' in r && printed.type === 'integer' && r.kind !== 'growth' && r.kind !== 'points' && r.value.den !== 1n) {
     return { exactText: toDecimal(r.value, Math.max(3, decidingDecimals(r.value, 0, 3))), rounded: toDecimal(r.value, 0) };
   }

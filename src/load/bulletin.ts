@@ -2,7 +2,8 @@
 // All problems are collected; a bulletin is returned only when nothing stops the next stage.
 import { displayPath, isPeriod, listPeriods, openWorkspaceFile, outsideFolder, periodPaths, present, resolveInside, type PeriodPaths } from '../bulletin.js';
 import type { Message } from '../messages.js';
-import { Bulletin, RESERVED_NAMES, type TableSpec } from '../schema.js';
+import { Bulletin, HELPER_NAMES, RESERVED_NAMES, type TableSpec } from '../schema.js';
+import { isMap, isScalar, type YAMLMap } from 'yaml';
 import { parseDate } from '../values.js';
 import { parseTable, type Table } from './table.js';
 import type { StreamedTable } from './stream.js';
@@ -10,7 +11,7 @@ import { chartProblems } from './charts.js';
 import { readWorkbookFacts } from './workbook-facts.js';
 import { imageProblem } from './image.js';
 import { readWorkspaceBytes, readWorkspaceText } from './workspace-file.js';
-import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, yamlToJS, type YamlSource } from './yaml.js';
+import { forbiddenKeys, invisibleChars, parseYaml, placeOf, schemaMessages, writtenNumber, yamlToJS, type YamlSource } from './yaml.js';
 
 export interface LoadedBulletin {
   paths: PeriodPaths;
@@ -72,6 +73,7 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
   if (forbidden.length) return { messages: [...messages, ...forbidden], files };
   const js = yamlToJS(source);
   if (js.message) return { messages: [...messages, js.message], files };
+  messages.push(...figuresAsWritten(source, js.data));
   // What the office enters in its workbook (基本信息, 数字) when bulletin.yaml names one.
   const facts = await readWorkbookFacts(js.data, paths.dataDir, source);
   messages.push(...facts.messages);
@@ -97,6 +99,16 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
 
   for (const name of Object.keys(bulletin.figures)) {
     if (RESERVED_NAMES.includes(name)) at(['figures', name], `数字不能命名为「${name}」：这是通报自身字段的名称`, '换一个名称', 'bulletin/reserved-name');
+    else if (HELPER_NAMES.includes(name)) {
+      messages.push({
+        severity: 'error',
+        file: yamlFile,
+        ...placeOf(source, ['figures', name], true),
+        reason: `数字不能命名为「${name}」：正文中的 {{${name}}} 是辅助函数，写 {{${name}}} 调用的是它，印不出这个数字`,
+        hint: `换一个名称，如「${name}_count」，并改正正文中的引用；辅助函数的名称有：${HELPER_NAMES.filter((h) => !/Missing$/.test(h)).join('、')}`,
+        rule: 'bulletin/reserved-name',
+      });
+    }
   }
   // Table ids name figures too (sites.count): they may not shadow a reported figure.
   const declared: [string, (string | number)[]][] = [
@@ -221,6 +233,31 @@ export async function loadBulletin(root: string, period: string, options: LoadOp
   }
 
   return { loaded: { paths, bulletin, source, tables, ...(seal && { seal }) }, messages, files };
+}
+
+/**
+ * Each figure's value as bulletin.yaml writes it, not as YAML reads it: `12.50` stays 12.50
+ * and a 30-digit count stays exact (text, read as the figure's value later); forms that YAML
+ * rewrites are errors at their place. `data` is changed in place.
+ */
+function figuresAsWritten(source: YamlSource, data: unknown): Message[] {
+  const figures = data && typeof data === 'object' ? (data as { figures?: unknown }).figures : undefined;
+  const map = source.doc.get('figures', true);
+  if (!figures || typeof figures !== 'object' || Array.isArray(figures) || !isMap(map)) return [];
+  const messages: Message[] = [];
+  // The map's pairs walked once: 50,000 figures looked up by path would take quadratic time.
+  for (const pair of map.items) {
+    if (!isScalar(pair.key) || typeof pair.key.value !== 'string') continue;
+    const name = pair.key.value;
+    const spec = (figures as Record<string, unknown>)[name];
+    const nested = isMap(pair.value);
+    const written = writtenNumber(source, nested ? (pair.value as YAMLMap).get('value', true) : pair.value, `数字「${name}」`);
+    if (!written) continue;
+    if (written.message) messages.push(written.message);
+    if (nested && spec && typeof spec === 'object') (spec as Record<string, unknown>)['value'] = written.value;
+    else if (!nested) (figures as Record<string, unknown>)[name] = written.value;
+  }
+  return messages;
 }
 
 /** A table held in memory (an attachment, a charted table); undefined for a streamed one. */

@@ -107,6 +107,45 @@ export function invisibleChars(source: YamlSource): Message[] {
   return messages;
 }
 
+/** How a plain number may be written to print as it is written: -12, 0, 12.50, 3.0. */
+const PLAIN_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+
+/**
+ * A number written without quotes, as the file writes it: YAML reads 12.50 as 12.5, 007 as 7,
+ * 0x14 as 20 and a 30-digit number as a float, and the figure would print otherwise than it
+ * is written. A plain decimal comes back as its source text (a whole number that a double
+ * holds exactly stays a number); the forms that YAML rewrites (hex, octal, exponent, leading
+ * zeros or +, .inf) are refused. Undefined when `node` is no plain number.
+ */
+export function writtenNumber(source: YamlSource, node: unknown, what: string): { value: number | string; message?: Message } | undefined {
+  if (!isScalar(node) || node.type !== 'PLAIN' || typeof node.value !== 'number' || !node.range) return undefined;
+  const text = node.source ?? source.text.slice(node.range[0], node.range[1]);
+  if (PLAIN_NUMBER.test(text)) return { value: /^-?\d+$/.test(text) && Number.isSafeInteger(node.value) ? node.value : text };
+  const read = Number.isFinite(node.value) ? String(node.value) : '无穷大或非数';
+  const form = /^[-+]?0x/i.test(text)
+    ? '十六进制'
+    : /^[-+]?0o/i.test(text)
+      ? '八进制'
+      : /e/i.test(text) && Number.isFinite(node.value)
+        ? '科学计数法'
+        : /^[-+]?0\d/.test(text)
+          ? '前面多了 0'
+          : /^\+/.test(text)
+            ? '前面多了 +'
+            : '特殊值';
+  return {
+    value: text,
+    message: {
+      severity: 'error',
+      file: source.file,
+      ...toPlace(source, node.range[0]),
+      reason: `${what}写作 ${text}（${form}），YAML 会把它读作 ${read}：印出来不是所写的样子`,
+      hint: Number.isFinite(node.value) ? `按正文印出的写法写：要印 ${read} 就直接写 ${read}，确要照原样印 ${text} 就加引号写 "${text}"` : `按正文印出的写法写数字；确要照原样印 ${text} 就加引号写 "${text}"`,
+      rule: 'yaml/number-form',
+    },
+  };
+}
+
 /** Plain data from the document; a small alias budget makes an alias bomb an error, not a hang. */
 export function yamlToJS(source: YamlSource): { data?: unknown; message?: Message } {
   try {

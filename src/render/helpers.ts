@@ -4,8 +4,10 @@ import Handlebars from 'handlebars';
 import { display } from '../figures/figure.js';
 import { countOrShare, growth } from '../figures/change.js';
 import { formatDate, parseDate } from '../values.js';
+import { HELPER_NAMES } from '../schema.js';
 import { changeInWords, chineseNumeral, joinList, withUnit } from './chinese.js';
 import { DateRef, FigureRef, HelperError, TABLE_ID, TABLES, emptyListError, type TablePrint } from './context.js';
+import { nameProblem } from './names.js';
 
 export type Escape = (s: string) => string;
 
@@ -273,6 +275,12 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
         if (problem) throw problem;
         checked = true;
       }
+      // The circular and the notes (compiled strict) have their names looked up first: a
+      // misspelled {{#if}} would take its else branch, a group of figures print [object Object].
+      if (options?.strict && typeof input === 'string' && context && typeof context === 'object') {
+        const problem = nameProblem(hb, input, context);
+        if (problem) throw problem;
+      }
       return template(context, runtime);
     };
   }) as typeof hb.compile;
@@ -378,5 +386,8 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
     }
     return out(chineseNumeral(n));
   }));
+  // bulletin.yaml refuses a figure named like a helper by this list: it must name them all.
+  const unlisted = Object.keys(hb.helpers).filter((h) => !HELPER_NAMES.includes(h));
+  if (unlisted.length) throw new Error(`helpers missing from HELPER_NAMES (src/schema.ts): ${unlisted.join(', ')}`);
   return hb;
 }

@@ -9,6 +9,7 @@ import rehypeStringify from 'rehype-stringify';
 import type { Element, ElementContent, Root } from 'hast';
 import type { Message } from '../messages.js';
 import { HelperError, NO_LINK, escapeMarkdown, handlebarsFor } from './helpers.js';
+import { yearHint } from './names.js';
 
 const hb = handlebarsFor(escapeMarkdown);
 
@@ -81,13 +82,6 @@ function expressionOf(source: string, name: string): { line: number; column?: nu
     if (m) return { line: i + 1, column: m.index + 1 };
   }
   return undefined;
-}
-
-/** Why a year's total or mean is not there: a period of the year has no data. */
-function yearHint(name: string, context: object): string | undefined {
-  const missing = (context as { year?: { missing?: { toString(): string } } }).year?.missing?.toString();
-  if (!/^year\..+\.(sum|mean)$/.test(name) || !missing) return undefined;
-  return `全年的合计和平均要求年内每一期都有数据，缺${missing}的数据（不补、不估）；可改用 ${name.replace(/\.(sum|mean)$/, '.series')} 列出各期，缺的一期注明「缺」`;
 }
 
 function templateMessage(e: unknown, file: string, lineOffset: number, source = '', context: object = {}): Message {

@@ -49,7 +49,19 @@ function rateProblem(spec: TableSpec, column: Column, row: Row, total: boolean, 
   const { num: numKey, den: denKey, failed } = ratio;
   const counted = sums ? sums[0] : row.cells[numKey]?.value;
   const d = sums ? sums[1] : row.cells[denKey]?.value;
-  if (typeof counted !== 'bigint' || typeof d !== 'bigint' || d === 0n) return undefined;
+  if (typeof counted !== 'bigint' || typeof d !== 'bigint') return undefined;
+  const label = labelColumn(spec.columns);
+  const who = label ? row.cells[label.key]?.text : undefined;
+  const name = (k: string) => spec.columns.find((c) => c.key === k)!.name;
+  const cell = row.cells[column.key]!;
+  // No base, no rate: a figure printed there was typed, not computed, and nothing can check it.
+  if (d === 0n) {
+    return {
+      reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，但${sums ? '各行合计的' : '这一行的'}「${name(denKey)}」为 0：没有${name(denKey).replace(/数$/, '')}，算不出${column.name}`,
+      hint: `核对「${name(denKey)}」；确实为 0 的，这一格留空（并给这一列写 required: false），或删去这一行`,
+      rule: 'figures/rate',
+    };
+  }
   // A rate from failures is the complement: (抽查数 − 不合格数) / 抽查数.
   const n = failed ? d - counted : counted;
   const exact = fraction(n, d);
@@ -57,10 +69,6 @@ function rateProblem(spec: TableSpec, column: Column, row: Row, total: boolean, 
   if (roundScaled(exact, digits + 2) === roundScaled(printed.value, digits + 2)) return undefined;
   // Truncation is the usual slip: say so when it explains the printed figure.
   const isTruncation = (n * 10n ** BigInt(digits + 2)) / d === roundScaled(printed.value, digits + 2);
-  const label = labelColumn(spec.columns);
-  const who = label ? row.cells[label.key]?.text : undefined;
-  const name = (k: string) => spec.columns.find((c) => c.key === k)!.name;
-  const cell = row.cells[column.key]!;
   return {
     reason: `${who ? `「${who}」的` : ''}「${column.name}」印为 ${cell.text}，按${failed ? `（「${name(denKey)}」−「${name(numKey)}」）/「${name(denKey)}」` : `「${name(numKey)}」/「${name(denKey)}」`}${sums ? '各行合计 ' : ''}${failed ? `(${d} − ${counted})/${d}` : `${n}/${d}`} = ${toDecimal(fraction(n * 100n, d), Math.max(digits + 3, decidingDecimals(fraction(n * 100n, d), digits, digits + 3)))}% 四舍五入应为 ${formatPercent(exact, digits)}`,
     hint: isTruncation ? `这是截断而非四舍五入的结果；应为 ${formatPercent(exact, digits)}` : '改正百分比或计数',

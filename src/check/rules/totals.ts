@@ -1,11 +1,12 @@
 import { labelColumn, namingColumns, totalKind, totalLike, type Row } from '../../load/rows.js';
 import type { RowRule } from '../rule.js';
+import type { Column } from '../../schema.js';
 
 export const totals: RowRule = {
   name: 'totals',
-  description: 'A total row (合计) of a count column equals the sum of the member rows.',
+  description: 'A total row (合计) of a count or integer column equals the sum of the member rows (a 序号 column excepted).',
   create({ spec, report, memberSum }) {
-    const counts = spec.columns.filter((c) => c.type === 'count').map((column) => ({ column, sum: memberSum(column.key) }));
+    const counts = spec.columns.filter(summed).map((column) => ({ column, sum: memberSum(column.key) }));
     if (!counts.length) return undefined;
     const kept: Row[] = [];
     const label = labelColumn(spec.columns);
@@ -27,6 +28,14 @@ export const totals: RowRule = {
     };
   },
 };
+
+/**
+ * A column whose total is the sum of its rows: counts, and integers that are not a row's
+ * number (序号, unique: the identifiers of rows, which no one adds up).
+ */
+function summed(c: Column): boolean {
+  return c.type === 'count' || (c.type === 'integer' && !c.unique && !/序号|编号|代码|^no$/i.test(`${c.name}`) && c.key !== 'no');
+}
 
 export const subtotals: RowRule = {
   name: 'subtotals',
