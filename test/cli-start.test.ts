@@ -52,6 +52,20 @@ describe('the bundled CLI', () => {
     expect(same(['--version'], data).status).toBe(0);
   });
 
+  it('finds a chart\'s problems though check draws no chart', () => {
+    for (const [from, to, said] of [
+      ['value: pass_rate', 'value: pass_ratez', /bulletin\.yaml:117:12: 错误: 图表「trend」指向表格「history」中不存在的列「pass_ratez」/],
+      ['table: history', 'table: historyy', /bulletin\.yaml:115:\d+: 错误: .*historyy/],
+      ['title: 2016年全国政府网站抽查总体合格率', 'title: ""', /bulletin\.yaml:114:12: 错误: 「charts\.0\.title」不能为空/],
+    ] as const) {
+      const root = sampleWorkspace();
+      edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace(from, to));
+      const r = same(['check', '2016Q4'], root);
+      expect(r.status, to).toBe(1);
+      expect(r.stderr, to).toMatch(said);
+    }
+  });
+
   it('writes the check report (a module of its own, loaded only for --report) as dist/ does', () => {
     const a = sampleWorkspace();
     const b = sampleWorkspace();
