@@ -5,12 +5,12 @@
 // the site lists of every period (load → register → check); figures/ (exact
 // arithmetic) and pdf/ (PDF bytes) serve several stages; the root modules (bulletin, schema,
 // messages, values, regions, divisions, periods, lists, zip) are the vocabulary every stage shares; outputs/
-// decides what of out/ a build keeps, from the record archive/ writes; build.ts, preview.ts, new.ts,
-// init.ts and workbook.ts run the stages; commands/ is the command line, and only cli.ts uses it.
+// decides what of out/ a build keeps, from the record archive/ writes; build.ts (with render-bulletin.ts), preview.ts,
+// new.ts, init.ts and workbook.ts run the stages; commands/ is the command line, and only cli.ts uses it.
 // Type-only imports count: an arrow is an arrow.
 const stage = (name) => `^src/${name}/`;
 const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods|lists|zip)[.]ts$';
-const runners = '^src/(build|preview|new|init|workbook)[.]ts$';
+const runners = '^src/(build|render-bulletin|preview|new|init|workbook)[.]ts$';
 
 /** `from` may not import any of `to`. */
 const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } });

@@ -33,5 +33,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
-npx tsc -p tsconfig.json
+npm run build:ts
 node bin/tongbao.js build 2016Q4

@@ -5,13 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
-import { checkBulletin, type CheckResult } from './check/index.js';
 import { CHECK_REPORT_FILE, checkReportHtml } from './render/report.js';
 import { displayPath } from './bulletin.js';
-import { BulletinError, hasErrors, sortMessages } from './messages.js';
+import { hasErrors } from './messages.js';
 import type { LayoutReport } from './print/layout.js';
-import { lintPrecision } from './render/lint.js';
-import { lintCircular, readCircular, renderPage, withDownloads, type CircularSource } from './render/html.js';
+import { renderPage, withDownloads, type CircularSource } from './render/html.js';
+// Check and render without printing: a module of its own, so that `check` loads none of this one's.
+import { renderBulletin, type Rendered } from './render-bulletin.js';
 import { browserProcess, closeBrowser, launchBrowser } from './print/browser.js';
 import { takePrelaunched } from './print/early.js';
 import { MissingFonts, fontSetup, type FontSetup } from './print/fonts.js';
@@ -38,10 +38,7 @@ export type Format = 'html' | 'pdf' | 'docx' | 'ofd' | 'all';
 export const FORMATS: readonly Format[] = ['html', 'pdf', 'docx', 'ofd', 'all'];
 
 
-export interface Rendered extends CheckResult {
-  html?: string;
-  sources?: CircularSource[];
-}
+export { renderBulletin, type Rendered };
 
 export interface BuildOptions {
   format?: Format;
@@ -183,33 +180,6 @@ export interface BuildResult extends Rendered {
   /** The PDF's pages, and how a long table was printed (in slices, or in one piece and why). */
   pdf?: { pages: number; slices?: { count: number; reason?: string }; layout?: LayoutReport };
   archive?: ArchiveReport;
-}
-
-/** Check and render in memory: everything `build` does except printing and writing. */
-export async function renderBulletin(root: string, period: string): Promise<Rendered> {
-  const result = await checkBulletin(root, period);
-  if (!result.loaded || !result.figures) return result;
-  const { sources, messages: read } = readCircular(result.loaded);
-  // Problems kept on purpose (`accept:`) are warnings already: the check applied them, as
-  // for `stats` and for another period's use of this one; rendering has none to keep.
-  const messages = [...result.messages, ...read, ...lintCircular(sources), ...lintPrecision(sources, result.figures)];
-  let html: string | undefined;
-  // An accept: entry in error (refused, unmatched, stale) leaves the circular to render: its own
-  // problems are told alongside.
-  if (!hasErrors(messages.filter((m) => !m.rule.startsWith('bulletin/accept-')))) {
-    try {
-      const page = renderPage(result.loaded, result.figures, sources);
-      messages.push(...page.messages);
-      html = page.html;
-    } catch (e) {
-      // A template of the workspace that may not be read (templates/ linked from elsewhere, a
-      // bidirectional control in it): its messages, never a stack.
-      if (!(e instanceof BulletinError)) throw e;
-      messages.push(...e.messages);
-    }
-  }
-  const sorted = sortMessages(messages);
-  return { ...result, sources, messages: sorted, ok: !hasErrors(sorted), ...(html !== undefined && { html }) };
 }
 
 /** The PDF's metadata, all from the data (SOURCE_DATE_EPOCH may fix the date instead). */

@@ -4,7 +4,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { renderBulletin } from './build.js';
+import { renderBulletin } from './render-bulletin.js';
 import { formatMessage, type Message } from './messages.js';
 import { periodPaths } from './bulletin.js';
 import { PACKAGE_TEMPLATES } from './render/html.js';

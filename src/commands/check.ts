@@ -1,16 +1,18 @@
 // `tongbao check <期次>`: every problem of the data and the circular, and a summary line.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderBulletin } from '../build.js';
+// Not build.js: a check loads none of the printing and archiving modules.
+import { renderBulletin } from '../render-bulletin.js';
 import { displayPath } from '../bulletin.js';
-import { CHECK_REPORT_FILE, checkReportHtml } from '../render/report.js';
 import { formatMessage } from '../messages.js';
 import { EXIT, checkJson, onePeriod, summary, type Invocation } from './shell.js';
 
 export async function run({ root, args, flags, io }: Invocation): Promise<number> {
   // Rendering in memory too: the circular's bindings and lint are part of the check.
-  const result = await renderBulletin(root, onePeriod(root, args));
+  // The charts are not drawn: their SVG is output, not a check, and ECharts is slow to load.
+  const result = await renderBulletin(root, onePeriod(root, args), { charts: false });
   if (flags.report && result.loaded) {
+    const { CHECK_REPORT_FILE, checkReportHtml } = await import('../render/report.js');
     // Written whatever the result: it is the list of what is wrong.
     const file = path.join(result.loaded.paths.outDir, CHECK_REPORT_FILE);
     mkdirSync(path.dirname(file), { recursive: true });

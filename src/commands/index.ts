@@ -2,7 +2,8 @@
 // runs. A build that will print starts Chromium before its module (and with it the whole
 // pipeline) is loaded: the two take about as long, and overlap (see print/early.ts).
 import path from 'node:path';
-import { dropPrelaunched, prelaunch } from '../print/early.js';
+// print/early.js (Chromium's launcher and the print modules) is loaded only by a build that prints.
+type Early = typeof import('../print/early.js');
 import { COMMAND_HELP, EXIT, HELP, UsageError, VERSION, defaultIo, parseCommandLine, type Invocation, type Io } from './shell.js';
 
 type Command = { run: (inv: Invocation) => Promise<number> };
@@ -46,12 +47,13 @@ export async function main(argv: string[], io: Io = defaultIo, signal: AbortSign
     const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined; // not `constructor`
     if (!load) throw new UsageError(`未知命令「${name}」`);
     if (signal.aborted) return EXIT.interrupted;
-    if (name === 'build' && flags.format !== 'html') prelaunch();
+    const early: Early | undefined = name === 'build' && flags.format !== 'html' ? await import('../print/early.js') : undefined;
+    early?.prelaunch();
     try {
       const command = await load();
       return await command.run({ root: path.resolve(flags.root), args, flags, io, signal });
     } finally {
-      await dropPrelaunched();
+      await early?.dropPrelaunched();
     }
   } catch (e) {
     if (e instanceof UsageError) {

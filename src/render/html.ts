@@ -43,6 +43,8 @@ export interface PageOptions {
   sealSlot?: string;
   /** Each figure's text between FIGURE_MARKS: the copy the Word document is made from. */
   markFigures?: boolean;
+  /** Draw the charts' SVG (default); `check` needs the page's messages, not its pictures. */
+  drawCharts?: boolean;
 }
 
 /** Escapes that also mark what they print as a figure (helpers and figures print through them). */
@@ -317,7 +319,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   // reader prints the portal page.
   const charts = b.charts.filter((c) => !printing || c.print).map((c) => {
     const data = chartData(loaded, figures, c);
-    return chartView(data, new htmlEngine.SafeString(renderChartSvg(data, `chart-${c.id}`)), printing);
+    return chartView(data, new htmlEngine.SafeString(options.drawCharts === false ? '' : renderChartSvg(data, `chart-${c.id}`)), printing);
   });
 
   const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');

@@ -1,0 +1,44 @@
+// After `tsc`: the compiled CLI (dist/cli.js and every command it loads) bundled by rolldown
+// into dist/bundle/, a few files instead of some 600 modules. Node 20 spends most of a `check`
+// resolving, reading and compiling those modules; the bundle loads in a fraction of that.
+// bin/tongbao.js runs the bundle only while every dist/ file it was made from is unchanged
+// (inputs.json), so a `tsc` without this step never runs stale code.
+// rolldown comes with vitest (a devDependency); without it the CLI runs from dist/ as before.
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dist = path.join(repo, 'dist');
+const out = path.join(dist, 'bundle');
+
+// Loaded from node_modules as before, when a command uses them: large, loaded lazily already,
+// or with files of their own beside them (workers, fonts, native parts).
+const EXTERNAL = ['puppeteer-core', 'echarts', 'exceljs', 'pdfjs-dist', 'pkijs', 'asn1js', 'pngjs', 'fontkit', 'fontverter', 'subset-font', 'docx'];
+const external = (id) => EXTERNAL.some((p) => id === p || id.startsWith(`${p}/`));
+
+let rolldown;
+try {
+  ({ rolldown } = await import('rolldown'));
+} catch {
+  rmSync(out, { recursive: true, force: true });
+  console.warn('bundle: rolldown is not installed; the CLI runs from dist/ unbundled (slower to start)');
+  process.exit(0);
+}
+
+rmSync(out, { recursive: true, force: true });
+const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'node', cwd: repo, external, logLevel: 'warn' });
+// dist/bundle/ is two levels below the repository, as dist/render/ and dist/archive/ are: their
+// `new URL('../../templates/', import.meta.url)` find the same files from the bundle.
+const { output } = await bundle.write({ dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
+await bundle.close();
+
+// Every dist/ file the bundle holds, with its time of writing: any of them rewritten makes the bundle stale.
+const inputs = {};
+for (const chunk of output) for (const id of chunk.type === 'chunk' ? chunk.moduleIds : []) {
+  if (!id.startsWith(dist + path.sep)) continue;
+  inputs[path.relative(dist, id).split(path.sep).join('/')] = statSync(id).mtimeMs;
+}
+writeFileSync(path.join(out, 'inputs.json'), JSON.stringify(inputs) + '\n');
+const size = readdirSync(out).reduce((n, f) => n + statSync(path.join(out, f)).size, 0);
+console.log(`bundle: dist/bundle/ (${output.length} files, ${(size / 2 ** 20).toFixed(1)} MB) from ${Object.keys(inputs).length} modules of dist/`);

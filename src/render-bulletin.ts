@@ -1,0 +1,47 @@
+// Check and render in memory: what `check`, `dev` and `build` share before anything is
+// printed. Kept apart from build.ts so that `check` loads none of the printing, PDF and
+// archive modules build.ts holds.
+import { checkBulletin, type CheckResult } from './check/index.js';
+import { BulletinError, hasErrors, sortMessages } from './messages.js';
+import { lintPrecision } from './render/lint.js';
+import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
+
+export interface Rendered extends CheckResult {
+  html?: string;
+  sources?: CircularSource[];
+}
+
+export interface RenderBulletinOptions {
+  /**
+   * Draw the charts (default). `check` does not: the SVG is output only (its data and labels
+   * are checked before it is drawn), and drawing loads ECharts, a quarter of a check's time.
+   */
+  charts?: boolean;
+}
+
+/** Check and render in memory: everything `build` does except printing and writing. */
+export async function renderBulletin(root: string, period: string, options: RenderBulletinOptions = {}): Promise<Rendered> {
+  const result = await checkBulletin(root, period);
+  if (!result.loaded || !result.figures) return result;
+  const { sources, messages: read } = readCircular(result.loaded);
+  // Problems kept on purpose (`accept:`) are warnings already: the check applied them, as
+  // for `stats` and for another period's use of this one; rendering has none to keep.
+  const messages = [...result.messages, ...read, ...lintCircular(sources), ...lintPrecision(sources, result.figures)];
+  let html: string | undefined;
+  // An accept: entry in error (refused, unmatched, stale) leaves the circular to render: its own
+  // problems are told alongside.
+  if (!hasErrors(messages.filter((m) => !m.rule.startsWith('bulletin/accept-')))) {
+    try {
+      const page = renderPage(result.loaded, result.figures, sources, { drawCharts: options.charts ?? true });
+      messages.push(...page.messages);
+      html = page.html;
+    } catch (e) {
+      // A template of the workspace that may not be read (templates/ linked from elsewhere, a
+      // bidirectional control in it): its messages, never a stack.
+      if (!(e instanceof BulletinError)) throw e;
+      messages.push(...e.messages);
+    }
+  }
+  const sorted = sortMessages(messages);
+  return { ...result, sources, messages: sorted, ok: !hasErrors(sorted), ...(html !== undefined && { html }) };
+}
