@@ -227,6 +227,25 @@ describe('item 11: names in the circular', () => {
     }
   });
 
+  it('takes the figures named under a figure (overall_rate.change), never its own fields', () => {
+    // A figure with children holds them as properties (city 2017Q2: overall_rate and overall_rate.change).
+    const city = (line: string) => {
+      const root = exampleWorkspace('city');
+      edit(root, 'content/2017Q2/circular.md', (t) => `${t.trimEnd()}\n\n${line}\n`);
+      return { ...tongbao(['check', '2017Q2'], root), root };
+    };
+    const ok = city('比上期{{change overall_rate.change}}，{{overall_rate.growth}}，{{#if overall_rate.change}}有变化{{/if}}。');
+    expect(errors(ok)).toEqual([]);
+    expect(ok.status).toBe(0);
+    for (const [name, hint] of [['overall_rate.figure', '检查拼写'], ['overall_rate.chang', '最接近的有：overall_rate.change'], ['overall_rate.escape', '检查拼写']] as const) {
+      const r = city(`比上期{{${name}}}。`);
+      const [error, ...more] = errors(r);
+      expect(more, name).toEqual([]);
+      expect(error, name).toContain(`: 错误: 「${name}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出（`);
+      expect(error, name).toContain(hint);
+    }
+  });
+
   it('refuses a group of figures printed as one value, naming the member to write', () => {
     const cases = [
       ['{{regions.passed}}', 'regions.passed', '{{regions.passed.sum}}'],

@@ -115,6 +115,8 @@ function usesOf(engine: typeof Handlebars, source: string): Use[] | undefined {
 }
 
 const isRef = (v: unknown) => v instanceof FigureRef || v instanceof TextRef || v instanceof DateRef;
+/** What context.ts hangs under a figure: another figure, or a group holding figures (a ref's own fields hold none). */
+const isChild = (v: unknown): boolean => isRef(v) || (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some(isChild));
 const printable = (v: unknown) => isRef(v) || ['string', 'number', 'bigint'].includes(typeof v) || (typeof v === 'object' && v !== null && typeof (v as { toHTML?: unknown }).toHTML === 'function');
 
 function resolve(use: Use, context: object, hintFor: (name: string) => string | undefined): HelperError | undefined {
@@ -122,8 +124,9 @@ function resolve(use: Use, context: object, hintFor: (name: string) => string | 
   for (let i = 0; i < use.parts.length; i++) {
     const part = use.parts[i]!;
     const name = use.parts.slice(0, i + 1).join('.');
-    // A figure, a text, a date is one value: it has no parts of its own to name.
-    const own = typeof holder === 'object' && holder !== null && !isRef(holder) && Object.hasOwn(holder, part);
+    // A figure, a text, a date is one value: its only parts are the figures named under it
+    // (pass_rate.change, pass_rate.growth), never its own fields (figure, escape).
+    const own = typeof holder === 'object' && holder !== null && Object.hasOwn(holder, part) && (!isRef(holder) || isChild((holder as unknown as Record<string, unknown>)[part]));
     if (!own) {
       if (MACHINERY.has(part)) {
         return new HelperError(`「${name}」不是数据的名称：「${part}」是每个 JavaScript 对象都有的属性，在通报中什么也印不出`, {
@@ -176,8 +179,9 @@ function printableMembers(value: unknown, name: string): string[] {
 
 /** The names beside `part` (in `holder`) closest to it in spelling: at most three. */
 function nearest(part: string, holder: unknown, before: string[]): string[] {
-  if (typeof holder !== 'object' || holder === null || isRef(holder)) return [];
-  const keys = Object.keys(holder);
+  if (typeof holder !== 'object' || holder === null) return [];
+  // Under a figure, only the figures named under it (never its own fields).
+  const keys = Object.keys(holder).filter((k) => !isRef(holder) || isChild((holder as unknown as Record<string, unknown>)[k]));
   const limit = Math.max(2, Math.floor(part.length / 3));
   return keys
     .map((k) => ({ k, d: distance(part.toLowerCase(), k.toLowerCase()) }))
