@@ -35,7 +35,7 @@ describe('where: a count the text never prints', () => {
     base: '{ value: "78.3%", check: "saic_messages / total", where: { total: "1..1000" } }',
     base_bad: '{ value: "77.7%", check: "saic_messages / total", where: { total: "1..1000" } }',
     // A growth over an unprinted base, in a range far too wide to try value by value.
-    growth: '{ value: "减少35.7%", check: "growth(saic_messages, q2)", where: { q2: "1..1000000000000" } }',
+    drop: '{ value: "减少35.7%", check: "growth(saic_messages, q2)", where: { q2: "1..1000000000000" } }',
     growth_bad: '{ value: "减少35.9%", check: "growth(saic_messages, q2)", where: { q2: "1..1000000000000" } }',
     // Two unknowns, and an expression that is not monotone: tried value by value.
     two: '{ value: "50%", check: "(a + b) / 18", where: { a: "0..10", b: "0..5" } }',
@@ -44,7 +44,7 @@ describe('where: a count the text never prints', () => {
   });
 
   it('accepts a printed figure some whole number in the range gives, at its printed digits', () => {
-    for (const name of ['numerator', 'base', 'growth', 'two', 'square']) expect(errorsAbout(r.stderr, name), name).toEqual([]);
+    for (const name of ['numerator', 'base', 'drop', 'two', 'square']) expect(errorsAbout(r.stderr, name), name).toEqual([]);
   });
 
   it('refuses one no whole number gives, naming the nearest candidates and what they print', () => {

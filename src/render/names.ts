@@ -144,6 +144,16 @@ function resolve(use: Use, context: object, hintFor: (name: string) => string | 
     }
     holder = (holder as Record<string, unknown>)[part];
   }
+  // A figure drawn from a period that does not check: told here, in the order of the text,
+  // as its use would tell it.
+  if (holder instanceof FigureRef && holder.figure.faulty) {
+    try {
+      holder.usable();
+    } catch (e) {
+      if (e instanceof HelperError) return e;
+      throw e;
+    }
+  }
   const name = use.parts.join('.');
   if (use.role === 'print' && holder !== undefined && holder !== null && !printable(holder)) {
     const members = printableMembers(holder, name);
