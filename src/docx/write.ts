@@ -30,6 +30,7 @@ import { CHAR, CHAR_SPACE, LANDSCAPE_MARGIN, LINE_PITCH, MARGIN, PAGE, TYPE_WIDT
 import { PNG } from 'pngjs';
 import { FACES, FIGURE_STYLE, fontTableXml, stylesXml } from './styles.js';
 import { normalizePackage, type PackageInfo } from './package.js';
+import { embeddedFonts } from './embed.js';
 
 export interface DocxOptions {
   /** Mark each figure from data with the character style 数据 (shaded), for reviewers. */
@@ -303,5 +304,6 @@ export async function writeDocx(doc: DocxDocument, options: DocxOptions): Promis
     })),
   });
   const packed = await Packer.toBuffer(document);
-  return normalizePackage(packed, { ...options.info, fontTable: fontTableXml() });
+  const fonts = await embeddedFonts(doc);
+  return normalizePackage(packed, { ...options.info, fontTable: fontTableXml(fonts), fonts });
 }
