@@ -46,7 +46,8 @@ export function charactersByFace(doc: DocxDocument): Map<Face, Set<string>> {
   const out = new Map<Face, Set<string>>();
   const add = (face: Face, text: string) => {
     const set = out.get(face) ?? out.set(face, new Set()).get(face)!;
-    for (const c of text) if (c.trim() !== '') set.add(c);
+    // Spaces too (the 全角 and en spaces): their widths are the face's.
+    for (const c of text) if (c >= ' ') set.add(c);
   };
   const runs = (runs: Run[], styleFace: Face | undefined) => runs.forEach((r) => add(r.face ?? styleFace ?? 'fangsong', r.text));
   const block = (b: Block) => {
@@ -62,7 +63,7 @@ export function charactersByFace(doc: DocxDocument): Map<Face, Set<string>> {
   };
   doc.blocks.forEach(block);
   // The page numbers (the footer's 宋体): — N — with any number of pages.
-  add('song', '0123456789\u2015');
+  add('song', '0123456789\u2015\u2002');
   return out;
 }
 
@@ -167,19 +168,23 @@ export function obfuscate(font: Buffer, key: string): Buffer {
   return out;
 }
 
+/** A TrueType face cut to `text` and named `family` (Regular). */
+export async function namedSubset(face: Buffer, text: string, family: string, postscript: string): Promise<Buffer> {
+  const subsetFont = (await import('subset-font')).default;
+  const all = tables(await subsetFont(face, text, { targetFormat: 'truetype' }));
+  all.set('name', nameTable(all.get('name')!, family, postscript));
+  return sfnt(all);
+}
+
 /** Every face the document prints, cut to its characters and named as the office font. */
 export async function embeddedFonts(doc: DocxDocument): Promise<EmbeddedFont[]> {
-  const subsetFont = (await import('subset-font')).default;
   const out: EmbeddedFont[] = [];
   const byFace = charactersByFace(doc);
   for (const face of Object.keys(FACES) as Face[]) {
     const chars = byFace.get(face);
     if (!chars?.size) continue;
     const [pkg, file] = FREE[face];
-    const cut = await subsetFont(await wholeFace(pkg, file), [...chars].sort().join(''), { targetFormat: 'truetype' });
-    const all = tables(cut);
-    all.set('name', nameTable(all.get('name')!, FACES[face].name, POSTSCRIPT[face]));
-    const font = sfnt(all);
+    const font = await namedSubset(await wholeFace(pkg, file), [...chars].sort().join(''), FACES[face].name, POSTSCRIPT[face]);
     const key = keyOf(font, FACES[face].name);
     out.push({ name: FACES[face].name, key, data: obfuscate(font, key) });
   }
