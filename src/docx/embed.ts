@@ -168,25 +168,181 @@ export function obfuscate(font: Buffer, key: string): Buffer {
   return out;
 }
 
-/** A TrueType face cut to `text` and named `family` (Regular). */
-export async function namedSubset(face: Buffer, text: string, family: string, postscript: string): Promise<Buffer> {
-  const subsetFont = (await import('subset-font')).default;
-  const all = tables(await subsetFont(face, text, { targetFormat: 'truetype' }));
+/** A TrueType face named `family` (Regular). */
+function named(face: Buffer, family: string, postscript: string): Buffer {
+  const all = tables(face);
   all.set('name', nameTable(all.get('name')!, family, postscript));
   return sfnt(all);
 }
 
 /** Every face the document prints, cut to its characters and named as the office font. */
 export async function embeddedFonts(doc: DocxDocument): Promise<EmbeddedFont[]> {
+  const subsetFont = (await import('subset-font')).default;
   const out: EmbeddedFont[] = [];
   const byFace = charactersByFace(doc);
   for (const face of Object.keys(FACES) as Face[]) {
     const chars = byFace.get(face);
     if (!chars?.size) continue;
     const [pkg, file] = FREE[face];
-    const font = await namedSubset(await wholeFace(pkg, file), [...chars].sort().join(''), FACES[face].name, POSTSCRIPT[face]);
+    const text = [...chars].sort().join('');
+    const weight = /-(\d00)-normal/.exec(file)![1]!;
+    const cut = await subsetFont(await wholeFace(pkg, file), text, { targetFormat: 'truetype' });
+    const font = named(await withSymbols(cut, text, pkg, weight), FACES[face].name, POSTSCRIPT[face]);
     const key = keyOf(font, FACES[face].name);
     out.push({ name: FACES[face].name, key, data: obfuscate(font, key) });
+  }
+  return out;
+}
+
+// ---- Symbols the one-file face lacks -------------------------------------------------------
+// The serif and sans faces come as one file of their Chinese (and Latin) characters and a
+// hundred slices of the rest; the PDF takes √ or the page number's ― from a slice. Here such
+// glyphs are appended to the subset (outlines, widths and the character map; no hinting, no
+// layout tables), so that the one embedded font holds every character the PDF prints.
+
+/** The slice files of a face's weight: file and the code points its unicode-range names. */
+function slices(pkg: string, weight: string): { file: string; covers: (c: number) => boolean }[] {
+  const dir = path.dirname(require.resolve(`@fontsource/${pkg}/package.json`));
+  const css = readFileSync(path.join(dir, `${weight}.css`), 'utf8');
+  return [...css.matchAll(/url\(\.\/files\/([^)]+\.woff2)\)[^}]*unicode-range:\s*([^;]+);/g)].map((m) => {
+    const spans = m[2]!.split(',').map((r) => r.trim().replace(/^U\+/i, '').split('-').map((h) => parseInt(h, 16)));
+    return { file: m[1]!, covers: (c: number) => spans.some(([a, b]) => c >= a! && c <= (b ?? a!)) };
+  });
+}
+
+/** Glyph i's bytes of a TrueType face. */
+function glyphs(t: Map<string, Buffer>): Buffer[] {
+  const n = t.get('maxp')!.readUInt16BE(4);
+  const long = t.get('head')!.readInt16BE(50) === 1;
+  const loca = t.get('loca')!;
+  const at = (i: number) => (long ? loca.readUInt32BE(i * 4) : loca.readUInt16BE(i * 2) * 2);
+  return Array.from({ length: n }, (_, i) => t.get('glyf')!.subarray(at(i), at(i + 1)));
+}
+
+/** A glyph without its instructions (the other face's hinting functions are not carried), components renumbered by `shift`. */
+function movedGlyph(g: Buffer, shift: number): Buffer {
+  if (g.length === 0) return g;
+  const contours = g.readInt16BE(0);
+  if (contours >= 0) {
+    const at = 10 + contours * 2;
+    const length = g.readUInt16BE(at);
+    return Buffer.concat([g.subarray(0, at), Buffer.alloc(2), g.subarray(at + 2 + length)]);
+  }
+  const out = Buffer.from(g);
+  let p = 10;
+  let flags: number;
+  do {
+    flags = out.readUInt16BE(p);
+    out.writeUInt16BE(flags & ~0x100, p); // WE_HAVE_INSTRUCTIONS cleared
+    out.writeUInt16BE(out.readUInt16BE(p + 2) + shift, p + 2);
+    p += 4 + (flags & 1 ? 4 : 2) + (flags & 8 ? 2 : flags & 0x40 ? 4 : flags & 0x80 ? 8 : 0);
+  } while (flags & 0x20);
+  return flags & 0x100 ? out.subarray(0, p) : out;
+}
+
+/** Advance and side bearing of every glyph from an hmtx/vmtx table. */
+function metrics(table: Buffer | undefined, longCount: number, n: number, fallback: number): [number, number][] {
+  return Array.from({ length: n }, (_, i) => {
+    if (!table) return [fallback, 0];
+    const adv = table.readUInt16BE(Math.min(i, longCount - 1) * 4);
+    const side = i < longCount ? table.readInt16BE(i * 4 + 2) : table.readInt16BE(longCount * 4 + (i - longCount) * 2);
+    return [adv, side];
+  });
+}
+
+/** A cmap of a format 4 subtable (one segment a character: a subset's few) and a format 12 one. */
+function cmapOf(map: Map<number, number>): Buffer {
+  const codes = [...map.keys()].sort((a, b) => a - b);
+  const bmp = codes.filter((c) => c < 0xffff);
+  const segs = bmp.length + 1;
+  const f4 = Buffer.alloc(16 + segs * 8);
+  f4.writeUInt16BE(4, 0);
+  f4.writeUInt16BE(f4.length, 2);
+  f4.writeUInt16BE(segs * 2, 6);
+  const pow = 2 ** Math.floor(Math.log2(segs));
+  f4.writeUInt16BE(pow * 2, 8);
+  f4.writeUInt16BE(Math.log2(pow), 10);
+  f4.writeUInt16BE(segs * 2 - pow * 2, 12);
+  const starts = 14 + segs * 2 + 2;
+  const deltas = starts + segs * 2;
+  [...bmp, 0xffff].forEach((c, s) => {
+    f4.writeUInt16BE(c, 14 + s * 2);
+    f4.writeUInt16BE(c, starts + s * 2);
+    f4.writeUInt16BE(c === 0xffff ? 1 : (map.get(c)! - c) & 0xffff, deltas + s * 2);
+  });
+  const f12 = Buffer.alloc(16 + codes.length * 12);
+  f12.writeUInt16BE(12, 0);
+  f12.writeUInt32BE(f12.length, 4);
+  f12.writeUInt32BE(codes.length, 12);
+  codes.forEach((c, k) => [c, c, map.get(c)!].forEach((v, j) => f12.writeUInt32BE(v, 16 + k * 12 + j * 4)));
+  const head = Buffer.alloc(20);
+  [0, 2, 3, 1].forEach((v, j) => head.writeUInt16BE(v, j * 2));
+  head.writeUInt32BE(20, 8);
+  head.writeUInt16BE(3, 12);
+  head.writeUInt16BE(10, 14);
+  head.writeUInt32BE(20 + f4.length, 16);
+  return Buffer.concat([head, f4, f12]);
+}
+
+/** The character → glyph map of a face (fontkit reads every cmap format). */
+async function characterMap(font: Buffer): Promise<Map<number, number>> {
+  const fontkit = (await import('fontkit')) as typeof import('fontkit');
+  const face = fontkit.create(font) as import('fontkit').Font;
+  return new Map(face.characterSet.map((c) => [c, face.glyphForCodePoint(c).id] as const));
+}
+
+/** `base` with the glyphs of `extra` (another cut of the same design) appended and mapped. */
+async function appendGlyphs(base: Buffer, extra: Buffer): Promise<Buffer> {
+  const a = tables(base);
+  const b = tables(extra);
+  if (a.get('head')!.readUInt16BE(18) !== b.get('head')!.readUInt16BE(18) || !a.has('glyf') || !b.has('glyf')) return base;
+  const ga = glyphs(a);
+  const gb = glyphs(b).slice(1).map((g) => movedGlyph(g, ga.length - 1)); // .notdef of one face is enough
+  const all = [...ga, ...gb];
+  const glyf = Buffer.concat(all.map((g) => Buffer.concat([g, Buffer.alloc((4 - (g.length % 4)) % 4)])));
+  const loca = Buffer.alloc((all.length + 1) * 4);
+  all.reduce((at, g, i) => (loca.writeUInt32BE(at, i * 4), at + g.length + ((4 - (g.length % 4)) % 4)), 0);
+  loca.writeUInt32BE(glyf.length, all.length * 4);
+  const em = a.get('head')!.readUInt16BE(18);
+  const out = new Map(a);
+  for (const [metric, header] of [['hmtx', 'hhea'], ['vmtx', 'vhea']] as const) {
+    if (!a.has(metric)) continue;
+    const rows = [
+      ...metrics(a.get(metric), a.get(header)!.readUInt16BE(34), ga.length, em),
+      ...metrics(b.get(metric), b.get(header)?.readUInt16BE(34) ?? 0, gb.length + 1, em).slice(1),
+    ];
+    const table = Buffer.alloc(rows.length * 4);
+    rows.forEach(([adv, side], i) => (table.writeUInt16BE(adv, i * 4), table.writeInt16BE(side, i * 4 + 2)));
+    const h = Buffer.from(a.get(header)!);
+    h.writeUInt16BE(rows.length, 34);
+    h.writeUInt16BE(Math.max(...rows.map((r) => r[0])), 10);
+    out.set(metric, table).set(header, h);
+  }
+  const maxp = Buffer.from(a.get('maxp')!);
+  maxp.writeUInt16BE(all.length, 4);
+  for (let o = 6; o + 2 <= Math.min(maxp.length, b.get('maxp')!.length); o += 2) maxp.writeUInt16BE(Math.max(maxp.readUInt16BE(o), b.get('maxp')!.readUInt16BE(o)), o);
+  const head = Buffer.from(a.get('head')!);
+  head.writeInt16BE(1, 50);
+  const post = Buffer.from(a.get('post')!.subarray(0, 32));
+  post.writeUInt32BE(0x00030000, 0); // no glyph names
+  const map = await characterMap(base);
+  for (const [c, g] of await characterMap(extra)) if (!map.has(c) && g) map.set(c, g + ga.length - 1);
+  out.set('glyf', glyf).set('loca', loca).set('maxp', maxp).set('head', head).set('post', post).set('cmap', cmapOf(map));
+  return sfnt(out);
+}
+
+/** `font` (a subset of a one-file face) with the characters of `text` it lacks, from the face's slices. */
+async function withSymbols(font: Buffer, text: string, pkg: string, weight: string): Promise<Buffer> {
+  const subsetFont = (await import('subset-font')).default;
+  const have = await characterMap(font);
+  const lacking = [...new Set(text)].map((c) => c.codePointAt(0)!).filter((c) => c > 0x20 && !have.has(c));
+  let out = font;
+  for (const s of slices(pkg, weight)) {
+    const mine = lacking.filter((c) => s.covers(c) && !have.has(c));
+    if (!mine.length) continue;
+    const cut = await subsetFont(await wholeFace(pkg, s.file), String.fromCodePoint(...mine), { targetFormat: 'truetype' });
+    out = await appendGlyphs(out, cut);
+    for (const c of (await characterMap(out)).keys()) have.set(c, 0);
   }
   return out;
 }
