@@ -8,6 +8,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import mammoth from 'mammoth';
+import * as fontkit from 'fontkit';
 import { edit, exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
 import { readPages, rows, type PdfPage } from './pdf-measure.js';
 import { libreOfficePdf, redRules, ruledLines } from './libreoffice.js';
@@ -192,6 +193,51 @@ describe('bulletin.docx', () => {
     expect(heads.length).toBeGreaterThan(1);
     const h2 = [...xml.matchAll(/<w:p>((?:(?!<\/w:p>).)*)<\/w:p>/g)].map((m) => m[1]!).filter((p) => attr(p, 'w:pStyle', 'val') === 'Heading2').map((p) => p.replace(/<[^>]+>/g, ''));
     expect(h2).toEqual(heads);
+  });
+
+  it('carries the PDF’s faces, cut to its characters and named as the office fonts: LibreOffice without them prints the body in the serif', () => {
+    for (const b of [sample, city]) {
+      const fonts = part(b.docx, 'word/fontTable.xml');
+      const rels = part(b.docx, 'word/_rels/fontTable.xml.rels');
+      const files = unzipSync(readFileSync(b.docx));
+      expect(part(b.docx, 'word/settings.xml')).toContain('<w:embedTrueTypeFonts/><w:saveSubsetFonts/>');
+      expect(part(b.docx, '[Content_Types].xml')).toMatch(/<Default (?=[^>]*Extension="odttf")(?=[^>]*ContentType="application\/vnd\.openxmlformats-officedocument\.obfuscatedFont")/);
+      // Each office name with its embedded subset: un-obfuscated with its key (the key's bytes
+      // last to first over the first 32 bytes), the file is a face of that very name.
+      const faces: Record<string, string> = {};
+      for (const m of fonts.matchAll(/<w:font w:name="([^"]+)">(?:(?!<\/w:font>).)*<w:embedRegular r:id="([^"]+)" w:fontKey="(\{[0-9A-F-]{36}\})"\/>/g)) {
+        const target = new RegExp(`Id="${m[2]}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/font" Target="([^"]+)"`).exec(rels)![1]!;
+        const key = Buffer.from(m[3]!.replace(/[^0-9A-F]/g, ''), 'hex').reverse();
+        const data = Buffer.from(files[`word/${target}`]!);
+        for (let i = 0; i < 32; i++) data[i]! ^= key[i % 16]!;
+        const face = fontkit.create(data) as fontkit.Font;
+        faces[m[1]!] = face.familyName;
+        // The glyphs are the PDF's free faces' (their copyright kept), for every character of the body.
+        expect(face.copyright ?? '', m[1]).toMatch(/Adobe|Google|LXGW|Noto/i);
+        if (m[1] === '仿宋_GB2312') {
+          // The text of the paragraphs in 正文, runs of no face of their own.
+          const normal = [...part(b.docx, 'word/document.xml').matchAll(/<w:p>((?:(?!<\/w:p>).)*)<\/w:p>/g)].map((p) => p[1]!).filter((p) => (attr(p, 'w:pStyle', 'val') ?? 'Normal') === 'Normal');
+          const runs = normal.flatMap((p) => [...p.matchAll(/<w:r>((?:(?!<\/w:r>).)*)<\/w:r>/g)].map((r) => r[1]!)).filter((r) => !r.includes('w:rFonts'));
+          const body = runs.flatMap((r) => [...r.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1])).join('');
+          expect(body.length, b.root).toBeGreaterThan(500);
+          const lacking = [...new Set(body.replace(/&[a-z]+;/g, ''))].filter((c) => /\p{Script=Han}/u.test(c) && !face.hasGlyphForCodePoint(c.codePointAt(0)!));
+          expect(lacking, b.root).toEqual([]);
+        }
+      }
+      expect(faces['仿宋_GB2312']).toBe('仿宋_GB2312');
+      expect(faces['黑体']).toBe('黑体');
+      expect(faces['方正小标宋简体']).toBe('方正小标宋简体');
+      // LibreOffice, whose machine has none of the office fonts, prints every character in the
+      // embedded subsets: nothing in its fallback for an unknown name (Noto Sans CJK here) or in
+      // DejaVu (the √ of a matrix and the page number's ― come from the free faces' other files).
+      const printed = execFileSync('pdffonts', [b.lo], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean).map((l) => l.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''));
+      expect(printed, b.lo).toContain('FangSong_GB2312');
+      expect(printed).toContain('SimHei');
+      expect(printed).toContain('FZXiaoBiaoSong-B05S');
+      expect(printed).toContain('SimSun');
+      expect(printed.filter((n) => !['FangSong_GB2312', 'SimHei', 'FZXiaoBiaoSong-B05S', 'SimSun', 'KaiTi_GB2312'].includes(n)), b.lo).toEqual([]);
+    }
+    expect(execFileSync('pdftotext', [city.lo, '-'], { encoding: 'utf8' })).toContain('√');
   });
 
   it('says the same words as the PDF, paragraph for paragraph, figures included', async () => {

@@ -26,9 +26,18 @@ function coreXml(info: PackageInfo): string {
   );
 }
 
+function fontRels(count: number): string {
+  const rels = Array.from({ length: count }, (_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/font" Target="fonts/font${i + 1}.odttf"/>`);
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`;
+}
+
 /** Rewrite a package made by `docx` so that it depends on nothing but its input. */
-export function normalizePackage(bytes: Uint8Array, info: PackageInfo & { fontTable: string }): Buffer {
+export function normalizePackage(bytes: Uint8Array, info: PackageInfo & { fontTable: string; fonts?: readonly { data: Uint8Array }[] }): Buffer {
   const entries = unzipSync(bytes);
+  const fonts = info.fonts ?? [];
+  // The embedded fonts (embed.ts): their files, their relationships from the font table.
+  fonts.forEach((f, i) => (entries[`word/fonts/font${i + 1}.odttf`] = new Uint8Array(f.data)));
+  if (fonts.length) entries['word/_rels/fontTable.xml.rels'] = strToU8(fontRels(fonts.length));
   const names = Object.keys(entries).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a < b ? -1 : a > b ? 1 : 0));
   const isText = (n: string) => /\.(xml|rels)$/.test(n);
   const texts = new Map(names.filter(isText).map((n) => [n, strFromU8(entries[n]!)] as const));
@@ -41,11 +50,15 @@ export function normalizePackage(bytes: Uint8Array, info: PackageInfo & { fontTa
   }
   return zipDated(
     names.map((n) => {
-      if (!isText(n)) return [n, entries[n]!, 0] as const;
+      // Fonts deflate to about half; pictures are compressed already.
+      if (!isText(n)) return [n, entries[n]!, n.endsWith('.odttf') ? 6 : 0] as const;
       let text = texts.get(n)!;
       if (renamed.size) text = text.replace(/"([^"<>]{8,40})"/g, (m, id: string) => (renamed.has(id) ? `"${renamed.get(id)}"` : m));
       if (n === 'docProps/core.xml') text = coreXml(info);
       if (n === 'word/fontTable.xml') text = info.fontTable;
+      if (fonts.length && n === '[Content_Types].xml' && !text.includes('Extension="odttf"')) text = text.replace(/(<Types[^>]*>)/, '$1<Default Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"/>');
+      // Where the schema puts them: after displayBackgroundShape and the print settings.
+      if (fonts.length && n === 'word/settings.xml') text = text.replace(/(<w:settings[^>]*>(?:<w:(?:writeProtection|view|zoom|removePersonalInformation|removeDateAndTime|doNotDisplayPageBoundaries|displayBackgroundShape|printPostScriptOverText|printFractionalCharacterWidth|printFormsData)\b[^>]*\/>)*)/, '$1<w:embedTrueTypeFonts/><w:saveSubsetFonts/>');
       return [n, strToU8(text), 6] as const;
     }),
     info.date,

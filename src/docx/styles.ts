@@ -106,12 +106,19 @@ export function stylesXml(): string {
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:styles ${W}>${defaults}${paragraphs}${character}${table}</w:styles>`;
 }
 
-/** word/fontTable.xml: each face by the office's name, the free face as its alternative. */
-export function fontTableXml(): string {
+/**
+ * word/fontTable.xml: each face by the office's name, the free face as its alternative, and
+ * the embedded subset of the free face under that name (embed.ts) by its relationship.
+ */
+export function fontTableXml(embedded: readonly { name: string; key: string }[] = []): string {
   const seen = new Set<string>();
   const entries = Object.values(FACES)
     .filter((f) => !seen.has(f.name) && seen.add(f.name))
-    .map((f) => `<w:font w:name="${f.name}"><w:altName w:val="${f.alt}"/><w:charset w:val="86"/><w:family w:val="${f.family}"/><w:pitch w:val="fixed"/></w:font>`)
+    .map((f) => {
+      const i = embedded.findIndex((e) => e.name === f.name);
+      const embed = i < 0 ? '' : `<w:embedRegular r:id="rId${i + 1}" w:fontKey="${embedded[i]!.key}"/>`;
+      return `<w:font w:name="${f.name}"><w:altName w:val="${f.alt}"/><w:charset w:val="86"/><w:family w:val="${f.family}"/><w:pitch w:val="fixed"/>${embed}</w:font>`;
+    })
     .join('');
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts ${W}>${entries}</w:fonts>`;
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts ${W} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">${entries}</w:fonts>`;
 }
