@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Block, DocxDocument, Face, Run } from './model.js';
 import { FACES, STYLES } from './styles.js';
+import { writeCmap } from '../sfnt.js';
 
 const require = createRequire(import.meta.url);
 
@@ -250,40 +251,6 @@ function metrics(table: Buffer | undefined, longCount: number, n: number, fallba
   });
 }
 
-/** A cmap of a format 4 subtable (one segment a character: a subset's few) and a format 12 one. */
-function cmapOf(map: Map<number, number>): Buffer {
-  const codes = [...map.keys()].sort((a, b) => a - b);
-  const bmp = codes.filter((c) => c < 0xffff);
-  const segs = bmp.length + 1;
-  const f4 = Buffer.alloc(16 + segs * 8);
-  f4.writeUInt16BE(4, 0);
-  f4.writeUInt16BE(f4.length, 2);
-  f4.writeUInt16BE(segs * 2, 6);
-  const pow = 2 ** Math.floor(Math.log2(segs));
-  f4.writeUInt16BE(pow * 2, 8);
-  f4.writeUInt16BE(Math.log2(pow), 10);
-  f4.writeUInt16BE(segs * 2 - pow * 2, 12);
-  const starts = 14 + segs * 2 + 2;
-  const deltas = starts + segs * 2;
-  [...bmp, 0xffff].forEach((c, s) => {
-    f4.writeUInt16BE(c, 14 + s * 2);
-    f4.writeUInt16BE(c, starts + s * 2);
-    f4.writeUInt16BE(c === 0xffff ? 1 : (map.get(c)! - c) & 0xffff, deltas + s * 2);
-  });
-  const f12 = Buffer.alloc(16 + codes.length * 12);
-  f12.writeUInt16BE(12, 0);
-  f12.writeUInt32BE(f12.length, 4);
-  f12.writeUInt32BE(codes.length, 12);
-  codes.forEach((c, k) => [c, c, map.get(c)!].forEach((v, j) => f12.writeUInt32BE(v, 16 + k * 12 + j * 4)));
-  const head = Buffer.alloc(20);
-  [0, 2, 3, 1].forEach((v, j) => head.writeUInt16BE(v, j * 2));
-  head.writeUInt32BE(20, 8);
-  head.writeUInt16BE(3, 12);
-  head.writeUInt16BE(10, 14);
-  head.writeUInt32BE(20 + f4.length, 16);
-  return Buffer.concat([head, f4, f12]);
-}
-
 /** The character → glyph map of a face (fontkit reads every cmap format). */
 async function characterMap(font: Buffer): Promise<Map<number, number>> {
   const fontkit = (await import('fontkit')) as typeof import('fontkit');
@@ -327,7 +294,7 @@ async function appendGlyphs(base: Buffer, extra: Buffer): Promise<Buffer> {
   post.writeUInt32BE(0x00030000, 0); // no glyph names
   const map = await characterMap(base);
   for (const [c, g] of await characterMap(extra)) if (!map.has(c) && g) map.set(c, g + ga.length - 1);
-  out.set('glyf', glyf).set('loca', loca).set('maxp', maxp).set('head', head).set('post', post).set('cmap', cmapOf(map));
+  out.set('glyf', glyf).set('loca', loca).set('maxp', maxp).set('head', head).set('post', post).set('cmap', writeCmap(map));
   return sfnt(out);
 }
 
