@@ -93,25 +93,31 @@ describe('numbered items', () => {
 });
 
 describe('the PDF keeps the grid', () => {
-  it('puts every 3号 line of the page after a quote, lists, a table, a rule and code on a grid line', () => {
+  it('puts every 3号 line of the pages after a quote, lists, a table, a rule and code on a grid line', () => {
     const pages = readPages(path.join(root, 'out/2016Q4/bulletin.pdf'));
-    const p = pages.findIndex((pg) => pg.lines.some((l) => l.text.replace(/\s/g, '') === '五、补充说明'));
-    expect(p).toBeGreaterThanOrEqual(0);
-    const page = pages[p]!;
-    // 16 pt lines (poppler's box ≈ 23 pt) of the type area, the table's 12 pt cells aside.
-    const body = page.lines.filter((l) => l.h > 19 && l.h < 27 && l.y0 > 30 && l.y1 < 265);
-    // Baselines a whole number of pitches below the page's first line (line 1 of the grid).
-    const first = body[0]!.y1;
-    const offGrid = body.filter((l) => {
-      const k = (l.y1 - first) / PITCH;
-      return Math.abs(k - Math.round(k)) * PITCH > 0.6;
-    });
-    expect(body.length).toBeGreaterThan(10);
-    expect(body[0]!.y0).toBeLessThan(37 + PITCH / 2);
-    expect(offGrid.map((l) => `${l.text} ${((l.y1 - first) / PITCH).toFixed(2)}`)).toEqual([]);
-    for (const after of ['表格之后的一段话引用了注释1，行末换行', '第二行。', '代码块一行']) {
-      expect(body.map((l) => l.text.replace(/\s/g, ''))).toContain(after);
+    const flat = (l: { text: string }) => l.text.replace(/\s/g, '');
+    const from = pages.findIndex((pg) => pg.lines.some((l) => flat(l) === '五、补充说明'));
+    const to = pages.findIndex((pg) => pg.lines.some((l) => flat(l) === '代码块一行'));
+    expect(from).toBeGreaterThanOrEqual(0);
+    expect(to).toBeGreaterThanOrEqual(from);
+    // The section may run on to the next page (the 落款's page takes lines of 正文 with it):
+    // each of its pages keeps the grid.
+    const seen: string[] = [];
+    for (const page of pages.slice(from, to + 1)) {
+      // 16 pt lines (poppler's box ≈ 23 pt) of the type area, the table's 12 pt cells aside.
+      const body = page.lines.filter((l) => l.h > 19 && l.h < 27 && l.y0 > 30 && l.y1 < 265);
+      // Baselines a whole number of pitches below the page's first line (line 1 of the grid).
+      const first = body[0]!.y1;
+      const offGrid = body.filter((l) => {
+        const k = (l.y1 - first) / PITCH;
+        return Math.abs(k - Math.round(k)) * PITCH > 0.6;
+      });
+      expect(body[0]!.y0).toBeLessThan(37 + PITCH / 2);
+      expect(offGrid.map((l) => `${l.text} ${((l.y1 - first) / PITCH).toFixed(2)}`)).toEqual([]);
+      seen.push(...body.map(flat));
     }
+    expect(seen.length).toBeGreaterThan(10);
+    for (const after of ['表格之后的一段话引用了注释1，行末换行', '第二行。', '代码块一行']) expect(seen).toContain(after);
   });
 });
 
