@@ -706,4 +706,3 @@ describe('the preview, when a period\'s folder is replaced whole', () => {
     }
   }, 60_000);
 });
-
