@@ -1,5 +1,5 @@
 // YAML with positions kept: every schema problem is reported at the node it is about.
-import { LineCounter, isMap, isNode, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import type { Message } from '../messages.js';
 import { badChar, badCharReason, withoutBadChars } from './chars.js';
@@ -189,11 +189,11 @@ export function placeOf(source: YamlSource, path: readonly PropertyKey[], atKey 
   const keys = path.filter((k): k is string | number => typeof k !== 'symbol');
   for (let n = keys.length; n > 0; n--) {
     const sub = keys.slice(0, n);
-    const node = source.doc.getIn(sub, true);
+    const node = nodeAt(source, sub);
     if (!atKey && n === keys.length && isNode(node) && node.range) return toPlace(source, node.range[0]);
-    const parent = n > 1 ? source.doc.getIn(sub.slice(0, -1), true) : source.doc.contents;
+    const parent = n > 1 ? nodeAt(source, sub.slice(0, -1)) : source.doc.contents;
     if (isMap(parent)) {
-      const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === sub.at(-1));
+      const pair = pairOf(parent, sub.at(-1));
       if (pair && isNode(pair.key) && pair.key.range) return toPlace(source, pair.key.range[0]);
     }
     if (isNode(node) && node.range) return toPlace(source, node.range[0]);
@@ -202,9 +202,43 @@ export function placeOf(source: YamlSource, path: readonly PropertyKey[], atKey 
   return isNode(root) && root.range ? toPlace(source, root.range[0]) : { line: 1, column: 1 };
 }
 
+/**
+ * Each map's pairs by key, made on first use. The library finds a key by walking the map's
+ * pairs, so placing every one of 50,000 figures took quadratic time (a check of minutes).
+ * The parsed document is never changed, so the index stays true; the first of repeated keys
+ * wins, as in the library.
+ */
+const pairIndex = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+
+function pairOf(map: YAMLMap, key: unknown): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (!index.has(k)) index.set(k, pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
+/** The node at `path` (scalars kept as nodes), as `doc.getIn(path, true)` finds it. */
+function nodeAt(source: YamlSource, path: readonly (string | number)[]): unknown {
+  let node: unknown = source.doc.contents;
+  for (const key of path) {
+    if (isMap(node)) node = pairOf(node, key)?.value;
+    else if (isSeq(node)) {
+      const i = typeof key === 'number' ? key : /^\d+$/.test(key) ? Number(key) : -1;
+      node = Number.isInteger(i) && i >= 0 ? node.items[i] : undefined;
+    } else return undefined;
+  }
+  return node;
+}
+
 /** The place of character `index` of a string value, when the file writes it as it reads. */
 export function placeInScalar(source: YamlSource, path: readonly (string | number)[], index: number): Place {
-  const node = source.doc.getIn(path, true);
+  const node = nodeAt(source, path);
   if (!isScalar(node) || !node.range || typeof node.value !== 'string') return placeOf(source, path);
   const start = node.range[0] + (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0);
   // Escapes or folded lines would shift the offsets: then the value's start is the place.

@@ -1,0 +1,202 @@
+// Inputs that used to give a wrong figure or a crash with no word (issue 18), continued from
+// trust.test.ts: signing certificates, outputs kept from earlier builds, office fonts, signed
+// folders changed. A file of their own so that they run beside the others.
+import { describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { REPO, edit, sampleWorkspace, tongbao } from './helpers.js';
+
+describe('a signing certificate unfit to sign', () => {
+  const certs = mkdtempSync(path.join(tmpdir(), 'tongbao-unfit-'));
+  /** A .p12 made by openssl: `newkey` as `openssl req -newkey` takes it, extensions, export options. */
+  function p12(name: string, newkey: string[], ext: string[] = [], exportArgs: string[] = [], password = '口令123'): string {
+    const key = path.join(certs, `${name}.key`);
+    const cert = path.join(certs, `${name}.pem`);
+    const file = path.join(certs, `${name}.p12`);
+    execFileSync('openssl', ['req', '-x509', ...newkey, '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-utf8', '-subj', '/C=CN/CN=某某市人民政府办公室测试', ...ext.flatMap((e) => ['-addext', e])], { stdio: 'pipe' });
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', cert, '-out', file, '-passout', 'env:P', ...exportArgs], { stdio: 'pipe', env: { ...process.env, P: password } });
+    return file;
+  }
+  const RSA = ['-newkey', 'rsa:2048'];
+
+  it('is refused before printing, in plain Chinese, and the last signed output stays as it was', () => {
+    const root = sampleWorkspace();
+    try {
+      const good = p12('good', RSA);
+      const sign = (file: string, env: NodeJS.ProcessEnv = {}) => tongbao(['build', '2016Q4', '--sign', '--p12', file], root, { TONGBAO_SIGN_PASSWORD: '口令123', ...env });
+      expect(sign(good).status).toBe(0);
+      const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
+      const before = readFileSync(pdf);
+      const day = 86400;
+      const now = Math.floor(Date.now() / 1000);
+      execFileSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', path.join(certs, 'dsa.param')], { stdio: 'pipe' });
+      const cases: [string, string, NodeJS.ProcessEnv, string][] = [
+        ['expired at the signing time', good, { SOURCE_DATE_EPOCH: String(now + 60 * day) }, '签名证书已过期：有效期到'],
+        ['not yet valid at the signing time', good, { SOURCE_DATE_EPOCH: '946684800' }, '签名证书尚未生效：有效期从'],
+        ['a CA certificate', p12('ca', RSA, ['keyUsage=critical,keyCertSign,cRLSign']), {}, '密钥用途不含数字签名'],
+        ['an encryption certificate', p12('enc', RSA, ['keyUsage=keyEncipherment,dataEncipherment']), {}, '密钥用途不含数字签名'],
+        ['an Ed25519 key', p12('ed25519', ['-newkey', 'ed25519']), {}, '证书的密钥类型是 Ed25519'],
+        ['an Ed448 key', p12('ed448', ['-newkey', 'ed448']), {}, '证书的密钥类型是 Ed448'],
+        ['a DSA key', p12('dsa', ['-newkey', `dsa:${path.join(certs, 'dsa.param')}`]), {}, '证书的密钥类型是 DSA'],
+        ['a p12 with legacy encryption', p12('legacy', RSA, [], ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']), {}, '证书文件使用了旧式加密（PKCS#12 的 SHA-1 + 3DES'],
+        ['a wrong password', good, { TONGBAO_SIGN_PASSWORD: '错的' }, '证书口令不正确'],
+      ];
+      for (const [what, file, env, said] of cases) {
+        const r = sign(file, env);
+        expect(r.stderr, what).not.toContain('内部错误');
+        expect(r.status, what).toBe(1);
+        expect(r.stderr, what).toContain(said);
+        expect(r.stderr, what).not.toContain('1.2.840'); // no raw OID
+        expect(readFileSync(pdf).equals(before), what).toBe(true);
+      }
+      // Fit ones sign: a nonRepudiation-only certificate, and a p12 whose password is empty.
+      expect(sign(p12('nr', RSA, ['keyUsage=critical,nonRepudiation'])).status).toBe(0);
+      const r = sign(p12('empty', RSA, [], [], ''), { TONGBAO_SIGN_PASSWORD: '' });
+      expect(r.status, r.stderr).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+   }, 240_000); // a dozen builds, each starting Chromium
+});
+
+describe('an output of the other format, from an earlier build', () => {
+  it('is kept only while true to the data, never reported as generated; the page is remade', () => {
+    const root = sampleWorkspace();
+    try {
+      const out = path.join(root, 'out/2016Q4');
+      const circular = path.join(root, 'content/2016Q4/circular.md');
+      const original = readFileSync(circular, 'utf8');
+      const build = (...args: string[]) => {
+        const r = tongbao(['build', '2016Q4', '--json', ...args], root);
+        expect(r.status, r.stderr).toBe(0);
+        return { ...JSON.parse(r.stdout), stderr: r.stderr } as { written: string[]; kept: string[]; messages: { rule: string; reason: string }[]; stderr: string };
+      };
+      const names = (files: string[]) => files.map((f) => path.basename(f)).sort();
+      expect(names(build().written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
+      const pdf = readFileSync(path.join(out, 'bulletin.pdf'));
+
+      // Nothing changed: the PDF stays, said to be kept, not generated.
+      let r = build('--format', 'html');
+      expect(names(r.written)).toEqual(['SHA256SUMS', 'index.html']);
+      expect(names(r.kept)).toEqual(['bulletin.pdf']);
+      expect(readFileSync(path.join(out, 'bulletin.pdf')).equals(pdf)).toBe(true);
+
+      // The circular, a table, the YAML changed: the PDF no longer says what the data say.
+      for (const [what, change, undo] of [
+        ['the circular', () => writeFileSync(circular, `${original}\n改过的一段。\n`), () => writeFileSync(circular, original)],
+        ['a table', () => edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法访问', '站点长期无法打开')), () => edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法打开', '站点长期无法访问'))],
+        ['the title', () => edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: (.*)$/m, 'title: $1（修订）')), () => edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('（修订）', ''))],
+      ] as [string, () => void, () => void][]) {
+        expect(names(build().written), what).toContain('bulletin.pdf'); // a PDF true to the data
+        change();
+        r = build('--format', 'html');
+        expect(r.kept, what).toEqual([]);
+        expect(existsSync(path.join(out, 'bulletin.pdf')), what).toBe(false);
+        expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason, what).toBe('上次生成的 bulletin.pdf 与现在的数据不一致（数据、正文或模板改过），已删除');
+        expect(tongbao(['verify', out], root).status, what).toBe(0);
+        undo();
+      }
+
+      // A PDF whose source is not on record (an older tongbao made it, the record is lost): not kept either.
+      build();
+      rmSync(path.join(root, 'out/.2016Q4.json'));
+      r = build('--format', 'html');
+      expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason).toBe('无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除');
+
+      // A PDF-only build remakes the page beside it, so it never shows older figures.
+      build();
+      writeFileSync(circular, `${original}\n只生成 PDF 时改的一段。\n`);
+      r = build('--format', 'pdf');
+      expect(names(r.written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
+      expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('只生成 PDF 时改的一段。');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('an office font that cannot serve', () => {
+  const files = path.join(REPO, 'node_modules/@fontsource/noto-serif-sc/files');
+  const cjk = readFileSync(path.join(files, 'noto-serif-sc-chinese-simplified-400-normal.woff2'));
+  const cases: [string, Buffer, string][] = [
+    ['random bytes', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)), '不是能读取的字体文件'],
+    ['a truncated font', cjk.subarray(0, 3000), '不是能读取的字体文件'],
+    ['a font for Latin text only', readFileSync(path.join(files, 'noto-serif-sc-latin-400-normal.woff2')), '不是这种中文字体'],
+  ];
+
+  it('is not used: the free face prints instead, with a warning naming the file; no Type 3 fallback', () => {
+    for (const [what, bytes, said] of cases) {
+      const root = sampleWorkspace();
+      try {
+        mkdirSync(path.join(root, 'fonts'));
+        writeFileSync(path.join(root, 'fonts', '仿宋_GB2312.woff2'), bytes);
+        const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+        expect(r.status, `${what}: ${r.stderr}`).toBe(0);
+        expect(r.stderr, what).toMatch(new RegExp(`fonts/仿宋_GB2312\\.woff2: 警告: 字体「仿宋_GB2312\\.woff2」.*${said}.*改用免费字体`));
+        const fonts = spawnSync('pdffonts', [path.join(root, 'out/2016Q4/bulletin.pdf')], { encoding: 'utf8' }).stdout;
+        expect(fonts, what).not.toMatch(/Type 3/);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
+
+  it('under fonts: official is an error naming the file and why', () => {
+    const root = sampleWorkspace();
+    try {
+      edit(root, 'data/2016Q4/bulletin.yaml', (t) => `${t}\nfonts: official\n`);
+      mkdirSync(path.join(root, 'fonts'));
+      for (const n of ['方正小标宋简体', '黑体', '楷体_GB2312']) writeFileSync(path.join(root, 'fonts', `${n}.woff2`), cjk);
+      writeFileSync(path.join(root, 'fonts', '仿宋_GB2312.woff2'), cases[0]![1]);
+      const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('中没有可用的仿宋_GB2312（fonts/仿宋_GB2312.woff2 不是能读取的字体文件');
+      expect(r.stderr).not.toContain('内部错误');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a signed folder whose PDF is swapped or taken out, with SHA256SUMS written again', () => {
+  it('fails verify: the file list is signed too; --signed also asks that the signatures be there', () => {
+    const root = sampleWorkspace();
+    const certs = mkdtempSync(path.join(tmpdir(), 'tongbao-sums-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certs, 'k.pem'), '-out', path.join(certs, 'c.pem'), '-days', '30', '-utf8', '-subj', '/CN=某某市人民政府办公室测试'], { stdio: 'pipe' });
+      execFileSync('openssl', ['pkcs12', '-export', '-inkey', path.join(certs, 'k.pem'), '-in', path.join(certs, 'c.pem'), '-out', path.join(certs, 's.p12'), '-passout', 'pass:x'], { stdio: 'pipe' });
+      expect(tongbao(['build', '2016Q4', '--format', 'pdf'], root).status).toBe(0);
+      const unsigned = readFileSync(path.join(root, 'out/2016Q4/bulletin.pdf'));
+      const r0 = tongbao(['build', '2016Q4', '--sign', '--p12', path.join(certs, 's.p12')], root, { TONGBAO_SIGN_PASSWORD: 'x' });
+      expect(r0.status, r0.stderr).toBe(0);
+      const out = path.join(root, 'out/2016Q4');
+      expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'SHA256SUMS.p7s', 'bulletin.pdf', 'index.html']);
+      expect(tongbao(['verify', out, '--signed'], root).status).toBe(0);
+      // What someone would do to pass off another PDF: change the folder, write the sums again.
+      const resum = (dir: string) =>
+        writeFileSync(path.join(dir, 'SHA256SUMS'), readdirSync(dir).filter((f) => !f.startsWith('SHA256SUMS')).sort().map((f) => `${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}  ${f}\n`).join(''));
+      const cases: [string, (dir: string) => void, string[], string][] = [
+        ['the PDF swapped for an unsigned one', (d) => writeFileSync(path.join(d, 'bulletin.pdf'), unsigned), [], 'SHA256SUMS.p7s: 错误: 文件内容与签名不符：SHA256SUMS 在签名之后被改动'],
+        ['the PDF taken out with its line', (d) => rmSync(path.join(d, 'bulletin.pdf')), [], 'SHA256SUMS.p7s: 错误: 文件内容与签名不符：SHA256SUMS 在签名之后被改动'],
+        ['a file put in', (d) => writeFileSync(path.join(d, 'notice.html'), '<p>x</p>'), [], 'SHA256SUMS.p7s: 错误: 文件内容与签名不符'],
+        ['the PDF swapped and the signature of the list removed', (d) => { writeFileSync(path.join(d, 'bulletin.pdf'), unsigned); rmSync(path.join(d, 'SHA256SUMS.p7s')); }, ['--signed'], 'bulletin.pdf: 错误: 要求是签名的生成结果（--signed），但这个 PDF 没有签名'],
+        ['everything signed removed', (d) => { rmSync(path.join(d, 'bulletin.pdf')); rmSync(path.join(d, 'SHA256SUMS.p7s')); }, ['--signed'], '要求是签名的生成结果（--signed），但 SHA256SUMS 没有签名'],
+      ];
+      for (const [what, change, flags, said] of cases) {
+        const dir = path.join(root, `changed-${cases.findIndex((c) => c[0] === what)}`);
+        cpSync(out, dir, { recursive: true });
+        change(dir);
+        resum(dir);
+        const r = tongbao(['verify', dir, ...flags], root);
+        expect(r.status, `${what}: ${r.stdout}`).toBe(1);
+        expect(r.stderr, what).toContain(said);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(certs, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
