@@ -48,6 +48,8 @@ export async function main(argv: string[], io: Io = defaultIo, signal: AbortSign
     if (!load) throw new UsageError(`未知命令「${name}」`);
     if (signal.aborted) return EXIT.interrupted;
     const early: Early | undefined = name === 'build' && flags.format !== 'html' ? await import('../print/early.js') : undefined;
+    // A signal during that import: no Chromium is started for a build already stopped.
+    if (signal.aborted) return EXIT.interrupted;
     early?.prelaunch();
     try {
       const command = await load();
