@@ -8,9 +8,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Most tests wait on a child process (the CLI, Chromium, LibreOffice, Java), so files run
-    // side by side overlap those waits. Vitest's default, one worker fewer than the cores, is a
-    // single worker on a two-core machine: the files ran one after another, a core mostly idle.
-    maxWorkers: availableParallelism() + 2,
+    // One worker less than the cores (vitest's default; one on a two-core machine). Four files
+    // side by side on two cores were measured from a fresh clone: the CPU-bound ones (a dozen
+    // signing builds, a build per output format) ran past their time limits, 125–138 s.
+    maxWorkers: Math.max(1, availableParallelism() - 1),
   },
 });
