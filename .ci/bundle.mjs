@@ -3,7 +3,7 @@
 // resolving, reading and compiling those modules; the bundle loads in a fraction of that.
 // bin/tongbao.js runs the bundle only while every dist/ file it was made from is unchanged
 // (inputs.json), so a `tsc` without this step never runs stale code.
-// rolldown comes with vitest (a devDependency); without it the CLI runs from dist/ as before.
+// rolldown is a pinned devDependency; without it (a production install) the CLI runs from dist/ as before.
 import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
