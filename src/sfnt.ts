@@ -1,5 +1,5 @@
 // TrueType tables written for a font subset: the OFD's embedded faces (ofd/fonts.ts) and the
-// Word document's (docx/embed.ts) need the same character map.
+// Word document's (docx/embed.ts) need the same character map and the same file around it.
 
 /** A cmap with a format 4 subtable (BMP, Windows Unicode) and a format 12 one (all of Unicode). */
 export function writeCmap(map: Map<number, number>): Buffer {
@@ -45,4 +45,43 @@ export function writeCmap(map: Map<number, number>): Buffer {
   head.writeUInt16BE(10, 14);
   head.writeUInt32BE(head.length + f4.length, 16);
   return Buffer.concat([head, f4, f12]);
+}
+
+const checksum = (b: Buffer) => {
+  let sum = 0;
+  const padded = Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
+  for (let i = 0; i < padded.length; i += 4) sum = (sum + padded.readUInt32BE(i)) >>> 0;
+  return sum;
+};
+
+/** A TrueType file of these tables, in tag order, checksums and head.checkSumAdjustment set. */
+export function writeSfnt(all: ReadonlyMap<string, Buffer>, version = 0x00010000): Buffer {
+  const tags = [...all.keys()].sort();
+  const header = Buffer.alloc(12 + tags.length * 16);
+  header.writeUInt32BE(version, 0);
+  header.writeUInt16BE(tags.length, 4);
+  const pow = 2 ** Math.floor(Math.log2(tags.length));
+  header.writeUInt16BE(pow * 16, 6);
+  header.writeUInt16BE(Math.log2(pow), 8);
+  header.writeUInt16BE(tags.length * 16 - pow * 16, 10);
+  let offset = header.length;
+  let headAt = 0;
+  const bodies = tags.map((tag, i) => {
+    const data = Buffer.from(all.get(tag)!);
+    if (tag === 'head') {
+      data.writeUInt32BE(0, 8); // checkSumAdjustment, set below
+      headAt = offset;
+    }
+    const rec = 12 + i * 16;
+    header.write(tag, rec, 'latin1');
+    header.writeUInt32BE(checksum(data), rec + 4);
+    header.writeUInt32BE(offset, rec + 8);
+    header.writeUInt32BE(data.length, rec + 12);
+    const padded = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
+    offset += padded.length;
+    return padded;
+  });
+  const out = Buffer.concat([header, ...bodies]);
+  out.writeUInt32BE((0xb1b0afba - checksum(out)) >>> 0, headAt + 8);
+  return out;
 }

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Block, DocxDocument, Face, Run } from './model.js';
 import { FACES, STYLES } from './styles.js';
-import { writeCmap } from '../sfnt.js';
+import { writeCmap, writeSfnt } from '../sfnt.js';
 
 const require = createRequire(import.meta.url);
 
@@ -78,45 +78,6 @@ function tables(font: Buffer): Map<string, Buffer> {
   return out;
 }
 
-const checksum = (b: Buffer) => {
-  let sum = 0;
-  const padded = Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
-  for (let i = 0; i < padded.length; i += 4) sum = (sum + padded.readUInt32BE(i)) >>> 0;
-  return sum;
-};
-
-/** A TrueType file of these tables, in tag order, checksums and head.checkSumAdjustment set. */
-function sfnt(all: Map<string, Buffer>): Buffer {
-  const tags = [...all.keys()].sort();
-  const header = Buffer.alloc(12 + tags.length * 16);
-  header.writeUInt32BE(0x00010000, 0);
-  header.writeUInt16BE(tags.length, 4);
-  const pow = 2 ** Math.floor(Math.log2(tags.length));
-  header.writeUInt16BE(pow * 16, 6);
-  header.writeUInt16BE(Math.log2(pow), 8);
-  header.writeUInt16BE(tags.length * 16 - pow * 16, 10);
-  let offset = header.length;
-  let headAt = 0;
-  const bodies = tags.map((tag, i) => {
-    const data = Buffer.from(all.get(tag)!);
-    if (tag === 'head') {
-      data.writeUInt32BE(0, 8);
-      headAt = offset;
-    }
-    const rec = 12 + i * 16;
-    header.write(tag, rec, 'latin1');
-    header.writeUInt32BE(checksum(data), rec + 4);
-    header.writeUInt32BE(offset, rec + 8);
-    header.writeUInt32BE(data.length, rec + 12);
-    const padded = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
-    offset += padded.length;
-    return padded;
-  });
-  const out = Buffer.concat([header, ...bodies]);
-  out.writeUInt32BE((0xb1b0afba - checksum(out)) >>> 0, headAt + 8);
-  return out;
-}
-
 /**
  * A name table naming the face `family` (Regular), in English and Chinese (Windows Unicode
  * records), keeping the original's copyright, version and licence (the OFL's notice).
@@ -173,7 +134,7 @@ export function obfuscate(font: Buffer, key: string): Buffer {
 function named(face: Buffer, family: string, postscript: string): Buffer {
   const all = tables(face);
   all.set('name', nameTable(all.get('name')!, family, postscript));
-  return sfnt(all);
+  return writeSfnt(all);
 }
 
 /** Every face the document prints, cut to its characters and named as the office font. */
@@ -295,7 +256,7 @@ async function appendGlyphs(base: Buffer, extra: Buffer): Promise<Buffer> {
   const map = await characterMap(base);
   for (const [c, g] of await characterMap(extra)) if (!map.has(c) && g) map.set(c, g + ga.length - 1);
   out.set('glyf', glyf).set('loca', loca).set('maxp', maxp).set('head', head).set('post', post).set('cmap', writeCmap(map));
-  return sfnt(out);
+  return writeSfnt(out);
 }
 
 /** `font` (a subset of a one-file face) with the characters of `text` it lacks, from the face's slices. */

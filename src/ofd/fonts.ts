@@ -6,7 +6,7 @@ import { inflateSync } from 'node:zlib';
 import { PdfDocument, arrayItems, parseDict, refNumber } from '../pdf/update.js';
 import type { FontUse } from './model.js';
 import { OfdError } from './model.js';
-import { writeCmap } from '../sfnt.js';
+import { writeCmap, writeSfnt } from '../sfnt.js';
 
 /** The decoded data of a stream object (Chromium compresses its fonts with Flate alone). */
 function decodedStream(doc: PdfDocument, num: number): Buffer {
@@ -101,13 +101,6 @@ function readCmap(cmap: Buffer | undefined): Map<number, number> {
 }
 
 
-const checksum = (b: Buffer) => {
-  let sum = 0;
-  const padded = Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
-  for (let i = 0; i < padded.length; i += 4) sum = (sum + padded.readUInt32BE(i)) >>> 0;
-  return sum;
-};
-
 /** The font file with a cmap holding every character of `use` on its glyph, the rest kept. */
 export function withCharacters(font: Buffer, use: FontUse): Buffer {
   const { version, tables } = readTables(font);
@@ -121,30 +114,5 @@ export function withCharacters(font: Buffer, use: FontUse): Buffer {
     changed = true;
   }
   if (!changed) return font;
-  const all = [...tables.filter((t) => t.tag !== 'cmap'), { tag: 'cmap', data: writeCmap(cmap) }].sort((a, b) => (a.tag < b.tag ? -1 : 1));
-  const header = Buffer.alloc(12 + all.length * 16);
-  header.writeUInt32BE(version, 0);
-  header.writeUInt16BE(all.length, 4);
-  const pow = 2 ** Math.floor(Math.log2(all.length));
-  header.writeUInt16BE(pow * 16, 6);
-  header.writeUInt16BE(Math.log2(pow), 8);
-  header.writeUInt16BE(all.length * 16 - pow * 16, 10);
-  let offset = header.length;
-  const bodies: Buffer[] = [];
-  all.forEach((t, i) => {
-    const rec = 12 + i * 16;
-    header.write(t.tag, rec, 'latin1');
-    const data = t.tag === 'head' ? Buffer.from(t.data) : t.data;
-    if (t.tag === 'head') data.writeUInt32BE(0, 8); // checkSumAdjustment, set below
-    header.writeUInt32BE(checksum(data), rec + 4);
-    header.writeUInt32BE(offset, rec + 8);
-    header.writeUInt32BE(data.length, rec + 12);
-    const padded = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
-    bodies.push(padded);
-    offset += padded.length;
-  });
-  const out = Buffer.concat([header, ...bodies]);
-  const headAt = header.readUInt32BE(12 + all.findIndex((t) => t.tag === 'head') * 16 + 8);
-  out.writeUInt32BE((0xb1b0afba - checksum(out)) >>> 0, headAt + 8);
-  return out;
+  return writeSfnt(new Map([...tables.filter((t) => t.tag !== 'cmap').map((t) => [t.tag, t.data] as const), ['cmap', writeCmap(cmap)]]), version);
 }
