@@ -4,7 +4,7 @@
 // the year's figures from its periods. Every message is collected; the build runs the same.
 import { existsSync } from 'node:fs';
 import { periodPaths } from '../bulletin.js';
-import { loadBulletin, type LoadedBulletin } from '../load/bulletin.js';
+import { loadBulletin, type LoadResult, type LoadedBulletin } from '../load/bulletin.js';
 import { tablePlace } from '../load/rows.js';
 import { formatMessage, hasErrors, sortMessages, type Message } from '../messages.js';
 import { againstPrevious } from '../figures/change.js';
@@ -55,7 +55,10 @@ export async function checkBulletin(root: string, period: string): Promise<Check
  * when it checks, accepted problems aside; otherwise each use of them here is an error.
  */
 async function checkPeriod(root: string, period: string, shared?: { registers: Registers; others: PeriodFigures }): Promise<CheckResult> {
-  const { loaded, messages, files } = await loadBulletin(root, period);
+  const load = await loadBulletin(root, period);
+  const { loaded, messages, files } = load;
+  // The register reads this period as loaded here, with the messages of the load alone.
+  const asLoaded = new Map([[period, { ...load, messages: [...messages] }]]);
   let figures: Figures | undefined;
   let checks: CheckOutcome[] | undefined;
   let claims: ClaimOutcome[] | undefined;
@@ -86,7 +89,7 @@ async function checkPeriod(root: string, period: string, shared?: { registers: R
     // One register for this period and the others the check works out (its year, its
     // previous period), each with the list before it.
     const foreseen = [period, ...(loaded.bulletin.previous ? [loaded.bulletin.previous] : []), ...yearToDate(period)];
-    const registers = shared?.registers ?? new Registers(root, period, [...new Set(foreseen.flatMap((p) => [p, previousPeriod(p)]))]);
+    const registers = shared?.registers ?? new Registers(root, period, [...new Set(foreseen.flatMap((p) => [p, previousPeriod(p)]))], asLoaded);
     const own = await ownFigures(loaded, tables, registers, messages);
     const others = shared?.others ?? new PeriodFigures(root, registers);
     const previous = await previousFigures(loaded, others, messages);
@@ -205,13 +208,14 @@ class Registers {
     private readonly root: string,
     private readonly upTo: string,
     private readonly lists: readonly string[],
+    private readonly loaded?: ReadonlyMap<string, LoadResult>,
   ) {}
 
   get(period: string, before: string): Promise<Register> {
     if (period <= this.upTo && this.lists.includes(period) && this.lists.includes(before)) {
-      return (this.shared ??= readRegister(this.root, { upTo: this.upTo, lists: this.lists }));
+      return (this.shared ??= readRegister(this.root, { upTo: this.upTo, lists: this.lists, loaded: this.loaded }));
     }
-    return readRegister(this.root, { upTo: period, lists: [before, period] });
+    return readRegister(this.root, { upTo: period, lists: [before, period], loaded: this.loaded });
   }
 }
 

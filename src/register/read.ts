@@ -2,7 +2,7 @@
 // the rows of its site lists and rectification tables, streamed (a 44,000-row list is never
 // held). A period that cannot be read is named as unread, never half counted.
 import { listPeriods } from '../bulletin.js';
-import { loadBulletin } from '../load/bulletin.js';
+import { loadBulletin, type LoadResult } from '../load/bulletin.js';
 import { eachRow, type RowEvent, type RowHandler } from '../load/rows.js';
 import { readRows } from '../load/stream.js';
 import { hasErrors } from '../messages.js';
@@ -16,19 +16,21 @@ export interface RegisterOptions {
   upTo?: string;
   /** Read the site lists of these periods only; rectification tables are read in every period. */
   lists?: readonly string[];
+  /** Periods the caller has loaded already (a check, its own period): not loaded again. */
+  loaded?: ReadonlyMap<string, LoadResult>;
 }
 
 export async function readRegister(root: string, options: RegisterOptions = {}): Promise<Register> {
   const register = new Register();
   for (const period of listPeriods(root)) {
     if (options.upTo !== undefined && period > options.upTo) break;
-    await readPeriod(root, period, register, !options.lists || options.lists.includes(period));
+    await readPeriod(root, period, register, !options.lists || options.lists.includes(period), options.loaded?.get(period));
   }
   return register;
 }
 
-async function readPeriod(root: string, period: string, register: Register, lists: boolean): Promise<void> {
-  const { loaded, messages } = await loadBulletin(root, period, { streamAll: true });
+async function readPeriod(root: string, period: string, register: Register, lists: boolean, known?: LoadResult): Promise<void> {
+  const { loaded, messages } = known ?? (await loadBulletin(root, period, { streamAll: true }));
   if (!loaded || hasErrors(messages)) {
     register.unread.push({ period, reason: `bulletin.yaml 或表格有错误（运行 tongbao check ${period} 查看）` });
     return;
