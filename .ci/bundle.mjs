@@ -4,9 +4,11 @@
 // bin/tongbao.js runs the bundle only while every dist/ file it was made from is unchanged
 // (inputs.json), so a `tsc` without this step never runs stale code.
 // rolldown is a pinned devDependency; without it (a production install) the CLI runs from dist/ as before.
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(repo, 'dist');
@@ -30,8 +32,11 @@ rmSync(out, { recursive: true, force: true });
 const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'node', cwd: repo, external, logLevel: 'warn' });
 // dist/bundle/ is two levels below the repository, as dist/render/ and dist/archive/ are: their
 // `new URL('../../templates/', import.meta.url)` find the same files from the bundle.
-const { output } = await bundle.write({ dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
+// CommonJS, for V8's code cache (bin/code-cache.js); its own package.json says so, since the
+// repository's says "module".
+const { output } = await bundle.write({ dir: out, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
 await bundle.close();
+writeFileSync(path.join(out, 'package.json'), '{ "type": "commonjs" }\n');
 
 // Every dist/ file the bundle holds, with its time of writing: any of them rewritten makes the bundle stale.
 const inputs = {};
@@ -40,5 +45,24 @@ for (const chunk of output) for (const id of chunk.type === 'chunk' ? chunk.modu
   inputs[path.relative(dist, id).split(path.sep).join('/')] = statSync(id).mtimeMs;
 }
 writeFileSync(path.join(out, 'inputs.json'), JSON.stringify(inputs) + '\n');
+// The code cache: a check and a page build of the sample, in one process, compile what a
+// `check` and a `build` of the page run; their bytecode is written beside each file.
+const sample = mkdtempSync(path.join(tmpdir(), 'tongbao-code-cache-'));
+try {
+  for (const dir of ['data/2016Q4', 'content/2016Q4']) cpSync(path.join(repo, dir), path.join(sample, dir), { recursive: true });
+  const warm = `
+    const { useCodeCache } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'bin', 'code-cache.js')).href)});
+    useCodeCache(${JSON.stringify(out)}, true);
+    const { main } = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(path.join(out, 'cli.js'))});
+    const io = { out() {}, err() {} };
+    for (const args of [['check', '2016Q4'], ['build', '2016Q4', '--format', 'html']]) await main([...args, '--root', ${JSON.stringify(sample)}], io);
+  `;
+  execFileSync(process.execPath, ['--input-type=module', '-e', warm], { stdio: 'inherit' });
+} catch (e) {
+  console.warn(`bundle: no code cache (${e.message}); the bundle compiles as it loads`);
+} finally {
+  rmSync(sample, { recursive: true, force: true });
+}
+
 const size = readdirSync(out).reduce((n, f) => n + statSync(path.join(out, f)).size, 0);
 console.log(`bundle: dist/bundle/ (${output.length} files, ${(size / 2 ** 20).toFixed(1)} MB) from ${Object.keys(inputs).length} modules of dist/`);
