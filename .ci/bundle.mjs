@@ -29,7 +29,15 @@ try {
 }
 
 rmSync(out, { recursive: true, force: true });
-const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'node', cwd: repo, external, logLevel: 'warn' });
+// Handlebars builds its template code through source-map's SourceNode when it can load it, and
+// through a plain string otherwise: the same code, without source maps we never ask for. An
+// empty source-map spares loading it and the tree it builds for every template.
+const noSourceMap = {
+  name: 'no-source-map',
+  resolveId: (id) => (id === 'source-map' ? '\0no-source-map' : null),
+  load: (id) => (id === '\0no-source-map' ? 'module.exports = {};' : null),
+};
+const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'node', cwd: repo, external, plugins: [noSourceMap], logLevel: 'warn' });
 // dist/bundle/ is two levels below the repository, as dist/render/ and dist/archive/ are: their
 // `new URL('../../templates/', import.meta.url)` find the same files from the bundle.
 // CommonJS, for V8's code cache (bin/code-cache.js); its own package.json says so, since the
