@@ -5,7 +5,7 @@
 // (inputs.json), so a `tsc` without this step never runs stale code.
 // rolldown is a pinned devDependency; without it (a production install) the CLI runs from dist/ as before.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -54,18 +54,44 @@ for (const chunk of output) for (const id of chunk.type === 'chunk' ? chunk.modu
 }
 writeFileSync(path.join(out, 'inputs.json'), JSON.stringify(inputs) + '\n');
 // The code cache: a check and a page build of the sample, in one process, compile what a
-// `check` and a `build` of the page run; their bytecode is written beside each file.
+// `check` and a `build` of the page run; their bytecode is written beside each file. The
+// templates they compile are kept compiled too.
 const sample = mkdtempSync(path.join(tmpdir(), 'tongbao-code-cache-'));
 try {
   for (const dir of ['data/2016Q4', 'content/2016Q4']) cpSync(path.join(repo, dir), path.join(sample, dir), { recursive: true });
+  const examples = ['city', 'province'].map((name) => {
+    const root = path.join(repo, 'examples', name);
+    return [root, readdirSync(path.join(root, 'data')).filter((p) => /^\d{4}(Q[1-4]|H[12]|M\d\d)?$/.test(p)).sort().at(-1)];
+  });
   const warm = `
     const { useCodeCache } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'bin', 'code-cache.js')).href)});
     useCodeCache(${JSON.stringify(out)}, true);
     const { main } = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(path.join(out, 'cli.js'))});
     const io = { out() {}, err() {} };
     for (const args of [['check', '2016Q4'], ['build', '2016Q4', '--format', 'html']]) await main([...args, '--root', ${JSON.stringify(sample)}], io);
+    // The examples use the partials the sample does not (charts, tables in the text).
+    for (const [root, period] of ${JSON.stringify(examples)}) await main(['check', period, '--root', root], io);
   `;
-  execFileSync(process.execPath, ['--input-type=module', '-e', warm], { stdio: 'inherit' });
+  // The package's own templates, as Handlebars compiles them (src/render/precompiled.ts); the
+  // sample's circular and notes were compiled too, and are left out: only what ships is kept.
+  // A partial is compiled with its page's options, which differ once the page is compiled
+  // ahead: runs repeat until every template the sample uses comes compiled (the last run's
+  // code cache is the one kept, as a check runs with them).
+  const shipped = new Set(['', 'partials/'].flatMap((d) => readdirSync(path.join(repo, 'templates', d)).filter((f) => f.endsWith('.hbs')).map((f) => readFileSync(path.join(repo, 'templates', d, f), 'utf8'))));
+  const { default: Handlebars } = await import('handlebars');
+  const specs = {};
+  for (let run = 0; run < 4; run++) {
+    const recorded = path.join(sample, `templates-${run}.jsonl`);
+    writeFileSync(recorded, '');
+    execFileSync(process.execPath, ['--input-type=module', '-e', warm], { stdio: 'inherit', env: { ...process.env, TONGBAO_RECORD_TEMPLATES: recorded } });
+    let added = 0;
+    for (const line of readFileSync(recorded, 'utf8').split('\n').filter(Boolean)) {
+      const { key, options, source } = JSON.parse(line);
+      if (shipped.has(source) && !(key in specs)) [specs[key], added] = [Handlebars.precompile(source, options), added + 1];
+    }
+    writeFileSync(path.join(out, 'templates.json'), JSON.stringify(specs) + '\n');
+    if (!added) break;
+  }
 } catch (e) {
   console.warn(`bundle: no code cache (${e.message}); the bundle compiles as it loads`);
 } finally {

@@ -8,6 +8,7 @@ import { HELPER_NAMES } from '../schema.js';
 import { changeInWords, chineseNumeral, joinList, withUnit } from './chinese.js';
 import { DateRef, FigureRef, HelperError, TABLE_ID, TABLES, emptyListError, type TablePrint } from './context.js';
 import { nameProblem } from './names.js';
+import { precompiled, recordTemplate } from './precompiled.js';
 
 export type Escape = (s: string) => string;
 
@@ -267,8 +268,11 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
   // with the partials registered by that time): a problem is thrown with its place.
   const compile = hb.compile.bind(hb);
   hb.compile = ((input: unknown, options?: CompileOptions) => {
-    const template = compile(input, options);
-    let checked = typeof input !== 'string';
+    // A package template compiled ahead was looked over when it was made.
+    const ahead = typeof input === 'string' ? precompiled(hb, input, options) : undefined;
+    if (typeof input === 'string' && !ahead) recordTemplate(input, options);
+    const template = ahead ?? compile(input, options);
+    let checked = ahead !== undefined || typeof input !== 'string';
     return (context: unknown, runtime?: RuntimeOptions) => {
       if (!checked) {
         const problem = templateProblem(input as string, hb);
