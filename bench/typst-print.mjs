@@ -1,0 +1,78 @@
+// The reference of bench/typst: Typst (@myriaddreamin/typst-ts-node-compiler) typesetting the
+// rows of a long attachment on tongbao's page: A4, the GB/T 9704 type area (156 × 225 mm), the
+// table in 12 pt 仿宋 with its head in 黑体, the same columns, borders and cell padding as
+// templates/print.css, the page number in 宋体 under the type area. The faces are tongbao's
+// free ones (@fontsource, the files its print CSS names); Typst reads no WOFF, so each file is
+// unwrapped to the TrueType it holds (WOFF 1: zlib per table), which costs Typst nothing it
+// would pay with the fonts installed.
+// Usage: node bench/typst-print.mjs <rows.json> <out.pdf>
+//   rows.json: { head: string[], widths: number[] (percent), align: string[], rows: string[][] }
+// Prints one JSON line: { ms, pages }.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { pathToFileURL } from 'node:url';
+
+const t0 = performance.now();
+const require = createRequire(import.meta.url);
+const dist = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'dist');
+const { ROLES } = await import(pathToFileURL(path.join(dist, 'print', 'fonts.js')).href);
+const { writeSfnt } = await import(pathToFileURL(path.join(dist, 'sfnt.js')).href);
+const { NodeCompiler } = require('@myriaddreamin/typst-ts-node-compiler');
+
+/** The TrueType/OpenType file inside a WOFF 1 file. */
+function unwoff(woff) {
+  if (woff.toString('latin1', 0, 4) !== 'wOFF') throw new Error('not a WOFF file');
+  const flavor = woff.readUInt32BE(4);
+  const tables = new Map();
+  for (let i = 0, n = woff.readUInt16BE(12); i < n; i++) {
+    const e = 44 + i * 20;
+    const tag = woff.toString('latin1', e, e + 4);
+    const [offset, comp, orig] = [woff.readUInt32BE(e + 4), woff.readUInt32BE(e + 8), woff.readUInt32BE(e + 12)];
+    const data = woff.subarray(offset, offset + comp);
+    tables.set(tag, comp < orig ? inflateSync(data) : Buffer.from(data));
+  }
+  return writeSfnt(tables, flavor);
+}
+
+/** Every file the role's free @font-face rules name (their WOFF twins), as TrueType. */
+function faces(role) {
+  const [pkg, css] = role.free;
+  const dir = path.dirname(require.resolve(`@fontsource/${pkg}/package.json`));
+  const files = [...readFileSync(path.join(dir, css), 'utf8').matchAll(/url\(\.\/files\/([^)]+)\.woff2\)/g)].map((m) => path.join(dir, 'files', `${m[1]}.woff`));
+  return files.map((f) => unwoff(readFileSync(f)));
+}
+
+const [rowsFile, out] = process.argv.slice(2);
+const fontBlobs = [...faces(ROLES.fangsong), ...faces(ROLES.hei)];
+const family = { serif: 'Noto Serif SC', sans: 'Noto Sans SC' };
+const str = (s) => JSON.stringify(s); // a JSON string is a Typst string literal
+const { head, widths, align } = JSON.parse(readFileSync(rowsFile, 'utf8'));
+const source = `
+#set page(width: 210mm, height: 297mm, margin: (top: 37mm, bottom: 35mm, inside: 28mm, outside: 26mm),
+  footer-descent: 7mm, footer: context {
+    let n = counter(page).get().first()
+    set text(font: ${str(family.serif)}, size: 14pt)
+    align(if calc.odd(n) { right } else { left }, h(14pt) + [\\u{2015}\\u{2002}#n\\u{2002}\\u{2015}] + h(14pt))
+  })
+#set text(font: ${str(family.serif)}, size: 12pt, lang: "zh", region: "cn")
+#let data = json(${str(path.basename(rowsFile))})
+#table(
+  columns: (${widths.map((w) => `${w}%`).join(', ')}),
+  stroke: 0.75pt, inset: (x: 1.5mm, y: 1mm),
+  align: (${align.map((a) => `${a} + horizon`).join(', ')}),
+  table.header(..data.head.map(h => align(center, text(font: ${str(family.sans)}, h)))),
+  ..data.rows.flatten(),
+)
+`;
+const compiler = NodeCompiler.create({ workspace: path.dirname(path.resolve(rowsFile)), fontArgs: [{ fontBlobs }] });
+const doc = compiler.compile({ mainFileContent: source });
+if (doc.hasError() || !doc.result) {
+  doc.printErrors();
+  throw new Error('typst failed to compile the table');
+}
+const pdf = compiler.pdf(doc.result);
+writeFileSync(out, pdf);
+const pages = doc.result.numOfPages ?? null;
+console.log(JSON.stringify({ ms: performance.now() - t0, pages, fonts: fontBlobs.length, head: head.length }));
