@@ -50,7 +50,7 @@ const family = { serif: 'Noto Serif SC', sans: 'Noto Sans SC' };
 const str = (s) => JSON.stringify(s); // a JSON string is a Typst string literal
 const { head, widths, align } = JSON.parse(readFileSync(rowsFile, 'utf8'));
 const source = `
-#set page(width: 210mm, height: 297mm, margin: (top: 37mm, bottom: 35mm, inside: 28mm, outside: 26mm),
+#set page(width: 210mm, height: 297mm, margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm),
   footer-descent: 7mm, footer: context {
     let n = counter(page).get().first()
     set text(font: ${str(family.serif)}, size: 14pt)
