@@ -21,8 +21,34 @@ const { ROLES } = await import(pathToFileURL(path.join(dist, 'print', 'fonts.js'
 const { writeSfnt } = await import(pathToFileURL(path.join(dist, 'sfnt.js')).href);
 const { NodeCompiler } = require('@myriaddreamin/typst-ts-node-compiler');
 
-/** The TrueType/OpenType file inside a WOFF 1 file. */
-function unwoff(woff) {
+/**
+ * A name table naming the face `family` (Regular): Typst takes one file per family name, and
+ * reaches a subset of the same name only by its last-resort fallback, which may choose its own
+ * bundled faces first. Each subset is named for itself and the text lists them all, in order.
+ */
+function nameTable(family) {
+  const names = [[1, family], [2, 'Regular'], [4, family], [6, family.replace(/\W/g, '')], [16, family], [17, 'Regular']];
+  const strings = names.map(([, v]) => Buffer.from(v, 'utf16le').swap16());
+  const head = Buffer.alloc(6 + names.length * 12);
+  head.writeUInt16BE(0, 0);
+  head.writeUInt16BE(names.length, 2);
+  head.writeUInt16BE(head.length, 4);
+  let at = 0;
+  names.forEach(([id], i) => {
+    const r = 6 + i * 12;
+    head.writeUInt16BE(3, r); // Windows
+    head.writeUInt16BE(1, r + 2); // Unicode BMP
+    head.writeUInt16BE(0x409, r + 4);
+    head.writeUInt16BE(id, r + 6);
+    head.writeUInt16BE(strings[i].length, r + 8);
+    head.writeUInt16BE(at, r + 10);
+    at += strings[i].length;
+  });
+  return Buffer.concat([head, ...strings]);
+}
+
+/** The TrueType/OpenType file inside a WOFF 1 file, its family renamed. */
+function unwoff(woff, family) {
   if (woff.toString('latin1', 0, 4) !== 'wOFF') throw new Error('not a WOFF file');
   const flavor = woff.readUInt32BE(4);
   const tables = new Map();
@@ -33,36 +59,40 @@ function unwoff(woff) {
     const data = woff.subarray(offset, offset + comp);
     tables.set(tag, comp < orig ? inflateSync(data) : Buffer.from(data));
   }
+  tables.set('name', nameTable(family));
   return writeSfnt(tables, flavor);
 }
 
-/** Every file the role's free @font-face rules name (their WOFF twins), as TrueType. */
-function faces(role) {
+/** Every file the role's free @font-face rules name (their WOFF twins), as TrueType, each its own family. */
+function faces(role, prefix) {
   const [pkg, css] = role.free;
   const dir = path.dirname(require.resolve(`@fontsource/${pkg}/package.json`));
   const files = [...readFileSync(path.join(dir, css), 'utf8').matchAll(/url\(\.\/files\/([^)]+)\.woff2\)/g)].map((m) => path.join(dir, 'files', `${m[1]}.woff`));
-  return files.map((f) => unwoff(readFileSync(f)));
+  return files.map((f, i) => ({ family: `${prefix} ${i}`, blob: unwoff(readFileSync(f), `${prefix} ${i}`) }));
 }
 
 const [rowsFile, out] = process.argv.slice(2);
-const fontBlobs = [...faces(ROLES.fangsong), ...faces(ROLES.hei)];
-const family = { serif: 'Noto Serif SC', sans: 'Noto Sans SC' };
+const serif = faces(ROLES.fangsong, 'TB Serif');
+const sans = faces(ROLES.hei, 'TB Sans');
+const fontBlobs = [...serif, ...sans].map((f) => f.blob);
 const str = (s) => JSON.stringify(s); // a JSON string is a Typst string literal
+const list = (fs) => `(${fs.map((f) => str(f.family.toLowerCase())).join(', ')})`;
+const family = { serif: list(serif), sans: list(sans) };
 const { head, widths, align } = JSON.parse(readFileSync(rowsFile, 'utf8'));
 const source = `
 #set page(width: 210mm, height: 297mm, margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm),
   footer-descent: 7mm, footer: context {
     let n = counter(page).get().first()
-    set text(font: ${str(family.serif)}, size: 14pt)
+    set text(font: ${family.serif}, size: 14pt)
     align(if calc.odd(n) { right } else { left }, h(14pt) + [\\u{2015}\\u{2002}#n\\u{2002}\\u{2015}] + h(14pt))
   })
-#set text(font: ${str(family.serif)}, size: 12pt, lang: "zh", region: "cn")
+#set text(font: ${family.serif}, size: 12pt, lang: "zh", region: "cn", fallback: false)
 #let data = json(${str(path.basename(rowsFile))})
 #table(
   columns: (${widths.map((w) => `${w}%`).join(', ')}),
   stroke: 0.75pt, inset: (x: 1.5mm, y: 1mm),
   align: (${align.map((a) => `${a} + horizon`).join(', ')}),
-  table.header(..data.head.map(h => align(center, text(font: ${str(family.sans)}, h)))),
+  table.header(..data.head.map(h => align(center, text(font: ${family.sans}, h)))),
   ..data.rows.flatten(),
 )
 `;
