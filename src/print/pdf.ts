@@ -153,7 +153,12 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
     const long = findLongTable(readFileSync(req.htmlFile, 'utf8'), SLICING.fromRows);
     if (long) {
       const sliced = await printSliced(tabsBeside(opened.page, req, requests), req.htmlFile, long, { ...SLICING, timeout, onSlice: req.onSlice });
-      if ('pdf' in sliced) return { pdf: finishPdf(sliced.pdf, req.info), requests, slices: { count: sliced.count } };
+      if ('pdf' in sliced) {
+        const t0 = performance.now();
+        const pdf = finishPdf(sliced.pdf, req.info);
+        if (process.env['TONGBAO_SLICE_TRACE']) process.stderr.write(`slice-trace all finish ${(performance.now() - t0).toFixed(1)}\n`);
+        return { pdf, requests, slices: { count: sliced.count } };
+      }
       slices = { count: 1, reason: sliced.reason };
     }
     sandbox(opened.page, req, requests);

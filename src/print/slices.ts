@@ -48,6 +48,14 @@ export interface Sliced {
   starts: number[];
 }
 
+/**
+ * TONGBAO_SLICE_TRACE=1: how long each step of each slice took, one line each on stderr (the
+ * profile in BENCHMARKS.md). A step in Chromium is the wait for it in Node.
+ */
+const trace = process.env['TONGBAO_SLICE_TRACE']
+  ? (k: number | string, step: string, t0: number) => process.stderr.write(`slice-trace ${k} ${step} ${(performance.now() - t0).toFixed(1)}\n`)
+  : undefined;
+
 /** Why the table cannot be paginated here: the caller prints in one piece. */
 class Unpaginated extends Error {}
 
@@ -222,8 +230,12 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
   headPages.catch(() => undefined); // awaited by the slices; the failure is thrown by its job
   const headJob = async (tab: Tab): Promise<void> => {
     try {
+      let t0 = performance.now();
       await pool.load(tab, resident);
+      trace?.('head', 'load', t0);
+      t0 = performance.now();
       headCounted(countPages(await tab.page.pdf({ ...PDF_OPTIONS, timeout: o.timeout })));
+      trace?.('head', 'pdf', t0);
     } catch (e) {
       headFailed(e);
       throw e;
@@ -243,8 +255,10 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
       arrived.delete(joined);
       joined++;
       if (!p) continue;
+      const t0 = performance.now();
       if (joiner) joiner.add(p);
       else joiner = new Joiner(p);
+      trace?.(joined - 1, 'join', t0);
       count++;
     }
   };
@@ -253,12 +267,17 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     const first = k * size;
     const next = Math.min(n, first + size);
     // Measure the chunk and the first rows of the next one.
+    let t0 = performance.now();
     await pool.load(tab, resident);
     let end = Math.min(n, next + Math.max(1, o.lookahead));
     const m = await evaluate<Measured | null>(tab, MEASURE_FUNCTION, rows(first, end), false);
+    trace?.(k, 'measure', t0);
     if (!m) throw new Unpaginated('打印样式没有给出版心尺寸（--type-width、--type-height），或表格前没有分页');
     pager.record(first, m, k === 0);
+    t0 = performance.now();
     await pager.until(first);
+    trace?.(k, 'wait-rows-before', t0);
+    t0 = performance.now();
     let from = pager.sliceStart(first);
     let to = next === n ? n : pager.sliceStart(next);
     while (from === undefined || to === undefined || (from < to && to > end)) {
@@ -269,8 +288,10 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
       from = pager.sliceStart(first);
       to = next === n ? n : pager.sliceStart(next);
     }
+    trace?.(k, 'measure-more', t0);
     // Its rows went to the slice before.
     if (from >= to) return done(k, null);
+    t0 = performance.now();
     if (to === n) await pager.until(n);
     const starts = pager.starts();
     const firstPage = starts.indexOf(from);
@@ -279,6 +300,8 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     // number the slice's first page has in the whole document.
     const breaks = starts.slice(firstPage + (k === 0 ? 1 : 0), firstPage + pages);
     const css = k > 0 ? `@page:first{counter-increment:page ${firstPage}}` : '';
+    trace?.(k, 'paginate', t0);
+    t0 = performance.now();
     if (to === n) {
       // The last slice ends with what follows the table: a document of its own.
       const file = path.join(dir, 'slice-last.html');
@@ -287,8 +310,13 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     } else {
       await evaluate(tab, PREPARE_FUNCTION, from - first, to - first, breaks.map((b) => b - first), css);
     }
+    trace?.(k, 'prepare', t0);
+    t0 = performance.now();
     const skip = await headPages;
+    trace?.(k, 'wait-head', t0);
+    t0 = performance.now();
     const pdf = await tab.page.pdf({ ...PDF_OPTIONS, timeout: o.timeout, ...(k > 0 && { pageRanges: `${skip + 1}-` }) });
+    trace?.(k, 'pdf', t0);
     const want = k === 0 ? skip - 1 + pages : pages;
     const got = countPages(pdf);
     // The last slice holds what follows the table too: at least its own pages.
@@ -302,5 +330,8 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     pager.fail(e);
     throw e;
   }
-  return { pdf: joiner!.finish(), count, starts: pager.starts() };
+  const t0 = performance.now();
+  const pdf = joiner!.finish();
+  trace?.('all', 'join-finish', t0);
+  return { pdf, count, starts: pager.starts() };
 }
