@@ -10,6 +10,8 @@ import { unzipSync, strFromU8 } from 'fflate';
 import mammoth from 'mammoth';
 import * as fontkit from 'fontkit';
 import { edit, exampleWorkspace, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { sharedBuildAsync } from './shared-build.js';
+import { twoAtATime } from './two-at-a-time.js';
 import { readPages, rows, type PdfPage } from './pdf-measure.js';
 import { libreOfficePdf, redRules, ruledLines } from './libreoffice.js';
 import { pageNumberDash } from './pdf-rules.js';
@@ -29,11 +31,29 @@ interface Built {
   lo: string;
 }
 
-async function build(root: string, period: string, extra: string[] = []): Promise<Built> {
-  const r = await tongbaoAsync(['build', period, '--format', 'docx', ...extra], root);
-  expect(r.status, r.stderr).toBe(0);
-  const docx = path.join(root, 'out', period, 'bulletin.docx');
-  return { root, period, docx, pdf: path.join(root, 'out', period, 'bulletin.pdf'), lo: await libreOfficePdf(docx) };
+/** A workspace of the corpus: how it is made, the period built, the build's extra arguments. */
+interface Spec {
+  root: () => string;
+  period: string;
+  extra?: string[];
+}
+
+/**
+ * Every Word document the tests read, each built (a build of inputs another test of the run
+ * built already is copied: test/shared-build.ts), then printed by LibreOffice, two at a time.
+ * The tests only read the outputs; one of them builds again to compare bytes.
+ */
+async function buildAll<K extends string>(specs: Record<K, Spec>): Promise<Record<K, Built>> {
+  const names = Object.keys(specs) as K[];
+  const built = await twoAtATime(names, async (name): Promise<Built> => {
+    const { root: make, period, extra = [] } = specs[name];
+    const root = make();
+    const r = await sharedBuildAsync(root, ['build', period, '--format', 'docx', ...extra]);
+    expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+    const docx = path.join(root, 'out', period, 'bulletin.docx');
+    return { root, period, docx, pdf: path.join(root, 'out', period, 'bulletin.pdf'), lo: await libreOfficePdf(docx) };
+  });
+  return Object.fromEntries(names.map((name, i) => [name, built[i]!])) as Record<K, Built>;
 }
 
 /** Paragraphs of the Word document as mammoth reads them (tables cell by cell), without empty ones. */
@@ -113,12 +133,56 @@ function gridLine(y0: number, y1: number, top = 37): number | undefined {
   return y0 >= top + k * PITCH - 0.6 && y1 <= top + (k + 1) * PITCH + 1 ? k : undefined;
 }
 
+/** A paragraph of Chinese characters alone: no digits, no punctuation to shift a line's end. */
+const LINE = '政府网站监管工作常态开展抽查整改通报问责集约建设安全防护信息公开';
+/** The city's 2017Q1 without 份号 and 紧急程度, as a usual 通报's 版头 is. */
+const noFlags = (t: string) => t.replace(/^  copy_number: .*\n/m, '').replace(/^  urgency: .*\n/m, '');
+const city2017Q1 = (change: (t: string) => string) => () => {
+  const root = exampleWorkspace('city');
+  edit(root, 'data/2017Q1/bulletin.yaml', change);
+  return root;
+};
+
+const CORPUS = {
+  sample: { root: () => sampleWorkspace(), period: '2016Q4' },
+  city: { root: () => exampleWorkspace('city'), period: '2017Q2', extra: ['--docx-figures', 'highlight'] },
+  // The city with a paragraph of 28-character lines added.
+  characters: {
+    root: () => {
+      const root = exampleWorkspace('city');
+      appendFileSync(path.join(root, 'content/2017Q2/circular.md'), `\n\n${LINE.repeat(4)}\n`);
+      return root;
+    },
+    period: '2017Q2',
+  },
+  // The sample with attachment 2 turned.
+  landscape: {
+    root: () => {
+      const root = sampleWorkspace();
+      edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('    title: 各省（区、市）政府网站有关制度建设情况\n', '    title: 各省（区、市）政府网站有关制度建设情况\n    orientation: landscape\n'));
+      return root;
+    },
+    period: '2016Q4',
+  },
+  // The 版头s of issue 35 (below).
+  flags: { root: () => exampleWorkspace('city'), period: '2017Q1' },
+  noFlags: { root: city2017Q1(noFlags), period: '2017Q1' },
+  signer: { root: city2017Q1((t) => noFlags(t).replace('  number: 某政办函〔2017〕12号\n', '  number: 某政办函〔2017〕12号\n  signer: 张三\n')), period: '2017Q1' },
+  markAlone: { root: city2017Q1((t) => noFlags(t).replace('  number: 某政办函〔2017〕12号\n', '')), period: '2017Q1' },
+  province: { root: () => exampleWorkspace('province'), period: '2023Q3' },
+  cityLetter: { root: city2017Q1((t) => t.replace('  issuer_mark: 某某市人民政府办公室文件', '  format: letter\n  issuer_mark: 某某市人民政府办公室')), period: '2017Q1' },
+} satisfies Record<string, Spec>;
+let corpus: Promise<Record<keyof typeof CORPUS, Built>> | undefined;
+/** The corpus, built and printed once for the file, whichever describe asks first. */
+const theCorpus = () => (corpus ??= buildAll(CORPUS));
+const CORPUS_TIME = 900_000;
+
 describe('bulletin.docx', () => {
   let sample: Built;
   let city: Built;
   beforeAll(async () => {
-    [sample, city] = await Promise.all([build(sampleWorkspace(), '2016Q4'), build(exampleWorkspace('city'), '2017Q2', ['--docx-figures', 'highlight'])]);
-  }, 300_000);
+    ({ sample, city } = await theCorpus());
+  }, CORPUS_TIME);
 
   it('is A4 on the GB/T 9704 grid: 22 lines and 28 characters in Word’s arithmetic', () => {
     for (const b of [sample, city]) {
@@ -366,11 +430,8 @@ describe('bulletin.docx', () => {
 
 describe('bulletin.docx: characters per line', () => {
   it('fits 28 characters of 3号 to a line in LibreOffice, as in the PDF', async () => {
-    const root = exampleWorkspace('city');
-    // A paragraph of Chinese characters alone: no digits, no punctuation to shift a line's end.
-    const line = '政府网站监管工作常态开展抽查整改通报问责集约建设安全防护信息公开';
-    appendFileSync(path.join(root, 'content/2017Q2/circular.md'), `\n\n${line.repeat(4)}\n`);
-    const b = await build(root, '2017Q2');
+    const b = (await theCorpus()).characters;
+    const line = LINE;
     for (const pdf of [b.lo, b.pdf]) {
       const lines = readPages(pdf).flatMap((p) => textRows(p).map((r) => strip(r.map((l) => l.text).join(''))));
       const start = lines.findIndex((l) => l.startsWith(line.slice(0, 10)));
@@ -380,7 +441,7 @@ describe('bulletin.docx: characters per line', () => {
       expect(lines[start + 1]!.length, pdf).toBe(28);
       expect(lines[start + 2]!.length, pdf).toBe(28);
     }
-  }, 300_000);
+  }, CORPUS_TIME);
 });
 
 describe('build --format docx: options and what is kept', () => {
@@ -396,7 +457,7 @@ describe('build --format docx: options and what is kept', () => {
 
   it('keeps bulletin.docx when a later build does not make one and the data are unchanged, and removes it with a warning when they changed', async () => {
     const root = sampleWorkspace();
-    expect((await tongbaoAsync(['build', '2016Q4', '--format', 'docx'], root)).status).toBe(0);
+    expect((await sharedBuildAsync(root, ['build', '2016Q4', '--format', 'docx'])).status).toBe(0);
     const docx = path.join(root, 'out/2016Q4/bulletin.docx');
     const bytes = readFileSync(docx);
     const html = await tongbaoAsync(['build', '2016Q4', '--format', 'html'], root);
@@ -421,10 +482,7 @@ describe('build --format docx: options and what is kept', () => {
   }, 120_000);
 
   it('turns a wide attachment in a landscape section of its own, and comes back upright after it', async () => {
-    const root = sampleWorkspace();
-    const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
-    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    title: 各省（区、市）政府网站有关制度建设情况\n', '    title: 各省（区、市）政府网站有关制度建设情况\n    orientation: landscape\n'));
-    const b = await build(root, '2016Q4');
+    const b = (await theCorpus()).landscape;
     const xml = part(b.docx, 'word/document.xml');
     const sections = [...xml.matchAll(/<w:sectPr>(?:(?!<\/w:sectPr>).)*<\/w:sectPr>/g)].map((m) => ({ at: m.index!, orient: attr(m[0], 'w:pgSz', 'orient'), w: attr(m[0], 'w:pgSz', 'w') }));
     // The circular and attachment 1 upright; attachment 2 in the last section, landscape.
@@ -435,7 +493,7 @@ describe('build --format docx: options and what is kept', () => {
     const turned = pages.findIndex((p) => p.lines.some((l) => /^附件\s?2$/.test(l.text.trim())));
     expect(pages[turned]!.width).toBeCloseTo(297, 0);
     expect(pages[turned - 1]!.width).toBeCloseTo(210, 0);
-  }, 300_000);
+  }, CORPUS_TIME);
 
   it('says that the charts printed in the PDF are not in the Word document', async () => {
     const root = exampleWorkspace('city');
@@ -457,56 +515,20 @@ const count = (text: string, what: string) => text.split(what).length - 1;
 describe('bulletin.docx: the 版头 once, 信函格式, codes whole (issue 35)', () => {
   // The sample (no 版头), the city (份号 and 紧急程度 over the mark), the province (信函格式), and
   // the 版头s without 份号/密级/紧急程度 that a usual 通报 has: mark and number, with 签发人, the mark alone.
-  const noFlags = (t: string) => t.replace(/^  copy_number: .*\n/m, '').replace(/^  urgency: .*\n/m, '');
-  const cases: { name: string; root: () => string; period: string; once: string[] }[] = [
-    { name: 'the sample', root: () => sampleWorkspace(), period: '2016Q4', once: ['关于2016年第四次全国'] },
-    { name: 'the city with 份号 and 紧急程度', root: () => exampleWorkspace('city'), period: '2017Q1', once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号', '000123', '加急'] },
-    {
-      name: 'the city without 份号/紧急程度',
-      root: () => {
-        const root = exampleWorkspace('city');
-        edit(root, 'data/2017Q1/bulletin.yaml', noFlags);
-        return root;
-      },
-      period: '2017Q1',
-      once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号'],
-    },
-    {
-      name: 'the city without flags, with 签发人',
-      root: () => {
-        const root = exampleWorkspace('city');
-        edit(root, 'data/2017Q1/bulletin.yaml', (t) => noFlags(t).replace('  number: 某政办函〔2017〕12号\n', '  number: 某政办函〔2017〕12号\n  signer: 张三\n'));
-        return root;
-      },
-      period: '2017Q1',
-      once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号', '签发人：张三'],
-    },
-    {
-      name: 'the city with the mark alone',
-      root: () => {
-        const root = exampleWorkspace('city');
-        edit(root, 'data/2017Q1/bulletin.yaml', (t) => noFlags(t).replace('  number: 某政办函〔2017〕12号\n', ''));
-        return root;
-      },
-      period: '2017Q1',
-      once: ['某某市人民政府办公室文件'],
-    },
-    { name: 'the province (信函格式)', root: () => exampleWorkspace('province'), period: '2023Q3', once: ['某某省人民政府办公厅', '某政办函〔2023〕45号'] },
-    {
-      name: 'the city as 信函格式',
-      root: () => {
-        const root = exampleWorkspace('city');
-        edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('  issuer_mark: 某某市人民政府办公室文件', '  format: letter\n  issuer_mark: 某某市人民政府办公室'));
-        return root;
-      },
-      period: '2017Q1',
-      once: ['某政办函〔2017〕12号', '000123'],
-    },
+  const cases: { name: string; corpus: keyof typeof CORPUS; once: string[] }[] = [
+    { name: 'the sample', corpus: 'sample', once: ['关于2016年第四次全国'] },
+    { name: 'the city with 份号 and 紧急程度', corpus: 'flags', once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号', '000123', '加急'] },
+    { name: 'the city without 份号/紧急程度', corpus: 'noFlags', once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号'] },
+    { name: 'the city without flags, with 签发人', corpus: 'signer', once: ['某某市人民政府办公室文件', '某政办函〔2017〕12号', '签发人：张三'] },
+    { name: 'the city with the mark alone', corpus: 'markAlone', once: ['某某市人民政府办公室文件'] },
+    { name: 'the province (信函格式)', corpus: 'province', once: ['某某省人民政府办公厅', '某政办函〔2023〕45号'] },
+    { name: 'the city as 信函格式', corpus: 'cityLetter', once: ['某政办函〔2017〕12号', '000123'] },
   ];
   const built = new Map<string, Built>();
   beforeAll(async () => {
-    for (const c of cases) built.set(c.name, await build(c.root(), c.period));
-  }, 600_000);
+    const all = await theCorpus();
+    for (const c of cases) built.set(c.name, all[c.corpus]);
+  }, CORPUS_TIME);
 
   it('prints each text of the 版头 once, in mammoth’s reading and in LibreOffice’s print', async () => {
     for (const c of cases) {

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser } from '../src/print/browser.js';
 import { REPO, SEED, edit, sampleWorkspace, tongbao } from './helpers.js';
 import { axe, vnu } from './judges.js';
+import { sharedBuild } from './shared-build.js';
 
 const strip = (s: string) => s.replace(/[\s\u00a0\u3000]+/g, '');
 
@@ -24,7 +25,7 @@ let file: string;
 
 beforeAll(async () => {
   root = sampleWorkspace();
-  const r = tongbao(['build', '2016Q4', '--format', 'html'], root);
+  const r = sharedBuild(root, ['build', '2016Q4', '--format', 'html']);
   expect(r.status, r.stderr).toBe(0);
   file = path.join(root, 'out/2016Q4/index.html');
   browser = await launchBrowser();

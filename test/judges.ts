@@ -1,7 +1,11 @@
-// The real tools as judges: the Nu HTML Checker and axe-core in Chromium.
+// The real tools as judges: the Nu HTML Checker and axe-core in Chromium. A judge's verdict on
+// bytes it judged earlier in the run (another test file reads the same page) is not asked again:
+// it is kept in the run's cache folder (test/shared-build.ts), by the bytes' hash.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
 
@@ -14,8 +18,30 @@ export interface VnuMessage {
   lastLine?: number;
 }
 
+/** Where the verdict on this file's bytes for this question is kept in this run, if the run keeps any. */
+function keptAt(file: string, question: string): string | undefined {
+  const cache = process.env['TONGBAO_TEST_BUILDS'];
+  return cache && path.join(cache, `${question}-${createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32)}.json`);
+}
+
+const earlier = <T>(at: string | undefined): T | undefined => (at && existsSync(at) ? (JSON.parse(readFileSync(at, 'utf8')) as T) : undefined);
+
+function keep<T>(at: string | undefined, found: T): T {
+  if (at) {
+    // Written aside, then renamed: another worker sees the whole verdict or none.
+    writeFileSync(`${at}.${process.pid}.part`, JSON.stringify(found));
+    renameSync(`${at}.${process.pid}.part`, at);
+  }
+  return found;
+}
+
 /** Nu HTML Checker (vnu-jar) messages for one file; errors and warnings both. */
 export function vnu(file: string): VnuMessage[] {
+  const at = keptAt(file, 'vnu');
+  return earlier<VnuMessage[]>(at) ?? keep(at, vnuNow(file));
+}
+
+function vnuNow(file: string): VnuMessage[] {
   const jar = require('vnu-jar') as string;
   let out: string;
   try {
@@ -35,6 +61,11 @@ export interface AxeViolation {
 
 /** axe-core's WCAG 2.1 A/AA violations for a page at a viewport width. */
 export async function axe(browser: Browser, file: string, width: number): Promise<AxeViolation[]> {
+  const at = keptAt(file, `axe-${width}`);
+  return earlier<AxeViolation[]>(at) ?? keep(at, await axeNow(browser, file, width));
+}
+
+async function axeNow(browser: Browser, file: string, width: number): Promise<AxeViolation[]> {
   const page = await browser.newPage();
   try {
     // The page's CSP forbids every script, rightly; the judge alone is let in.

@@ -1,23 +1,46 @@
 // LibreOffice as a second reader of the Word document: it opens bulletin.docx headless and
 // prints it to PDF, which the tests measure as they measure tongbao's own PDF.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
 
-/** The PDF LibreOffice prints from a .docx: in a folder of its own, with a profile of its own (tests run side by side). */
-export function libreOfficePdf(docx: string): Promise<string> {
+/**
+ * The PDF LibreOffice prints from a .docx: in a folder of its own, with a profile of its own
+ * (tests run side by side). A document of the same bytes printed earlier in the run, by any
+ * test file, is not printed again: its print is kept in the run's cache folder
+ * (test/shared-build.ts), by the document's hash.
+ *
+ * One start of LibreOffice per document, though `--convert-to` takes several: in one process
+ * the embedded faces of the first document serve the later ones, whose subsets have the same
+ * names (measured: every document after the first printed characters in Noto Sans CJK and
+ * DejaVu, which the test of the faces rightly fails).
+ */
+export async function libreOfficePdf(docx: string): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-lo-'));
+  const pdf = path.join(dir, path.basename(docx).replace(/\.docx$/, '.pdf'));
+  const cache = process.env['TONGBAO_TEST_BUILDS'];
+  const kept = cache && path.join(cache, `lo-${createHash('sha256').update(readFileSync(docx)).digest('hex').slice(0, 32)}.pdf`);
+  if (kept && existsSync(kept)) {
+    copyFileSync(kept, pdf);
+    return pdf;
+  }
   const profile = pathToFileURL(path.join(dir, 'profile')).href;
-  return new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     execFile('soffice', [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, docx], { timeout: 180_000 }, (e, _out, err) => {
-      const pdf = path.join(dir, path.basename(docx).replace(/\.docx$/, '.pdf'));
       if (e || !existsSync(pdf)) reject(new Error(`LibreOffice could not convert ${docx}: ${e?.message ?? ''} ${err}`));
-      else resolve(pdf);
+      else resolve();
     });
   });
+  if (kept) {
+    // Written aside, then renamed: another worker sees the whole print or none.
+    copyFileSync(pdf, `${kept}.${process.pid}.part`);
+    renameSync(`${kept}.${process.pid}.part`, kept);
+  }
+  return pdf;
 }
 
 /**

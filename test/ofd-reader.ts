@@ -4,11 +4,11 @@
 // compared with pdftoppm's picture of the PDF page. Its limit: it does not load the fonts
 // embedded in the package, and sets text in whatever face the system gives the font's name.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import puppeteer from 'puppeteer-core';
+import puppeteer, { type Browser } from 'puppeteer-core';
 import { PNG } from 'pngjs';
 
 const require = createRequire(import.meta.url);
@@ -23,9 +23,24 @@ export interface ReaderPage {
 }
 
 export async function readWithOfdJs(ofd: string): Promise<ReaderPage[]> {
+  return (await readAllWithOfdJs([ofd]))[0]!;
+}
+
+/** Several packages read by ofd.js in one start of Chromium (which costs more than reading one), each in a page of its own. */
+export async function readAllWithOfdJs(ofds: string[]): Promise<ReaderPage[][]> {
   const browser = await puppeteer.launch({ executablePath: process.env['PUPPETEER_EXECUTABLE_PATH'] || '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new', '--font-render-hinting=none'] });
   try {
-    const page = await browser.newPage();
+    const read: ReaderPage[][] = [];
+    for (const ofd of ofds) read.push(await readIn(browser, ofd));
+    return read;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function readIn(browser: Browser, ofd: string): Promise<ReaderPage[]> {
+  const page = await browser.newPage();
+  try {
     await page.setViewport({ width: 1200, height: 1700, deviceScaleFactor: 1 });
     await page.setContent('<!DOCTYPE html><html><body style="margin:0;background:#fff"><div id="out"></div></body></html>');
     await page.addScriptTag({ content: readFileSync(require.resolve('ofd.js/lib/ofd.umd.js'), 'utf8') });
@@ -59,7 +74,7 @@ export async function readWithOfdJs(ofd: string): Promise<ReaderPage[]> {
     }
     return pages;
   } finally {
-    await browser.close();
+    await page.close();
   }
 }
 
@@ -68,6 +83,28 @@ export function pdfPicture(pdf: string, page: number, width: number, height: num
   const base = path.join(mkdtempSync(path.join(tmpdir(), 'tongbao-ppm-')), 'p');
   execFileSync('pdftoppm', ['-f', String(page), '-l', String(page), '-scale-to-x', String(width), '-scale-to-y', String(height), '-png', '-singlefile', pdf, base]);
   return PNG.sync.read(readFileSync(`${base}.png`));
+}
+
+/**
+ * pdftoppm's pictures of every page of a PDF, page i at sizes[i]: one pdftoppm for each run of
+ * pages of one size, rather than one (opening the whole PDF again) for each page.
+ */
+export function pdfPictures(pdf: string, sizes: { width: number; height: number }[]): PNG[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-ppm-'));
+  const pictures: PNG[] = [];
+  for (let first = 0; first < sizes.length; ) {
+    const { width, height } = sizes[first]!;
+    let last = first;
+    while (last + 1 < sizes.length && sizes[last + 1]!.width === width && sizes[last + 1]!.height === height) last++;
+    const base = path.join(dir, `run${first + 1}`);
+    execFileSync('pdftoppm', ['-f', String(first + 1), '-l', String(last + 1), '-scale-to-x', String(width), '-scale-to-y', String(height), '-png', pdf, base]);
+    // pdftoppm numbers its files with as many digits as the document's last page has.
+    const files = readdirSync(dir).filter((f) => f.startsWith(`run${first + 1}-`)).sort((a, b) => Number(/-(\d+)\.png$/.exec(a)![1]) - Number(/-(\d+)\.png$/.exec(b)![1]));
+    if (files.length !== last - first + 1) throw new Error(`pdftoppm drew ${files.length} of pages ${first + 1}–${last + 1} of ${pdf}`);
+    for (const f of files) pictures.push(PNG.sync.read(readFileSync(path.join(dir, f))));
+    first = last + 1;
+  }
+  return pictures;
 }
 
 /** The share of pixels whose grey differs by more than a quarter of the range. */

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { closeBrowser, launchBrowser } from '../src/print/browser.js';
-import { edit, exampleWorkspace, sampleWorkspace, tongbaoAsync } from './helpers.js';
+import { edit, exampleWorkspace, sampleWorkspace } from './helpers.js';
+import { sharedBuildAsync } from './shared-build.js';
+import { twoAtATime } from './two-at-a-time.js';
 
 const SHOTS = mkdtempSync(path.join(tmpdir(), 'tongbao-phone-'));
 
@@ -19,8 +21,9 @@ interface Case {
   period: string;
 }
 
+/** The page of a workspace just made (a build of the same inputs earlier in the run is copied). */
 async function built(name: string, root: string, period: string): Promise<Case> {
-  const r = await tongbaoAsync(['build', period, '--format', 'html'], root);
+  const r = await sharedBuildAsync(root, ['build', period, '--format', 'html']);
   expect(r.status, r.stderr).toBe(0);
   return { name, root, period };
 }
@@ -83,15 +86,14 @@ describe('the portal page at 375 px', () => {
     const long = sampleWorkspace();
     // A title of many words, and headers of a narrow table (the issue's 「抽查网站/数」).
     edit(long, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: .*$/m, 'title: 关于2016年第四季度全省政府网站和政务新媒体检查情况的通报（示例）'));
-    cases.push(
-      ...(await Promise.all([
-        built('sample', sampleWorkspace(), '2016Q4'),
-        built('sample with a long title', long, '2016Q4'),
-        built('city 2017Q1', exampleWorkspace('city'), '2017Q1'),
-        built('city 2017Q2', exampleWorkspace('city'), '2017Q2'),
-        built('province', exampleWorkspace('province'), '2023Q3'),
-      ])),
-    );
+    const workspaces: [string, string, string][] = [
+      ['sample', sampleWorkspace(), '2016Q4'],
+      ['sample with a long title', long, '2016Q4'],
+      ['city 2017Q1', exampleWorkspace('city'), '2017Q1'],
+      ['city 2017Q2', exampleWorkspace('city'), '2017Q2'],
+      ['province', exampleWorkspace('province'), '2023Q3'],
+    ];
+    cases.push(...(await twoAtATime(workspaces, ([name, root, period]) => built(name, root, period))));
     browser = await launchBrowser();
   }, 300_000);
   afterAll(async () => {
