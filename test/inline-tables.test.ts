@@ -61,7 +61,7 @@ describe('a table in the text', () => {
     expect(text.indexOf('各区县政府网站抽查情况')).toBeLessThan(text.indexOf('2017年4月10日'));
     expect(text).not.toContain('附件3');
     expect(text.replace(/\s+/g, '')).toContain('合计13011588.5%');
-  });
+  }, 120_000);
 
   it('is checked as an attachment is: a truncated row rate is an error at its cell', async () => {
     const { r } = await truncated();
@@ -87,5 +87,5 @@ describe('a table in the text', () => {
     expect(r.status, r.stderr).toBe(0);
     const html = readFileSync(path.join((await listed()).root, 'out/2017Q1/index.html'), 'utf8');
     expect(html).toMatch(/见下表：<\/li>\s*<\/ul>\s*<figure class="inline-table/);
-  });
+  }, 120_000);
 });

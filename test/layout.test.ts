@@ -182,7 +182,7 @@ describe('the sample and examples/city on paper', () => {
     expect(last.lines.some((l) => l.text.startsWith('附件2') || l.text.includes('存在问题'))).toBe(true);
     const printed = last.lines.find((l) => l.text.includes('印发'))!;
     expect(262 - printed.y1).toBeLessThan(4);
-  });
+  }, 120_000);
 
   it('places the sealed 落款 as §7.3.5.1: the date 右空四字, the signatory centred on it', () => {
     const page = city.pages.find((p) => p.lines.some((l) => l.text === '2017年4月10日'))!;
@@ -275,7 +275,7 @@ describe('签发人 in the 版头 (§7.2.6)', () => {
     expect(number.y1 - mark.y1).toBeLessThan(3 * PITCH + 0.5);
     // The name's face: the city's page 1 has no other 楷 text.
     expect(execFileSync('pdffonts', ['-f', '1', '-l', '1', pdf], { encoding: 'utf8' })).toMatch(/Kai/i);
-  });
+  }, 120_000);
 });
 
 describe('a 落款 never alone on its page (§7.3.5.5)', () => {

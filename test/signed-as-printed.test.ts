@@ -59,17 +59,9 @@ function libreOfficePdfs(docxs: string[]): Promise<string[]> {
 const LINE = '各地区各部门要按照要求认真做好政府网站日常监管工作并及时整改问题。'.slice(0, 28);
 /** Lines pushed in before the sample's last paragraph: the Word documents of the 落款's family below. */
 const WORD_FAMILY = [3, 4, 5, 6];
-const plainWord = plan(() => build(sampleWorkspace(), '2016Q4', 'docx'));
-/** LibreOffice's prints of the sample's Word document and of WORD_FAMILY's, in one start of it. */
-const wordPrints = plan(async () => {
-  const family = WORD_FAMILY.map((extra) => {
-    const ws = sampleWorkspace();
-    edit(ws, 'content/2016Q4/circular.md', (t) => t.replace(/\n(对本次通报的问题网站)/, `\n${Array.from({ length: extra }, () => LINE).join('\n\n')}\n\n$1`));
-    return build(ws, '2016Q4', 'docx');
-  });
-  const [plain, ...rest] = await libreOfficePdfs(await Promise.all([plainWord(), ...family]));
-  return { plain: plain!, family: rest };
-});
+
+/** The sample's Word document (planned with the first describe's builds). */
+let plainWord: () => Promise<string>;
 
 /** The 落款's lines: the date and the line just above it. */
 function signature(pages: PdfPage[]): { date: Line; above: Line } {
@@ -90,6 +82,7 @@ describe('the 发文机关署名 without a signatory (§7.3.5): the office signs
     return build(ws);
   });
   const page = plan(() => build(sampleWorkspace(), '2016Q4', 'html'));
+  plainWord = plan(() => build(sampleWorkspace(), '2016Q4', 'docx'));
   const signatory = plan(() => {
     const ws = sampleWorkspace();
     edit(ws, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^office: .*$/m, (l) => `${l}\nsignatory: 国务院办公厅`));
@@ -111,14 +104,14 @@ describe('the 发文机关署名 without a signatory (§7.3.5): the office signs
     expect(Math.abs(184 - 2 * CW - above.x1)).toBeLessThan(1);
     expect(Math.abs(date.x0 - (above.x0 + 2 * CW))).toBeLessThan(1);
     expect(date.y0 - above.y0).toBeCloseTo(PITCH, 0);
-  });
+  }, 120_000);
 
   it('prints it sealed as §7.3.5.1: centred on the date, inside the type area', async () => {
     const { date, above } = signature(readPages(await sealed()));
     expect(above.text).toBe(OFFICE);
     expect(Math.abs((above.x0 + above.x1) / 2 - (date.x0 + date.x1) / 2)).toBeLessThan(1);
     expect(above.x1).toBeLessThan(184 + 0.5);
-  });
+  }, 120_000);
 
   it('signs the portal page and the Word document with the office too', async () => {
     const html = readFileSync(await page(), 'utf8');
@@ -132,7 +125,7 @@ describe('the 发文机关署名 without a signatory (§7.3.5): the office signs
     expect(signature(readPages(await signatory())).above.text).toBe('国务院办公厅');
     const html = readFileSync(await contact(), 'utf8');
     expect(html).toContain(`联系单位：${OFFICE}。`);
-  });
+  }, 120_000);
 });
 
 /** Rules across the type area (156 mm) on a page, top to bottom, as 「width mm」 to two places. */
@@ -260,3 +253,16 @@ describe('the 落款’s page carries 正文 (§7.3.5): at least two lines of it
     expect(new Set(seen.map((s) => s.split(' ')[2])).size, seen.join('；')).toBeGreaterThan(1);
   }, 300_000);
 });
+
+// Planned last, in the order of the tests: the Word documents' builds, then LibreOffice.
+/** LibreOffice's prints of the sample's Word document and of WORD_FAMILY's, in one start of it. */
+const wordPrints = plan(async () => {
+  const family = WORD_FAMILY.map((extra) => {
+    const ws = sampleWorkspace();
+    edit(ws, 'content/2016Q4/circular.md', (t) => t.replace(/\n(对本次通报的问题网站)/, `\n${Array.from({ length: extra }, () => LINE).join('\n\n')}\n\n$1`));
+    return build(ws, '2016Q4', 'docx');
+  });
+  const [plain, ...rest] = await libreOfficePdfs(await Promise.all([plainWord(), ...family]));
+  return { plain: plain!, family: rest };
+});
+
