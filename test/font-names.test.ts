@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { instanceName } from '../src/pdf/font-names.js';
 import { pdffonts } from './pdf-measure.js';
-import { sampleWorkspace, tongbao } from './helpers.js';
+import { sampleWorkspace } from './helpers.js';
+import { sharedBuild } from './shared-build.js';
 
 describe('embedded font names', () => {
   it('names the instance after the hyphen, with or without a subset tag, and leaves other names alone', () => {
@@ -18,7 +19,7 @@ describe('embedded font names', () => {
 
   it('shows the instances in pdffonts, and the PDF still reads as one', () => {
     const root = sampleWorkspace();
-    const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+    const r = sharedBuild(root, ['build', '2016Q4', '--format', 'pdf']);
     expect(r.status, r.stderr).toBe(0);
     const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
     const names = pdffonts(pdf).map((f) => f.name.replace(/^[A-Z]{6}\+/, ''));

@@ -2,7 +2,7 @@
 // font in the PDF) or, when no font has them, as an empty box: the first is a warning at the
 // character's place, the second an error there, and out/ is left as it was. A Type 3 glyph
 // reaches the OFD as a drawing, checked by an independent reader's picture of the page.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,12 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { edit, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { pdfPicture, readWithOfdJs } from './ofd-reader.js';
+import { sharedBuildAsync } from './shared-build.js';
+import { planner } from './two-at-a-time.js';
+
+// The two builds that need no other first are started together before the first test.
+const { plan, startAll } = planner();
+beforeAll(startAll);
 
 /** Line and column (UTF-16, from 1) of the first `ch` in a file, as an editor shows them. */
 function placeIn(file: string, ch: string): string {
@@ -21,9 +27,10 @@ function placeIn(file: string, ch: string): string {
 const pdfPageOf = (pdf: string, ch: string) => execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).split('\f').findIndex((p) => p.includes(ch)) + 1;
 
 describe('a character no font has', () => {
+  const root = sampleWorkspace();
+  const plain = plan(() => sharedBuildAsync(root, ['build', '2016Q4', '--format', 'pdf']));
   it('is an error at its place in the data, the bulletin or the circular, and nothing is written', async () => {
-    const root = sampleWorkspace();
-    expect((await tongbaoAsync(['build', '2016Q4', '--format', 'pdf'], root)).status).toBe(0);
+    expect((await plain()).status).toBe(0);
     const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
     const before = readFileSync(pdf);
     // A private-use character (what a GBK 造字 becomes), a CJK Extension G character no
@@ -45,12 +52,15 @@ describe('a character no font has', () => {
 });
 
 describe('a character only a system font has', () => {
-  it('is a warning at its place naming the page, printed as a Type 3 glyph, and drawn in the OFD', async () => {
-    const root = sampleWorkspace();
+  const root = sampleWorkspace();
+  const built = plan(() => {
     // CJK Extension B (in place and person names) and a Roman numeral the free faces lack.
     edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('“阳高县人民政府”网', '“阳高县\u{2123C}人民政府”网'));
     edit(root, 'content/2016Q4/circular.md', (t) => t.replace('现将有关情况通报如下：', '其中生僻字 \u{2003E} 和 Ⅲ 另行说明。现将有关情况通报如下：'));
-    const r = await tongbaoAsync(['build', '2016Q4', '--format', 'ofd'], root);
+    return tongbaoAsync(['build', '2016Q4', '--format', 'ofd'], root);
+  });
+  it('is a warning at its place naming the page, printed as a Type 3 glyph, and drawn in the OFD', async () => {
+    const r = await built();
     expect(r.status, r.stderr).toBe(0);
     const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
     for (const [file, ch, code] of [['content/2016Q4/circular.md', '\u{2003E}', 'U+2003E'], ['content/2016Q4/circular.md', 'Ⅲ', 'U+2162'], ['data/2016Q4/problem-sites.csv', '\u{2123C}', 'U+2123C']] as const) {

@@ -1,12 +1,13 @@
 // Tables printed in the text (issue 20): `print: inline` and {{table id}} put a declared table
 // where the circular says, on the portal page and in the PDF, checked as an attachment is.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, edit, tongbao } from './helpers.js';
+import { REPO, edit, tongbaoAsync, type Run } from './helpers.js';
 import { vnu } from './judges.js';
+import { planner, queue } from './two-at-a-time.js';
 
 const YAML = 'data/2017Q1/bulletin.yaml';
 const MD = 'content/2017Q1/circular.md';
@@ -20,10 +21,30 @@ function inlineCity(place = '\n\n{{table districts}}\n\n'): string {
   return root;
 }
 
+// The file's runs, each in a workspace of its own, are started together (two at a time)
+// before the first test; each test awaits its own.
+const { plan, startAll } = planner();
+beforeAll(startAll);
+const twoAtATime = queue(2);
+const run = (args: string[], root: string) => twoAtATime(() => tongbaoAsync([...args, '--root', root], REPO));
+const ran = (args: string[], root: string) => plan(async () => ({ root, r: await run(args, root) }));
+
 describe('a table in the text', () => {
-  it('prints where {{table}} stands, out of the attachments, which number on without it', () => {
+  const placed = ran(['build', '2017Q1'], inlineCity());
+  const truncated = (() => {
     const root = inlineCity();
-    const r = tongbao(['build', '2017Q1', '--root', root]);
+    edit(root, 'data/2017Q1/districts.csv', (t) => t.replace('南湖区,31,28,90.3%', '南湖区,31,28,90.32%').replace('北山区,15,13,86.7%', '北山区,15,13,86.66%'));
+    return ran(['check', '2017Q1'], root);
+  })();
+  const htmlBuild = (place: string) => ran(['build', '2017Q1', '--format', 'html'], inlineCity(place));
+  const attachment = htmlBuild('\n\n{{table districts}}\n\n{{table sites}}\n\n');
+  const unplaced = htmlBuild('');
+  const twice = htmlBuild('\n\n{{table districts}}\n\n{{table districts}}\n\n');
+  // Written inside a list item, the table still gets a block of its own, after the item.
+  const listed = htmlBuild('\n\n- 见下表：{{table districts}}\n\n');
+
+  it('prints where {{table}} stands, out of the attachments, which number on without it', async () => {
+    const { root, r } = await placed();
     expect(r.status, r.stderr).toBe(0);
     const html = readFileSync(path.join(root, 'out/2017Q1/index.html'), 'utf8');
     const body = html.slice(html.indexOf('<div class="body">'), html.indexOf('<div class="attachment-list">'));
@@ -40,37 +61,31 @@ describe('a table in the text', () => {
     expect(text.indexOf('各区县政府网站抽查情况')).toBeLessThan(text.indexOf('2017年4月10日'));
     expect(text).not.toContain('附件3');
     expect(text.replace(/\s+/g, '')).toContain('合计13011588.5%');
-  });
+  }, 120_000);
 
-  it('is checked as an attachment is: a truncated row rate is an error at its cell', () => {
-    const root = inlineCity();
-    edit(root, 'data/2017Q1/districts.csv', (t) => t.replace('南湖区,31,28,90.3%', '南湖区,31,28,90.32%').replace('北山区,15,13,86.7%', '北山区,15,13,86.66%'));
-    const r = tongbao(['check', '2017Q1', '--root', root]);
+  it('is checked as an attachment is: a truncated row rate is an error at its cell', async () => {
+    const { r } = await truncated();
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('districts.csv:5:11: 错误: 「北山区」的「合格率」印为 86.66%，按「合格网站数」/「抽查网站数」13/15 = 86.66667% 四舍五入应为 86.67%（这是截断而非四舍五入的结果；应为 86.67%）');
     expect(r.stderr).not.toContain('「南湖区」的「合格率」');
   });
 
-  it('names what is wrong: a table that is an attachment, one never placed, one placed twice; in a list it still stands alone', () => {
-    const attachment = inlineCity('\n\n{{table districts}}\n\n{{table sites}}\n\n');
-    let r = tongbao(['build', '2017Q1', '--root', attachment, '--format', 'html']);
+  it('names what is wrong: a table that is an attachment, one never placed, one placed twice; in a list it still stands alone', async () => {
+    let r: Run = (await attachment()).r;
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/circular\.md:\d+:\d+: 错误: 表格「sites」作为附件印在文后；要印在正文这里，在它的声明中写 print: inline/);
 
-    const unplaced = inlineCity('');
-    r = tongbao(['build', '2017Q1', '--root', unplaced, '--format', 'html']);
+    ({ r } = await unplaced());
     expect(r.status).toBe(1);
-    const printLine = readFileSync(path.join(unplaced, YAML), 'utf8').split('\n').findIndex((l) => l.includes('print: inline')) + 1;
+    const printLine = readFileSync(path.join((await unplaced()).root, YAML), 'utf8').split('\n').findIndex((l) => l.includes('print: inline')) + 1;
     expect(r.stderr).toContain(`bulletin.yaml:${printLine}:12: 错误: 表格「districts」写了 print: inline，但正文中没有 {{table districts}}`);
 
-    r = tongbao(['build', '2017Q1', '--root', inlineCity('\n\n{{table districts}}\n\n{{table districts}}\n\n'), '--format', 'html']);
+    ({ r } = await twice());
     expect(r.stderr).toContain('错误: 正文中 {{table districts}} 出现了不止一次');
 
-    // Written inside a list item, the table still gets a block of its own, after the item.
-    const listed = inlineCity('\n\n- 见下表：{{table districts}}\n\n');
-    r = tongbao(['build', '2017Q1', '--root', listed, '--format', 'html']);
+    ({ r } = await listed());
     expect(r.status, r.stderr).toBe(0);
-    const html = readFileSync(path.join(listed, 'out/2017Q1/index.html'), 'utf8');
+    const html = readFileSync(path.join((await listed()).root, 'out/2017Q1/index.html'), 'utf8');
     expect(html).toMatch(/见下表：<\/li>\s*<\/ul>\s*<figure class="inline-table/);
-  });
+  }, 120_000);
 });

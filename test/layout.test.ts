@@ -10,6 +10,8 @@ import path from 'node:path';
 import { breakTitle } from '../src/render/title.js';
 import { REPO, edit, sampleWorkspace, tongbao } from './helpers.js';
 import { pdffonts, readPages, type PdfPage } from './pdf-measure.js';
+import { sharedBuildAsync } from './shared-build.js';
+import { planner, queue } from './two-at-a-time.js';
 
 const CW = 156 / 28; // one character of the grid, mm
 const PITCH = 225 / 22;
@@ -46,12 +48,23 @@ function loneCharacters(pdf: string): string[] {
   return found;
 }
 
-function build(root: string, period: string): { pdf: string; pages: PdfPage[]; json: { pdf: { pages: number; layout?: { colophon?: string } } } } {
-  const r = tongbao(['build', period, '--root', root, '--json']);
+type Built = { pdf: string; pages: PdfPage[]; json?: { pdf: { pages: number; layout?: { colophon?: string } } } };
+const twoAtATime = queue(2);
+
+/**
+ * `period` built in `root` (just prepared), two builds side by side at most: the PDF only
+ * unless `html` (the tests that read the portal page), the report only when `json` is read.
+ */
+async function build(root: string, period: string, { html = false, json = false } = {}): Promise<Built> {
+  const r = await twoAtATime(() => sharedBuildAsync(root, ['build', period, ...(html ? [] : ['--format', 'pdf']), ...(json ? ['--json'] : [])]));
   expect(r.status, r.stderr).toBe(0);
   const pdf = path.join(root, 'out', period, 'bulletin.pdf');
-  return { pdf, pages: readPages(pdf), json: JSON.parse(r.stdout) };
+  return { pdf, pages: readPages(pdf), ...(json && { json: JSON.parse(r.stdout) }) };
 }
+
+// The file's builds are planned as its tests are collected and started before the first.
+const { plan, startAll } = planner();
+beforeAll(startAll);
 
 function cityWorkspace(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'tongbao-city-'));
@@ -111,15 +124,26 @@ describe('titles broken as §7.3.1 asks', () => {
   });
 });
 
+// The plain sample, read here and by the landscape tests below.
+const plainSample = plan(() => build(sampleWorkspace(), '2016Q4'));
+
 describe('the sample and examples/city on paper', () => {
-  let sample: ReturnType<typeof build>;
-  let city: ReturnType<typeof build>;
-  let cityRoot: string;
-  beforeAll(() => {
-    sample = build(sampleWorkspace(), '2016Q4');
-    cityRoot = cityWorkspace();
-    city = build(cityRoot, '2017Q1');
+  let sample: Built;
+  let city: Built;
+  const cityRoot = cityWorkspace();
+  const plainCity = plan(() => build(cityRoot, '2017Q1', { html: true, json: true }));
+  const evenFoot = plan(() => {
+    // The city with its third attachment left out and five problem sites: its content ends
+    // on page 4, half empty.
+    const root = cityWorkspace();
+    edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.slice(0, t.indexOf('  - id: checks')));
+    edit(root, 'data/2017Q1/problem-sites.csv', (t) => t.split('\n').slice(0, 6).join('\n') + '\n');
+    edit(root, 'content/2017Q1/circular.md', (t) => t.replace(/^.*checks\..*$/gm, ''));
+    return build(root, '2017Q1', { json: true });
   });
+  beforeAll(async () => {
+    [sample, city] = await Promise.all([plainSample(), plainCity()]);
+  }, 240_000);
 
   it('prints each title on lines broken between words, the first page’s in 2号 (box ≈ 31 pt)', () => {
     const titleLines = (p: PdfPage) => p.lines.filter((l) => l.h > 26 && l.h < 40 && l.y0 < 150).map((l) => l.text.replace(/\s/g, ''));
@@ -138,7 +162,7 @@ describe('the sample and examples/city on paper', () => {
 
   it('puts the city’s 版记 at the foot of its last page, which is even; the page before is odd when it could not share it', () => {
     expect(city.pages.length % 2).toBe(0);
-    const where = city.json.pdf.layout?.colophon;
+    const where = city.json!.pdf.layout?.colophon;
     expect(['foot', 'own-page']).toContain(where);
     const last = city.pages.at(-1)!;
     // At the foot of the last content page only when that page is even; else on the next.
@@ -150,21 +174,15 @@ describe('the sample and examples/city on paper', () => {
     expect(last.lines.some((l) => pageNumber(city.pages.length).test(l.text))).toBe(true);
   });
 
-  it('puts the 版记 of a bulletin whose last page is even and has room at that page’s foot', () => {
-    // The city with its third attachment left out and five problem sites: its content ends
-    // on page 4, half empty.
-    const root = cityWorkspace();
-    edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.slice(0, t.indexOf('  - id: checks')));
-    edit(root, 'data/2017Q1/problem-sites.csv', (t) => t.split('\n').slice(0, 6).join('\n') + '\n');
-    edit(root, 'content/2017Q1/circular.md', (t) => t.replace(/^.*checks\..*$/gm, ''));
-    const r = build(root, '2017Q1');
+  it('puts the 版记 of a bulletin whose last page is even and has room at that page’s foot', async () => {
+    const r = await evenFoot();
     expect(r.pages.length % 2).toBe(0);
-    expect(r.json.pdf.layout?.colophon).toBe('foot');
+    expect(r.json!.pdf.layout?.colophon).toBe('foot');
     const last = r.pages.at(-1)!;
     expect(last.lines.some((l) => l.text.startsWith('附件2') || l.text.includes('存在问题'))).toBe(true);
     const printed = last.lines.find((l) => l.text.includes('印发'))!;
     expect(262 - printed.y1).toBeLessThan(4);
-  });
+  }, 120_000);
 
   it('places the sealed 落款 as §7.3.5.1: the date 右空四字, the signatory centred on it', () => {
     const page = city.pages.find((p) => p.lines.some((l) => l.text === '2017年4月10日'))!;
@@ -239,10 +257,13 @@ describe('the free 楷 face, cut to the document', () => {
 });
 
 describe('签发人 in the 版头 (§7.2.6)', () => {
-  it('puts the number 居左空一字 and 签发人 居右空一字 on one line, three pitches under the mark, the name in 楷', () => {
+  const signed = plan(() => {
     const root = cityWorkspace();
     edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('  number: 某政办函〔2017〕12号\n', '  number: 某政办函〔2017〕12号\n  signer: 王某某\n'));
-    const { pdf, pages } = build(root, '2017Q1');
+    return build(root, '2017Q1');
+  });
+  it('puts the number 居左空一字 and 签发人 居右空一字 on one line, three pitches under the mark, the name in 楷', async () => {
+    const { pdf, pages } = await signed();
     const first = pages[0]!;
     const mark = first.lines.find((l) => l.text.includes('某某市人民政府办公室文件'))!;
     const number = first.lines.find((l) => l.text.includes('某政办函'))!;
@@ -254,19 +275,28 @@ describe('签发人 in the 版头 (§7.2.6)', () => {
     expect(number.y1 - mark.y1).toBeLessThan(3 * PITCH + 0.5);
     // The name's face: the city's page 1 has no other 楷 text.
     expect(execFileSync('pdffonts', ['-f', '1', '-l', '1', pdf], { encoding: 'utf8' })).toMatch(/Kai/i);
-  });
+  }, 120_000);
 });
 
 describe('a 落款 never alone on its page (§7.3.5.5)', () => {
   // Lines of exactly 28 characters pushed in before the last paragraph move the end of the
   // body down one grid line at a time, across a page's foot.
   const LINE = '各地区各部门要按照要求认真做好政府网站日常监管工作并及时整改问题。'.slice(0, 28);
-  it('shares its page with the body’s last line whatever line the body ends on', () => {
-    const pageOfDate: number[] = [];
-    for (const extra of [5, 6, 7, 8, 9, 10]) {
+  const extras = [5, 6, 7, 8, 9, 10];
+  // Built as keep-together.test.ts builds its family of the sample (the same inputs, shared in a run).
+  const built = extras.map((extra) =>
+    plan(async () => {
       const ws = sampleWorkspace();
       edit(ws, 'content/2016Q4/circular.md', (t) => t.replace(/\n(对本次通报的问题网站)/, `\n${Array.from({ length: extra }, () => LINE).join('\n\n')}\n\n$1`));
-      const { pages } = build(ws, '2016Q4');
+      const r = await twoAtATime(() => sharedBuildAsync(ws, ['build', '2016Q4', '--format', 'pdf']));
+      expect(r.status, r.stderr).toBe(0);
+      return readPages(path.join(ws, 'out/2016Q4/bulletin.pdf'));
+    }),
+  );
+  it('shares its page with the body’s last line whatever line the body ends on', async () => {
+    const pageOfDate: number[] = [];
+    for (const [i, extra] of extras.entries()) {
+      const pages = await built[i]!();
       const p = pages.findIndex((pg) => pg.lines.some((l) => l.text === '2017年1月20日'));
       pageOfDate.push(p);
       const date = pages[p]!.lines.find((l) => l.text === '2017年1月20日')!;
@@ -281,11 +311,14 @@ describe('a 落款 never alone on its page (§7.3.5.5)', () => {
 describe('信函格式 (document.format: letter, §10.1)', () => {
   let pdf: string;
   let pages: PdfPage[];
-  beforeAll(() => {
+  const letter = plan(() => {
     const root = cityWorkspace();
     edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('  issuer_mark: 某某市人民政府办公室文件', '  format: letter\n  issuer_mark: 某某市人民政府办公室'));
-    ({ pdf, pages } = build(root, '2017Q1'));
+    return build(root, '2017Q1');
   });
+  beforeAll(async () => {
+    ({ pdf, pages } = await letter());
+  }, 240_000);
 
   it('draws the red double rules 4 mm under the mark and 20 mm above the page’s bottom, 170 mm long', () => {
     const ppm = execFileSync('pdftoppm', ['-r', String(25.4 * 4), '-f', '1', '-l', '1', pdf], { maxBuffer: 1 << 26 });
@@ -364,12 +397,19 @@ describe('a table wider than the portrait type area, on landscape pages (§8)', 
     return long.length > 0 && long.filter((w) => w.y1 - w.y0 > w.x1 - w.x0).length > long.length / 2;
   };
 
-  let built: ReturnType<typeof build>;
+  let built: Built;
   let all: Word[][];
-  beforeAll(() => {
-    built = build(wideCity(), '2017Q1');
+  const wide = plan(() => build(wideCity(), '2017Q1'));
+  const portrait = plan(() => build(wideCity('portrait'), '2017Q1'));
+  const small = plan(() => {
+    const root = cityWorkspace();
+    edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('    title: 各区县政府网站监管制度建设情况\n', '    title: 各区县政府网站监管制度建设情况\n    orientation: landscape\n'));
+    return build(root, '2017Q1');
+  });
+  beforeAll(async () => {
+    built = await wide();
     all = words(built.pdf);
-  }, 120_000);
+  }, 240_000);
 
   it('turns the twelve-column table’s pages, every sheet still A4 portrait, and only those pages', () => {
     for (const p of built.pages) expect([Math.round(p.width), Math.round(p.height)]).toEqual([210, 297]);
@@ -419,32 +459,32 @@ describe('a table wider than the portrait type area, on landscape pages (§8)', 
     });
   });
 
-  it('keeps a table upright when declared portrait, and turns a small one declared landscape', () => {
-    const portrait = build(wideCity('portrait'), '2017Q1');
-    expect(words(portrait.pdf).some(turned)).toBe(false);
-    const root = cityWorkspace();
-    edit(root, 'data/2017Q1/bulletin.yaml', (t) => t.replace('    title: 各区县政府网站监管制度建设情况\n', '    title: 各区县政府网站监管制度建设情况\n    orientation: landscape\n'));
-    const small = build(root, '2017Q1');
-    const turnedPages = words(small.pdf).map((p, i) => (turned(p) ? i + 1 : 0)).filter(Boolean);
+  it('keeps a table upright when declared portrait, and turns a small one declared landscape', async () => {
+    expect(words((await portrait()).pdf).some(turned)).toBe(false);
+    const smallPdf = (await small()).pdf;
+    const turnedPages = words(smallPdf).map((p, i) => (turned(p) ? i + 1 : 0)).filter(Boolean);
     expect(turnedPages).toHaveLength(1);
-    expect(words(small.pdf)[turnedPages[0]! - 1]!.some((w) => w.text === '附件3')).toBe(true);
+    expect(words(smallPdf)[turnedPages[0]! - 1]!.some((w) => w.text === '附件3')).toBe(true);
   }, 120_000);
 
-  it('leaves the sample’s and the city’s own tables upright', () => {
-    const sample = build(sampleWorkspace(), '2016Q4');
+  it('leaves the sample’s and the city’s own tables upright', async () => {
+    const sample = await plainSample();
     expect(words(sample.pdf).some(turned)).toBe(false);
     expect(all.slice(0, 5).some(turned)).toBe(false);
   });
 });
 
 describe('a web address in a table cell or the text', () => {
-  it('breaks inside the type area, every column kept on the page, and its digits are not figures', () => {
-    const root = sampleWorkspace();
-    const url = 'http://www.yanggao.gov.cn/zwgk/tzgg/201701/t20170105_1234567.html?from=index&channel=notice';
-    const host = 'www.yanggaoxianrenminzhengfu-xinxigongkai.gov.cn';
+  const url = 'http://www.yanggao.gov.cn/zwgk/tzgg/201701/t20170105_1234567.html?from=index&channel=notice';
+  const host = 'www.yanggaoxianrenminzhengfu-xinxigongkai.gov.cn';
+  const root = sampleWorkspace();
+  const built = plan(() => {
     edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法访问', `站点长期无法访问（${url}）`).replace('“阳高县人民政府”网', `“阳高县人民政府”网${host}`));
     edit(root, 'content/2016Q4/circular.md', (t) => `${t.trimEnd()}\n\n详见 https://www.gov.cn/zhengce/content/2017-01/20/content_5161735.htm?utm_source=notice 的说明。\n`);
-    const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+    return twoAtATime(() => sharedBuildAsync(root, ['build', '2016Q4', '--format', 'pdf']));
+  });
+  it('breaks inside the type area, every column kept on the page, and its digits are not figures', async () => {
+    const r = await built();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('正文中的数字');
     const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mammoth from 'mammoth';
-import { edit, sampleWorkspace, tongbao } from './helpers.js';
+import { edit, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { vnu } from './judges.js';
 import { readPages } from './pdf-measure.js';
 
@@ -47,14 +47,19 @@ const MARKDOWN = `
 [^note]: 注释的内容。
 `;
 
+/** The portal page's workspace, and the Word document's and the PDF's (built side by side). */
+let page: string;
 let root: string;
 let pdfText: string;
 
-beforeAll(() => {
-  root = sampleWorkspace();
-  edit(root, 'content/2016Q4/circular.md', (t) => `${t.trimEnd()}\n${MARKDOWN}`);
-  for (const format of ['html', 'docx']) {
-    const r = tongbao(['build', '2016Q4', '--format', format], root);
+beforeAll(async () => {
+  const workspace = () => {
+    const ws = sampleWorkspace();
+    edit(ws, 'content/2016Q4/circular.md', (t) => `${t.trimEnd()}\n${MARKDOWN}`);
+    return ws;
+  };
+  [page, root] = [workspace(), workspace()];
+  for (const r of await Promise.all([tongbaoAsync(['build', '2016Q4', '--format', 'html'], page), tongbaoAsync(['build', '2016Q4', '--format', 'docx'], root)])) {
     expect(r.status, r.stderr).toBe(0);
     // A footnote's label is not a figure typed into the text.
     expect(r.stderr).not.toMatch(/circular\.md:\d+:\d+: 警告: 正文中的数字/);
@@ -84,7 +89,7 @@ describe('numbered items', () => {
   });
 
   it('show the same numbers on the portal page, in place of list markers', () => {
-    const html = readFileSync(path.join(root, 'out/2016Q4/index.html'), 'utf8');
+    const html = readFileSync(path.join(page, 'out/2016Q4/index.html'), 'utf8');
     // A loose list (a blank line between items) holds paragraphs: the number opens the first.
     expect(html).toMatch(/<ol class="numbered">\s*<li>\s*<p><span class="item-number">1\.<\/span>第一项加强组织领导。/);
     expect(html).toContain('<span class="item-number">（1）</span>甲子项。');
@@ -123,7 +128,7 @@ describe('the PDF keeps the grid', () => {
 
 describe('footnotes on the portal page', () => {
   it('link to their note and back, labelled in Chinese, and the page is valid HTML', () => {
-    const file = path.join(root, 'out/2016Q4/index.html');
+    const file = path.join(page, 'out/2016Q4/index.html');
     const html = readFileSync(file, 'utf8');
     const ref = /<a href="#([^"]+)" id="([^"]+)" data-footnote-ref/.exec(html)!;
     expect(html).toContain(`id="${ref[1]}"`);

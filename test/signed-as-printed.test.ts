@@ -2,24 +2,66 @@
 // when no signatory is given, the rules of the 版头 and 版记 at their widths, the 版头 without
 // its mark, the page number's place.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import mammoth from 'mammoth';
 import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 import { readPages, type Line, type PdfPage } from './pdf-measure.js';
 import { pageNumberDash, pdfRules, type Rule } from './pdf-rules.js';
-import { libreOfficePdf } from './libreoffice.js';
+import { sharedBuildAsync } from './shared-build.js';
+import { planner, queue } from './two-at-a-time.js';
 
 const CW = 156 / 28; // one character of the grid, mm
 const PITCH = 225 / 22;
 const OFFICE = '国务院办公厅政府信息与政务公开办公室';
 const DATE = '2017年1月20日';
 
-function build(root: string, period = '2016Q4', format = 'pdf'): string {
-  const r = tongbao(['build', period, '--root', root, '--format', format]);
+const twoAtATime = queue(2);
+
+/** `period` built in `root` (just prepared, one build a workspace), two builds side by side at most. */
+async function build(root: string, period = '2016Q4', format = 'pdf'): Promise<string> {
+  const r = await twoAtATime(() => sharedBuildAsync(root, ['build', period, '--format', format]));
   expect(r.status, r.stderr).toBe(0);
   return path.join(root, 'out', period, format === 'html' ? 'index.html' : `bulletin.${format}`);
 }
+
+// The file's builds are planned as its tests are collected and started before the first.
+const { plan, startAll } = planner();
+beforeAll(startAll);
+
+/**
+ * The PDFs LibreOffice prints from several .docx files, in one start of it (a start costs
+ * seconds; one profile of its own, as libreoffice.ts's libreOfficePdf).
+ */
+function libreOfficePdfs(docxs: string[]): Promise<string[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-lo-'));
+  // Every build names its document bulletin.docx: each is copied under a name of its own.
+  mkdirSync(path.join(dir, 'in'));
+  const named = docxs.map((d, i) => {
+    const to = path.join(dir, 'in', `doc${i}.docx`);
+    copyFileSync(d, to);
+    return to;
+  });
+  const profile = pathToFileURL(path.join(dir, 'profile')).href;
+  return new Promise((resolve, reject) => {
+    execFile('soffice', [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, ...named], { timeout: 300_000 }, (e, _out, err) => {
+      const pdfs = named.map((d) => path.join(dir, path.basename(d).replace(/\.docx$/, '.pdf')));
+      const missing = pdfs.filter((p) => !existsSync(p));
+      if (e || missing.length) reject(new Error(`LibreOffice could not convert ${missing.join(', ')}: ${e?.message ?? ''} ${err}`));
+      else resolve(pdfs);
+    });
+  });
+}
+
+const LINE = '各地区各部门要按照要求认真做好政府网站日常监管工作并及时整改问题。'.slice(0, 28);
+/** Lines pushed in before the sample's last paragraph: the Word documents of the 落款's family below. */
+const WORD_FAMILY = [3, 4, 5, 6];
+
+/** The sample's Word document (planned with the first describe's builds). */
+let plainWord: () => Promise<string>;
 
 /** The 落款's lines: the date and the line just above it. */
 function signature(pages: PdfPage[]): { date: Line; above: Line } {
@@ -31,47 +73,59 @@ function signature(pages: PdfPage[]): { date: Line; above: Line } {
 }
 
 describe('the 发文机关署名 without a signatory (§7.3.5): the office signs', () => {
-  let root: string;
+  // Each build in a fresh copy of the sample (a build's out/ is never another's input).
+  const plain = plan(() => build(sampleWorkspace()));
+  const sealed = plan(() => {
+    const ws = sampleWorkspace();
+    copyFileSync(path.join(REPO, 'examples/city/data/2017Q1/seal.svg'), path.join(ws, 'data/2016Q4/seal.svg'));
+    edit(ws, 'data/2016Q4/bulletin.yaml', (t) => `${t.trimEnd()}\ndocument:\n  seal: seal.svg\n`);
+    return build(ws);
+  });
+  const page = plan(() => build(sampleWorkspace(), '2016Q4', 'html'));
+  plainWord = plan(() => build(sampleWorkspace(), '2016Q4', 'docx'));
+  const signatory = plan(() => {
+    const ws = sampleWorkspace();
+    edit(ws, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^office: .*$/m, (l) => `${l}\nsignatory: 国务院办公厅`));
+    return build(ws);
+  });
+  const contact = plan(() => {
+    const ws = sampleWorkspace();
+    edit(ws, 'content/2016Q4/circular.md', (t) => `${t.trimEnd()}\n\n联系单位：{{signatory}}。\n`);
+    return build(ws, '2016Q4', 'html');
+  });
   beforeAll(() => {
-    root = sampleWorkspace();
     // The sample gives no signatory; the test relies on it.
-    expect(readFileSync(path.join(root, 'data/2016Q4/bulletin.yaml'), 'utf8')).not.toMatch(/^signatory:/m);
+    expect(readFileSync(path.join(REPO, 'data/2016Q4/bulletin.yaml'), 'utf8')).not.toMatch(/^signatory:/m);
   });
 
-  it('prints the office above the date, unsealed as §7.3.5.2: 署名 右空二字, the date two characters further right', () => {
-    const { date, above } = signature(readPages(build(root)));
+  it('prints the office above the date, unsealed as §7.3.5.2: 署名 右空二字, the date two characters further right', async () => {
+    const { date, above } = signature(readPages(await plain()));
     expect(above.text).toBe(OFFICE);
     expect(Math.abs(184 - 2 * CW - above.x1)).toBeLessThan(1);
     expect(Math.abs(date.x0 - (above.x0 + 2 * CW))).toBeLessThan(1);
     expect(date.y0 - above.y0).toBeCloseTo(PITCH, 0);
-  });
+  }, 120_000);
 
-  it('prints it sealed as §7.3.5.1: centred on the date, inside the type area', () => {
-    const ws = sampleWorkspace();
-    copyFileSync(path.join(REPO, 'examples/city/data/2017Q1/seal.svg'), path.join(ws, 'data/2016Q4/seal.svg'));
-    edit(ws, 'data/2016Q4/bulletin.yaml', (t) => `${t.trimEnd()}\ndocument:\n  seal: seal.svg\n`);
-    const { date, above } = signature(readPages(build(ws)));
+  it('prints it sealed as §7.3.5.1: centred on the date, inside the type area', async () => {
+    const { date, above } = signature(readPages(await sealed()));
     expect(above.text).toBe(OFFICE);
     expect(Math.abs((above.x0 + above.x1) / 2 - (date.x0 + date.x1) / 2)).toBeLessThan(1);
     expect(above.x1).toBeLessThan(184 + 0.5);
-  });
+  }, 120_000);
 
   it('signs the portal page and the Word document with the office too', async () => {
-    const html = readFileSync(build(root, '2016Q4', 'html'), 'utf8');
+    const html = readFileSync(await page(), 'utf8');
     expect(html).toMatch(new RegExp(`<p class="issuer">${OFFICE}</p>\\s*<p class="date">${DATE}</p>`));
-    const { value } = await mammoth.extractRawText({ path: build(root, '2016Q4', 'docx') });
+    const { value } = await mammoth.extractRawText({ path: await plainWord() });
     const paragraphs = value.split(/\n+/).map((p) => p.trim()).filter(Boolean);
     expect(paragraphs[paragraphs.indexOf(DATE) - 1]).toBe(OFFICE);
   }, 120_000);
 
-  it('keeps a signatory that is given, and {{signatory}} in the circular reads the office when none is', () => {
-    const ws = sampleWorkspace();
-    edit(ws, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^office: .*$/m, (l) => `${l}\nsignatory: 国务院办公厅`));
-    expect(signature(readPages(build(ws))).above.text).toBe('国务院办公厅');
-    edit(root, 'content/2016Q4/circular.md', (t) => `${t.trimEnd()}\n\n联系单位：{{signatory}}。\n`);
-    const html = readFileSync(build(root, '2016Q4', 'html'), 'utf8');
+  it('keeps a signatory that is given, and {{signatory}} in the circular reads the office when none is', async () => {
+    expect(signature(readPages(await signatory())).above.text).toBe('国务院办公厅');
+    const html = readFileSync(await contact(), 'utf8');
     expect(html).toContain(`联系单位：${OFFICE}。`);
-  });
+  }, 120_000);
 });
 
 /** Rules across the type area (156 mm) on a page, top to bottom, as 「width mm」 to two places. */
@@ -88,10 +142,13 @@ describe('rules at their width (§7.4.1, §7.4.2, §10.1): drawn, not rounded to
     { name: 'the province as a 文件格式 with 印发 only', example: 'province', period: '2023Q3', change: (t) => t.replace(/^  format: letter\n/m, '  printed_by: 某某省人民政府办公厅\n'), red: [0.35], colophon: [0.35, 0.35] },
   ];
   for (const c of cases) {
-    it(`${c.name}: red ${c.red.join(' / ')} mm, 版记 ${c.colophon.join(' / ') || 'none'}`, () => {
+    const built = plan(() => {
       const root = exampleWorkspace(c.example);
       edit(root, `data/${c.period}/bulletin.yaml`, c.change);
-      const pages = pdfRules(build(root, c.period));
+      return build(root, c.period);
+    });
+    it(`${c.name}: red ${c.red.join(' / ')} mm, 版记 ${c.colophon.join(' / ') || 'none'}`, async () => {
+      const pages = pdfRules(await built());
       const measure = (rules: Rule[], want: number[], what: string) => {
         const widths = rules.map((r) => r.y1 - r.y0);
         const said = `${what}：${widths.map((w) => w.toFixed(3)).join(' / ')} mm`;
@@ -143,10 +200,13 @@ describe('a 版头 with a 发文字号 but no 发文机关标志 (§7.2): said a
 });
 
 describe('the page number (§7.5): its 一字线 7 mm under the type area', () => {
-  it('on odd, even and landscape pages alike', () => {
+  const landscaped = plan(() => {
     const root = sampleWorkspace();
     edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('    title: 各省（区、市）政府网站有关制度建设情况\n', '    title: 各省（区、市）政府网站有关制度建设情况\n    orientation: landscape\n'));
-    const pdf = build(root);
+    return build(root);
+  });
+  it('on odd, even and landscape pages alike', async () => {
+    const pdf = await landscaped();
     const pages = readPages(pdf);
     const landscape = pages.findIndex((pg) => pg.lines.some((l) => l.text.includes('制度建设情况') && l.y1 - l.y0 > l.x1 - l.x0));
     expect(landscape, '附件2 横排').toBeGreaterThan(0);
@@ -159,7 +219,7 @@ describe('the page number (§7.5): its 一字线 7 mm under the type area', () =
   }, 120_000);
 
   it('in the Word document as LibreOffice prints it', async () => {
-    const lo = await libreOfficePdf(build(sampleWorkspace(), '2016Q4', 'docx'));
+    const lo = (await wordPrints()).plain;
     for (const p of [1, 2]) {
       const d = pageNumberDash(lo, p)!;
       const below = (d.top + d.bottom) / 2 - 262;
@@ -169,7 +229,6 @@ describe('the page number (§7.5): its 一字线 7 mm under the type area', () =
 });
 
 describe('the 落款’s page carries 正文 (§7.3.5): at least two lines of it above the 附件说明 and the 署名', () => {
-  const LINE = '各地区各部门要按照要求认真做好政府网站日常监管工作并及时整改问题。'.slice(0, 28);
   /** Lines of 正文 on the page of the 落款, above the 附件说明 (or the 署名 when there is none). */
   const bodyLinesOnSignaturePage = (pages: PdfPage[], date: string, office: string) => {
     const flat = (l: Line) => l.text.replace(/\s/g, '');
@@ -185,13 +244,25 @@ describe('the 落款’s page carries 正文 (§7.3.5): at least two lines of it
   // print/keep.ts measures them from a probe print.)
   it('in the Word document as LibreOffice prints it (keep-with-next through the 落款)', async () => {
     const seen: string[] = [];
-    for (const extra of [3, 4, 5, 6]) {
-      const ws = sampleWorkspace();
-      edit(ws, 'content/2016Q4/circular.md', (t) => t.replace(/\n(对本次通报的问题网站)/, `\n${Array.from({ length: extra }, () => LINE).join('\n\n')}\n\n$1`));
-      const { page, lines } = bodyLinesOnSignaturePage(readPages(await libreOfficePdf(build(ws, '2016Q4', 'docx'))), DATE, OFFICE);
+    const { family } = await wordPrints();
+    for (const [i, extra] of WORD_FAMILY.entries()) {
+      const { page, lines } = bodyLinesOnSignaturePage(readPages(family[i]!), DATE, OFFICE);
       seen.push(`${extra}: 第 ${page} 页 ${lines} 行`);
       expect(lines, seen.join('；')).toBeGreaterThanOrEqual(2);
     }
     expect(new Set(seen.map((s) => s.split(' ')[2])).size, seen.join('；')).toBeGreaterThan(1);
   }, 300_000);
 });
+
+// Planned last, in the order of the tests: the Word documents' builds, then LibreOffice.
+/** LibreOffice's prints of the sample's Word document and of WORD_FAMILY's, in one start of it. */
+const wordPrints = plan(async () => {
+  const family = WORD_FAMILY.map((extra) => {
+    const ws = sampleWorkspace();
+    edit(ws, 'content/2016Q4/circular.md', (t) => t.replace(/\n(对本次通报的问题网站)/, `\n${Array.from({ length: extra }, () => LINE).join('\n\n')}\n\n$1`));
+    return build(ws, '2016Q4', 'docx');
+  });
+  const [plain, ...rest] = await libreOfficePdfs(await Promise.all([plainWord(), ...family]));
+  return { plain: plain!, family: rest };
+});
+

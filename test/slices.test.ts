@@ -1,11 +1,13 @@
 // Long tables printed in slices on parallel tabs and joined: the same document as one
 // `page.pdf` of the same HTML, page for page, with its numbering, tags and outline.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, tongbao } from './helpers.js';
+import { REPO, tongbao, tongbaoAsync, type Run } from './helpers.js';
+import { queue } from './two-at-a-time.js';
 import { pdffonts, pdfinfo, readPages, type PdfPage } from './pdf-measure.js';
 import { pageStarts, slicePage, SLACK_PX } from '../src/print/paginate.js';
 import { findLongTable, sliceDocument } from '../src/print/long-table.js';
@@ -21,8 +23,9 @@ function pageWords(file: string): string[] {
 }
 
 /** How many structure elements of each type the PDF's tag tree has (latest object versions). */
-function structTypes(file: string): Record<string, number> {
-  const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', file], { encoding: 'utf8', maxBuffer: 1 << 30 }));
+async function structTypes(file: string): Promise<Record<string, number>> {
+  // Not blocking the process: the two PDFs' trees are read side by side.
+  const json = JSON.parse((await promisify(execFile)('qpdf', ['--json', '--json-key=qpdf', file], { encoding: 'utf8', maxBuffer: 1 << 30 })).stdout);
   const out: Record<string, number> = {};
   for (const o of Object.values<{ value?: Record<string, unknown> }>(json.qpdf[1])) {
     const v = o.value;
@@ -99,19 +102,50 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
   let pages: PdfPage[];
   let json: { pdf: { pages: number; slices?: { count: number; reason?: string } } };
   let pristine: string;
+  // Every build of these tests is started in beforeAll, each in a copy of the generated period
+  // made before any was built, two side by side; each test awaits its own.
+  const env = { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' };
+  const twoAtATime = queue(2);
+  const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv) => twoAtATime(() => tongbaoAsync(args, cwd, env));
+  let again: Promise<{ same: Run; samePdf: Buffer; archived: Run }>;
+  let short: Promise<{ root: string; r: Run }>;
+  let fallback: Promise<{ root: string; r: Run }>;
 
   beforeAll(async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-'));
     await generatePeriod(root, { period: '2024Q4', sites: 200, problems: ROWS, quarters: 4, matrix: true });
-    const copy = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-one-'));
-    cpSync(root, copy, { recursive: true });
-    pristine = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-again-'));
-    cpSync(root, pristine, { recursive: true });
+    const copyOf = (name: string) => {
+      const to = mkdtempSync(path.join(os.tmpdir(), `tongbao-slices-${name}-`));
+      cpSync(root, to, { recursive: true });
+      return to;
+    };
+    const copy = copyOf('one');
+    pristine = copyOf('again');
+    const shortRoot = copyOf('short');
+    const fallbackRoot = copyOf('fallback');
     // Slices of 150 rows from 200 rows on; the same document as one slice is one page.pdf.
-    const r = tongbao(['build', '2024Q4', '--format', 'pdf', '--json'], root, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' });
+    const first = run(['build', '2024Q4', '--format', 'pdf', '--json'], root, env);
+    const onePiece = run(['build', '2024Q4', '--format', 'pdf'], copy, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '100000' });
+    // Another build of the same inputs; then archived in its place (the test below reads both).
+    again = (async () => {
+      const same = await run(['build', '2024Q4', '--format', 'pdf', '--quiet'], pristine, env);
+      const samePdf = readFileSync(path.join(pristine, 'out/2024Q4/bulletin.pdf'));
+      const archived = await run(['build', '2024Q4', '--format', 'pdf', '--archive'], pristine, env);
+      return { same, samePdf, archived };
+    })();
+    // One row held past each chunk at first: every tab measures more, several times.
+    short = run(['build', '2024Q4', '--format', 'pdf', '--json'], shortRoot, { ...env, TONGBAO_SLICE_LOOKAHEAD: '1' }).then((r) => ({ root: shortRoot, r }));
+    fallback = (async () => {
+      // An office's own print style, written before the type area was declared in it.
+      const css = readFileSync(path.join(REPO, 'templates/print.css'), 'utf8').replace(/--type-(width|height): [^;]+;/g, '');
+      mkdirSync(path.join(fallbackRoot, 'templates'), { recursive: true });
+      writeFileSync(path.join(fallbackRoot, 'templates/print.css'), css.replace(/var\(--type-width\)/g, '156mm').replace(/var\(--type-height\)/g, '225mm'));
+      return { root: fallbackRoot, r: await run(['build', '2024Q4', '--format', 'pdf'], fallbackRoot, env) };
+    })();
+    for (const p of [again, short, fallback]) p.catch(() => undefined); // awaited by their tests
+    const [r, one] = await Promise.all([first, onePiece]);
     expect(r.status, r.stderr).toBe(0);
     json = JSON.parse(r.stdout);
-    const one = tongbao(['build', '2024Q4', '--format', 'pdf'], copy, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '100000' });
     expect(one.status, one.stderr).toBe(0);
     sliced = path.join(root, 'out/2024Q4/bulletin.pdf');
     whole = path.join(copy, 'out/2024Q4/bulletin.pdf');
@@ -152,12 +186,12 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
     expect(seen).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
   });
 
-  it('is tagged like the one-piece print: the same elements, the outline, the language', () => {
+  it('is tagged like the one-piece print: the same elements, the outline, the language', async () => {
     expect(pdfinfo(sliced)['Tagged']).toBe('yes');
-    const types = structTypes(sliced);
+    const [types, wholeTypes] = await Promise.all([structTypes(sliced), structTypes(whole)]);
     // Attachment 1's rows and header, and attachment 2's 32 provinces and header.
     expect(types['/TR']).toBe(ROWS + 1 + 33);
-    expect(types).toEqual(structTypes(whole));
+    expect(types).toEqual(wholeTypes);
     expect(outlineTitles(sliced)).toEqual(outlineTitles(whole));
     expect(readFileSync(sliced, 'latin1')).toContain('/Lang (zh-CN)');
     expect(() => execFileSync('qpdf', ['--check', sliced])).not.toThrow();
@@ -167,38 +201,29 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
     }
   });
 
-  it('comes out byte for byte the same from another build, and archives as PDF/A-2b', () => {
-    const env = { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' };
-    expect(tongbao(['build', '2024Q4', '--format', 'pdf', '--quiet'], pristine, env).status).toBe(0);
-    const again = path.join(pristine, 'out/2024Q4/bulletin.pdf');
-    expect(readFileSync(again).equals(readFileSync(sliced))).toBe(true);
-    const r = tongbao(['build', '2024Q4', '--format', 'pdf', '--archive'], pristine, env);
+  it('comes out byte for byte the same from another build, and archives as PDF/A-2b', async () => {
+    const built = await again;
+    expect(built.same.status).toBe(0);
+    expect(built.samePdf.equals(readFileSync(sliced))).toBe(true);
+    const r = built.archived;
+    const archived = path.join(pristine, 'out/2024Q4/bulletin.pdf');
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(again, 'latin1')).toMatch(/<pdfaid:part>2<\/pdfaid:part>/);
-    expect(() => execFileSync('qpdf', ['--check', again])).not.toThrow();
-    expect(pageWords(again)).toEqual(pageWords(sliced));
+    expect(readFileSync(archived, 'latin1')).toMatch(/<pdfaid:part>2<\/pdfaid:part>/);
+    expect(() => execFileSync('qpdf', ['--check', archived])).not.toThrow();
+    expect(pageWords(archived)).toEqual(pageWords(sliced));
     expect(tongbao(['verify', '2024Q4'], pristine).status).toBe(0);
   }, 120_000);
 
-  it('comes out the same when each slice has to take in more rows to find where it ends', () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-short-'));
-    // Without the outputs: the PDF/A archived there is kept by a plain build (never lowered).
-    cpSync(pristine, root, { recursive: true, filter: (f) => !f.startsWith(path.join(pristine, 'out')) });
-    // One row held past each chunk at first: every tab measures more, several times.
-    const env = { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150', TONGBAO_SLICE_LOOKAHEAD: '1' };
-    const r = tongbao(['build', '2024Q4', '--format', 'pdf', '--json'], root, env);
+  it('comes out the same when each slice has to take in more rows to find where it ends', async () => {
+    // In a copy without outputs (a PDF/A archived there would be kept by a plain build, never lowered).
+    const { root, r } = await short;
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).pdf.slices).toEqual(json.pdf.slices);
     expect(readFileSync(path.join(root, 'out/2024Q4/bulletin.pdf')).equals(readFileSync(sliced))).toBe(true);
   }, 120_000);
 
-  it('falls back to one piece, and says why, when the print style gives no type area', () => {
-    const root = path.dirname(path.dirname(path.dirname(sliced)));
-    // An office's own print style, written before the type area was declared in it.
-    const css = readFileSync(path.join(REPO, 'templates/print.css'), 'utf8').replace(/--type-(width|height): [^;]+;/g, '');
-    mkdirSync(path.join(root, 'templates'), { recursive: true });
-    writeFileSync(path.join(root, 'templates/print.css'), css.replace(/var\(--type-width\)/g, '156mm').replace(/var\(--type-height\)/g, '225mm'));
-    const r = tongbao(['build', '2024Q4', '--format', 'pdf'], root, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '150' });
+  it('falls back to one piece, and says why, when the print style gives no type area', async () => {
+    const { root, r } = await fallback;
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/长表格没能分段打印（打印样式没有给出版心尺寸（--type-width、--type-height）.*），已整体打印/);
     expect(pageWords(path.join(root, 'out/2024Q4/bulletin.pdf')).length).toBeGreaterThan(20);
