@@ -6,7 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, edit, sampleWorkspace, tongbao } from './helpers.js';
+import { REPO, edit, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { sharedBuildAsync } from './shared-build.js';
 import { pdffonts, pdfinfo } from './pdf-measure.js';
 
 const CN = '某某市人民政府办公室测试';
@@ -33,20 +34,20 @@ function makeCertificate(dir: string, cn: string, password: string): string {
 
 const signEnv = { TONGBAO_SIGN_PASSWORD: PASSWORD };
 
-beforeAll(() => {
+beforeAll(async () => {
   certs = mkdtempSync(path.join(tmpdir(), 'tongbao-certs-'));
   p12 = makeCertificate(certs, CN, PASSWORD);
   root = sampleWorkspace();
   out = path.join(root, 'out/2016Q4');
   pdf = path.join(out, 'bulletin.pdf');
-  // The plain print first: its text is what the archived copy must still say.
-  const plain = tongbao(['build', '2016Q4', '--format', 'pdf', '-q'], root);
+  // The plain print, whose text the archived copy must still say, beside the signed build.
+  const plainRoot = sampleWorkspace();
+  const [plain, signed] = await Promise.all([sharedBuildAsync(plainRoot, ['build', '2016Q4', '--format', 'pdf']), tongbaoAsync(['build', '2016Q4', '--sign', '--p12', p12], root, signEnv)]);
   expect(plain.status, plain.stderr).toBe(0);
-  plainText = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
-  const signed = tongbao(['build', '2016Q4', '--sign', '--p12', p12], root, signEnv);
+  plainText = execFileSync('pdftotext', [path.join(plainRoot, 'out/2016Q4/bulletin.pdf'), '-'], { encoding: 'utf8' });
   expect(signed.status, signed.stderr).toBe(0);
   expect(signed.stdout).toContain(`已签名（签名人：${CN}`);
-});
+}, 240_000);
 
 describe('build --sign: a PAdES signature by a certificate with a Chinese name', () => {
   it('passes pdfsig, which shows the Chinese signer', () => {

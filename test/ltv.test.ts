@@ -9,6 +9,7 @@ import path from 'node:path';
 import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { startCa, type TestCa } from './pki.js';
 import { startTsa, type TestTsa } from './tsa.js';
+import { inPairs } from './pairs.js';
 import { addDss, signatureContents } from '../src/archive/ltv.js';
 import { fetchRevocation } from '../src/archive/revocation.js';
 import { PdfDocument, appendUpdate, writeDict } from '../src/pdf/update.js';
@@ -30,29 +31,42 @@ async function build(p12: string, extra: string[]): Promise<{ root: string; r: A
 
 const der = (pemFile: string) => Buffer.from(readFileSync(pemFile, 'utf8').replace(/-----[^-]+-----|\s+/g, ''), 'base64');
 
+/** Signed workspaces the tests read, each a test's own, built in beforeAll two at a time: the workspace, its .p12 file and what the build said. */
+type Built = { root: string; p12: string; r: Awaited<ReturnType<typeof tongbao>> };
+let built: Record<'stampedLtv' | 'revokedAfterStamp' | 'revokedUnstamped' | 'crl' | 'ocsp' | 'updated', Built>;
+
 beforeAll(async () => {
   ca = await startCa();
   tsa = await startTsa();
   roots = path.join(ca.dir, 'roots.pem');
   writeFileSync(roots, readFileSync(ca.root, 'utf8') + readFileSync(tsa.caFile, 'utf8'));
-});
-
-afterAll(async () => {
-  await tsa?.close();
-  await ca?.close();
-});
+  const jobs: [keyof typeof built, string[]][] = [
+    ['stampedLtv', ['--tsa', tsa.url, '--ltv']],
+    ['revokedAfterStamp', ['--tsa', tsa.url, '--ltv']],
+    ['revokedUnstamped', ['--ltv']],
+    ['crl', ['--ltv']],
+    ['ocsp', ['--ltv']],
+    ['updated', []],
+  ];
+  built = Object.fromEntries(
+    await inPairs(jobs, async ([name, extra]) => {
+      const p12 = ca.issue(CN, PASSWORD);
+      return [name, { p12, ...(await build(p12, extra)) }];
+    }),
+  ) as typeof built;
+}, 300_000);
 
 describe('build --sign --tsa --ltv', () => {
   let root: string;
   let file: string;
 
-  beforeAll(async () => {
-    const b = await build(ca.issue(CN, PASSWORD), ['--tsa', tsa.url, '--ltv']);
+  beforeAll(() => {
+    const b = built.stampedLtv;
     expect(b.r.status, b.r.stderr).toBe(0);
     expect(b.r.stdout).toContain('已存入验证信息（4 个证书、1 个吊销列表、1 个 OCSP 应答）');
     root = b.root;
     file = path.join(root, 'out/2016Q4/bulletin.pdf');
-  }, 120_000);
+  });
 
   it('keeps the signature valid for pdfsig and the file clean for qpdf', () => {
     expect(spawnSync('pdfsig', [file], { encoding: 'utf8' }).stdout).toContain('Signature Validation: Signature is Valid.');
@@ -95,8 +109,8 @@ describe('build --sign --tsa --ltv', () => {
   });
 
   it('still verifies when revoked after the time-stamp: the token proves the signature came first', async () => {
-    const p12 = ca.issue(CN, PASSWORD);
-    const b = await build(p12, ['--tsa', tsa.url, '--ltv']);
+    const b = built.revokedAfterStamp;
+    const p12 = b.p12;
     expect(b.r.status, b.r.stderr).toBe(0);
     await new Promise((r) => setTimeout(r, 1100)); // a revocation time after the token's, to the second
     ca.revoke(p12);
@@ -107,8 +121,9 @@ describe('build --sign --tsa --ltv', () => {
     expect(r.messages).toEqual([]);
     expect(r.signatures[0]).toMatchObject({ level: 'B-LT', trust: { revocation: { checked: 1 } } });
     // Without the token, the same revocation condemns it.
-    const plain = ca.issue(CN, PASSWORD);
-    const c = await build(plain, ['--ltv']);
+    const c = built.revokedUnstamped;
+    const plain = c.p12;
+    expect(c.r.status, c.r.stderr).toBe(0);
     ca.revoke(plain);
     const other = path.join(c.root, 'out/2016Q4/bulletin.pdf');
     await refresh(other, plain, 'crl');
@@ -129,8 +144,7 @@ describe('a revoked certificate', () => {
 
   for (const source of ['crl', 'ocsp'] as const) {
     it(`fails verify --trust once the file holds a ${source.toUpperCase()} that revokes it and no token came first`, async () => {
-      const p12 = ca.issue(CN, PASSWORD);
-      const { root, r } = await build(p12, ['--ltv']);
+      const { root, r, p12 } = built[source];
       expect(r.status, r.stderr).toBe(0);
       ca.revoke(p12);
       await refresh(path.join(root, 'out/2016Q4/bulletin.pdf'), p12, source);
@@ -143,7 +157,7 @@ describe('a revoked certificate', () => {
 
 describe('an update after the signature', () => {
   it('that changes a page fails verify, naming it', async () => {
-    const { root, r } = await build(ca.issue(CN, PASSWORD), []);
+    const { root, r } = built.updated;
     expect(r.status, r.stderr).toBe(0);
     const file = path.join(root, 'out/2016Q4/bulletin.pdf');
     const doc = new PdfDocument(readFileSync(file));

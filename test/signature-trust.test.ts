@@ -9,6 +9,7 @@ import * as pkijs from 'pkijs';
 import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { makeCa, type TestCa } from './pki.js';
 import { startTsa, type TestTsa } from './tsa.js';
+import { inPairs } from './pairs.js';
 
 const CN = '某某市人民政府办公室测试';
 const PASSWORD = '测试口令';
@@ -26,13 +27,26 @@ async function signed(p12: string, options: { tsa?: boolean; env?: NodeJS.Proces
   return root;
 }
 
+/** The signed workspaces the tests read, built in beforeAll two at a time. */
+let built: { stamped: string; stampedOther: string; plain: string; expired: string; bare: string };
+
 beforeAll(async () => {
   ca = makeCa();
   tsa = await startTsa();
   // One bundle: the office's root and the TSA's.
   roots = path.join(ca.dir, 'roots.pem');
   writeFileSync(roots, readFileSync(ca.root, 'utf8') + readFileSync(tsa.caFile, 'utf8'));
-});
+  const jobs: [keyof typeof built, () => Promise<string>][] = [
+    ['stamped', () => signed(ca.issue(CN, PASSWORD), { tsa: true })],
+    ['stampedOther', () => signed(ca.issue(CN, PASSWORD), { tsa: true })],
+    ['plain', () => signed(ca.issue(CN, PASSWORD))],
+    // Valid in January 2020 only; signed then (SOURCE_DATE_EPOCH), verified now.
+    ['expired', () => signed(ca.issue('过期的签名证书', PASSWORD, { start: '200101000000Z', end: '200201000000Z' }), { env: { SOURCE_DATE_EPOCH: String(Date.UTC(2020, 0, 15) / 1000) } })],
+    // A bare certificate, without the chain in its .p12 file.
+    ['bare', () => signed(ca.issue(CN, PASSWORD, undefined, { chain: false }))],
+  ];
+  built = Object.fromEntries(await inPairs(jobs, async ([name, make]) => [name, await make()])) as typeof built;
+}, 300_000);
 
 afterAll(async () => {
   await tsa?.close();
@@ -40,7 +54,7 @@ afterAll(async () => {
 
 describe('verify --trust', () => {
   it('follows a time-stamped signature to its root, and the token’s to the TSA’s root', async () => {
-    const root = await signed(ca.issue(CN, PASSWORD), { tsa: true });
+    const root = built.stamped;
     const r = await tongbao(['verify', 'out/2016Q4', '--trust', roots], root);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`证书链：${CN} → Test Root CA（根证书在 ${roots} 中），按时间戳的时间核对有效期`);
@@ -49,7 +63,7 @@ describe('verify --trust', () => {
   }, 120_000);
 
   it('judges a signature without a token at the present time, and says so', async () => {
-    const root = await signed(ca.issue(CN, PASSWORD));
+    const root = built.plain;
     const r = await tongbao(['verify', 'out/2016Q4', '--trust', ca.root], root);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('没有时间戳，按现在的时间核对有效期');
@@ -58,7 +72,7 @@ describe('verify --trust', () => {
   }, 120_000);
 
   it('fails, with the reason, on a root that is not the issuer’s', async () => {
-    const root = await signed(ca.issue(CN, PASSWORD));
+    const root = built.plain;
     const other = makeCa('Another Root CA');
     const r = await tongbao(['verify', 'out/2016Q4', '--trust', other.root], root);
     expect(r.status).toBe(1);
@@ -66,9 +80,7 @@ describe('verify --trust', () => {
   }, 120_000);
 
   it('fails on a certificate expired since, when no token proves the signing time', async () => {
-    // Valid in January 2020 only; signed then (SOURCE_DATE_EPOCH), verified now.
-    const p12 = ca.issue('过期的签名证书', PASSWORD, { start: '200101000000Z', end: '200201000000Z' });
-    const root = await signed(p12, { env: { SOURCE_DATE_EPOCH: String(Date.UTC(2020, 0, 15) / 1000) } });
+    const root = built.expired; // valid in January 2020 only, signed then
     const plain = await tongbao(['verify', 'out/2016Q4'], root);
     expect(plain.status, plain.stderr).toBe(0); // the signature itself is intact
     const r = await tongbao(['verify', 'out/2016Q4', '--trust', ca.root], root);
@@ -77,8 +89,9 @@ describe('verify --trust', () => {
   }, 120_000);
 
   it('fails on a time-stamp token that belongs to another signature', async () => {
-    const a = await signed(ca.issue(CN, PASSWORD), { tsa: true });
-    const b = await signed(ca.issue(CN, PASSWORD), { tsa: true });
+    // The token of one signature put into another's file (this test's own: the other tests read them unchanged).
+    const a = built.stampedOther;
+    const b = built.stamped;
     const file = path.join(a, 'out/2016Q4/bulletin.pdf');
     const pdf = readFileSync(file);
     const tokenA = tokenOf(pdf);
@@ -97,9 +110,7 @@ describe('verify --trust', () => {
   }, 180_000);
 
   it('fails when the chain stops short: the issuer neither given nor carried', async () => {
-    // A bare certificate, without the chain in its .p12 file.
-    const p12 = ca.issue(CN, PASSWORD, undefined, { chain: false });
-    const root = await signed(p12);
+    const root = built.bare; // a bare certificate, without the chain in its .p12 file
     const other = makeCa('Another Root CA');
     const r = await tongbao(['verify', 'out/2016Q4', '--trust', other.root], root);
     expect(r.status).toBe(1);
@@ -111,17 +122,26 @@ describe('verify --trust', () => {
     const key = p12.replace(/\.p12$/, '.key');
     const cert = path.join(ca.dir, 'bundle.pem');
     writeFileSync(cert, readFileSync(p12.replace(/\.p12$/, '.pem'), 'utf8') + readFileSync(ca.root, 'utf8'));
-    const plain = sampleWorkspace();
-    const a = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', key, '--cert', cert], plain, { TONGBAO_SIGN_PASSWORD: '' });
-    expect(a.status, a.stderr).toBe(0);
-    expect((await tongbao(['verify', 'out/2016Q4', '--trust', ca.root], plain)).status).toBe(0);
     const encrypted = path.join(ca.dir, 'encrypted.key');
     execFileSync('openssl', ['pkcs8', '-topk8', '-in', key, '-out', encrypted, '-passout', `pass:${PASSWORD}`], { stdio: 'pipe' });
-    const b = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', encrypted, '--cert', cert], sampleWorkspace());
-    expect(b.status, b.stderr).toBe(0);
-    const c = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', encrypted, '--cert', cert], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: '不对' });
-    expect(c.status).toBe(1);
-    expect(c.stderr).toContain('无法解开私钥文件：口令不对');
+    // Three builds of their own, two side by side.
+    await inPairs([
+      async () => {
+        const plain = sampleWorkspace();
+        const a = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', key, '--cert', cert], plain, { TONGBAO_SIGN_PASSWORD: '' });
+        expect(a.status, a.stderr).toBe(0);
+        expect((await tongbao(['verify', 'out/2016Q4', '--trust', ca.root], plain)).status).toBe(0);
+      },
+      async () => {
+        const b = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', encrypted, '--cert', cert], sampleWorkspace());
+        expect(b.status, b.stderr).toBe(0);
+      },
+      async () => {
+        const c = await tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', encrypted, '--cert', cert], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: '不对' });
+        expect(c.status).toBe(1);
+        expect(c.stderr).toContain('无法解开私钥文件：口令不对');
+      },
+    ], (job) => job());
   }, 180_000);
 
   it('refuses a roots file with no certificate in it', async () => {

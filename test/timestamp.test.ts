@@ -10,6 +10,7 @@ import * as pkijs from 'pkijs';
 import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { startTsa, type TestTsa } from './tsa.js';
 import { serve } from './pki.js';
+import { inPairs } from './pairs.js';
 
 const CN = '某某市人民政府办公室测试';
 const PASSWORD = '测试口令 2026';
@@ -35,13 +36,31 @@ async function closedPort(): Promise<string> {
   return `${service.base}/tsa`;
 }
 
+/** The builds the tests read, each a test's own, made in beforeAll two at a time: the workspace and what the CLI said. */
+type Built = { root: string; r: Awaited<ReturnType<typeof tongbao>> };
+const FAILING = ['unreachable', 'http-500', 'reject', 'other-digest'] as const;
+let built: Record<'stamped' | 'plain' | (typeof FAILING)[number], Built>;
+
 beforeAll(async () => {
   tsa = await startTsa();
   const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-signer-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-utf8', '-subj', `/C=CN/O=某某市人民政府/CN=${CN}`], { cwd: dir, stdio: 'pipe' });
   p12 = path.join(dir, 'signer.p12');
   execFileSync('openssl', ['pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', p12, '-passout', `pass:${PASSWORD}`], { cwd: dir, stdio: 'pipe' });
-});
+  // A TSA that fails, each way at an address of its own, so that these builds run side by side.
+  const closed = await closedPort();
+  const jobs: [keyof typeof built, string[]][] = [
+    ['stamped', ['--tsa', tsa.urlFor('good')]],
+    ['plain', []],
+    ...FAILING.map((mode): [keyof typeof built, string[]] => [mode, ['--tsa', mode === 'unreachable' ? closed : tsa.urlFor(mode)]]),
+  ];
+  built = Object.fromEntries(
+    await inPairs(jobs, async ([name, extra]) => {
+      const root = sampleWorkspace();
+      return [name, { root, r: await tongbao(['build', '2016Q4', '--sign', '--p12', p12, ...extra], root) }];
+    }),
+  ) as typeof built;
+}, 300_000);
 
 afterAll(async () => {
   await tsa?.close();
@@ -51,14 +70,13 @@ describe('build --sign --tsa: a time-stamped signature (PAdES B-T)', () => {
   let root: string;
   let pdf: Buffer;
 
-  beforeAll(async () => {
-    tsa.mode = 'good';
-    root = sampleWorkspace();
-    const r = await tongbao(['build', '2016Q4', '--sign', '--p12', p12, '--tsa', tsa.url], root);
+  beforeAll(() => {
+    root = built.stamped.root;
+    const r = built.stamped.r;
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/已签名（签名人：某某市人民政府办公室测试，签名时间：.*，时间戳：\d{4}年.*（Test TSA））/);
     pdf = readFileSync(path.join(root, 'out/2016Q4/bulletin.pdf'));
-  }, 120_000);
+  });
 
   it('passes pdfsig with the Chinese signer, and qpdf --check', () => {
     const r = spawnSync('pdfsig', [path.join(root, 'out/2016Q4/bulletin.pdf')], { encoding: 'utf8' });
@@ -92,30 +110,28 @@ describe('build --sign --tsa: a time-stamped signature (PAdES B-T)', () => {
   });
 
   it('says a signature without a token proves no time', async () => {
-    const plain = sampleWorkspace();
-    expect((await tongbao(['build', '2016Q4', '--sign', '--p12', p12], plain)).status).toBe(0);
+    const plain = built.plain.root;
+    expect(built.plain.r.status).toBe(0);
     const r = await tongbao(['verify', 'out/2016Q4'], plain);
     expect(r.stdout).toContain('没有时间戳：签名时间只是签名人自己写的');
   }, 120_000);
 });
 
 describe('a time-stamping authority that fails', () => {
-  for (const [mode, url, said] of [
-    ['good', 'closed', /连不上时间戳服务器 http:\/\/127\.0\.0\.1:\d+\/tsa（连接被拒绝，ECONNREFUSED）/],
-    ['http-500', '', /时间戳服务器 .* 回答 HTTP 500/],
-    ['reject', '', /的回答是拒绝（状态 2）/],
-    ['other-digest', '', /时间戳不是对本签名的：其中的摘要与签名值的 SHA-256 不符/],
+  for (const [mode, said] of [
+    ['unreachable', /连不上时间戳服务器 http:\/\/127\.0\.0\.1:\d+\/tsa（连接被拒绝，ECONNREFUSED）/],
+    ['http-500', /时间戳服务器 .* 回答 HTTP 500/],
+    ['reject', /的回答是拒绝（状态 2）/],
+    ['other-digest', /时间戳不是对本签名的：其中的摘要与签名值的 SHA-256 不符/],
   ] as const) {
-    it(`stops the build with a clear error and writes nothing (${mode === 'good' ? 'unreachable' : mode})`, async () => {
-      tsa.mode = mode;
-      const root = sampleWorkspace();
-      const r = await tongbao(['build', '2016Q4', '--sign', '--p12', p12, '--tsa', url === 'closed' ? await closedPort() : tsa.url], root);
+    it(`stops the build with a clear error and writes nothing (${mode})`, () => {
+      const { root, r } = built[mode];
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(said);
       expect(r.stderr).toContain('未生成');
       expect(r.stderr).not.toContain('内部错误');
       expect(existsSync(path.join(root, 'out/2016Q4/bulletin.pdf'))).toBe(false);
-    }, 120_000);
+    });
   }
 
   it('refuses --tsa without --sign, and an address that is not a URL', async () => {

@@ -2,33 +2,38 @@
 // trust.test.ts: builds stopped by a signal, killed outright, or given a Chromium that never
 // starts. A file of their own so that they run beside the others (each is a minute of builds).
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, sampleWorkspace, tongbao } from './helpers.js';
+import { inPairs } from './pairs.js';
 
 describe('a build stopped by a signal', () => {
   it('at any of 20 moments leaves the last output byte for byte, exits 130, and leaves no Chromium or temporary folder', async () => {
-    const root = sampleWorkspace();
-    const tmp = mkdtempSync(path.join(tmpdir(), 'tongbao-signals-'));
-    const circular = path.join(root, 'content/2016Q4/circular.md');
+    // One workspace holding the last good output and a change a finished build would show,
+    // copied afresh for every moment: no moment starts from what an earlier one left.
+    const template = sampleWorkspace();
+    const circular = path.join(template, 'content/2016Q4/circular.md');
     const original = readFileSync(circular, 'utf8');
-    const out = path.join(root, 'out/2016Q4');
-    const snapshot = () => Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(path.join(out, f)).toString('base64')]));
-    /** The last good output, from the circular as it was; then a change a finished build would show. */
-    const lastGood = () => {
-      writeFileSync(circular, original);
-      expect(tongbao(['build', '2016Q4'], root).status).toBe(0);
-      writeFileSync(circular, `${original}\n信号测试新加的一段。\n`);
-      return snapshot();
+    const copies: string[] = [];
+    const workspace = () => {
+      const root = mkdtempSync(path.join(tmpdir(), 'tongbao-signals-ws-'));
+      cpSync(template, root, { recursive: true });
+      copies.push(root);
+      return root;
     };
-    // The child's temporary folder is ours alone: its Chromium profile and processes can be told apart.
-    const env = { ...process.env, TMPDIR: tmp };
-    const run = (ms: number) =>
+    const snapshot = (root: string) => {
+      const out = path.join(root, 'out/2016Q4');
+      return Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(path.join(out, f)).toString('base64')]));
+    };
+    // Two lanes, builds side by side; each child's temporary folder is its lane's alone, so its
+    // Chromium profile and processes can be told apart.
+    const lanes = [0, 1].map(() => mkdtempSync(path.join(tmpdir(), 'tongbao-signals-')));
+    const run = (root: string, tmp: string, ms: number) =>
       new Promise<{ code: number | null; took: number }>((resolve) => {
         const t0 = performance.now();
-        const child = spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'build', '2016Q4', '--quiet'], { cwd: root, env, stdio: 'ignore' });
+        const child = spawn(process.execPath, [path.join(REPO, 'bin/tongbao.js'), 'build', '2016Q4', '--quiet'], { cwd: root, env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
         const timer = ms >= 0 ? setTimeout(() => child.kill('SIGTERM'), ms) : undefined;
         child.on('exit', (code) => {
           clearTimeout(timer);
@@ -36,47 +41,56 @@ describe('a build stopped by a signal', () => {
         });
       });
     try {
-      lastGood();
-      // How long a build takes here: the moments span it. The second of two: the first fills
-      // the temporary folder's font cache (the 楷 cut), which later builds read.
-      await run(-1);
-      const whole = (await run(-1)).took;
+      // The last good output, from the circular as it was; then the change.
+      expect(tongbao(['build', '2016Q4'], template, { TMPDIR: lanes[0]! }).status).toBe(0);
+      writeFileSync(circular, `${original}\n信号测试新加的一段。\n`);
+      const before = snapshot(template);
+      // The build filled lane 0's font cache (the 楷 cut), which later builds read; lane 1 gets a copy.
+      const cache = readdirSync(lanes[0]!).filter((f) => f.startsWith('tongbao-fonts-'));
+      expect(cache).toHaveLength(1);
+      cpSync(path.join(lanes[0]!, cache[0]!), path.join(lanes[1]!, cache[0]!), { recursive: true });
+      // How long a build takes here, two side by side as the moments run: the moments span it.
+      const whole = Math.max(...(await Promise.all(lanes.map((tmp) => run(workspace(), tmp, -1)))).map((r) => r.took));
       // How long Node itself takes to start here, before the program's first line can take the
       // signal: 300 ms on a quiet machine, more when other tests run beside this one.
       const boot = Math.max(...[0, 1, 2].map(() => {
         const t0 = performance.now();
-        spawnSync(process.execPath, ['-e', ''], { env });
+        spawnSync(process.execPath, ['-e', ''], { env: { ...process.env, TMPDIR: lanes[0]! } });
         return performance.now() - t0;
       }));
       const starting = Math.max(300, 2 * boot);
-      let before = lastGood();
-      let stopped = 0;
-      for (let k = 0; k < 20; k++) {
-        const at = Math.round((whole * k) / 20);
-        const r = await run(at);
-        for (let i = 0; i < 40 && spawnSync('pgrep', ['-f', tmp]).status === 0; i++) await new Promise((res) => setTimeout(res, 50));
-        expect(spawnSync('pgrep', ['-f', tmp]).status, `Chromium left at ${at} ms`).toBe(1);
-        expect(readdirSync(tmp).filter((f) => f.startsWith('tongbao-chromium-')), `profile left at ${at} ms`).toEqual([]);
-        expect(readdirSync(path.join(root, 'out')).filter((f) => /^\.2016Q4\.(tmp|old|print)-/.test(f)), `temporary output at ${at} ms`).toEqual([]);
-        const swapped = readFileSync(path.join(out, 'index.html'), 'utf8').includes('信号测试新加的一段。');
-        if (r.code === 0 || (r.code === null && swapped)) {
-          // The signal came after the swap (the build done, or Node already exiting, when the
-          // signal's default action applies again): the new output, whole.
-          expect(at, `finished though stopped at ${at} of ${Math.round(whole)} ms`).toBeGreaterThan(whole * 0.6);
-          expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('信号测试新加的一段。');
-          before = lastGood();
-          continue;
+      const free = [...lanes];
+      const outcomes = await inPairs(Array.from({ length: 20 }, (_, k) => k), async (k) => {
+        const tmp = free.pop()!;
+        try {
+          const root = workspace();
+          const out = path.join(root, 'out/2016Q4');
+          const at = Math.round((whole * k) / 20);
+          const r = await run(root, tmp, at);
+          for (let i = 0; i < 40 && spawnSync('pgrep', ['-f', tmp]).status === 0; i++) await new Promise((res) => setTimeout(res, 50));
+          expect(spawnSync('pgrep', ['-f', tmp]).status, `Chromium left at ${at} ms`).toBe(1);
+          expect(readdirSync(tmp).filter((f) => f.startsWith('tongbao-chromium-')), `profile left at ${at} ms`).toEqual([]);
+          expect(readdirSync(path.join(root, 'out')).filter((f) => /^\.2016Q4\.(tmp|old|print)-/.test(f)), `temporary output at ${at} ms`).toEqual([]);
+          const swapped = readFileSync(path.join(out, 'index.html'), 'utf8').includes('信号测试新加的一段。');
+          if (r.code === 0 || (r.code === null && swapped)) {
+            // The signal came after the swap (the build done, or Node already exiting, when the
+            // signal's default action applies again): the new output, whole.
+            expect(at, `finished though stopped at ${at} of ${Math.round(whole)} ms`).toBeGreaterThan(whole * 0.6);
+            expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('信号测试新加的一段。');
+            return 'finished';
+          }
+          // 130 once the program runs; ended by the signal's default action only before Node
+          // has started it (no exit code then).
+          expect(at < starting ? [130, null] : [130], `at ${at} ms (Node starts in ${Math.round(boot)} ms)`).toContain(r.code);
+          expect(snapshot(root), `at ${at} ms`).toEqual(before);
+          return 'stopped';
+        } finally {
+          free.push(tmp);
         }
-        stopped++;
-        // 130 once the program runs; ended by the signal's default action only before Node
-        // has started it (no exit code then).
-        expect(at < starting ? [130, null] : [130], `at ${at} ms (Node starts in ${Math.round(boot)} ms)`).toContain(r.code);
-        expect(snapshot(), `at ${at} ms`).toEqual(before);
-      }
-      expect(stopped).toBeGreaterThanOrEqual(12);
+      });
+      expect(outcomes.filter((o) => o === 'stopped').length).toBeGreaterThanOrEqual(12);
     } finally {
-      rmSync(root, { recursive: true, force: true });
-      rmSync(tmp, { recursive: true, force: true });
+      for (const dir of [template, ...copies, ...lanes]) rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });

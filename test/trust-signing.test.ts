@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO, edit, sampleWorkspace, tongbao } from './helpers.js';
+import { REPO, edit, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { inPairs } from './pairs.js';
+import { sharedBuild } from './shared-build.js';
 
 describe('a signing certificate unfit to sign', () => {
   const certs = mkdtempSync(path.join(tmpdir(), 'tongbao-unfit-'));
@@ -22,14 +24,14 @@ describe('a signing certificate unfit to sign', () => {
   }
   const RSA = ['-newkey', 'rsa:2048'];
 
-  it('is refused before printing, in plain Chinese, and the last signed output stays as it was', () => {
+  it('is refused before printing, in plain Chinese, and the last signed output stays as it was', async () => {
     const root = sampleWorkspace();
+    const fresh: string[] = [];
     try {
+      const sign = (file: string, env: NodeJS.ProcessEnv = {}, where = root) => tongbaoAsync(['build', '2016Q4', '--sign', '--p12', file], where, { TONGBAO_SIGN_PASSWORD: '口令123', ...env });
       const good = p12('good', RSA);
-      const sign = (file: string, env: NodeJS.ProcessEnv = {}) => tongbao(['build', '2016Q4', '--sign', '--p12', file], root, { TONGBAO_SIGN_PASSWORD: '口令123', ...env });
-      expect(sign(good).status).toBe(0);
-      const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
-      const before = readFileSync(pdf);
+      const signing = sign(good);
+      // The other certificates are made while the good one signs.
       const day = 86400;
       const now = Math.floor(Date.now() / 1000);
       execFileSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', path.join(certs, 'dsa.param')], { stdio: 'pipe' });
@@ -44,76 +46,108 @@ describe('a signing certificate unfit to sign', () => {
         ['a p12 with legacy encryption', p12('legacy', RSA, [], ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']), {}, '证书文件使用了旧式加密（PKCS#12 的 SHA-1 + 3DES'],
         ['a wrong password', good, { TONGBAO_SIGN_PASSWORD: '错的' }, '证书口令不正确'],
       ];
-      for (const [what, file, env, said] of cases) {
-        const r = sign(file, env);
+      const nr = p12('nr', RSA, ['keyUsage=critical,nonRepudiation']);
+      const empty = p12('empty', RSA, [], [], '');
+      expect((await signing).status).toBe(0);
+      const pdf = path.join(root, 'out/2016Q4/bulletin.pdf');
+      const before = readFileSync(pdf);
+      // Fit ones sign: a nonRepudiation-only certificate, and a p12 whose password is empty. Each
+      // in a workspace of its own, beside the refusals, which leave root/out as it was.
+      const elsewhere = () => {
+        const w = sampleWorkspace();
+        fresh.push(w);
+        return w;
+      };
+      const fit = [
+        async () => expect((await sign(nr, {}, elsewhere())).status).toBe(0),
+        async () => {
+          const r = await sign(empty, { TONGBAO_SIGN_PASSWORD: '' }, elsewhere());
+          expect(r.status, r.stderr).toBe(0);
+        },
+      ];
+      const refused = cases.map(([what, file, env, said]) => async () => {
+        const r = await sign(file, env);
         expect(r.stderr, what).not.toContain('内部错误');
         expect(r.status, what).toBe(1);
         expect(r.stderr, what).toContain(said);
         expect(r.stderr, what).not.toContain('1.2.840'); // no raw OID
         expect(readFileSync(pdf).equals(before), what).toBe(true);
-      }
-      // Fit ones sign: a nonRepudiation-only certificate, and a p12 whose password is empty.
-      expect(sign(p12('nr', RSA, ['keyUsage=critical,nonRepudiation'])).status).toBe(0);
-      const r = sign(p12('empty', RSA, [], [], ''), { TONGBAO_SIGN_PASSWORD: '' });
-      expect(r.status, r.stderr).toBe(0);
+      });
+      await inPairs([...fit, ...refused], (job) => job());
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      for (const w of [root, ...fresh]) rmSync(w, { recursive: true, force: true });
     }
-   }, 240_000); // a dozen builds, each starting Chromium
+  }, 240_000); // a dozen builds, three of them printing
 });
 
 describe('an output of the other format, from an earlier build', () => {
-  it('is kept only while true to the data, never reported as generated; the page is remade', () => {
+  it('is kept only while true to the data, never reported as generated; the page is remade', async () => {
     const root = sampleWorkspace();
+    const copies: string[] = [];
     try {
-      const out = path.join(root, 'out/2016Q4');
-      const circular = path.join(root, 'content/2016Q4/circular.md');
-      const original = readFileSync(circular, 'utf8');
-      const build = (...args: string[]) => {
-        const r = tongbao(['build', '2016Q4', '--json', ...args], root);
+      const names = (files: string[]) => files.map((f) => path.basename(f)).sort();
+      /** A build in `ws`, which must succeed: what it says it wrote and kept, and its messages. */
+      const build = async (ws: string, ...args: string[]) => {
+        const r = await tongbaoAsync(['build', '2016Q4', '--json', ...args], ws);
         expect(r.status, r.stderr).toBe(0);
         return { ...JSON.parse(r.stdout), stderr: r.stderr } as { written: string[]; kept: string[]; messages: { rule: string; reason: string }[]; stderr: string };
       };
-      const names = (files: string[]) => files.map((f) => path.basename(f)).sort();
-      expect(names(build().written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
-      const pdf = readFileSync(path.join(out, 'bulletin.pdf'));
+      const out = (ws: string) => path.join(ws, 'out/2016Q4');
+      const circular = (ws: string) => path.join(ws, 'content/2016Q4/circular.md');
+      const original = readFileSync(circular(root), 'utf8');
+      expect(names((await build(root)).written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
+      const pdf = readFileSync(path.join(out(root), 'bulletin.pdf'));
 
       // Nothing changed: the PDF stays, said to be kept, not generated.
-      let r = build('--format', 'html');
+      let r = await build(root, '--format', 'html');
       expect(names(r.written)).toEqual(['SHA256SUMS', 'index.html']);
       expect(names(r.kept)).toEqual(['bulletin.pdf']);
-      expect(readFileSync(path.join(out, 'bulletin.pdf')).equals(pdf)).toBe(true);
+      expect(readFileSync(path.join(out(root), 'bulletin.pdf')).equals(pdf)).toBe(true);
 
+      // What follows starts from this workspace, each part in a copy of its own, two side by side.
+      const copy = () => {
+        const ws = mkdtempSync(path.join(tmpdir(), 'tongbao-kept-'));
+        cpSync(root, ws, { recursive: true });
+        copies.push(ws);
+        return ws;
+      };
       // The circular, a table, the YAML changed: the PDF no longer says what the data say.
-      for (const [what, change, undo] of [
-        ['the circular', () => writeFileSync(circular, `${original}\n改过的一段。\n`), () => writeFileSync(circular, original)],
-        ['a table', () => edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法访问', '站点长期无法打开')), () => edit(root, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法打开', '站点长期无法访问'))],
-        ['the title', () => edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: (.*)$/m, 'title: $1（修订）')), () => edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace('（修订）', ''))],
-      ] as [string, () => void, () => void][]) {
-        expect(names(build().written), what).toContain('bulletin.pdf'); // a PDF true to the data
-        change();
-        r = build('--format', 'html');
+      const changes = ([
+        ['the circular', (ws) => writeFileSync(circular(ws), `${original}\n改过的一段。\n`)],
+        ['a table', (ws) => edit(ws, 'data/2016Q4/problem-sites.csv', (t) => t.replace('站点长期无法访问', '站点长期无法打开'))],
+        ['the title', (ws) => edit(ws, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: (.*)$/m, 'title: $1（修订）'))],
+      ] as [string, (ws: string) => void][]).map(([what, change]) => async () => {
+        const ws = copy();
+        expect(names((await build(ws)).written), what).toContain('bulletin.pdf'); // a PDF true to the data
+        change(ws);
+        const r = await build(ws, '--format', 'html');
         expect(r.kept, what).toEqual([]);
-        expect(existsSync(path.join(out, 'bulletin.pdf')), what).toBe(false);
+        expect(existsSync(path.join(out(ws), 'bulletin.pdf')), what).toBe(false);
         expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason, what).toBe('上次生成的 bulletin.pdf 与现在的数据不一致（数据、正文或模板改过），已删除');
-        expect(tongbao(['verify', out], root).status, what).toBe(0);
-        undo();
-      }
+        expect((await tongbaoAsync(['verify', out(ws)], ws)).status, what).toBe(0);
+      });
 
       // A PDF whose source is not on record (an older tongbao made it, the record is lost): not kept either.
-      build();
-      rmSync(path.join(root, 'out/.2016Q4.json'));
-      r = build('--format', 'html');
-      expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason).toBe('无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除');
+      const unrecorded = async () => {
+        const ws = copy();
+        await build(ws);
+        rmSync(path.join(ws, 'out/.2016Q4.json'));
+        const r = await build(ws, '--format', 'html');
+        expect(r.messages.find((m) => m.rule === 'build/stale-pdf')?.reason).toBe('无法确认上次生成的 bulletin.pdf 与现在的数据一致，已删除');
+      };
 
       // A PDF-only build remakes the page beside it, so it never shows older figures.
-      build();
-      writeFileSync(circular, `${original}\n只生成 PDF 时改的一段。\n`);
-      r = build('--format', 'pdf');
-      expect(names(r.written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
-      expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('只生成 PDF 时改的一段。');
+      const pdfOnly = async () => {
+        const ws = copy();
+        await build(ws);
+        writeFileSync(circular(ws), `${original}\n只生成 PDF 时改的一段。\n`);
+        const r = await build(ws, '--format', 'pdf');
+        expect(names(r.written)).toEqual(['SHA256SUMS', 'bulletin.pdf', 'index.html']);
+        expect(readFileSync(path.join(out(ws), 'index.html'), 'utf8')).toContain('只生成 PDF 时改的一段。');
+      };
+      await inPairs([...changes, unrecorded, pdfOnly], (job) => job());
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      for (const ws of [root, ...copies]) rmSync(ws, { recursive: true, force: true });
     }
   }, 180_000);
 });
@@ -127,13 +161,14 @@ describe('an office font that cannot serve', () => {
     ['a font for Latin text only', readFileSync(path.join(files, 'noto-serif-sc-latin-400-normal.woff2')), '不是这种中文字体'],
   ];
 
-  it('is not used: the free face prints instead, with a warning naming the file; no Type 3 fallback', () => {
-    for (const [what, bytes, said] of cases) {
+  it('is not used: the free face prints instead, with a warning naming the file; no Type 3 fallback', async () => {
+    // Each font in a workspace of its own, two builds side by side.
+    await inPairs(cases, async ([what, bytes, said]) => {
       const root = sampleWorkspace();
       try {
         mkdirSync(path.join(root, 'fonts'));
         writeFileSync(path.join(root, 'fonts', '仿宋_GB2312.woff2'), bytes);
-        const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+        const r = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf'], root);
         expect(r.status, `${what}: ${r.stderr}`).toBe(0);
         expect(r.stderr, what).toMatch(new RegExp(`fonts/仿宋_GB2312\\.woff2: 警告: 字体「仿宋_GB2312\\.woff2」.*${said}.*改用免费字体`));
         const fonts = spawnSync('pdffonts', [path.join(root, 'out/2016Q4/bulletin.pdf')], { encoding: 'utf8' }).stdout;
@@ -141,7 +176,7 @@ describe('an office font that cannot serve', () => {
       } finally {
         rmSync(root, { recursive: true, force: true });
       }
-    }
+    });
   }, 120_000);
 
   it('under fonts: official is an error naming the file and why', () => {
@@ -168,7 +203,8 @@ describe('a signed folder whose PDF is swapped or taken out, with SHA256SUMS wri
     try {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certs, 'k.pem'), '-out', path.join(certs, 'c.pem'), '-days', '30', '-utf8', '-subj', '/CN=某某市人民政府办公室测试'], { stdio: 'pipe' });
       execFileSync('openssl', ['pkcs12', '-export', '-inkey', path.join(certs, 'k.pem'), '-in', path.join(certs, 'c.pem'), '-out', path.join(certs, 's.p12'), '-passout', 'pass:x'], { stdio: 'pipe' });
-      expect(tongbao(['build', '2016Q4', '--format', 'pdf'], root).status).toBe(0);
+      // The plain print, as other tests build it too.
+      expect(sharedBuild(root, ['build', '2016Q4', '--format', 'pdf']).status).toBe(0);
       const unsigned = readFileSync(path.join(root, 'out/2016Q4/bulletin.pdf'));
       const r0 = tongbao(['build', '2016Q4', '--sign', '--p12', path.join(certs, 's.p12')], root, { TONGBAO_SIGN_PASSWORD: 'x' });
       expect(r0.status, r0.stderr).toBe(0);

@@ -1,13 +1,15 @@
 // Inputs that used to give a wrong figure or a crash with no word (issue 18), each tested as a
 // family: the spelling that was found and others like it.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO, edit, sampleWorkspace, sitesSpec, tongbao } from './helpers.js';
+import { REPO, edit, sampleWorkspace, sitesSpec, tongbao, tongbaoAsync } from './helpers.js';
+import { inPairs } from './pairs.js';
+import { sharedBuild } from './shared-build.js';
 import { parseTable } from '../src/load/table.js';
 import { checkTable } from '../src/check/pass.js';
 import { formatMessage, LISTED_PER_RULE } from '../src/messages.js';
@@ -22,53 +24,61 @@ function cityWorkspace(): string {
 }
 const DISTRICTS = 'data/2017Q1/districts.csv';
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
-const figure = (root: string, period: string, name: string) => {
-  const r = tongbao(['stats', period, '--json', '--root', root]);
-  return json(r).figures.find((f: { name: string }) => f.name === name)?.display;
+/** The figures `stats` shows, by name: one run of the CLI, read for as many figures as a test needs. */
+const figures = async (root: string, period: string) => {
+  const r = await tongbaoAsync(['stats', period, '--json', '--root', root], root);
+  return (name: string) => json(r).figures.find((f: { name: string }) => f.name === name)?.display;
+};
+/** `tongbao check` without blocking, so that the members of a family run two at a time. */
+const check = (args: string[], cwd = REPO) => tongbaoAsync(['check', ...args], cwd);
+/** Runs `test` on a workspace of its own made by `make`, removed afterwards. */
+const inOwn = async <T>(make: () => string, test: (root: string) => Promise<T>): Promise<T> => {
+  const root = make();
+  try {
+    return await test(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 };
 
 describe('a total row however it is written', () => {
   // The city's districts: 130 sampled, 115 passed; the last row is its 合计.
   const spellings = ['合计', '合 计', '合　计', ' 合计 ', '合计：', '合计:', '全市合计', '全市合 计：', '总计', '总 计', '全区总计'];
-  it('is the total, never a member: sums stay 130/115, and a wrong total is reported', () => {
-    const root = cityWorkspace();
-    try {
-      const file = path.join(root, DISTRICTS);
-      const original = readFileSync(file, 'utf8');
-      for (const label of spellings) {
+  it('is the total, never a member: sums stay 130/115, and a wrong total is reported', async () => {
+    // Each spelling in a workspace of its own, two at a time.
+    await inPairs(spellings, (label) =>
+      inOwn(cityWorkspace, async (root) => {
+        const file = path.join(root, DISTRICTS);
+        const original = readFileSync(file, 'utf8');
         writeFileSync(file, original.replace('合计,130,115,88.5%', `${label.includes(' ') ? `"${label}"` : label},130,115,88.5%`));
-        expect(figure(root, '2017Q1', 'districts.sampled.sum'), label).toBe('130');
-        expect(figure(root, '2017Q1', 'districts.passed.sum'), label).toBe('115');
+        const figure = await figures(root, '2017Q1');
+        expect(figure('districts.sampled.sum'), label).toBe('130');
+        expect(figure('districts.passed.sum'), label).toBe('115');
         writeFileSync(file, original.replace('合计,130,115,88.5%', `${label.includes(' ') ? `"${label}"` : label},131,115,87.8%`));
-        const r = tongbao(['check', '2017Q1', '--root', root]);
+        const r = await check(['2017Q1', '--root', root]);
         expect(r.status, label).toBe(1);
         expect(r.stderr, label).toContain('合计行的「抽查网站数」为 131，各行之和为 130');
         expect(r.stderr, label).not.toContain('已按「'); // a total's label is not a name to normalise
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+      }),
+    );
   });
 
-  it('小计 is neither counted nor checked, and the user is told', () => {
-    const root = cityWorkspace();
-    try {
-      const file = path.join(root, DISTRICTS);
-      const original = readFileSync(file, 'utf8');
-      for (const label of ['小计', '城区小计', '城区小计：', '小 计']) {
+  it('小计 is neither counted nor checked, and the user is told', async () => {
+    await inPairs(['小计', '城区小计', '城区小计：', '小 计'], (label) =>
+      inOwn(cityWorkspace, async (root) => {
+        const file = path.join(root, DISTRICTS);
+        const original = readFileSync(file, 'utf8');
         // A subtotal of the first two districts, after them.
         writeFileSync(file, original.replace('西城区,18,17,94.4%\n', `西城区,18,17,94.4%\n${label.includes(' ') ? `"${label}"` : label},42,41,97.6%\n`));
-        expect(figure(root, '2017Q1', 'districts.sampled.sum'), label).toBe('130');
-        const r = tongbao(['check', '2017Q1', '--root', root]);
+        expect((await figures(root, '2017Q1'))('districts.sampled.sum'), label).toBe('130');
+        const r = await check(['2017Q1', '--root', root]);
         expect(r.status, label).toBe(0);
         expect(r.stderr, label).toMatch(/districts\.csv:4:1: 警告: 「.*小 ?计.*」是小计行：不计入各行之和，也不与各行核对/);
         // Its own rate is still checked against its own counts.
         writeFileSync(file, original.replace('西城区,18,17,94.4%\n', `西城区,18,17,94.4%\n${label.includes(' ') ? `"${label}"` : label},42,41,97.5%\n`));
-        expect(tongbao(['check', '2017Q1', '--root', root]).stderr, label).toContain('印为 97.5%，按「合格网站数」/「抽查网站数」41/42');
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+        expect((await check(['2017Q1', '--root', root])).stderr, label).toContain('印为 97.5%，按「合格网站数」/「抽查网站数」41/42');
+      }),
+    );
   });
 
   it('is told apart in a streamed table as in a held one', async () => {
@@ -153,25 +163,21 @@ describe('invisible characters', () => {
     ['\u0007', 'U+0007', '控制字符'],
     ['\u0085', 'U+0085', '控制字符'],
   ];
-  it('in a cell are refused at the cell, naming the character', () => {
-    const root = cityWorkspace();
-    try {
-      const file = path.join(root, 'data/2017Q1/problem-sites.csv');
-      const original = readFileSync(file, 'utf8');
-      for (const [ch, code, kind] of cases) {
-        const lines = original.split('\n');
+  it('in a cell are refused at the cell, naming the character', async () => {
+    await inPairs(cases, ([ch, code, kind]) =>
+      inOwn(cityWorkspace, async (root) => {
+        const file = path.join(root, 'data/2017Q1/problem-sites.csv');
+        const lines = readFileSync(file, 'utf8').split('\n');
         const cells = lines[2]!.split(',');
         cells[2] = `某某${ch}网站`;
         lines[2] = cells.join(',');
         writeFileSync(file, lines.join('\n'));
-        const r = tongbao(['check', '2017Q1', '--root', root]);
+        const r = await check(['2017Q1', '--root', root]);
         expect(r.status, code).toBe(1);
         const col = lines[2]!.indexOf('某某') + 1;
         expect(r.stderr, code).toContain(`problem-sites.csv:3:${col}: 错误: 「网站名称」的单元格含有看不见的${kind} ${code}（第 3 个字符）`);
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+      }),
+    );
   });
 
   it('of writing direction pass in a column declared bidi: true; control characters still do not', () => {
@@ -191,27 +197,25 @@ describe('invisible characters', () => {
     }
   });
 
-  it('in bulletin.yaml are refused where they are, before anything is built', () => {
-    const root = sampleWorkspace();
-    try {
-      const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
-      const original = readFileSync(yaml, 'utf8');
-      const lines = original.split('\n');
-      const titleLine = lines.findIndex((l) => l.startsWith('title:')) + 1;
-      const officeLine = lines.findIndex((l) => l.startsWith('office:')) + 1;
-      for (const [change, line, code] of [
+  it('in bulletin.yaml are refused where they are, before anything is built', async () => {
+    const original = readFileSync(path.join(REPO, 'data/2016Q4/bulletin.yaml'), 'utf8');
+    const lines = original.split('\n');
+    const titleLine = lines.findIndex((l) => l.startsWith('title:')) + 1;
+    const officeLine = lines.findIndex((l) => l.startsWith('office:')) + 1;
+    await inPairs(
+      [
         [(t: string) => t.replace(/^title: (.*)$/m, 'title: "$1\\v"'), titleLine, 'U+000B'],
         [(t: string) => t.replace(/^title: (.*)$/m, 'title: "\\u202e$1"'), titleLine, 'U+202E'],
         [(t: string) => t.replace(/^office: (.*)$/m, 'office: "$1\\x07"'), officeLine, 'U+0007'],
-      ] as [(t: string) => string, number, string][]) {
-        writeFileSync(yaml, change(original));
-        const r = tongbao(['build', '2016Q4', '--format', 'html', '--root', root]);
-        expect(r.status, code).toBe(1);
-        expect(r.stderr, code).toMatch(new RegExp(`bulletin\\.yaml:${line}:\\d+: 错误: .*${code.replace('+', '\\+')}`));
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+      ] as [(t: string) => string, number, string][],
+      ([change, line, code]) =>
+        inOwn(sampleWorkspace, async (root) => {
+          writeFileSync(path.join(root, 'data/2016Q4/bulletin.yaml'), change(original));
+          const r = await tongbaoAsync(['build', '2016Q4', '--format', 'html', '--root', root], REPO);
+          expect(r.status, code).toBe(1);
+          expect(r.stderr, code).toMatch(new RegExp(`bulletin\\.yaml:${line}:\\d+: 错误: .*${code.replace('+', '\\+')}`));
+        }),
+    );
   });
 
   it('would make an XMP packet no XML parser reads: it is checked before PDF/A is claimed', () => {
@@ -241,11 +245,17 @@ describe('a table with a great many bad rows', () => {
     return root;
   }
 
-  for (const [kind, rule] of [['streamed-integer', 'cell/integer'], ['held-ragged', 'csv/ragged-row'], ['held-quote', 'csv/']] as const) {
+  const kinds = [['streamed-integer', 'cell/integer'], ['held-ragged', 'csv/ragged-row'], ['held-quote', 'csv/']] as const;
+  // The three checks run in beforeAll, two at a time; each test reads its own.
+  const checked = new Map<string, Awaited<ReturnType<typeof check>>>();
+  beforeAll(async () => {
+    await inPairs(kinds, ([kind]) => inOwn(() => broken(kind, 130_000), async (root) => void checked.set(kind, await check(['2017Q1', '--json', '--root', root]))));
+  }, 240_000);
+
+  for (const [kind, rule] of kinds) {
     it(`lists the first ${LISTED_PER_RULE} of each kind and counts the rest (${kind}, 130,000 rows)`, () => {
-      const root = broken(kind, 130_000);
-      try {
-        const r = tongbao(['check', '2017Q1', '--json', '--root', root]);
+      {
+        const r = checked.get(kind)!;
         expect(r.stderr).not.toContain('内部错误');
         expect(r.status).toBe(1);
         const messages: { rule: string; reason: string; line?: number }[] = json(r).messages.filter((m: { rule: string }) => m.rule.startsWith(rule));
@@ -253,8 +263,6 @@ describe('a table with a great many bad rows', () => {
         const rest = messages.find((m) => m.reason.startsWith('从这里起还有'))!;
         expect(rest.reason).toBe(`从这里起还有 ${130_000 - LISTED_PER_RULE} 处同类问题（${messages[0]!.rule}）未逐条列出`);
         expect(rest.line).toBe(LISTED_PER_RULE + 2);
-      } finally {
-        rmSync(root, { recursive: true, force: true });
       }
     });
   }
@@ -333,23 +341,21 @@ describe('fonts: official', () => {
     return root;
   };
 
-  it('names every face fonts/ lacks, as a message at fonts: in bulletin.yaml, and keeps out/', () => {
-    for (const [have, lacking] of [
+  it('names every face fonts/ lacks, as a message at fonts: in bulletin.yaml, and keeps out/', async () => {
+    const cases = [
       [[], '仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312'],
       [['仿宋_GB2312'], '方正小标宋简体、黑体、楷体_GB2312'],
       [['仿宋_GB2312', '方正小标宋简体', '黑体', '宋体'], '楷体_GB2312'],
-    ] as [string[], string][]) {
-      const root = withFonts(have);
-      try {
-        const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+    ] as [string[], string][];
+    await inPairs(cases, ([have, lacking]) =>
+      inOwn(() => withFonts(have), async (root) => {
+        const r = await tongbaoAsync(['build', '2016Q4', '--format', 'pdf'], root);
         expect(r.stderr, have.join()).not.toContain('内部错误');
         expect(r.status, have.join()).toBe(1);
         expect(r.stderr, have.join()).toMatch(new RegExp(`data/2016Q4/bulletin\\.yaml:\\d+:\\d+: 错误: 要求使用正式字体（fonts: official），但 fonts/ 中没有可用的${lacking}（`));
         expect(existsSync(path.join(root, 'out/2016Q4'))).toBe(false);
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
-    }
+      }),
+    );
   });
 
   it('builds with the four faces the README names: 宋体 (page numbers) is not required', () => {
@@ -389,8 +395,8 @@ describe('periods and usage', () => {
     }
   });
 
-  it('a command used wrongly exits 2, whatever the mistake, and says how to get help', () => {
-    for (const args of [
+  it('a command used wrongly exits 2, whatever the mistake, and says how to get help', async () => {
+    const wrong = [
       ['check', 'foo'],
       ['check', '2016Q5'],
       ['check', '2099Q1'],
@@ -405,13 +411,14 @@ describe('periods and usage', () => {
       ['constructor'],
       ['__proto__'],
       ['toString'],
-    ]) {
-      const r = tongbao(args);
+    ];
+    await inPairs(wrong, async (args) => {
+      const r = await tongbaoAsync(args, REPO);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toContain('运行 tongbao --help 查看用法');
       expect(r.stderr, args.join(' ')).not.toContain('内部错误');
-    }
-    expect(tongbao(['check', '2099Q1']).stderr).toContain('期次 2099Q1 不存在：没有找到 data/2099Q1/bulletin.yaml（已有的期次：2016Q4）');
+    });
+    expect((await check(['2099Q1'])).stderr).toContain('期次 2099Q1 不存在：没有找到 data/2099Q1/bulletin.yaml（已有的期次：2016Q4）');
   });
 });
 
@@ -419,7 +426,7 @@ describe('verify on a folder changed after the build', () => {
   it('names a dangling link, a link, a subfolder, a hidden file and a pipe for what each is, without a crash', () => {
     const root = sampleWorkspace();
     try {
-      expect(tongbao(['build', '2016Q4', '--format', 'html'], root).status).toBe(0);
+      expect(sharedBuild(root, ['build', '2016Q4', '--format', 'html']).status).toBe(0); // the plain sample's page, as other tests build it
       const out = path.join(root, 'out/2016Q4');
       const cases: [string, (dir: string) => void, string][] = [
         ['dangling link', (d) => symlinkSync(path.join(d, 'nowhere'), path.join(d, 'extra.pdf')), 'extra.pdf: 错误: 生成的目录中多了一个符号链接'],
@@ -462,12 +469,9 @@ describe('a seal image', () => {
     return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
   }
 
-  it('that does not decode is refused at seal: in bulletin.yaml, naming what is wrong; a good one passes', () => {
-    const root = cityWorkspace();
-    try {
-      const yaml = path.join(root, 'data/2017Q1/bulletin.yaml');
-      const original = readFileSync(yaml, 'utf8');
-      const svg = readFileSync(path.join(root, 'data/2017Q1/seal.svg'));
+  it('that does not decode is refused at seal: in bulletin.yaml, naming what is wrong; a good one passes', async () => {
+    {
+      const svg = readFileSync(path.join(REPO, 'examples/city/data/2017Q1/seal.svg'));
       const good = png();
       const bad = Buffer.from(good);
       bad[good.length - 20] ^= 0xff; // inside IDAT's CRC or data
@@ -482,20 +486,21 @@ describe('a seal image', () => {
         ['seal.svg', Buffer.from('<html xmlns="http://www.w3.org/1999/xhtml"></html>'), '根元素是「html」'],
         ['seal.svg', Buffer.from([0xff, 0xfe, 0x00, 0x41]), '不是合格的 XML'],
       ];
-      for (const [name, bytes, said] of cases) {
-        writeFileSync(path.join(root, 'data/2017Q1', name), bytes);
-        writeFileSync(yaml, original.replace('seal: seal.svg', `seal: ${name}`));
-        const r = tongbao(['check', '2017Q1', '--root', root]);
-        expect(r.stderr, `${name} ${said}`).not.toContain('内部错误');
-        if (!said) {
-          expect(r.status, `${name}: ${r.stderr}`).toBe(0);
-          continue;
-        }
-        expect(r.status, said).toBe(1);
-        expect(r.stderr, said).toMatch(new RegExp(`bulletin\\.yaml:\\d+:\\d+: 错误: 印章图片「${name.replace('.', '\\.')}」无法使用：.*${said}`));
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
+      await inPairs(cases, ([name, bytes, said]) =>
+        inOwn(cityWorkspace, async (root) => {
+          const yaml = path.join(root, 'data/2017Q1/bulletin.yaml');
+          writeFileSync(path.join(root, 'data/2017Q1', name), bytes);
+          writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('seal: seal.svg', `seal: ${name}`));
+          const r = await check(['2017Q1', '--root', root]);
+          expect(r.stderr, `${name} ${said}`).not.toContain('内部错误');
+          if (!said) {
+            expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+            return;
+          }
+          expect(r.status, said).toBe(1);
+          expect(r.stderr, said).toMatch(new RegExp(`bulletin\\.yaml:\\d+:\\d+: 错误: 印章图片「${name.replace('.', '\\.')}」无法使用：.*${said}`));
+        }),
+      );
     }
   });
 });
@@ -528,50 +533,48 @@ describe('a spreadsheet that unpacks to far more than it weighs', () => {
 });
 
 describe('bulletin.yaml with many figures', () => {
-  it('still says where a key is repeated, in a block map, a flow map and a nested one', () => {
-    const root = sampleWorkspace();
-    try {
-      const yaml = path.join(root, 'data/2016Q4/bulletin.yaml');
-      const original = readFileSync(yaml, 'utf8');
-      // Each change repeats a key; the message points at the repetition's key.
-      for (const [change, line, column] of [
+  it('still says where a key is repeated, in a block map, a flow map and a nested one', async () => {
+    const original = readFileSync(path.join(REPO, 'data/2016Q4/bulletin.yaml'), 'utf8');
+    const yaml = (root: string) => path.join(root, 'data/2016Q4/bulletin.yaml');
+    // Each change repeats a key; the message points at the repetition's key.
+    const repeats = ([
         [(t: string) => t.replace('figures:\n', 'figures:\n  dup: 1\n  dup: 2\n'), (t: string) => t.split('\n').indexOf('  dup: 2') + 1, 3],
         [(t: string) => t.replace('figures:\n', 'figures:\n  dup: { value: 1, value: 2 }\n'), (t: string) => t.split('\n').indexOf('  dup: { value: 1, value: 2 }') + 1, 20],
         [(t: string) => t.replace(/^title: /m, 'title: x\ntitle: '), (t: string) => t.split('\n').findIndex((l, i) => i > 0 && l.startsWith('title: ') && t.split('\n')[i - 1] === 'title: x') + 1, 1],
-      ] as [(t: string) => string, (t: string) => number, number][]) {
+    ] as [(t: string) => string, (t: string) => number, number][]).map(([change, line, column]) => () =>
+      inOwn(sampleWorkspace, async (root) => {
         const text = change(original);
-        writeFileSync(yaml, text);
-        const r = tongbao(['check', '2016Q4'], root);
+        writeFileSync(yaml(root), text);
+        const r = await check(['2016Q4'], root);
         expect(r.status).toBe(1);
         expect(r.stderr).toContain(`bulletin.yaml:${line(text)}:${column}: 错误: YAML 语法错误：同一层级出现了重复的键`);
-      }
-      // 50,000 figures: read in linear time (the library's own check compared every pair).
-      writeFileSync(yaml, original.replace('figures:\n', `figures:\n${Array.from({ length: 50_000 }, (_, i) => `  f${i}: { value: ${i}, label: 数字${i} }\n`).join('')}`));
-      const r = tongbao(['check', '2016Q4', '--quiet'], root);
-      expect(r.status, r.stderr).toBe(0);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+      }),
+    );
+    // 50,000 figures: read in linear time (the library's own check compared every pair).
+    const many = () =>
+      inOwn(sampleWorkspace, async (root) => {
+        writeFileSync(yaml(root), original.replace('figures:\n', `figures:\n${Array.from({ length: 50_000 }, (_, i) => `  f${i}: { value: ${i}, label: 数字${i} }\n`).join('')}`));
+        const r = await check(['2016Q4', '--quiet'], root);
+        expect(r.status, r.stderr).toBe(0);
+      });
+    // The long one first, beside the three short ones.
+    await inPairs([many, ...repeats], (job) => job());
   }, 120_000);
 });
 
 describe('names and codes in one form', () => {
-  it('a region written with an invisible character or a space is the same region: grouped and checked as one, and said', () => {
-    const root = cityWorkspace();
-    try {
-      const file = path.join(root, 'data/2017Q1/checks.csv');
-      const original = readFileSync(file, 'utf8');
-      for (const [written, shown] of [['南\u200b湖区', '南⟨U+200B⟩湖区'], ['南 湖区', '南 湖区'], ['南\u3000湖区', '南⟨U+3000⟩湖区'], ['南\u2060湖区', '南⟨U+2060⟩湖区'], ['南\ufeff湖区', '南⟨U+FEFF⟩湖区']]) {
+  it('a region written with an invisible character or a space is the same region: grouped and checked as one, and said', async () => {
+    await inPairs([['南\u200b湖区', '南⟨U+200B⟩湖区'], ['南 湖区', '南 湖区'], ['南\u3000湖区', '南⟨U+3000⟩湖区'], ['南\u2060湖区', '南⟨U+2060⟩湖区'], ['南\ufeff湖区', '南⟨U+FEFF⟩湖区']], ([written, shown]) =>
+      inOwn(cityWorkspace, async (root) => {
+        const file = path.join(root, 'data/2017Q1/checks.csv');
         // 北山区's row now names 南湖区 again, written oddly: one region twice, which unique catches.
-        writeFileSync(file, original.replace(/\n(\d+),北山区,/, (_, n) => `\n${n},"${written}",`));
-        const r = tongbao(['check', '2017Q1', '--root', root]);
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/\n(\d+),北山区,/, (_, n) => `\n${n},"${written}",`));
+        const r = await check(['2017Q1', '--root', root]);
         expect(r.stderr, shown).toContain(`「区县」的「${shown}」含有`);
         expect(r.stderr, shown).toContain('已按「南湖区」处理');
         expect(r.stderr, shown).toMatch(/错误: 「区县」的「南湖区」与第 \d+ 行重复/);
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+      }),
+    );
   });
 
   it('full-width digits in a site code are read as digits, and the code is checked as usual', () => {
@@ -595,36 +598,34 @@ describe('names and codes in one form', () => {
     }
   });
 
-  it('a region nobody knows is an error naming the nearest known one; a department row and a full province name pass', () => {
-    const root = sampleWorkspace();
-    try {
-      const file = path.join(root, 'data/2016Q4/problem-sites.csv');
-      const original = readFileSync(file, 'utf8');
-      const cases: [string, string, string | undefined][] = [
-        ['火星', '「省（区、市）/部门」的「火星」不是已知的地区', undefined],
-        ['山酉', '「省（区、市）/部门」的「山酉」不是已知的地区', '最接近的是「山西」'],
-        ['山西省', '', undefined],
-      ];
-      for (const [region, said, near] of cases) {
-        writeFileSync(file, original.replace('\n2,山西,', `\n2,${region},`));
-        const r = tongbao(['check', '2016Q4', '--root', root]);
-        if (!said) {
-          expect(r.stderr, region).not.toContain('不是已知的地区');
-          continue;
-        }
-        expect(r.status, region).toBe(1);
-        expect(r.stderr, region).toContain(said);
-        if (near) expect(r.stderr, region).toContain(near);
+  it('a region nobody knows is an error naming the nearest known one; a department row and a full province name pass', async () => {
+    const original = readFileSync(path.join(REPO, 'data/2016Q4/problem-sites.csv'), 'utf8');
+    /** `check` of the sample with problem-sites.csv changed, in a workspace of its own. */
+    const checkWith = (change: (t: string) => string) =>
+      inOwn(sampleWorkspace, async (root) => {
+        writeFileSync(path.join(root, 'data/2016Q4/problem-sites.csv'), change(original));
+        return check(['2016Q4', '--root', root]);
+      });
+    const cases: [string, string, string | undefined][] = [
+      ['火星', '「省（区、市）/部门」的「火星」不是已知的地区', undefined],
+      ['山酉', '「省（区、市）/部门」的「山酉」不是已知的地区', '最接近的是「山西」'],
+      ['山西省', '', undefined],
+    ];
+    const regions = cases.map(([region, said, near]) => async () => {
+      const r = await checkWith((t) => t.replace('\n2,山西,', `\n2,${region},`));
+      if (!said) {
+        expect(r.stderr, region).not.toContain('不是已知的地区');
+        return;
       }
-      // A full province name still has its code checked: 山西省 with a 河北 code.
-      writeFileSync(file, original.replace(/\n2,山西,([^,]*),([^,]*),14/, '\n2,山西省,$1,$2,13'));
-      expect(tongbao(['check', '2016Q4', '--root', root]).stderr).toContain('与这一行的地区「山西省」（14）不符');
-      // A department's row: its code is bm…, its region cell names the department.
-      writeFileSync(file, original.replace(/\n2,山西,([^,]*),([^,]*),\d{10}/, '\n2,国家统计局,$1,$2,bm12000001'));
-      expect(tongbao(['check', '2016Q4', '--root', root]).stderr).not.toContain('不是已知的地区');
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+      expect(r.status, region).toBe(1);
+      expect(r.stderr, region).toContain(said);
+      if (near) expect(r.stderr, region).toContain(near);
+    });
+    // A full province name still has its code checked: 山西省 with a 河北 code.
+    const code = async () => expect((await checkWith((t) => t.replace(/\n2,山西,([^,]*),([^,]*),14/, '\n2,山西省,$1,$2,13'))).stderr).toContain('与这一行的地区「山西省」（14）不符');
+    // A department's row: its code is bm…, its region cell names the department.
+    const department = async () => expect((await checkWith((t) => t.replace(/\n2,山西,([^,]*),([^,]*),\d{10}/, '\n2,国家统计局,$1,$2,bm12000001'))).stderr).not.toContain('不是已知的地区');
+    await inPairs([...regions, code, department], (job) => job());
   });
 
   it('a column that lists its values holds only those, and the nearest is named', () => {

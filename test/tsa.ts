@@ -1,6 +1,7 @@
 // A time-stamping authority of the tests' own on 127.0.0.1: a root CA and a TSA certificate
 // made by openssl, and a small HTTP server that answers each query with `openssl ts -reply`.
-// Its `mode` makes it misbehave as real servers do: refuse, or stamp something else.
+// Its `mode` makes it misbehave as real servers do: refuse, or stamp something else; `urlFor`
+// gives an address that always behaves one way, so that builds of several modes run side by side.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ export interface TestTsa {
   /** The root CA that issued the TSA's certificate (PEM file). */
   caFile: string;
   mode: TsaMode;
+  /** An address of this TSA that answers in `mode` whatever `mode` is set to. */
+  urlFor(mode: TsaMode): string;
   close(): Promise<void>;
 }
 
@@ -46,18 +49,20 @@ ess_cert_id_alg = sha256
 `,
   );
   writeFileSync(path.join(dir, 'other.bin'), 'not the signature');
-  const tsa: TestTsa = { url: '', caFile: path.join(dir, 'ca.pem'), mode: 'good', close: async () => undefined };
+  const tsa: TestTsa = { url: '', caFile: path.join(dir, 'ca.pem'), mode: 'good', urlFor: () => '', close: async () => undefined };
   const reply = (body: Buffer) => ({ status: 200, type: 'application/timestamp-reply', body });
-  const service = await serve((_url, body) => {
-    if (tsa.mode === 'http-500') return { status: 500 };
-    if (tsa.mode === 'reject') return reply(Buffer.from(new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: 2 }) }).toSchema().toBER()));
+  const service = await serve((url, body) => {
+    const mode = (/^\/tsa\/([\w-]+)$/.exec(url)?.[1] as TsaMode | undefined) ?? tsa.mode;
+    if (mode === 'http-500') return { status: 500 };
+    if (mode === 'reject') return reply(Buffer.from(new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: 2 }) }).toSchema().toBER()));
     const query = path.join(dir, 'query.tsq');
-    if (tsa.mode === 'other-digest') ssl(dir, ['ts', '-query', '-data', 'other.bin', '-sha256', '-cert', '-out', query]);
+    if (mode === 'other-digest') ssl(dir, ['ts', '-query', '-data', 'other.bin', '-sha256', '-cert', '-out', query]);
     else writeFileSync(query, body);
     ssl(dir, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', query, '-out', 'reply.tsr']);
     return reply(readFileSync(path.join(dir, 'reply.tsr')));
   });
   tsa.url = `${service.base}/tsa`;
+  tsa.urlFor = (mode) => `${service.base}/tsa/${mode}`;
   tsa.close = service.close;
   return tsa;
 }
