@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO, exampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
-import { inPairs } from './pairs.js';
+import { twoAtATime as inPairs } from './two-at-a-time.js';
 import { parseTable } from '../src/load/table.js';
 import { checkTable } from '../src/check/pass.js';
 import { formatMessage } from '../src/messages.js';

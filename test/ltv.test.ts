@@ -9,7 +9,7 @@ import path from 'node:path';
 import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { startCa, type TestCa } from './pki.js';
 import { startTsa, type TestTsa } from './tsa.js';
-import { inPairs } from './pairs.js';
+import { twoAtATime as inPairs } from './two-at-a-time.js';
 import { addDss, signatureContents } from '../src/archive/ltv.js';
 import { fetchRevocation } from '../src/archive/revocation.js';
 import { PdfDocument, appendUpdate, writeDict } from '../src/pdf/update.js';

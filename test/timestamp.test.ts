@@ -10,7 +10,7 @@ import * as pkijs from 'pkijs';
 import { REPO, sampleWorkspace, tongbaoAsync } from './helpers.js';
 import { startTsa, type TestTsa } from './tsa.js';
 import { serve } from './pki.js';
-import { inPairs } from './pairs.js';
+import { twoAtATime as inPairs } from './two-at-a-time.js';
 
 const CN = '某某市人民政府办公室测试';
 const PASSWORD = '测试口令 2026';

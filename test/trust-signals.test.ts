@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, sampleWorkspace, tongbao } from './helpers.js';
-import { inPairs } from './pairs.js';
+import { twoAtATime as inPairs } from './two-at-a-time.js';
 
 describe('a build stopped by a signal', () => {
   it('at any of 20 moments leaves the last output byte for byte, exits 130, and leaves no Chromium or temporary folder', async () => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, edit, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
-import { inPairs } from './pairs.js';
+import { twoAtATime as inPairs } from './two-at-a-time.js';
 import { sharedBuild } from './shared-build.js';
 
 describe('a signing certificate unfit to sign', () => {

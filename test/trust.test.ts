@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, edit, sampleWorkspace, sitesSpec, tongbao, tongbaoAsync } from './helpers.js';
-import { inPairs } from './pairs.js';
+import { twoAtATime as inPairs } from './two-at-a-time.js';
 import { sharedBuild } from './shared-build.js';
 import { parseTable } from '../src/load/table.js';
 import { checkTable } from '../src/check/pass.js';
