@@ -16,3 +16,24 @@ export async function twoAtATime<T, R>(items: readonly T[], run: (item: T, index
   for (const [i, item] of items.entries()) await look(item, results[i]!, i);
   return results;
 }
+
+/**
+ * A gate for tests of a file that run concurrently (`it.concurrent`): whatever is passed
+ * through it runs at most two at a time, in the order asked.
+ */
+export function twoLanes(): <T>(job: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (job) => {
+    if (running >= 2) await new Promise<void>((go) => waiting.push(go));
+    else running++;
+    try {
+      return await job();
+    } finally {
+      // The place passes to the next in line, or is given back.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
