@@ -57,7 +57,7 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
     // A row without its column: the message writes out the entry for each of its problems.
     const r = runs[ats.length]!;
     expect(r.stderr).toContain('写作 - { rule: figures/rate, at: "media.csv:今日头条:合格率", value: "86.66%", computed: "86.67%", reason: 原文如此，照录 }');
-  }, 300_000);
+  });
 
   it('accepts its own cell only: a precise entry leaves a new wrong row an error', () => {
     const r = tongbao(['check', '2023Q3'], province([PRECISE], wechatWrong));
@@ -76,7 +76,7 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
         expect(r.stderr).toContain('已接受：「今日头条」');
       },
     );
-  }, 300_000);
+  });
 
   it('is stale when the printed number changes, or the data do: the problem is an error again, naming the entry', async () => {
     const cases: [string, (csv: string) => string, string, string][] = [
@@ -97,7 +97,7 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
       expect(line).toContain(write);
       expect(runs[2 * i + 1]!.status, what).toBe(1);
     }
-  }, 300_000);
+  });
 
   it('a figure of the text by name, with its numbers; stale when the text changes; a figure entry never accepts a cell', () => {
     const city = exampleWorkspace('city');
@@ -128,7 +128,7 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
       expect(r.stderr).toMatch(/accept 的第 1 项（rate，media\.csv:今日头条:合格率）没有写 (value|computed)/);
       expect(r.stderr).toContain('value: "86.66%", computed: "86.67%"');
     }
-  }, 300_000);
+  });
 
   it('a total row by 合计 and its column: accepted with its numbers, another total column not', () => {
     const root = province(['{ rule: total, at: "media.csv:合计:抽查账号数", value: "151", computed: "150", reason: 原文合计如此 }', PRECISE], (t) => t.replace('合计,150,14,90.7%', '合计,151,14,90.7%'));
@@ -234,7 +234,7 @@ describe('no figure from a faulty period', () => {
       expect(r.stderr, what).toMatch(/错误: 「year\.districts\.sampled\.sum\.sum」取自有错误的期次，不能使用：2017Q1 的核对有 \d+ 个错误，如 /);
       expect(r.stderr, what).toContain(file);
     }
-  }, 300_000);
+  });
 
   it('a period whose only problems are accepted is not faulty: 2017Q2 checks and prints its figures', () => {
     const root = city((t) => `${wrong(t)}\naccept:\n  - { rule: disagree, at: overall_rate, value: "99.9%", computed: "88.5%", reason: 原文印为99.9%，照录 }\n`);

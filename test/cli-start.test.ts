@@ -37,7 +37,7 @@ describe('the bundled CLI', () => {
     for (const p of ['2016Q4', '2017Q1', '2017Q2']) expect((await same(['check', p], city)).status).toBe(0);
     const province = exampleWorkspace('province');
     expect((await same(['check', '2023Q3', '--json'], province)).status).toBe(0);
-  }, 300_000);
+  });
 
   it('reports errors as dist/ does: the circular, the data, the command line', async () => {
     const root = sampleWorkspace();
@@ -52,7 +52,7 @@ describe('the bundled CLI', () => {
     expect((await same(['check'], data)).status).toBe(1); // the latest period
     expect((await same(['check', '2016Q4', '--bogus'], data)).status).toBe(2);
     expect((await same(['--version'], data)).status).toBe(0);
-  }, 300_000);
+  });
 
   it('finds a chart\'s problems though check draws no chart', async () => {
     for (const [from, to, said] of [
@@ -66,7 +66,7 @@ describe('the bundled CLI', () => {
       expect(r.status, to).toBe(1);
       expect(r.stderr, to).toMatch(said);
     }
-  }, 300_000);
+  });
 
   it('writes the check report (a module of its own, loaded only for --report) as dist/ does', async () => {
     const a = sampleWorkspace();
@@ -77,7 +77,7 @@ describe('the bundled CLI', () => {
     const report = (root: string) => readFileSync(path.join(root, 'out', '2016Q4', 'check-report.html'), 'utf8');
     expect(report(a)).toBe(report(b));
     expect(report(a)).toContain('assessment_share');
-  }, 300_000);
+  });
 
   it('runs from the bundle only while the modules it was made from are unchanged', () => {
     // A copy of the program whose bundle says so when it runs.

@@ -68,7 +68,7 @@ describe('check: expressions of any length or depth', () => {
       expect(r.stderr, args[0]).toContain(`${YAML}:${line('deep')}:${col('deep', 16)}: 错误: 括号或函数嵌套超过 16 层`);
     }
     expect(existsSync(path.join(root, 'out/2016Q4/index.html'))).toBe(false);
-  }, 300_000);
+  });
 });
 
 describe('the circular’s expressions of any depth', () => {
@@ -233,7 +233,7 @@ describe('accept: only rules about printed figures', () => {
       expect(r.stderr).toContain('警告: 已接受：「consolidation_share」');
     }
     expect(existsSync(path.join(root, 'out/2016Q4/index.html'))).toBe(false);
-  }, 300_000);
+  });
 });
 
 describe('tongbao dev', () => {

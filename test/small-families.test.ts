@@ -53,7 +53,7 @@ describe('item 8: a 合计 row of integer columns', () => {
       expect(errors(r), total).toEqual([]);
       expect(r.status).toBe(0);
     });
-  }, 300_000);
+  });
 
   it('refuses a total that is not the sum, at its cell, with the sum', async () => {
     const cases = [['168', '2', '发稿数」为 168，各行之和为 186'], ['186', '-2', '比上季度增减」为 -2，各行之和为 2'], ['165', '7', '发稿数」为 165，各行之和为 186']] as const;
@@ -62,7 +62,7 @@ describe('item 8: a 合计 row of integer columns', () => {
       expect(r.stderr).toContain(`错误: 合计行的「${wrong}（核对合计或各行的数字（第 2–4 行））`);
       expect(r.status).toBe(1);
     });
-  }, 300_000);
+  });
 
   it('refuses the same total in a table whose counts are declared integer (186/165 over 168/156)', () => {
     const r = province((root) => {
@@ -88,7 +88,7 @@ describe('item 8: a rate printed over a base of 0', () => {
       expect(r.stderr, to).toContain('确实为 0 的，这一格留空（并给这一列写 required: false），或删去这一行');
       expect(r.status).toBe(1);
     });
-  }, 300_000);
+  });
 
   it('takes a row with nothing sampled whose rate is left empty', () => {
     const r = province((root) => {
@@ -117,7 +117,7 @@ describe('item 8: a check that checks nothing', () => {
       expect(errors(r), check).toEqual([`${YAML}:${line}:${column}: 错误: 「closed」的 check 核对的是它自己：一个数字与自己比较总是相符，什么也没有核对（写出能算出「closed」的数字或算式（如 "running_prev - running"、表格的 regions.passed.sum）；不核对就删去 check）`]);
       expect(r.status).toBe(1);
     });
-  }, 300_000);
+  });
 
   it('refuses a ring of checks through other figures, naming the way round', () => {
     const two = province(closedCheck('"rectify_days - 4"', (t) => t.replace('rectify_days: { value: 20, label: 整改期限（工作日） }', 'rectify_days: { value: 20, label: 整改期限（工作日）, check: "closed + 4" }')));
@@ -138,7 +138,7 @@ describe('item 8: a check that checks nothing', () => {
       const line = lineOf(r.root, YAML, `check: ${check}`);
       expect(errors(r), check).toEqual([`${YAML}:${line}:12: 错误: 「closed」的 check 是空的：什么也没有核对（写出与它核对的数字名称或算式（如 regions.passed.rate、"running_prev - running"）；不核对就删去 check 这一项）`]);
     });
-  }, 300_000);
+  });
 });
 
 describe('item 10: numbers as bulletin.yaml writes them', () => {
@@ -164,7 +164,7 @@ describe('item 10: numbers as bulletin.yaml writes them', () => {
       expect(figure.display, written).toBe(written);
       if (/^-?\d+$/.test(written)) expect(figure.value, written).toBe(written); // exact, never a float
     }
-  }, 300_000);
+  });
 
   it('refuses the forms YAML reads as another number, saying what to write', async () => {
     const cases = [
@@ -186,7 +186,7 @@ describe('item 10: numbers as bulletin.yaml writes them', () => {
     const inf = province(days('.inf'));
     expect(errors(inf)).toHaveLength(1);
     expect(errors(inf)[0]).toContain('数字「rectify_days」写作 .inf（特殊值）');
-  }, 300_000);
+  });
 
   it('checks a decimal at the digits it is written with', () => {
     const r = province((root) =>
@@ -219,7 +219,7 @@ describe('item 11: names in the circular', () => {
     await provinces(['{{#if recheck.fixed.without}}有未整改的。{{else}}全部整改。{{/if}}', '{{#unless recheck.fixed.without}}全部整改。{{/unless}}', '{{#if sampling}}有抽查日期。{{/if}}', '{{#if recheck.fixed.without}}甲{{else if site_rate}}乙{{/if}}'], circular, (e, r) => {
       expect(errors(r), e).toEqual([]);
     });
-  }, 300_000);
+  });
 
   it('refuses {{#if}} and {{#unless}} on an unknown name at its column, naming the nearest', async () => {
     const cases = [
@@ -238,7 +238,7 @@ describe('item 11: names in the circular', () => {
       expect(error, e).toContain(hint);
       expect(r.status).toBe(1);
     });
-  }, 300_000);
+  });
 
   it('takes the figures named under a figure (overall_rate.change), never its own fields', async () => {
     // A figure with children holds them as properties (city 2017Q2: overall_rate and overall_rate.change).
@@ -258,7 +258,7 @@ describe('item 11: names in the circular', () => {
       expect(error, name).toContain(`: 错误: 「${name}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出（`);
       expect(error, name).toContain(hint);
     }
-  }, 300_000);
+  });
 
   it('refuses a group of figures printed as one value, naming the member to write', async () => {
     const cases = [
@@ -280,7 +280,7 @@ describe('item 11: names in the circular', () => {
     const page = readFileSync(path.join(right.root, 'out/2023Q3/index.html'), 'utf8').replace(/<[^>]+>/g, '');
     expect(page).toContain('本期2023年第三季度，156个。');
     expect(page).not.toContain('[object Object]');
-  }, 300_000);
+  });
 
   it('refuses {{#if}} on a group of figures, which is always true', () => {
     const r = province(circular('{{#if regions.passed}}甲{{/if}}'));
@@ -295,7 +295,7 @@ describe('item 11: names in the circular', () => {
       expect(error, e).toMatch(/: 错误: 「[\w.]+」不是数据的名称：「(constructor|__proto__|toString|hasOwnProperty|valueOf)」是每个 JavaScript 对象都有的属性，在通报中什么也印不出/);
       expect(r.status).toBe(1);
     });
-  }, 300_000);
+  });
 
   it('refuses a figure named like a helper, at its line in bulletin.yaml', async () => {
     const named = (name: string) => (root: string) => {
@@ -314,7 +314,7 @@ describe('item 11: names in the circular', () => {
       edit(root, CIRCULAR, (t) => t.replace('{{rectify_days}}', '{{log_days}}'));
     });
     expect(errors(right)).toEqual([]);
-  }, 300_000);
+  });
 
   it('checks helper arguments: a count of names from 1, a numeral of a whole number', async () => {
     const cases = [
@@ -331,5 +331,5 @@ describe('item 11: names in the circular', () => {
     const right = province(circular('本期{{list recheck.fixed.without 1}}，第{{cn period.quarter}}季度。'), ['build', '2023Q3', '--format', 'html']);
     expect(errors(right)).toEqual([]);
     expect(readFileSync(path.join(right.root, 'out/2023Q3/index.html'), 'utf8').replace(/<[^>]+>/g, '')).toContain('第三季度。');
-  }, 300_000);
+  });
 });

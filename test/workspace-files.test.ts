@@ -254,7 +254,7 @@ describe('characters no printed text may hold, in every text the build prints', 
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 300_000);
+  });
 
   it('U+000B in the circular never reaches the OFD: the build stops before printing, with the place', () => {
     const root = sampleWorkspace();
@@ -311,7 +311,7 @@ describe('characters no printed text may hold, in every text the build prints', 
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 300_000);
+  });
 
   it('a character past the BMP (a surrogate pair) is a character like any other', () => {
     const root = sampleWorkspace();
@@ -345,7 +345,7 @@ describe('the circular in the encodings editors save', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 300_000);
+  });
 
   it.concurrent.each([
     ['UTF-16 without a BOM', () => Buffer.from('正文 text\n', 'utf16le'), '含有 NUL 字节：不是文本文件，或是不带 BOM 的 UTF-16 编码'],
@@ -362,7 +362,7 @@ describe('the circular in the encodings editors save', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 300_000);
+  });
 });
 
 describe('size limits: a file over its kind\'s limit is refused before it is read, the limit named', () => {
@@ -390,5 +390,5 @@ describe('size limits: a file over its kind\'s limit is refused before it is rea
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 300_000);
+  });
 });
