@@ -211,9 +211,13 @@ export async function buildBulletin(root: string, period: string, options: Build
   // Chromium takes longer to start than the bulletin takes to check and render: start it
   // now, alongside. Its launch counts as the first of the two tries; a build that stops
   // before printing closes it.
-  const pre = format !== 'html' && !options.browser ? takePrelaunched() : undefined;
+  // A signing build reads its certificate (and the ICC profile) before starting Chromium: one
+  // that cannot sign (a wrong password, an empty or truncated file) stops with no browser.
+  const preparing = options.sign ? await prepareArchive(options, true) : undefined;
+  const printing = format !== 'html' && !options.browser && !(preparing && 'messages' in preparing);
+  const pre = printing ? takePrelaunched() : undefined;
   const earlyStop = new AbortController();
-  let early = format !== 'html' && !options.browser ? (pre?.browser ?? launchBrowser(earlyStop.signal)) : undefined;
+  let early = printing ? (pre?.browser ?? launchBrowser(earlyStop.signal)) : undefined;
   // Ends the early browser whatever its state: one that never comes up must not hold the build.
   const cancelEarly = pre?.cancel ?? (() => earlyStop.abort());
   early?.catch(() => undefined); // a failed launch is handled where it is awaited
@@ -234,7 +238,7 @@ export async function buildBulletin(root: string, period: string, options: Build
       period,
       format,
       progress,
-      options,
+      { ...options, ...(preparing && { preparing }) },
       () => {
         const e = early;
         early = undefined;
@@ -254,12 +258,15 @@ export async function buildBulletin(root: string, period: string, options: Build
   }
 }
 
+/** The options within one build: a signing build's certificate, read before anything else. */
+type Within = BuildOptions & { preparing?: Awaited<ReturnType<typeof prepareArchive>> };
+
 /** What every step of one build shares: the rendered bulletin, the options, and the set being made. */
 interface Build {
   root: string;
   period: string;
   format: Format;
-  options: BuildOptions;
+  options: Within;
   progress: (stage: string, detail?: string) => void;
   rendered: Rendered;
   loaded: LoadedBulletin;
@@ -333,7 +340,7 @@ async function buildWith(
   period: string,
   format: Format,
   progress: (stage: string, detail?: string) => void,
-  options: BuildOptions,
+  options: Within,
   takeEarly: Build['takeEarly'],
   takeTab: Build['takeTab'],
 ): Promise<BuildResult> {
@@ -366,7 +373,7 @@ async function begin(given: Pick<Build, 'root' | 'period' | 'format' | 'progress
   if (!rendered.ok || rendered.html === undefined || !rendered.loaded || !rendered.figures) return { ...rendered, written: [] };
   const archive = !!(options.archive || options.sign || rendered.loaded.bulletin.archive);
   // Everything that can fail for want of a file or a password fails before printing.
-  const prepared = await prepareArchive(options, archive);
+  const prepared = options.preparing ?? (await prepareArchive(options, archive));
   interrupted();
   if ('messages' in prepared) return failed(rendered, prepared.messages);
   // Said before signing, as the signer's other problems are.

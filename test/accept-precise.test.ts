@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { edit, exampleWorkspace, tongbao } from './helpers.js';
+import { edit, exampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { twoAtATime } from './two-at-a-time.js';
 
 const MEDIA = 'data/2023Q3/media.csv';
 const PROVINCE = 'data/2023Q3/bulletin.yaml';
@@ -37,10 +38,14 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
     expect(JSON.parse(s.stdout).ok).toBe(true);
   });
 
-  it('never matches by a column alone, a row alone, or a word of the message: each is an error, and a new wrong row stays one', () => {
-    for (const at of ['media.csv:合格率', 'media.csv:今日头条', '合格率', '截断', 'media.csv::合格率']) {
-      const root = province([`{ rule: figures/rate, at: "${at}", value: "86.66%", computed: "86.67%", reason: 照录 }`], wechatWrong);
-      const r = tongbao(['check', '2023Q3'], root);
+  it('never matches by a column alone, a row alone, or a word of the message: each is an error, and a new wrong row stays one', async () => {
+    // The last: a row without its column (below); all checked two at a time.
+    const ats = ['media.csv:合格率', 'media.csv:今日头条', '合格率', '截断', 'media.csv::合格率'];
+    const roots = [...ats.map((at) => province([`{ rule: figures/rate, at: "${at}", value: "86.66%", computed: "86.67%", reason: 照录 }`], wechatWrong)), province(['{ rule: figures/rate, at: "media.csv:今日头条", reason: 照录 }'])];
+    const runs = await twoAtATime(roots, (root) => tongbaoAsync(['check', '2023Q3'], root));
+    for (const [i, at] of ats.entries()) {
+      const root = roots[i]!;
+      const r = runs[i]!;
       expect(r.status, at).toBe(1);
       // Neither rate is accepted: 微信 50% and 今日头条 86.66% are both errors.
       expect(r.stderr, at).toMatch(/media\.csv:2:9: 错误: 「微信」的「合格率」印为 50%/);
@@ -50,8 +55,7 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
       expect(r.stderr, at).toMatch(new RegExp(`bulletin\\.yaml:${entry}:\\d+: 错误: accept 的第 1 项（figures/rate，${at.replace(/[.*]/g, '\\$&')}）(没有写明是哪一格|没有对应的问题)`));
     }
     // A row without its column: the message writes out the entry for each of its problems.
-    const root = province(['{ rule: figures/rate, at: "media.csv:今日头条", reason: 照录 }']);
-    const r = tongbao(['check', '2023Q3'], root);
+    const r = runs[ats.length]!;
     expect(r.stderr).toContain('写作 - { rule: figures/rate, at: "media.csv:今日头条:合格率", value: "86.66%", computed: "86.67%", reason: 原文如此，照录 }');
   });
 
@@ -62,30 +66,36 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
     expect(errors(r.stderr).some((l) => /media\.csv:2:9: 错误: 「微信」的「合格率」印为 50%/.test(l))).toBe(true);
   });
 
-  it('by line and by column key as well as by row and column name; the row key as written, spaces aside', () => {
-    for (const at of ['media.csv:5:合格率', 'media.csv:今日头条:rate', 'media.csv:今日 头条:合格率']) {
-      const root = province([`{ rule: rate, at: "${at}", value: "86.66%", computed: "86.67%", reason: 照录 }`]);
-      const r = tongbao(['check', '2023Q3'], root);
-      expect(r.status, `${at}\n${r.stderr}`).toBe(0);
-      expect(r.stderr).toContain('已接受：「今日头条」');
-    }
+  it('by line and by column key as well as by row and column name; the row key as written, spaces aside', async () => {
+    const ats = ['media.csv:5:合格率', 'media.csv:今日头条:rate', 'media.csv:今日 头条:合格率'];
+    await twoAtATime(
+      ats,
+      (at) => tongbaoAsync(['check', '2023Q3'], province([`{ rule: rate, at: "${at}", value: "86.66%", computed: "86.67%", reason: 照录 }`])),
+      (at, r) => {
+        expect(r.status, `${at}\n${r.stderr}`).toBe(0);
+        expect(r.stderr).toContain('已接受：「今日头条」');
+      },
+    );
   });
 
-  it('is stale when the printed number changes, or the data do: the problem is an error again, naming the entry', () => {
+  it('is stale when the printed number changes, or the data do: the problem is an error again, naming the entry', async () => {
     const cases: [string, (csv: string) => string, string, string][] = [
       ['printed 60%', (t) => t.replace('今日头条,30,4,86.66%', '今日头条,30,4,60%'), '现在印为 60%、按数据应为 87%', 'value: "60%", computed: "87%"'],
       ['printed 86.65%', (t) => t.replace('今日头条,30,4,86.66%', '今日头条,30,4,86.65%'), '现在印为 86.65%、按数据应为 86.67%', 'value: "86.65%", computed: "86.67%"'],
       ['counts 29/3', (t) => t.replace('今日头条,30,4,86.66%', '今日头条,29,3,86.66%').replace('合计,150,14,90.7%', '合计,149,13,91.3%'), '现在印为 86.66%、按数据应为 89.66%', 'value: "86.66%", computed: "89.66%"'],
     ];
-    for (const [what, change, now, write] of cases) {
-      const root = province([PRECISE], change);
-      const r = tongbao(['check', '2023Q3'], root);
+    const roots = cases.map(([, change]) => province([PRECISE], change));
+    // Each case's check and stats, two at a time.
+    const runs = await twoAtATime(roots.flatMap((root) => [['check', root], ['stats', root]] as const), ([command, root]) => tongbaoAsync([command, '2023Q3'], root));
+    for (const [i, [what, , now, write]] of cases.entries()) {
+      const root = roots[i]!;
+      const r = runs[2 * i]!;
       expect(r.status, what).toBe(1);
       const line = errors(r.stderr).find((l) => l.includes('media.csv:5:11: 错误: 「今日头条」的「合格率」'));
       expect(line, `${what}\n${r.stderr}`).toBeDefined();
       expect(line).toContain(`bulletin.yaml 第 ${lineOf(root, PROVINCE, 'rule: figures/rate')} 行的 accept 已过时：它接受的是 value: "86.66%"、computed: "86.67%"，${now}`);
       expect(line).toContain(write);
-      expect(tongbao(['stats', '2023Q3'], root).status, what).toBe(1);
+      expect(runs[2 * i + 1]!.status, what).toBe(1);
     }
   });
 
@@ -108,10 +118,11 @@ describe('accept: one cell or figure, and the numbers it keeps', () => {
     expect(r.stderr).toContain('accept 的第 1 项（rate，今日头条）没有对应的问题');
   });
 
-  it('without value or computed accepts nothing, and says what to write', () => {
-    for (const e of ['{ rule: rate, at: "media.csv:今日头条:合格率", reason: 照录 }', '{ rule: rate, at: "media.csv:今日头条:合格率", value: "86.66%", reason: 照录 }', '{ rule: rate, at: "media.csv:今日头条:合格率", computed: "86.67%", reason: 照录 }']) {
-      const root = province([e]);
-      const r = tongbao(['check', '2023Q3'], root);
+  it('without value or computed accepts nothing, and says what to write', async () => {
+    const entries = ['{ rule: rate, at: "media.csv:今日头条:合格率", reason: 照录 }', '{ rule: rate, at: "media.csv:今日头条:合格率", value: "86.66%", reason: 照录 }', '{ rule: rate, at: "media.csv:今日头条:合格率", computed: "86.67%", reason: 照录 }'];
+    const runs = await twoAtATime(entries, (e) => tongbaoAsync(['check', '2023Q3'], province([e])));
+    for (const [i, e] of entries.entries()) {
+      const r = runs[i]!;
       expect(r.status, e).toBe(1);
       expect(r.stderr).toMatch(/media\.csv:5:11: 错误: 「今日头条」的「合格率」/);
       expect(r.stderr).toMatch(/accept 的第 1 项（rate，media\.csv:今日头条:合格率）没有写 (value|computed)/);
@@ -207,14 +218,18 @@ describe('no figure from a faulty period', () => {
     expect(r.stderr).toContain(`${Q2}:${lineOf(root, Q2, 'figure: districts.passed.rate')}:13: 错误: 图表「trend」：「year.districts.passed.rate.series」取自有错误的期次，不能使用：2017Q1 的核对有 1 个错误`);
   });
 
-  it('any error makes it faulty: a wrong rate in its table, an unfilled figure', () => {
-    for (const [what, change, file] of [
+  it('any error makes it faulty: a wrong rate in its table, an unfilled figure', async () => {
+    const cases = [
       ['a table rate', (root: string) => edit(root, 'data/2017Q1/districts.csv', (t) => t.replace('北山区,15,13,86.7%', '北山区,15,13,86.66%')), 'districts.csv:5:11 「北山区」的「合格率」'],
       ['an unfilled figure', (root: string) => edit(root, Q1, (t) => t.replace('    value: "88.5%"', '    value: null')), '「overall_rate」'],
-    ] as const) {
+    ] as const;
+    const runs = await twoAtATime(cases, ([, change]) => {
       const root = city((t) => t);
       change(root);
-      const r = tongbao(['check', '2017Q2'], root);
+      return tongbaoAsync(['check', '2017Q2'], root);
+    });
+    for (const [i, [what, , file]] of cases.entries()) {
+      const r = runs[i]!;
       expect(r.status, what).toBe(1);
       expect(r.stderr, what).toMatch(/错误: 「year\.districts\.sampled\.sum\.sum」取自有错误的期次，不能使用：2017Q1 的核对有 \d+ 个错误，如 /);
       expect(r.stderr, what).toContain(file);

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { REPO, sampleWorkspace, tongbao, tongbaoAsync } from './helpers.js';
+import { sharedBuild } from './shared-build.js';
+import { twoAtATime } from './two-at-a-time.js';
 import { loadPemSigner } from '../src/archive/p12.js';
 import { signPdf } from '../src/archive/sign.js';
 import { sha256Sums } from '../src/archive/checksums.js';
@@ -26,7 +28,7 @@ let pki: string;
 
 beforeAll(() => {
   const root = sampleWorkspace();
-  const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root);
+  const r = sharedBuild(root, ['build', '2016Q4', '--format', 'pdf']);
   expect(r.status, r.stderr).toBe(0);
   printed = readFileSync(path.join(root, 'out/2016Q4/bulletin.pdf'));
   pki = mkdtempSync(path.join(tmpdir(), 'tongbao-pki-'));
@@ -60,6 +62,7 @@ async function signedFolder(leaf: string, chain: string[] = []): Promise<string>
 }
 
 const verify = (dir: string, trust: string) => tongbao(['verify', dir, '--trust', trust], pki);
+const verifyAsync = (dir: string, trust: string) => tongbaoAsync(['verify', dir, '--trust', trust], pki);
 
 describe('verify --trust: an anchor must be a CA', () => {
   it('refuses an end-entity certificate (CA:FALSE) that issued the signer, and says why', async () => {
@@ -165,17 +168,18 @@ describe('certificate, key and PKCS #12 files say plainly what is wrong with the
     cases.push(['trust.p12', readFileSync(path.join(pki, 'trust.p12')), /是 PKCS#12（\.p12\/\.pfx）文件，不是证书（导出其中的证书：openssl pkcs12/]);
     ssl(pki, ['crl2pkcs7', '-nocrl', '-certfile', 'Trust Root.pem', '-out', 'roots.p7b']);
     cases.push(['roots.p7b', readFileSync(path.join(pki, 'roots.p7b')), /中没有证书，只有PKCS#7 证书包（先转成 PEM 证书：openssl pkcs7 -print_certs/]);
-    for (const [name, content, said] of cases) {
-      const r = verify(dir, file(name, content));
+    // DER (a .cer as Windows exports it) is a certificate like any other.
+    ssl(pki, ['x509', '-in', 'Trust Root.pem', '-outform', 'DER', '-out', 'root.cer']);
+    const files = cases.map(([name, content]) => file(name, content));
+    const [der, ...runs] = await twoAtATime([path.join(pki, 'root.cer'), ...files], (trust) => verifyAsync(dir, trust));
+    for (const [i, [name, , said]] of cases.entries()) {
+      const r = runs[i]!;
       expect(r.status, name).toBe(2);
       expect(r.stderr, name).toMatch(said);
       noOpenSsl(r.stderr);
     }
-    // DER (a .cer as Windows exports it) is a certificate like any other.
-    ssl(pki, ['x509', '-in', 'Trust Root.pem', '-outform', 'DER', '-out', 'root.cer']);
-    const der = verify(dir, path.join(pki, 'root.cer'));
-    expect(der.status, der.stderr).toBe(0);
-    expect(der.stdout).toContain('证书链：Signed By Trust Root → Trust Root');
+    expect(der!.status, der!.stderr).toBe(0);
+    expect(der!.stdout).toContain('证书链：Signed By Trust Root → Trust Root');
   });
 
   it('build --sign --p12: empty, truncated, PEM, a bare certificate, garbage, a wrong password', async () => {
@@ -191,9 +195,10 @@ describe('certificate, key and PKCS #12 files say plainly what is wrong with the
       ['wrong.p12', good, /错误: 证书口令不正确（请核对环境变量 TONGBAO_SIGN_PASSWORD/, 'wrong'],
       ['corrupt.p12', corrupt, /错误: (证书口令不正确.*口令无误时，证书文件可能已损坏|不是 PKCS#12 证书文件，或文件已损坏|无法解开证书文件)/],
     ];
-    const root = sampleWorkspace();
-    for (const [name, content, said, password] of cases) {
-      const r = tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--p12', file(name, content)], root, { TONGBAO_SIGN_PASSWORD: password ?? 'right' });
+    // Each in a workspace of its own, two at a time: none of them may write anything.
+    const runs = await twoAtATime(cases, ([name, content, , password]) => tongbaoAsync(['build', '2016Q4', '--format', 'pdf', '--sign', '--p12', file(name, content)], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: password ?? 'right' }));
+    for (const [i, [name, , said]] of cases.entries()) {
+      const r = runs[i]!;
       expect(r.status, name).toBe(1);
       expect(r.stderr, name).toMatch(said);
       expect(r.stderr, name).toContain(name);
@@ -215,16 +220,19 @@ describe('certificate, key and PKCS #12 files say plainly what is wrong with the
       [key, garbageCert, /证书文件（--cert）第 1 行起的证书无法解读/],
       [key, '', /证书文件（--cert）是空的/],
     ];
-    const root = sampleWorkspace();
-    for (const [i, [k, c, said]] of cases.entries()) {
-      const r = tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', file(`k${i}.pem`, k), '--cert', file(`c${i}.pem`, c)], root, { TONGBAO_SIGN_PASSWORD: '' });
+    // Each in a workspace of its own, two at a time; the one that prints (a DER certificate is
+    // read as well) first, so that the others run beside it.
+    const pairs = cases.map(([k, c], i) => [file(`k${i}.pem`, k), file(`c${i}.pem`, c)] as const);
+    const [der, ...runs] = await twoAtATime([[path.join(pki, 'P12 Signer.key'), path.join(pki, 'signer.der')] as const, ...pairs], ([key, cert]) =>
+      tongbaoAsync(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', key, '--cert', cert], sampleWorkspace(), { TONGBAO_SIGN_PASSWORD: '' }),
+    );
+    for (const [i, [, , said]] of cases.entries()) {
+      const r = runs[i]!;
       expect(r.status, String(i)).toBe(1);
       expect(r.stderr, String(i)).toMatch(said);
       noOpenSsl(r.stderr);
     }
-    // A DER certificate is read as well.
-    const der = tongbao(['build', '2016Q4', '--format', 'pdf', '--sign', '--key', path.join(pki, 'P12 Signer.key'), '--cert', path.join(pki, 'signer.der')], root, { TONGBAO_SIGN_PASSWORD: '' });
-    expect(der.status, der.stderr).toBe(0);
+    expect(der!.status, der!.stderr).toBe(0);
   });
 });
 

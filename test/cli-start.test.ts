@@ -6,15 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
+import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbaoAsync } from './helpers.js';
 
 const bundled = { TONGBAO_NO_BUNDLE: '' };
 const unbundled = { TONGBAO_NO_BUNDLE: '1' };
 
-/** The same command run from the bundle and from dist/ as compiled: status and every line alike. */
-function same(args: string[], cwd: string) {
-  const a = tongbao(args, cwd, bundled);
-  const b = tongbao(args, cwd, unbundled);
+/**
+ * The same command run from the bundle and from dist/ as compiled, side by side (neither
+ * writes): status and every line alike.
+ */
+async function same(args: string[], cwd: string) {
+  const [a, b] = await Promise.all([tongbaoAsync(args, cwd, bundled), tongbaoAsync(args, cwd, unbundled)]);
   expect({ status: a.status, stdout: a.stdout, stderr: a.stderr }).toEqual({ status: b.status, stdout: b.stdout, stderr: b.stderr });
   return a;
 }
@@ -26,33 +28,33 @@ describe('the bundled CLI', () => {
     for (const [file, mtime] of Object.entries(inputs)) expect(statSync(path.join(REPO, 'dist', file)).mtimeMs, file).toBe(mtime);
   });
 
-  it('checks every period of every example as dist/ does (messages, summary, exit code, --json)', () => {
+  it('checks every period of every example as dist/ does (messages, summary, exit code, --json)', async () => {
     const sample = sampleWorkspace();
-    expect(same(['check', '2016Q4'], sample).stderr).toContain('警告');
-    same(['check', '2016Q4', '--json'], sample);
-    same(['stats', '2016Q4'], sample);
+    expect((await same(['check', '2016Q4'], sample)).stderr).toContain('警告');
+    await same(['check', '2016Q4', '--json'], sample);
+    await same(['stats', '2016Q4'], sample);
     const city = exampleWorkspace('city');
-    for (const p of ['2016Q4', '2017Q1', '2017Q2']) expect(same(['check', p], city).status).toBe(0);
+    for (const p of ['2016Q4', '2017Q1', '2017Q2']) expect((await same(['check', p], city)).status).toBe(0);
     const province = exampleWorkspace('province');
-    expect(same(['check', '2023Q3', '--json'], province).status).toBe(0);
+    expect((await same(['check', '2023Q3', '--json'], province)).status).toBe(0);
   });
 
-  it('reports errors as dist/ does: the circular, the data, the command line', () => {
+  it('reports errors as dist/ does: the circular, the data, the command line', async () => {
     const root = sampleWorkspace();
     edit(root, 'content/2016Q4/circular.md', (t) => t.replace('{{sampled}}', '{{sampledd}}').replace('{{pass_rate}}', '{{percent pass_rate 9}}'));
-    const r = same(['check', '2016Q4'], root);
+    const r = await same(['check', '2016Q4'], root);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/circular\.md:\d+:\d+: 错误: .*sampledd/);
     const data = sampleWorkspace();
     edit(data, 'data/2016Q4/bulletin.yaml', (t) => t.replace(/^title: .*$/m, 'title: [不是文字]'));
-    expect(same(['check', '2016Q4'], data).status).toBe(1);
-    expect(same(['check', '2099Q1'], data).status).toBe(2);
-    expect(same(['check'], data).status).toBe(1); // the latest period
-    expect(same(['check', '2016Q4', '--bogus'], data).status).toBe(2);
-    expect(same(['--version'], data).status).toBe(0);
+    expect((await same(['check', '2016Q4'], data)).status).toBe(1);
+    expect((await same(['check', '2099Q1'], data)).status).toBe(2);
+    expect((await same(['check'], data)).status).toBe(1); // the latest period
+    expect((await same(['check', '2016Q4', '--bogus'], data)).status).toBe(2);
+    expect((await same(['--version'], data)).status).toBe(0);
   });
 
-  it('finds a chart\'s problems though check draws no chart', () => {
+  it('finds a chart\'s problems though check draws no chart', async () => {
     for (const [from, to, said] of [
       ['value: pass_rate', 'value: pass_ratez', /bulletin\.yaml:117:12: 错误: 图表「trend」指向表格「history」中不存在的列「pass_ratez」/],
       ['table: history', 'table: historyy', /bulletin\.yaml:115:\d+: 错误: .*historyy/],
@@ -60,17 +62,16 @@ describe('the bundled CLI', () => {
     ] as const) {
       const root = sampleWorkspace();
       edit(root, 'data/2016Q4/bulletin.yaml', (t) => t.replace(from, to));
-      const r = same(['check', '2016Q4'], root);
+      const r = await same(['check', '2016Q4'], root);
       expect(r.status, to).toBe(1);
       expect(r.stderr, to).toMatch(said);
     }
   });
 
-  it('writes the check report (a module of its own, loaded only for --report) as dist/ does', () => {
+  it('writes the check report (a module of its own, loaded only for --report) as dist/ does', async () => {
     const a = sampleWorkspace();
     const b = sampleWorkspace();
-    const ra = tongbao(['check', '2016Q4', '--report'], a, bundled);
-    const rb = tongbao(['check', '2016Q4', '--report'], b, unbundled);
+    const [ra, rb] = await Promise.all([tongbaoAsync(['check', '2016Q4', '--report'], a, bundled), tongbaoAsync(['check', '2016Q4', '--report'], b, unbundled)]);
     expect(ra.status).toBe(0);
     expect(ra.stdout).toContain('已写入核对报告');
     const report = (root: string) => readFileSync(path.join(root, 'out', '2016Q4', 'check-report.html'), 'utf8');

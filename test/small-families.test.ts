@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { edit, exampleWorkspace, tongbao, type Run } from './helpers.js';
+import { edit, exampleWorkspace, tongbao, tongbaoAsync, type Run } from './helpers.js';
+import { twoAtATime } from './two-at-a-time.js';
 
 const YAML = 'data/2023Q3/bulletin.yaml';
 const CIRCULAR = 'content/2023Q3/circular.md';
@@ -17,6 +18,19 @@ function province(change: (root: string) => void, command: string[] = ['check', 
   const root = exampleWorkspace('province');
   change(root);
   return { ...tongbao(command, root), root };
+}
+
+/** `province` over a family of cases, two at a time; each case's run is looked at in order. */
+function provinces<T>(cases: readonly T[], change: (c: T) => (root: string) => void, look: (c: T, r: Run & { root: string }) => void, command: (c: T) => string[] = () => ['check', '2023Q3']) {
+  return twoAtATime(
+    cases,
+    async (c) => {
+      const root = exampleWorkspace('province');
+      change(c)(root);
+      return { ...(await tongbaoAsync(command(c), root)), root };
+    },
+    look,
+  );
 }
 
 /** The 1-based line of the first line of `file` in `root` that contains `needle`. */
@@ -34,21 +48,20 @@ describe('item 8: a 合计 row of integer columns', () => {
     );
   };
 
-  it('takes a total that is the members\' sum (negative members too, 序号 not summed)', () => {
-    for (const total of ['合计', '总计', '全省合计']) {
-      const r = province(withTable(`序号,单位,发稿数,比上季度增减\n1,省级部门,120,-3\n2,东江市,45,5\n3,西岭市,21,0\n,${total},186,2\n`));
+  it('takes a total that is the members\' sum (negative members too, 序号 not summed)', async () => {
+    await provinces(['合计', '总计', '全省合计'], (total) => withTable(`序号,单位,发稿数,比上季度增减\n1,省级部门,120,-3\n2,东江市,45,5\n3,西岭市,21,0\n,${total},186,2\n`), (total, r) => {
       expect(errors(r), total).toEqual([]);
       expect(r.status).toBe(0);
-    }
+    });
   });
 
-  it('refuses a total that is not the sum, at its cell, with the sum', () => {
-    for (const [posts, change, wrong] of [['168', '2', '发稿数」为 168，各行之和为 186'], ['186', '-2', '比上季度增减」为 -2，各行之和为 2'], ['165', '7', '发稿数」为 165，各行之和为 186']] as const) {
-      const r = province(withTable(`序号,单位,发稿数,比上季度增减\n1,省级部门,120,-3\n2,东江市,45,5\n3,西岭市,21,0\n,合计,${posts},${change}\n`));
+  it('refuses a total that is not the sum, at its cell, with the sum', async () => {
+    const cases = [['168', '2', '发稿数」为 168，各行之和为 186'], ['186', '-2', '比上季度增减」为 -2，各行之和为 2'], ['165', '7', '发稿数」为 165，各行之和为 186']] as const;
+    await provinces(cases, ([posts, change]) => withTable(`序号,单位,发稿数,比上季度增减\n1,省级部门,120,-3\n2,东江市,45,5\n3,西岭市,21,0\n,合计,${posts},${change}\n`), ([, , wrong], r) => {
       expect(r.stderr).toContain(`data/2023Q3/staff.csv:5:`);
       expect(r.stderr).toContain(`错误: 合计行的「${wrong}（核对合计或各行的数字（第 2–4 行））`);
       expect(r.status).toBe(1);
-    }
+    });
   });
 
   it('refuses the same total in a table whose counts are declared integer (186/165 over 168/156)', () => {
@@ -62,20 +75,19 @@ describe('item 8: a 合计 row of integer columns', () => {
 });
 
 describe('item 8: a rate printed over a base of 0', () => {
-  it('refuses any rate printed on a row with nothing sampled, in both kinds of ratio', () => {
+  it('refuses any rate printed on a row with nothing sampled, in both kinds of ratio', async () => {
     const cases = [
       ['data/2023Q3/media.csv', '快手,15,1,93.3%', '快手,0,0,57%', '「快手」的「合格率」印为 57%，但这一行的「抽查账号数」为 0'],
       ['data/2023Q3/media.csv', '快手,15,1,93.3%', '快手,0,0,0%', '「快手」的「合格率」印为 0%，但这一行的「抽查账号数」为 0'],
       ['data/2023Q3/regions.csv', '北原市,18,15,83.3%', '北原市,0,0,100%', '「北原市」的「合格率」印为 100%，但这一行的「抽查网站数」为 0'],
     ] as const;
-    for (const [file, from, to, reason] of cases) {
-      const r = province((root) => edit(root, file, (t) => t.replace(from, to)));
+    await provinces(cases, ([file, from, to]) => (root) => edit(root, file, (t) => t.replace(from, to)), ([file, , to, reason], r) => {
       const line = lineOf(r.root, file, to.split(',')[0]!);
       expect(r.stderr, to).toContain(`${file}:${line}:`);
       expect(r.stderr, to).toContain(`错误: ${reason}：没有`);
       expect(r.stderr, to).toContain('确实为 0 的，这一格留空（并给这一列写 required: false），或删去这一行');
       expect(r.status).toBe(1);
-    }
+    });
   });
 
   it('takes a row with nothing sampled whose rate is left empty', () => {
@@ -98,14 +110,13 @@ describe('item 8: a check that checks nothing', () => {
     expect(r.status).toBe(0);
   });
 
-  it('refuses a check of the figure by itself, alone or in an expression, at the name', () => {
-    for (const check of ['closed', '"closed"', '"closed + 0"', '"running_prev - running + closed - closed"']) {
-      const r = province(closedCheck(check));
+  it('refuses a check of the figure by itself, alone or in an expression, at the name', async () => {
+    await provinces(['closed', '"closed"', '"closed + 0"', '"running_prev - running + closed - closed"'], (check) => closedCheck(check), (check, r) => {
       const line = lineOf(r.root, YAML, `check: ${check}`);
       const column = readFileSync(path.join(r.root, YAML), 'utf8').split('\n')[line - 1]!.indexOf('closed', 10) + 1;
       expect(errors(r), check).toEqual([`${YAML}:${line}:${column}: 错误: 「closed」的 check 核对的是它自己：一个数字与自己比较总是相符，什么也没有核对（写出能算出「closed」的数字或算式（如 "running_prev - running"、表格的 regions.passed.sum）；不核对就删去 check）`]);
       expect(r.status).toBe(1);
-    }
+    });
   });
 
   it('refuses a ring of checks through other figures, naming the way round', () => {
@@ -122,12 +133,11 @@ describe('item 8: a check that checks nothing', () => {
     expect(three.status).toBe(1);
   });
 
-  it('refuses an empty check at its place', () => {
-    for (const check of ['""', "''", '"   "']) {
-      const r = province(closedCheck(check));
+  it('refuses an empty check at its place', async () => {
+    await provinces(['""', "''", '"   "'], (check) => closedCheck(check), (check, r) => {
       const line = lineOf(r.root, YAML, `check: ${check}`);
       expect(errors(r), check).toEqual([`${YAML}:${line}:12: 错误: 「closed」的 check 是空的：什么也没有核对（写出与它核对的数字名称或算式（如 regions.passed.rate、"running_prev - running"）；不核对就删去 check 这一项）`]);
-    }
+    });
   });
 });
 
@@ -135,21 +145,28 @@ describe('item 10: numbers as bulletin.yaml writes them', () => {
   const days = (written: string, short = false) => (root: string) =>
     edit(root, YAML, (t) => t.replace('rectify_days: { value: 20, label: 整改期限（工作日） }', short ? `rectify_days: ${written}` : `rectify_days: { value: ${written}, label: 整改期限（工作日） }`));
 
-  it('prints a plain number exactly as written, in the page and in stats', () => {
-    for (const [written, short] of [['12.50', false], ['3.0', false], ['3.0', true], ['0.5', false], ['123456789012345678901234567890', false], ['-3', true]] as const) {
-      const r = province(days(written, short), ['build', '2023Q3', '--format', 'html']);
+  it('prints a plain number exactly as written, in the page and in stats', async () => {
+    const cases = [['12.50', false], ['3.0', false], ['3.0', true], ['0.5', false], ['123456789012345678901234567890', false], ['-3', true]] as const;
+    const built = await twoAtATime(cases, async ([written, short]) => {
+      const root = exampleWorkspace('province');
+      days(written, short)(root);
+      const r = { ...(await tongbaoAsync(['build', '2023Q3', '--format', 'html'], root)), root };
+      return { r, stats: await tongbaoAsync(['stats', '2023Q3', '--json'], root) };
+    });
+    for (const [i, [written]] of cases.entries()) {
+      const { r, stats: s } = built[i]!;
       expect(errors(r), written).toEqual([]);
       expect(r.status, written).toBe(0);
       const page = readFileSync(path.join(r.root, 'out/2023Q3/index.html'), 'utf8');
       expect(page.replace(/<[^>]+>/g, ''), written).toContain(`逐一整改，${written}个工作日内`);
-      const stats = JSON.parse(tongbao(['stats', '2023Q3', '--json'], r.root).stdout) as { figures: { name: string; value: unknown; display: string }[] };
+      const stats = JSON.parse(s.stdout) as { figures: { name: string; value: unknown; display: string }[] };
       const figure = stats.figures.find((f) => f.name === 'rectify_days')!;
       expect(figure.display, written).toBe(written);
       if (/^-?\d+$/.test(written)) expect(figure.value, written).toBe(written); // exact, never a float
     }
   });
 
-  it('refuses the forms YAML reads as another number, saying what to write', () => {
+  it('refuses the forms YAML reads as another number, saying what to write', async () => {
     const cases = [
       ['007', '前面多了 0', '7'],
       ['1e3', '科学计数法', '1000'],
@@ -157,17 +174,15 @@ describe('item 10: numbers as bulletin.yaml writes them', () => {
       ['0o17', '八进制', '15'],
       ['+5', '前面多了 +', '5'],
     ] as const;
-    for (const [written, form, read] of cases) {
-      for (const short of [false, true]) {
-        const r = province(days(written, short));
-        const line = lineOf(r.root, YAML, 'rectify_days');
-        const column = readFileSync(path.join(r.root, YAML), 'utf8').split('\n')[line - 1]!.indexOf(written) + 1;
-        expect(errors(r), written).toEqual([
-          `${YAML}:${line}:${column}: 错误: 数字「rectify_days」写作 ${written}（${form}），YAML 会把它读作 ${read}：印出来不是所写的样子（按正文印出的写法写：要印 ${read} 就直接写 ${read}，确要照原样印 ${written} 就加引号写 "${written}"）`,
-        ]);
-        expect(r.status).toBe(1);
-      }
-    }
+    const both = cases.flatMap((c) => [false, true].map((short) => [...c, short] as const));
+    await provinces(both, ([written, , , short]) => days(written, short), ([written, form, read], r) => {
+      const line = lineOf(r.root, YAML, 'rectify_days');
+      const column = readFileSync(path.join(r.root, YAML), 'utf8').split('\n')[line - 1]!.indexOf(written) + 1;
+      expect(errors(r), written).toEqual([
+        `${YAML}:${line}:${column}: 错误: 数字「rectify_days」写作 ${written}（${form}），YAML 会把它读作 ${read}：印出来不是所写的样子（按正文印出的写法写：要印 ${read} 就直接写 ${read}，确要照原样印 ${written} 就加引号写 "${written}"）`,
+      ]);
+      expect(r.status).toBe(1);
+    });
     const inf = province(days('.inf'));
     expect(errors(inf)).toHaveLength(1);
     expect(errors(inf)[0]).toContain('数字「rectify_days」写作 .inf（特殊值）');
@@ -200,14 +215,13 @@ describe('item 11: names in the circular', () => {
   const circular = (expression: string) => (root: string) => edit(root, CIRCULAR, (t) => t.replace('## 五、工作要求', `${expression}\n\n## 五、工作要求`));
   const lineOfExpression = (r: { root: string }, expression: string) => lineOf(r.root, CIRCULAR, expression);
 
-  it('takes {{#if}} and {{#unless}} on names that exist', () => {
-    for (const e of ['{{#if recheck.fixed.without}}有未整改的。{{else}}全部整改。{{/if}}', '{{#unless recheck.fixed.without}}全部整改。{{/unless}}', '{{#if sampling}}有抽查日期。{{/if}}', '{{#if recheck.fixed.without}}甲{{else if site_rate}}乙{{/if}}']) {
-      const r = province(circular(e));
+  it('takes {{#if}} and {{#unless}} on names that exist', async () => {
+    await provinces(['{{#if recheck.fixed.without}}有未整改的。{{else}}全部整改。{{/if}}', '{{#unless recheck.fixed.without}}全部整改。{{/unless}}', '{{#if sampling}}有抽查日期。{{/if}}', '{{#if recheck.fixed.without}}甲{{else if site_rate}}乙{{/if}}'], circular, (e, r) => {
       expect(errors(r), e).toEqual([]);
-    }
+    });
   });
 
-  it('refuses {{#if}} and {{#unless}} on an unknown name at its column, naming the nearest', () => {
+  it('refuses {{#if}} and {{#unless}} on an unknown name at its column, naming the nearest', async () => {
     const cases = [
       ['{{#if recheck.fixd.without}}有未整改的。{{else}}全部整改。{{/if}}', 7, 'recheck.fixd', '最接近的有：recheck.fixed'],
       ['{{#unless recheck.fixd.without}}全部整改。{{/unless}}', 11, 'recheck.fixd', '最接近的有：recheck.fixed'],
@@ -217,28 +231,28 @@ describe('item 11: names in the circular', () => {
       ['{{#regoins}}甲{{/regoins}}', 4, 'regoins', '最接近的有：regions'],
       ['{{lookup period "txt"}}', 10, 'period.txt', '最接近的有：period.text'],
     ] as const;
-    for (const [e, column, name, hint] of cases) {
-      const r = province(circular(e));
+    await provinces(cases, ([e]) => circular(e), ([e, column, name, hint], r) => {
       const [error, ...more] = errors(r);
       expect(more, e).toEqual([]);
       expect(error, e).toContain(`${CIRCULAR}:${lineOfExpression(r, e)}:${column}: 错误: 「${name}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出（`);
       expect(error, e).toContain(hint);
       expect(r.status).toBe(1);
-    }
+    });
   });
 
-  it('takes the figures named under a figure (overall_rate.change), never its own fields', () => {
+  it('takes the figures named under a figure (overall_rate.change), never its own fields', async () => {
     // A figure with children holds them as properties (city 2017Q2: overall_rate and overall_rate.change).
-    const city = (line: string) => {
+    const city = async (line: string) => {
       const root = exampleWorkspace('city');
       edit(root, 'content/2017Q2/circular.md', (t) => `${t.trimEnd()}\n\n${line}\n`);
-      return { ...tongbao(['check', '2017Q2'], root), root };
+      return { ...(await tongbaoAsync(['check', '2017Q2'], root)), root };
     };
-    const ok = city('比上期{{change overall_rate.change}}，{{overall_rate.growth}}，{{#if overall_rate.change}}有变化{{/if}}。');
-    expect(errors(ok)).toEqual([]);
-    expect(ok.status).toBe(0);
-    for (const [name, hint] of [['overall_rate.figure', '检查拼写'], ['overall_rate.chang', '最接近的有：overall_rate.change'], ['overall_rate.escape', '检查拼写']] as const) {
-      const r = city(`比上期{{${name}}}。`);
+    const cases = [['overall_rate.figure', '检查拼写'], ['overall_rate.chang', '最接近的有：overall_rate.change'], ['overall_rate.escape', '检查拼写']] as const;
+    const [ok, ...runs] = await twoAtATime(['比上期{{change overall_rate.change}}，{{overall_rate.growth}}，{{#if overall_rate.change}}有变化{{/if}}。', ...cases.map(([name]) => `比上期{{${name}}}。`)], city);
+    expect(errors(ok!)).toEqual([]);
+    expect(ok!.status).toBe(0);
+    for (const [i, [name, hint]] of cases.entries()) {
+      const r = runs[i]!;
       const [error, ...more] = errors(r);
       expect(more, name).toEqual([]);
       expect(error, name).toContain(`: 错误: 「${name}」没有定义：不是 bulletin.yaml 中的数字，也不能由表格算出（`);
@@ -246,7 +260,7 @@ describe('item 11: names in the circular', () => {
     }
   });
 
-  it('refuses a group of figures printed as one value, naming the member to write', () => {
+  it('refuses a group of figures printed as one value, naming the member to write', async () => {
     const cases = [
       ['{{regions.passed}}', 'regions.passed', '{{regions.passed.sum}}'],
       ['{{period}}', 'period', '{{period.text}}'],
@@ -254,14 +268,13 @@ describe('item 11: names in the circular', () => {
       ['{{attachments}}', 'attachments', '{{attachments.0.title}}'],
       ['{{sampling}}', 'sampling', '{{sampling.from}}'],
     ] as const;
-    for (const [e, name, member] of cases) {
-      const r = province(circular(`本期${e}。`));
+    await provinces(cases, ([e]) => circular(`本期${e}。`), ([e, name, member], r) => {
       const [error, ...more] = errors(r);
       expect(more, e).toEqual([]);
       expect(error, e).toContain(`: 错误: 「${name}」是一组数据，不是一个数：印出来是「[object Object]」（写其中要印的一项，如 `);
       expect(error, e).toContain(member);
       expect(error, e).toMatch(new RegExp(`^${CIRCULAR}:\\d+:${e.startsWith('{{{') ? 6 : 5}: `));
-    }
+    });
     const right = province(circular('本期{{period.text}}，{{regions.passed.sum}}个。'), ['build', '2023Q3', '--format', 'html']);
     expect(errors(right)).toEqual([]);
     const page = readFileSync(path.join(right.root, 'out/2023Q3/index.html'), 'utf8').replace(/<[^>]+>/g, '');
@@ -274,28 +287,28 @@ describe('item 11: names in the circular', () => {
     expect(errors(r)[0]).toContain('「regions.passed」是一组数据，不是一个数：{{#if}}、{{#unless}} 对它总是成立');
   });
 
-  it('refuses the names every JavaScript object has', () => {
-    for (const e of ['{{constructor}}', '{{__proto__}}', '{{toString}}', '{{hasOwnProperty}}', '{{valueOf}}', '{{regions.constructor}}', '{{period.constructor}}', '{{#if constructor}}甲{{/if}}', '{{list recheck.__proto__}}', '{{lookup period "constructor"}}']) {
-      const r = province(circular(`本期${e}。`));
+  it('refuses the names every JavaScript object has', async () => {
+    const names = ['{{constructor}}', '{{__proto__}}', '{{toString}}', '{{hasOwnProperty}}', '{{valueOf}}', '{{regions.constructor}}', '{{period.constructor}}', '{{#if constructor}}甲{{/if}}', '{{list recheck.__proto__}}', '{{lookup period "constructor"}}'];
+    await provinces(names, (e) => circular(`本期${e}。`), (e, r) => {
       const [error, ...more] = errors(r);
       expect(more, e).toEqual([]);
       expect(error, e).toMatch(/: 错误: 「[\w.]+」不是数据的名称：「(constructor|__proto__|toString|hasOwnProperty|valueOf)」是每个 JavaScript 对象都有的属性，在通报中什么也印不出/);
       expect(r.status).toBe(1);
-    }
+    });
   });
 
-  it('refuses a figure named like a helper, at its line in bulletin.yaml', () => {
-    for (const name of ['log', 'each', 'list', 'percent', 'if', 'cn', 'lookup']) {
-      const r = province((root) => {
-        edit(root, YAML, (t) => t.replace('rectify_days: { value: 20,', `${name}: { value: 20,`));
-        edit(root, CIRCULAR, (t) => t.replace('{{rectify_days}}', `{{${name}}}`));
-      });
+  it('refuses a figure named like a helper, at its line in bulletin.yaml', async () => {
+    const named = (name: string) => (root: string) => {
+      edit(root, YAML, (t) => t.replace('rectify_days: { value: 20,', `${name}: { value: 20,`));
+      edit(root, CIRCULAR, (t) => t.replace('{{rectify_days}}', `{{${name}}}`));
+    };
+    await provinces(['log', 'each', 'list', 'percent', 'if', 'cn', 'lookup'], named, (name, r) => {
       const line = lineOf(r.root, YAML, `  ${name}: { value: 20`);
       expect(errors(r)[0], name).toBe(
         `${YAML}:${line}:3: 错误: 数字不能命名为「${name}」：正文中的 {{${name}}} 是辅助函数，写 {{${name}}} 调用的是它，印不出这个数字（换一个名称，如「${name}_count」，并改正正文中的引用；辅助函数的名称有：percent、date、change、growth、table、list、cn、if、unless、each、with、lookup、log）`,
       );
       expect(r.status).toBe(1);
-    }
+    });
     const right = province((root) => {
       edit(root, YAML, (t) => t.replace('rectify_days: { value: 20,', 'log_days: { value: 20,'));
       edit(root, CIRCULAR, (t) => t.replace('{{rectify_days}}', '{{log_days}}'));
@@ -303,7 +316,7 @@ describe('item 11: names in the circular', () => {
     expect(errors(right)).toEqual([]);
   });
 
-  it('checks helper arguments: a count of names from 1, a numeral of a whole number', () => {
+  it('checks helper arguments: a count of names from 1, a numeral of a whole number', async () => {
     const cases = [
       ['{{list recheck.fixed.without -1}}', '{{list}} 列出的个数应为 1 到 999999 的整数，这里是「-1」'],
       ['{{list recheck.fixed.without 0}}', '{{list}} 列出的个数应为 1 到 999999 的整数，这里是「0」'],
@@ -312,10 +325,9 @@ describe('item 11: names in the circular', () => {
       ['{{cn -1}}', '{{cn}} 只把 0 到 99999 的整数写成汉字，这里是「-1」'],
       ['{{cn site_rate}}', '{{cn}} 只把 0 到 99999 的整数写成汉字，这里是「site_rate」'],
     ] as const;
-    for (const [e, reason] of cases) {
-      const r = province(circular(`本期${e}。`));
+    await provinces(cases, ([e]) => circular(`本期${e}。`), ([e, reason], r) => {
       expect(errors(r), e).toEqual([expect.stringContaining(`${CIRCULAR}:${lineOfExpression(r, e)}:3: 错误: ${reason}`)]);
-    }
+    });
     const right = province(circular('本期{{list recheck.fixed.without 1}}，第{{cn period.quarter}}季度。'), ['build', '2023Q3', '--format', 'html']);
     expect(errors(right)).toEqual([]);
     expect(readFileSync(path.join(right.root, 'out/2023Q3/index.html'), 'utf8').replace(/<[^>]+>/g, '')).toContain('第三季度。');

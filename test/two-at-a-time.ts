@@ -1,5 +1,6 @@
-// Builds of one test file run side by side, two at a time: a build waits on Chromium as much
-// as it computes, so two fill the machine's two cores; a third Chromium only makes each slower.
+// Independent builds and CLI runs side by side, two at a time: a build waits on Chromium as
+// much as it computes and a check is one process on one core, so two fill the machine's two
+// cores; a third only queues for them.
 
 /** A queue that runs at most `width` of the tasks given to it at once, in the order given. */
 export function queue(width = 2): <T>(task: () => Promise<T>) => Promise<T> {
@@ -19,10 +20,15 @@ export function queue(width = 2): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
-/** `make(item)` for every item, two running at a time; the results in the items' order. */
-export function twoAtATime<T, R>(items: readonly T[], make: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const run = queue(2);
-  return Promise.all(items.map((item, i) => run(() => make(item, i))));
+/**
+ * `run` over `items`, at most two at a time; then `look` at each item's result in the items'
+ * order, so a failure names the same case it would name run one by one. The results in order.
+ */
+export async function twoAtATime<T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R>, look: (item: T, result: R, index: number) => void | Promise<void> = () => undefined): Promise<R[]> {
+  const lane = queue(2);
+  const results = await Promise.all(items.map((item, i) => lane(() => run(item, i))));
+  for (const [i, item] of items.entries()) await look(item, results[i]!, i);
+  return results;
 }
 
 /**

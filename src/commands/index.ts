@@ -47,7 +47,9 @@ export async function main(argv: string[], io: Io = defaultIo, signal: AbortSign
     const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined; // not `constructor`
     if (!load) throw new UsageError(`未知命令「${name}」`);
     if (signal.aborted) return EXIT.interrupted;
-    const early: Early | undefined = name === 'build' && flags.format !== 'html' ? await import('../print/early.js') : undefined;
+    // A signing build reads its certificate first (build.ts) and starts Chromium only when it
+    // can sign: a wrong password or file costs no browser.
+    const early: Early | undefined = name === 'build' && flags.format !== 'html' && !flags.sign ? await import('../print/early.js') : undefined;
     // A signal during that import: no Chromium is started for a build already stopped.
     if (signal.aborted) return EXIT.interrupted;
     early?.prelaunch();
