@@ -42,7 +42,10 @@ const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'nod
 // `new URL('../../templates/', import.meta.url)` find the same files from the bundle.
 // CommonJS, for V8's code cache (bin/code-cache.js); its own package.json says so, since the
 // repository's says "module".
-const { output } = await bundle.write({ dir: out, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
+// Its `import()` of the packages kept outside become `require()`: a script compiled through
+// vm.Script (with its code cache) has no loader for `import()` in Node 20 without a flag, and
+// Node 20 requires even the ES-module-only ones (pdfjs-dist).
+const { output } = await bundle.write({ dir: out, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', dynamicImportInCjs: false });
 await bundle.close();
 writeFileSync(path.join(out, 'package.json'), '{ "type": "commonjs" }\n');
 

@@ -30,7 +30,9 @@ export function useCodeCache(dir, write = false) {
         // compiled as usual
       }
     }
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+    // The bundle has no `import()` (.ci/bundle.mjs makes them `require()`): Node 20's vm.Script
+    // has no loader for one without a flag.
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (write) kept.push({ script, filename, size, mtimeMs });
     const fn = script.runInThisContext({ displayErrors: true });
     return fn.call(this.exports, this.exports, createRequire(filename), this, filename, dir);

@@ -1,6 +1,7 @@
 // The bundle's code cache (bin/code-cache.js, made by .ci/bundle.mjs): V8 takes every cache
 // as made for this Node, and the program run through it prints what dist/ as compiled prints.
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -19,6 +20,26 @@ describe('the code cache', () => {
       const script = new vm.Script(Module.wrap(readFileSync(filename, 'utf8')), { filename, cachedData: readFileSync(`${filename}.v8`) });
       expect(script.cachedDataRejected, file).toBe(false);
     }
+  });
+
+  // The packages kept outside the bundle are loaded when a command first uses them (exceljs for
+  // a workbook, puppeteer-core and the font tools to print, pdfjs-dist to read the PDF back, docx):
+  // each of those paths, from the bundle, says what dist/ says.
+  it('loads the packages kept outside it as dist/ does: a workbook period, a print, a Word document', () => {
+    const runBoth = (prepare: (root: string) => void, args: string[]) => {
+      const [a, b] = [mkdtempSync(path.join(tmpdir(), 'tongbao-cc-')), mkdtempSync(path.join(tmpdir(), 'tongbao-cc-'))];
+      prepare(a);
+      prepare(b);
+      const ra = tongbao(args, a);
+      const rb = tongbao(args, b, { TONGBAO_NO_BUNDLE: '1' });
+      expect(ra.stderr).not.toContain('内部错误');
+      expect(ra).toEqual(rb);
+      return ra;
+    };
+    const init = (root: string) => void tongbao(['init', '2024Q1', '--office', '安吉县人民政府办公室', '--region', '330523'], root);
+    expect(runBoth(init, ['check', '2024Q1']).stderr).toContain('2024Q1检查数据.xlsx!基本信息!B2: 错误: 文号尚未填写');
+    const sample = (root: string) => cpSync(sampleWorkspace(), root, { recursive: true });
+    expect(runBoth(sample, ['build', '2016Q4', '--format', 'docx']).status).toBe(0);
   });
 
   // The bundle also holds the package's templates compiled ahead (src/render/precompiled.ts):
