@@ -2,16 +2,14 @@
 // when no signatory is given, the rules of the 版头 and 版记 at their widths, the 版头 without
 // its mark, the page number's place.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import mammoth from 'mammoth';
 import { REPO, edit, exampleWorkspace, sampleWorkspace, tongbao } from './helpers.js';
 import { readPages, type Line, type PdfPage } from './pdf-measure.js';
 import { pageNumberDash, pdfRules, type Rule } from './pdf-rules.js';
 import { sharedBuildAsync } from './shared-build.js';
+import { libreOfficePdf } from './libreoffice.js';
 import { planner, queue } from './two-at-a-time.js';
 
 const CW = 156 / 28; // one character of the grid, mm
@@ -33,27 +31,13 @@ const { plan, startAll } = planner();
 beforeAll(startAll);
 
 /**
- * The PDFs LibreOffice prints from several .docx files, in one start of it (a start costs
- * seconds; one profile of its own, as libreoffice.ts's libreOfficePdf).
+ * The PDFs LibreOffice prints from several .docx files, two at a time, one start of it each:
+ * in one start the first document's embedded faces would serve the later ones, whose subsets
+ * have the same names, and those would print in other faces (test/libreoffice.ts).
  */
 function libreOfficePdfs(docxs: string[]): Promise<string[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-lo-'));
-  // Every build names its document bulletin.docx: each is copied under a name of its own.
-  mkdirSync(path.join(dir, 'in'));
-  const named = docxs.map((d, i) => {
-    const to = path.join(dir, 'in', `doc${i}.docx`);
-    copyFileSync(d, to);
-    return to;
-  });
-  const profile = pathToFileURL(path.join(dir, 'profile')).href;
-  return new Promise((resolve, reject) => {
-    execFile('soffice', [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, ...named], { timeout: 300_000 }, (e, _out, err) => {
-      const pdfs = named.map((d) => path.join(dir, path.basename(d).replace(/\.docx$/, '.pdf')));
-      const missing = pdfs.filter((p) => !existsSync(p));
-      if (e || missing.length) reject(new Error(`LibreOffice could not convert ${missing.join(', ')}: ${e?.message ?? ''} ${err}`));
-      else resolve(pdfs);
-    });
-  });
+  const printing = queue(2);
+  return Promise.all(docxs.map((docx) => printing(() => libreOfficePdf(docx))));
 }
 
 const LINE = '各地区各部门要按照要求认真做好政府网站日常监管工作并及时整改问题。'.slice(0, 28);
@@ -255,7 +239,7 @@ describe('the 落款’s page carries 正文 (§7.3.5): at least two lines of it
 });
 
 // Planned last, in the order of the tests: the Word documents' builds, then LibreOffice.
-/** LibreOffice's prints of the sample's Word document and of WORD_FAMILY's, in one start of it. */
+/** LibreOffice's prints of the sample's Word document and of WORD_FAMILY's. */
 const wordPrints = plan(async () => {
   const family = WORD_FAMILY.map((extra) => {
     const ws = sampleWorkspace();
