@@ -51,7 +51,9 @@ async function documents(dist, root, period, dir) {
   const { printSliced, paginatedDocument } = await load('print/slices.js');
   const { launchBrowser, closeBrowser } = await load('print/browser.js');
   const r = await renderBulletin(root, period);
-  const fonts = fontSetup(root, r.loaded.bulletin.fonts);
+  // The faces as a build sets them up: cut to the characters the print page holds.
+  const draft = renderPage(r.loaded, r.figures, r.sources, { print: true, fontsCss: '' }).html;
+  const fonts = await fontSetup(root, r.loaded.bulletin.fonts, draft.replace(/<(style|script)\b[\s\S]*?<\/\1>|<[^>]*>/gi, ''));
   const page = renderPage(r.loaded, r.figures, r.sources, { print: true, fontsCss: fonts.css });
   const print = path.join(dir, 'print.html');
   writeFileSync(print, page.html);

@@ -58,7 +58,7 @@ export default async function ({ repo, dist, tmp, log }) {
   const { renderPage } = await load('render/html.js');
   const { fontSetup } = await load('print/fonts.js');
   const r = await renderBulletin(root, '2024Q4');
-  const page = renderPage(r.loaded, r.figures, r.sources, { print: true, fontsCss: fontSetup(root, r.loaded.bulletin.fonts).css });
+  const page = renderPage(r.loaded, r.figures, r.sources, { print: true, fontsCss: (await fontSetup(root, r.loaded.bulletin.fonts)).css });
   const table = longTableRows(page.html, ROWS);
   if (!table) throw new Error(`no table of ${ROWS} rows in the generated bulletin`);
   const work = path.join(root, 'typst');
