@@ -11,34 +11,16 @@
 // puts it; Chromium paginating on its own breaks elsewhere. So the text is compared page for
 // page with one `page.pdf` of the same paginated document, at a size Chromium can print in one
 // piece: at 20,000 rows it gives up ("Printing failed", about 14 GB, see BENCHMARKS.md).
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generatePeriod } from './generate.mjs';
-import { watchTree } from './procmem.mjs';
+import { measured } from './procmem.mjs';
 import { result } from './stats.mjs';
 
 const ROWS = Number(process.env.BENCH_PRINT_ROWS) || 20_000;
 const SAME_TEXT_ROWS = Number(process.env.BENCH_SAME_TEXT_ROWS) || 4_000;
-
-/** Run a process to its end: wall time and the peak memory of its largest process. */
-function measured(cmd, args, options) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
-    const stop = watchTree(child.pid);
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const ms = performance.now() - t0;
-      const peak = stop();
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(0, 2000)}`));
-      else resolve({ ms, peak });
-    });
-  });
-}
 
 /** The bulletin's print HTML, and the same document with tongbao's page breaks forced. */
 async function documents(dist, root, period, dir) {

@@ -1,5 +1,7 @@
 // Peak resident memory of the largest process in a process tree (Linux /proc): VmHWM of
-// every descendant, polled, so a Chromium renderer that ends before the root still counts.
+// every descendant, polled, so a Chromium renderer that ends before the root still counts; and
+// `measured`, a process run to its end with its wall time and that peak.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 function children(pid) {
@@ -38,4 +40,23 @@ export function watchTree(pid, everyMs = 100) {
     tick();
     return Math.max(0, ...peaks.values());
   };
+}
+
+/** Run a process to its end: wall time, the peak memory of its largest process, its stdout. */
+export function measured(cmd, args, options) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const stop = watchTree(child.pid);
+    let [out, err] = ['', ''];
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = performance.now() - t0;
+      const peak = stop();
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(0, 2000)}`));
+      else resolve({ ms, peak, out });
+    });
+  });
 }

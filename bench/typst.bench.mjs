@@ -8,36 +8,17 @@
 // Typst, ours, …) so that the load of the machine falls on both alike; medians compared.
 // Targets: time ≤ 1.0 of Typst's, peak memory (largest process) ≤ 0.5 of Typst's, and pages
 // per 1,000 rows no more than Typst's (our rows no taller than the layout needs).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generatePeriod } from './generate.mjs';
-import { watchTree } from './procmem.mjs';
+import { measured } from './procmem.mjs';
 import { median, result } from './stats.mjs';
 import { longTableRows } from './typst-rows.mjs';
 
 const ROWS = Number(process.env.BENCH_PRINT_ROWS) || 20_000;
 const RUNS = Number(process.env.BENCH_TYPST_RUNS) || 2;
-
-/** Run a process to its end: wall time, the peak memory of its largest process, its stdout. */
-function measured(cmd, args, options) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    const stop = watchTree(child.pid);
-    let [out, err] = ['', ''];
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const ms = performance.now() - t0;
-      const peak = stop();
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(0, 2000)}`));
-      else resolve({ ms, peak, out });
-    });
-  });
-}
 
 /** Pages of our PDF that carry the long table (its head repeats on each). */
 function tablePages(pdf, headWord) {
