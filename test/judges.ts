@@ -2,12 +2,11 @@
 // bytes it judged earlier in the run (another test file reads the same page) is not asked again:
 // it is kept in the run's cache folder (test/shared-build.ts), by the bytes' hash.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
+import { keepAside, keptFor } from './shared-build.js';
 
 const require = createRequire(import.meta.url);
 
@@ -18,26 +17,17 @@ export interface VnuMessage {
   lastLine?: number;
 }
 
-/** Where the verdict on this file's bytes for this question is kept in this run, if the run keeps any. */
-function keptAt(file: string, question: string): string | undefined {
-  const cache = process.env['TONGBAO_TEST_BUILDS'];
-  return cache && path.join(cache, `${question}-${createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32)}.json`);
-}
-
+// A judge's verdict on bytes judged earlier in the run is kept (test/shared-build.ts), by their hash.
 const earlier = <T>(at: string | undefined): T | undefined => (at && existsSync(at) ? (JSON.parse(readFileSync(at, 'utf8')) as T) : undefined);
 
 function keep<T>(at: string | undefined, found: T): T {
-  if (at) {
-    // Written aside, then renamed: another worker sees the whole verdict or none.
-    writeFileSync(`${at}.${process.pid}.part`, JSON.stringify(found));
-    renameSync(`${at}.${process.pid}.part`, at);
-  }
+  if (at) keepAside(at, (part) => writeFileSync(part, JSON.stringify(found)));
   return found;
 }
 
 /** Nu HTML Checker (vnu-jar) messages for one file; errors and warnings both. */
 export function vnu(file: string): VnuMessage[] {
-  const at = keptAt(file, 'vnu');
+  const at = keptFor('vnu', file, '.json');
   return earlier<VnuMessage[]>(at) ?? keep(at, vnuNow(file));
 }
 
@@ -61,7 +51,7 @@ export interface AxeViolation {
 
 /** axe-core's WCAG 2.1 A/AA violations for a page at a viewport width. */
 export async function axe(browser: Browser, file: string, width: number): Promise<AxeViolation[]> {
-  const at = keptAt(file, `axe-${width}`);
+  const at = keptFor(`axe-${width}`, file, '.json');
   return earlier<AxeViolation[]>(at) ?? keep(at, await axeNow(browser, file, width));
 }
 

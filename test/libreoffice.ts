@@ -1,12 +1,12 @@
 // LibreOffice as a second reader of the Word document: it opens bulletin.docx headless and
 // prints it to PDF, which the tests measure as they measure tongbao's own PDF.
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
+import { keepAside, keptFor } from './shared-build.js';
 
 /**
  * The PDF LibreOffice prints from a .docx: in a folder of its own, with a profile of its own
@@ -22,8 +22,7 @@ import { PNG } from 'pngjs';
 export async function libreOfficePdf(docx: string): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tongbao-lo-'));
   const pdf = path.join(dir, path.basename(docx).replace(/\.docx$/, '.pdf'));
-  const cache = process.env['TONGBAO_TEST_BUILDS'];
-  const kept = cache && path.join(cache, `lo-${createHash('sha256').update(readFileSync(docx)).digest('hex').slice(0, 32)}.pdf`);
+  const kept = keptFor('lo', docx, '.pdf');
   if (kept && existsSync(kept)) {
     copyFileSync(kept, pdf);
     return pdf;
@@ -35,11 +34,7 @@ export async function libreOfficePdf(docx: string): Promise<string> {
       else resolve();
     });
   });
-  if (kept) {
-    // Written aside, then renamed: another worker sees the whole print or none.
-    copyFileSync(pdf, `${kept}.${process.pid}.part`);
-    renameSync(`${kept}.${process.pid}.part`, kept);
-  }
+  if (kept) keepAside(kept, (part) => copyFileSync(pdf, part));
   return pdf;
 }
 

@@ -43,14 +43,33 @@ function restore(entry: string, root: string): Run | undefined {
 }
 
 function keep(entry: string, root: string, run: Run): void {
-  // Written aside, then renamed: a worker reading the cache sees a whole entry or none.
-  const part = mkdtempSync(`${entry}.part-`);
-  if (existsSync(path.join(root, 'out'))) cpSync(path.join(root, 'out'), path.join(part, 'out'), { recursive: true });
-  writeFileSync(path.join(part, 'run.json'), JSON.stringify(run));
+  keepAside(entry, (part) => {
+    mkdirSync(part);
+    if (existsSync(path.join(root, 'out'))) cpSync(path.join(root, 'out'), path.join(part, 'out'), { recursive: true });
+    writeFileSync(path.join(part, 'run.json'), JSON.stringify(run));
+  });
+}
+
+/**
+ * Where this run keeps what was made of a file's bytes (`kind`: a judge's verdict, a print),
+ * named by their hash; undefined when the run keeps nothing (a file run without the setup).
+ */
+export function keptFor(kind: string, file: string, extension: string): string | undefined {
+  const cache = process.env['TONGBAO_TEST_BUILDS'];
+  return cache && path.join(cache, `${kind}-${createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32)}${extension}`);
+}
+
+/**
+ * `write` the file or folder aside, then rename it to `at`: a worker reading the cache sees a
+ * whole entry or none. When another worker kept the same first, its entry stays.
+ */
+export function keepAside(at: string, write: (part: string) => void): void {
+  const part = `${at}.${process.pid}.part`;
+  write(part);
   try {
-    renameSync(part, entry);
+    renameSync(part, at);
   } catch {
-    rmSync(part, { recursive: true, force: true }); // another worker kept the same build first
+    rmSync(part, { recursive: true, force: true });
   }
 }
 
