@@ -49,7 +49,7 @@ async function documents(dist, root, period, dir) {
     await tab.close();
     if ('reason' in sliced) throw new Error(sliced.reason);
     const paginated = path.join(dir, 'paginated.html');
-    writeFileSync(paginated, paginatedDocument(table, sliced.starts));
+    writeFileSync(paginated, paginatedDocument(sliced.table, sliced.starts));
     return { print, paginated, slices: sliced.count };
   } finally {
     await closeBrowser(browser);

@@ -186,6 +186,18 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
     expect(seen).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
   });
 
+  it('sets the columns from all the rows: no site code broken, about one line a row', () => {
+    const xml = execFileSync('pdftotext', ['-bbox', sliced, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const table = [...xml.matchAll(/<page[^>]*>([\s\S]*?)<\/page>/g)].map((p) => p[1]!).filter((p) => p.includes('>网站标识码<'));
+    // 网站标识码, the right-hand column: ten digits a word, every row's, none cut short.
+    const codes = table.flatMap((p) => [...p.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(\d+)<\/word>/g)].filter((w) => Number(w[1]) > 300 && Number(w[2]) < 742).map((w) => w[3]!));
+    expect(codes.length).toBe(ROWS);
+    expect(codes.filter((c) => c.length !== 10)).toEqual([]);
+    // The template's declared widths broke every code in two in the free face, and most rows
+    // took two lines (46 pages); a page holds about 22 rows of one line.
+    expect(table.length).toBeLessThan((ROWS / 22) * 1.2);
+  });
+
   it('is tagged like the one-piece print: the same elements, the outline, the language', async () => {
     expect(pdfinfo(sliced)['Tagged']).toBe('yes');
     const [types, wholeTypes] = await Promise.all([structTypes(sliced), structTypes(whole)]);

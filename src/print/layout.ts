@@ -13,6 +13,7 @@
 // the 落款 with the body's last line); the print is then checked against the page count
 // this predicts, and printed the plain way when they differ.
 /// <reference lib="dom" />
+import { columnNeeds, spreadColumns, unsqueezeColumns } from './columns.js';
 
 /** What the page function reports. */
 export interface LayoutReport {
@@ -31,7 +32,10 @@ export interface LayoutOptions {
 }
 
 /** Evaluated in the print tab: `(options) => LayoutReport`. */
-export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptions): Promise<LayoutReport> {
+export const LAYOUT_FUNCTION = `(options) => (${String(layout)})(options, ${String(columnNeeds)}, ${String(spreadColumns)}, ${String(unsqueezeColumns)})`;
+
+/** The page function; what it shares with a long table's columns (columns.ts) is passed in. */
+async function layout(options: LayoutOptions, needs: typeof columnNeeds, spread: typeof spreadColumns, unsqueeze: typeof unsqueezeColumns): Promise<LayoutReport> {
   // Measured with the faces it prints in: the load event does not wait for web fonts.
   do {
     document.documentElement.getBoundingClientRect();
@@ -63,43 +67,8 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     const n = cols.length;
     for (const r of rows) for (const c of r.cells) c.style.letterSpacing = '';
     const cellsOf = (j: number) => rows.map((r) => r.cells[j]).filter((c): c is HTMLTableCellElement => !!c && c.colSpan === 1);
-    // A cell's widths: on one line, and at its narrowest (its longest unbreakable
-    // run: a site code, a number). A column's are its widest cell's. On one line, a cell's
-    // box is as wide as its column's widest cell: its own width is its text's.
     const range = document.createRange();
-    const oneLine = (c: HTMLTableCellElement) => {
-      let w = 0;
-      const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
-      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-        if (t.parentElement?.closest('.sr-only')) continue;
-        range.selectNodeContents(t);
-        w += range.getBoundingClientRect().width;
-      }
-      const s = getComputedStyle(c);
-      return w + parseFloat(s.paddingLeft) + parseFloat(s.paddingRight) + parseFloat(s.borderLeftWidth) + parseFloat(s.borderRightWidth);
-    };
-    const measure = (style: string, tableWidth: string, width: (c: HTMLTableCellElement) => number, body = false) => {
-      const sheet = document.createElement('style');
-      sheet.textContent = style;
-      document.head.append(sheet);
-      table.style.tableLayout = 'auto';
-      table.style.width = tableWidth;
-      table.style.minWidth = '0';
-      for (const c of cols) c.style.width = '';
-      const w = Array.from({ length: n }, (_, j) => Math.max(0, ...cellsOf(j).filter((c) => !body || c.parentElement?.parentElement !== table.tHead).map(width)));
-      sheet.remove();
-      table.style.width = '';
-      table.style.minWidth = '';
-      return w;
-    };
-    // A pixel over: a fixed layout's collapsed borders take a fraction from the measured box.
-    // A long header (省（区、市）/部门) may wrap over a column of short values: the need is
-    // the body's; the header only must not end in a lone character.
-    const nowrap = 'th, td { white-space: nowrap !important; }';
-    const need = measure(nowrap, 'max-content', oneLine, true).map((w) => w + 1);
-    // With the header: room left over goes first to a header that wraps.
-    const needWithHead = measure(nowrap, 'max-content', oneLine).map((w) => w + 1);
-    const min = measure('', '0px', (c) => c.getBoundingClientRect().width);
+    const { need, needWithHead, min, fontSize, box } = needs(table, cols);
     const width = table.getBoundingClientRect().width;
     table.style.tableLayout = 'fixed';
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -109,7 +78,6 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
     // shortens the table most. A table of many rows, where each try costs a layout of them
     // all, caps the widest columns instead: the narrow ones keep their one line.
     const apply = () => cols.forEach((c, j) => (c.style.width = `${widths[j]}px`));
-    const fontSize = parseFloat(getComputedStyle(table).fontSize);
     let widths: number[] = [];
     // From `from`, a character's width at a time to the column (below its `cap`) where it
     // shortens the table most; at a tie, to the one furthest from its cap. What is left over.
@@ -134,44 +102,19 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
       }
       return left;
     };
-    if (total <= width) {
-      // Every body cell on one line; the room left first goes to headers that wrap (a table
-      // of many rows shares it out without trying), the rest in proportion to the needs.
-      const left = rows.length <= 400 ? grow(need, needWithHead) : ((widths = [...need]), width - total);
+    if (rows.length > 400) widths = spread(need, min, width);
+    else if (total <= width) {
+      // Every body cell on one line; the room left first goes to headers that wrap, the rest
+      // in proportion to the needs.
+      const left = grow(need, needWithHead);
       widths = widths.map((w, j) => w + (left * need[j]!) / total);
-    } else if (rows.length <= 400) {
+    } else {
       const left = grow(min, need);
       if (left > 0.01) widths = widths.map((w) => w + left / n);
-    } else {
-      const at = (cap: number) => need.map((w, j) => Math.max(min[j]!, Math.min(w, cap)));
-      let [lo, hi] = [0, Math.max(...need)];
-      for (let i = 0; i < 40; i++) {
-        const mid = (lo + hi) / 2;
-        if (sum(at(mid)) > width) hi = mid;
-        else lo = mid;
-      }
-      widths = at(lo);
-      const left = width - sum(widths);
-      const wrapping = widths.map((w, j) => (w < need[j]! ? w : 0));
-      const share = sum(wrapping);
-      widths = widths.map((w, j) => w + (share > 0 ? (left * wrapping[j]!) / share : left / n));
     }
-    // A column of short values squeezed to lines of one to three characters (单项/否决) takes
-    // what it needs from the widest column that stays readable without it: the greedy pass
-    // counts lines, not how they read.
-    const cell0 = table.querySelector('td, th');
-    const box = cell0 ? (({ paddingLeft, paddingRight, borderLeftWidth, borderRightWidth }) => [paddingLeft, paddingRight, borderLeftWidth, borderRightWidth].reduce((a, b) => a + parseFloat(b), 0))(getComputedStyle(cell0)) : 0;
+    // A column squeezed to lines of one to three characters takes from the widest readable.
+    widths = unsqueeze(widths, need, min, fontSize, box);
     const readable = 4 * fontSize + box + 1;
-    const wants = (j: number) => Math.min(need[j]!, readable);
-    for (let j = 0; j < n; j++) {
-      const deficit = wants(j) - widths[j]!;
-      if (deficit <= fontSize / 2) continue;
-      let donor = -1;
-      for (let k = 0; k < n; k++) if (k !== j && widths[k]! - deficit >= Math.max(min[k]!, wants(k)) && (donor < 0 || widths[k]! > widths[donor]!)) donor = k;
-      if (donor < 0) continue;
-      widths[donor]! -= deficit;
-      widths[j]! += deficit;
-    }
     apply();
     /** A cell with a line that holds one character of several. */
     const isLone = (c: HTMLTableCellElement) => {
@@ -401,4 +344,4 @@ export const LAYOUT_FUNCTION = String(async function layout(options: LayoutOptio
   }
   report.pages = pages;
   return report;
-});
+}

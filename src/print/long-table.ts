@@ -4,6 +4,8 @@
 // has, whatever template made it. Data values are escaped in the HTML, so every `<tr` in a
 // table body opens a row.
 
+import { columnNeeds, fewestLines, unsqueezeColumns, type ColumnNeeds } from './columns.js';
+
 export interface LongTable {
   /** The document up to the table's body rows, the table marked for fixed layout. */
   head: string;
@@ -19,9 +21,10 @@ const BREAK_MARK = 'data-tb-page';
 const STYLE_MARK = 'data-tb-slice';
 
 /**
- * Every page of the long table begins with a row we chose; its columns take the widths the
- * template declares, not widths computed from the rows it happens to hold (a slice with
- * other rows must wrap every cell as the whole table would).
+ * Every page of the long table begins with a row we chose; its columns take the widths
+ * measured from all its rows (withColumns), or else the widths the template declares: never
+ * widths computed from the rows a slice happens to hold (a slice with other rows must wrap
+ * every cell as the whole table would).
  */
 const STYLE = `<style>table[${TABLE_MARK}]{table-layout:fixed}tr[${BREAK_MARK}]{break-before:page}</style>`;
 
@@ -136,3 +139,47 @@ export const PREPARE_FUNCTION = `(from, to, breaks, css) => {
   for (let i = from - 1; i >= 0; i--) rows[i].remove();
   document.querySelector('style[${STYLE_MARK}]').textContent += css;
 }`;
+
+/** What a chunk of rows needs of the long table's columns, and the table's width. */
+export type ChunkColumns = ColumnNeeds & { width: number };
+
+/**
+ * What a tab runs (DevTools evaluation) to put a chunk of rows in the table and measure what
+ * they need of its columns, as the layout pass measures a short table (columns.ts). Null when
+ * the table declares no columns or the print stylesheet no type area: the declared widths stay.
+ */
+export const COLUMNS_FUNCTION = `async (rows) => {
+  const t = document.querySelector('table[${TABLE_MARK}]');
+  const body = t && t.tBodies[0];
+  const cols = t ? [...t.querySelectorAll('colgroup col')] : [];
+  if (!body || !cols.length) return null;
+  document.querySelector('style[${STYLE_MARK}]').textContent = ${JSON.stringify(MEASURE_STYLE)};
+  body.innerHTML = rows;
+  do {
+    document.documentElement.getBoundingClientRect();
+    await document.fonts.ready;
+  } while (document.fonts.status !== 'loaded');
+  if (!getComputedStyle(document.documentElement).getPropertyValue('--type-width').trim()) return null;
+  const needs = (${String(columnNeeds)})(t, cols);
+  return { ...needs, width: t.getBoundingClientRect().width };
+}`;
+
+/**
+ * The widths of the long table's columns, from what every chunk of its rows needs: the
+ * widest need and narrowest of each column over all rows, shared out for the fewest lines
+ * (columns.ts). Printed this way a site code or a 序号 is never broken in two
+ * because its column was declared too narrow for the face it is set in.
+ */
+export function longColumns(chunks: readonly ChunkColumns[]): number[] {
+  const max = (pick: (c: ChunkColumns) => number[]) => pick(chunks[0]!).map((_, j) => Math.max(...chunks.map((c) => pick(c)[j]!)));
+  const need = max((c) => c.need);
+  const min = max((c) => c.min);
+  const { width, fontSize, box } = chunks[0]!;
+  return unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.headLines, need, min, width, fontSize, box), need, min, fontSize, box);
+}
+
+/** The long table with its columns at these widths, in every document made of it. */
+export function withColumns(t: LongTable, widths: readonly number[]): LongTable {
+  const css = widths.map((w, j) => `table[${TABLE_MARK}]>colgroup>col:nth-child(${j + 1}){width:${w}px!important}`).join('');
+  return { ...t, head: t.head.replace(STYLE, STYLE + `<style>${css}</style>`) };
+}

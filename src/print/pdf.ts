@@ -1,13 +1,13 @@
 // Printing: the page opened from a file, JavaScript off, every request outside the build's
 // own files refused, then Chromium's PDF finished (metadata, reproducible bytes). A document
 // with a table of thousands of rows is printed in slices on more tabs (slices.ts).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { finishPdf, type PdfInfo } from '../pdf/finish.js';
-import { findLongTable } from './long-table.js';
+import { findLongTable, sliceDocument } from './long-table.js';
 import { PDF_OPTIONS, printSliced, type Tabs } from './slices.js';
 import { LAYOUT_FUNCTION, type LayoutOptions, type LayoutReport } from './layout.js';
 import { keepTogether, type Kept } from './keep.js';
@@ -150,6 +150,7 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
   const timeout = req.timeoutMs ?? 120_000;
   try {
     let slices: Printed['slices'];
+    let htmlFile = req.htmlFile;
     const long = findLongTable(readFileSync(req.htmlFile, 'utf8'), SLICING.fromRows);
     if (long) {
       const sliced = await printSliced(tabsBeside(opened.page, req, requests), req.htmlFile, long, { ...SLICING, timeout, onSlice: req.onSlice });
@@ -160,11 +161,16 @@ export async function printPdf(browser: Browser, req: PrintRequest, tab?: Promis
         return { pdf, requests, slices: { count: sliced.count } };
       }
       slices = { count: 1, reason: sliced.reason };
+      // In one piece with the columns measured for the slices, when they were.
+      if (sliced.table) {
+        htmlFile = path.join(path.dirname(req.htmlFile), 'long-table.html');
+        writeFileSync(htmlFile, sliceDocument(sliced.table, { from: 0, to: sliced.table.rows.length, breaks: new Set(), tail: true }));
+      }
     }
     sandbox(opened.page, req, requests);
     // One piece of a long table takes Chromium minutes: its time limit grows with the rows.
     const print = async (options: LayoutOptions) => {
-      await load(opened.page, req.htmlFile, req);
+      await load(opened.page, htmlFile, req);
       const pdf = (probe = false) => opened.page.pdf({ ...PDF_OPTIONS, ...(probe && { tagged: false, outline: false }), timeout: timeout * Math.max(1, Math.ceil((long?.rows.length ?? 0) / 5000)) });
       const layout = long ? undefined : ((await opened.page.evaluate(`(${LAYOUT_FUNCTION})(${JSON.stringify(options)})`)) as LayoutReport);
       // Where the pages really break is known from a print: probes (untagged, so quicker) show

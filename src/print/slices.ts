@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { MEASURE_FUNCTION, PREPARE_FUNCTION, sliceDocument, type LongTable } from './long-table.js';
+import { COLUMNS_FUNCTION, longColumns, MEASURE_FUNCTION, PREPARE_FUNCTION, sliceDocument, withColumns, type ChunkColumns, type LongTable } from './long-table.js';
 import { pageStarts, slicePage, type TableMeasure } from './paginate.js';
 import { JoinError, Joiner } from '../pdf/join.js';
 import { countPages } from '../pdf/update.js';
@@ -46,6 +46,14 @@ export interface Sliced {
   count: number;
   /** The first body row of every page of the table. */
   starts: number[];
+  /** The table as printed: its columns at the widths measured from its rows. */
+  table: LongTable;
+}
+
+/** Why the table was not printed in slices, and the table with its columns measured, if they were. */
+export interface Unsliced {
+  reason: string;
+  table?: LongTable;
 }
 
 /**
@@ -202,17 +210,49 @@ export function paginatedDocument(t: LongTable, starts: readonly number[]): stri
 const evaluate = <T>(tab: Tab, fn: string, ...args: unknown[]): Promise<T> =>
   tab.page.evaluate(`(${fn})(${args.map((a) => JSON.stringify(a)).join(',')})`) as Promise<T>;
 
-export async function printSliced(tabs: Tabs, htmlFile: string, t: LongTable, o: SliceOptions): Promise<Sliced | { reason: string }> {
+export async function printSliced(tabs: Tabs, htmlFile: string, long: LongTable, o: SliceOptions): Promise<Sliced | Unsliced> {
   const pool = new TabPool(tabs, Math.max(1, o.tabs));
-  const pager = new Pager(t.rows.length);
+  const pager = new Pager(long.rows.length);
+  const dir = path.dirname(htmlFile);
+  let measured: LongTable | undefined;
   try {
-    return await sliced(pool, pager, path.dirname(htmlFile), t, o);
+    measured = await columns(pool, dir, long, o);
+    return await sliced(pool, pager, dir, measured ?? long, o);
   } catch (e) {
-    if (e instanceof Unpaginated || e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message };
+    if (e instanceof Unpaginated || e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message, ...(measured && { table: measured }) };
     throw e;
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The table with its columns at widths measured from all its rows, chunk by chunk on the
+ * tabs, before any row is measured for pages: undefined when the document does not say
+ * enough to measure them (no declared columns, no type area), and the declared widths stay.
+ */
+async function columns(pool: TabPool, dir: string, t: LongTable, o: SliceOptions): Promise<LongTable | undefined> {
+  const n = t.rows.length;
+  const size = Math.max(1, o.rowsPerSlice);
+  const file = path.join(dir, 'slice-columns.html');
+  writeFileSync(file, sliceDocument(t, { from: 0, to: 0, breaks: new Set(), tail: false }));
+  const found: ChunkColumns[] = [];
+  let unmeasurable = false;
+  await pool.run(
+    Array.from({ length: Math.ceil(n / size) }, (_, k) => async (tab: Tab) => {
+      if (unmeasurable) return;
+      const t0 = performance.now();
+      await pool.load(tab, file);
+      const m = await evaluate<ChunkColumns | null>(tab, COLUMNS_FUNCTION, t.rows.slice(k * size, Math.min(n, (k + 1) * size)).join(''));
+      trace?.(k, 'columns', t0);
+      if (m) found[k] = m;
+      else unmeasurable = true;
+    }),
+  );
+  if (unmeasurable) return undefined;
+  const widths = longColumns(found);
+  if (trace) process.stderr.write(`slice-trace columns ${JSON.stringify({ widths, need: found.map((f) => f.need), min: found.map((f) => f.min) })}\n`);
+  return withColumns(t, widths);
 }
 
 async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o: SliceOptions): Promise<Sliced> {
@@ -333,5 +373,5 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
   const t0 = performance.now();
   const pdf = joiner!.finish();
   trace?.('all', 'join-finish', t0);
-  return { pdf, count, starts: pager.starts() };
+  return { pdf, count, starts: pager.starts(), table: t };
 }
