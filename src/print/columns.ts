@@ -80,6 +80,46 @@ export function columnNeeds(table: HTMLTableElement, cols: HTMLTableColElement[]
 }
 
 /**
+ * In the page, for a long table's chunk of rows: the same needs from one layout instead of
+ * two, the table set at its narrowest (automatic layout, no width). A cell's box is then its
+ * column's narrowest, and its text's line boxes, added up, are the text on one line (a line
+ * break takes no width from a CJK text; a collapsed space at a break would, a fraction of a
+ * pixel that only the estimate of lines sees). The caller lays the rows out this way.
+ */
+export function narrowNeeds(table: HTMLTableElement, cols: HTMLTableColElement[]): ColumnNeeds {
+  const n = cols.length;
+  const range = document.createRange();
+  const oneLines: number[][] = [];
+  const headLines: number[][] = [];
+  const min = new Array<number>(n).fill(0);
+  const cell = table.querySelector('td, th');
+  const edges = (c: Element) => {
+    const s = getComputedStyle(c);
+    return parseFloat(s.paddingLeft) + parseFloat(s.paddingRight) + parseFloat(s.borderLeftWidth) + parseFloat(s.borderRightWidth);
+  };
+  // Padding and borders by column, from the first row that has a cell of its own in each.
+  const pads: (number | undefined)[] = new Array(n);
+  for (const r of table.rows) {
+    const widths = Array.from({ length: n }, (_, j) => {
+      const c = r.cells[j];
+      if (!c || c.colSpan !== 1) return 0;
+      min[j] = Math.max(min[j]!, c.getBoundingClientRect().width);
+      let w = 0;
+      const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+        if (t.parentElement?.closest('.sr-only')) continue;
+        range.selectNodeContents(t);
+        for (const b of range.getClientRects()) w += b.width;
+      }
+      return w + (pads[j] ??= edges(c));
+    });
+    (r.parentElement === table.tHead ? headLines : oneLines).push(widths);
+  }
+  const widest = (cells: number[][]) => Array.from({ length: n }, (_, j) => Math.max(0, ...cells.map((r) => r[j]!)) + 1);
+  return { need: widest(oneLines), needWithHead: widest([...headLines, ...oneLines]), min, fontSize: parseFloat(getComputedStyle(table).fontSize), box: cell ? edges(cell) : 0, oneLines, headLines };
+}
+
+/**
  * Widths for a table of many rows, where trying widths (a layout of every row each) costs too
  * much: every column on one line when they fit, the room left shared in proportion to the
  * needs; else the widest columns capped at one width, none below its narrowest, the narrow

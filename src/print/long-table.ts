@@ -4,7 +4,7 @@
 // has, whatever template made it. Data values are escaped in the HTML, so every `<tr` in a
 // table body opens a row.
 
-import { columnNeeds, fewestLines, unsqueezeColumns, type ColumnNeeds } from './columns.js';
+import { narrowNeeds, fewestLines, unsqueezeColumns, type ColumnNeeds } from './columns.js';
 
 export interface LongTable {
   /** The document up to the table's body rows, the table marked for fixed layout. */
@@ -153,15 +153,20 @@ export const COLUMNS_FUNCTION = `async (rows) => {
   const body = t && t.tBodies[0];
   const cols = t ? [...t.querySelectorAll('colgroup col')] : [];
   if (!body || !cols.length) return null;
+  // The table's width as printed, before its rows are in: then at its narrowest with them.
   document.querySelector('style[${STYLE_MARK}]').textContent = ${JSON.stringify(MEASURE_STYLE)};
+  if (!getComputedStyle(document.documentElement).getPropertyValue('--type-width').trim()) return null;
+  const width = t.getBoundingClientRect().width;
+  t.style.tableLayout = 'auto';
+  t.style.width = '0px';
+  t.style.minWidth = '0';
+  for (const c of cols) c.style.width = '';
   body.innerHTML = rows;
   do {
     document.documentElement.getBoundingClientRect();
     await document.fonts.ready;
   } while (document.fonts.status !== 'loaded');
-  if (!getComputedStyle(document.documentElement).getPropertyValue('--type-width').trim()) return null;
-  const needs = (${String(columnNeeds)})(t, cols);
-  return { ...needs, width: t.getBoundingClientRect().width };
+  return { ...(${String(narrowNeeds)})(t, cols), width };
 }`;
 
 /**
