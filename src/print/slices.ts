@@ -2,6 +2,8 @@
 // document's head once, then holds one chunk of the table's rows after another, put in and
 // taken out by DevTools evaluation: no page is loaded again, no face fetched twice, and the
 // layout that measures the rows is the one the print starts from.
+//  0. The columns first: each chunk's rows are measured for what they need of every column,
+//     and the widths shared out once (long-table.ts, columns.ts) hold for every slice.
 //  1. A tab puts in its chunk's rows and a few of the next chunk's, lays them out at the type
 //     area's width and reports their heights.
 //  2. Once the rows before the chunk are measured (by other tabs), the table's pages up to
