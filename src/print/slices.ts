@@ -252,7 +252,9 @@ async function columns(pool: TabPool, dir: string, t: LongTable, o: SliceOptions
     }),
   );
   if (unmeasurable) return undefined;
+  const t0 = performance.now();
   const widths = longColumns(found);
+  trace?.('all', 'share-columns', t0);
   if (trace) process.stderr.write(`slice-trace columns ${JSON.stringify({ widths, need: found.map((f) => f.need), min: found.map((f) => f.min) })}\n`);
   return withColumns(t, widths);
 }
