@@ -145,8 +145,9 @@ export type ChunkColumns = ColumnNeeds & { width: number };
 
 /**
  * What a tab runs (DevTools evaluation) to put a chunk of rows in the table and measure what
- * they need of its columns, as the layout pass measures a short table (columns.ts). Null when
- * the table declares no columns or the print stylesheet no type area: the declared widths stay.
+ * they need of its columns, the table laid out at its narrowest (narrowNeeds, columns.ts). Null
+ * when the table declares no columns or the print stylesheet no type area: the declared
+ * widths stay.
  */
 export const COLUMNS_FUNCTION = `async (rows) => {
   const t = document.querySelector('table[${TABLE_MARK}]');
