@@ -110,6 +110,7 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
   let again: Promise<{ same: Run; samePdf: Buffer; archived: Run }>;
   let short: Promise<{ root: string; r: Run }>;
   let fallback: Promise<{ root: string; r: Run }>;
+  let wider: Promise<{ sampled: Run; sampledPdf: Buffer; all: Run; allPdf: Buffer }>;
 
   beforeAll(async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-'));
@@ -123,6 +124,13 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
     pristine = copyOf('again');
     const shortRoot = copyOf('short');
     const fallbackRoot = copyOf('fallback');
+    // A name with a word wider than any other row's, in a row the sample of rows leaves out
+    // (every 12th row of 600 with 50 sampled: row 302 is not one).
+    const widerRoots = [copyOf('wider-sampled'), copyOf('wider-all')];
+    for (const r of widerRoots) {
+      const csv = path.join(r, 'data/2024Q4/problem-sites.csv');
+      writeFileSync(csv, readFileSync(csv, 'utf8').replace(/^(302,[^,]*,[^,]*)/m, '$1WWWWWWWWWWWWWW'));
+    }
     // Slices of 150 rows from 200 rows on; the same document as one slice is one page.pdf.
     const first = run(['build', '2024Q4', '--format', 'pdf', '--json'], root, env);
     const onePiece = run(['build', '2024Q4', '--format', 'pdf'], copy, { TONGBAO_SLICE_FROM: '200', TONGBAO_SLICE_ROWS: '100000' });
@@ -142,7 +150,13 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
       writeFileSync(path.join(fallbackRoot, 'templates/print.css'), css.replace(/var\(--type-width\)/g, '156mm').replace(/var\(--type-height\)/g, '225mm'));
       return { root: fallbackRoot, r: await run(['build', '2024Q4', '--format', 'pdf'], fallbackRoot, env) };
     })();
-    for (const p of [again, short, fallback]) p.catch(() => undefined); // awaited by their tests
+    wider = (async () => {
+      const build = (root: string, sample: string) => run(['build', '2024Q4', '--format', 'pdf'], root, { ...env, TONGBAO_SLICE_SAMPLE: sample, TONGBAO_SLICE_TRACE: '1' });
+      const [sampled, all] = await Promise.all([build(widerRoots[0]!, '50'), build(widerRoots[1]!, '100000')]);
+      const pdf = (root: string) => readFileSync(path.join(root, 'out/2024Q4/bulletin.pdf'));
+      return { sampled, sampledPdf: pdf(widerRoots[0]!), all, allPdf: pdf(widerRoots[1]!) };
+    })();
+    for (const p of [again, short, fallback, wider]) p.catch(() => undefined); // awaited by their tests
     const [r, one] = await Promise.all([first, onePiece]);
     expect(r.status, r.stderr).toBe(0);
     json = JSON.parse(r.stdout);
@@ -197,6 +211,21 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
     // took two lines (46 pages); a page holds about 22 rows of one line.
     expect(table.length).toBeLessThan((ROWS / 22) * 1.2);
   });
+
+  it('measures every row when one has a word wider than the sample of rows showed: the same PDF, the word whole', async () => {
+    const { sampled, sampledPdf, all, allPdf } = await wider;
+    expect(sampled.status, sampled.stderr).toBe(0);
+    expect(all.status, all.stderr).toBe(0);
+    // The rows were measured again, all of them (TONGBAO_SLICE_TRACE's steps).
+    expect(sampled.stderr).toContain('too-narrow');
+    expect(all.stderr).not.toContain('too-narrow');
+    expect(sampledPdf.equals(allPdf)).toBe(true);
+    const file = path.join(os.tmpdir(), `tongbao-slices-wider-${process.pid}.pdf`);
+    writeFileSync(file, sampledPdf);
+    const words = pageWords(file).join(' ').split(' ').filter((w) => w.includes('W'));
+    expect(words).toHaveLength(1);
+    expect(words[0]).toContain('W'.repeat(14));
+  }, 240_000);
 
   it('is tagged like the one-piece print: the same elements, the outline, the language', async () => {
     expect(pdfinfo(sliced)['Tagged']).toBe('yes');

@@ -120,8 +120,12 @@ export const MEASURE_FUNCTION = `async (rows, append) => {
   const tops = new Array(all.length + 1);
   for (let i = 0; i < all.length; i++) tops[i] = all[i].getBoundingClientRect().top;
   tops[all.length] = all.length ? all[all.length - 1].getBoundingClientRect().bottom : 0;
+  // A cell whose text runs past its box: a word wider than its column (measured columns keep
+  // words whole: withColumns).
+  let overflow = false;
+  for (let i = 0; i < all.length && !overflow; i++) for (const c of all[i].cells) if (c.scrollWidth > c.clientWidth) { overflow = true; break; }
   // A landscape table's page is as tall as the portrait type area is wide.
-  return { pageHeight: t.closest('.landscape') ? area.width : area.height, firstRowOffset: all.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
+  return { overflow, pageHeight: t.closest('.landscape') ? area.width : area.height, firstRowOffset: all.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
 }`;
 
 /**
@@ -176,16 +180,24 @@ export const COLUMNS_FUNCTION = `async (rows) => {
  * (columns.ts). Printed this way a site code or a 序号 is never broken in two
  * because its column was declared too narrow for the face it is set in.
  */
-export function longColumns(chunks: readonly ChunkColumns[]): number[] {
+export function longColumns(chunks: readonly ChunkColumns[]): { widths: number[]; wholeWords: boolean } {
   const max = (pick: (c: ChunkColumns) => number[]) => pick(chunks[0]!).map((_, j) => Math.max(...chunks.map((c) => pick(c)[j]!)));
   const need = max((c) => c.need);
   const min = max((c) => c.min);
   const { width, fontSize, box } = chunks[0]!;
-  return unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.headLines, need, min, width, fontSize, box), need, min, fontSize, box);
+  const widths = unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.headLines, need, min, width, fontSize, box), need, min, fontSize, box);
+  // Every column at least its narrowest: no word needs breaking (else the table is wider than
+  // the type area even so, and the print style breaks words as it would).
+  return { widths, wholeWords: widths.every((w, j) => w >= min[j]! - 0.01) };
 }
 
-/** The long table with its columns at these widths, in every document made of it. */
-export function withColumns(t: LongTable, widths: readonly number[]): LongTable {
-  const css = widths.map((w, j) => `table[${TABLE_MARK}]>colgroup>col:nth-child(${j + 1}){width:${w}px!important}`).join('');
+/**
+ * The long table with its columns at these widths, in every document made of it. When they
+ * hold every word of the rows they were measured from, no word is broken to fit its cell (the
+ * print style breaks a word too long for its line): a word of another row that does not fit
+ * runs past its cell, which the measuring of rows sees (MEASURE_FUNCTION).
+ */
+export function withColumns(t: LongTable, { widths, wholeWords }: { widths: readonly number[]; wholeWords: boolean }): LongTable {
+  const css = (wholeWords ? `table[${TABLE_MARK}] :is(td,th){overflow-wrap:normal}` : '') + widths.map((w, j) => `table[${TABLE_MARK}]>colgroup>col:nth-child(${j + 1}){width:${w}px!important}`).join('');
   return { ...t, head: t.head.replace(STYLE, STYLE + `<style>${css}</style>`) };
 }

@@ -47,6 +47,10 @@ export const SLICING = {
   get rowsPerSlice() {
     return Number(process.env['TONGBAO_SLICE_ROWS']) || 800;
   },
+  /** Rows the columns are measured from at first (every row when one is wider): two chunks. */
+  get sampleRows() {
+    return Number(process.env['TONGBAO_SLICE_SAMPLE']) || 1600;
+  },
   /** Rows past a chunk its tab holds at first: two pages of a table of one-line rows. */
   get lookahead() {
     return Number(process.env['TONGBAO_SLICE_LOOKAHEAD']) || 48;

@@ -35,6 +35,8 @@ export interface Tabs {
 
 export interface SliceOptions {
   rowsPerSlice: number;
+  /** Rows the columns are measured from at first, evenly spread. */
+  sampleRows: number;
   /** Rows a tab holds past its chunk at first, for the pages its slice may run over. */
   lookahead: number;
   tabs: number;
@@ -69,6 +71,9 @@ const trace = process.env['TONGBAO_SLICE_TRACE']
 /** Why the table cannot be paginated here: the caller prints in one piece. */
 class Unpaginated extends Error {}
 
+/** A row needs a column wider than the sample of rows showed: every row is measured. */
+class TooNarrow extends Error {}
+
 class SliceMismatch extends Error {
   constructor(k: number, want: number, got: number) {
     super(`第 ${k + 1} 段应有 ${want} 页，实际 ${got} 页`);
@@ -90,10 +95,11 @@ class TabPool {
     readonly size: number,
   ) {}
 
+  /** Every job run, or the first failure once every tab has stopped (a tab is never shared). */
   async run(jobs: ((tab: Tab) => Promise<void>)[]): Promise<void> {
     let next = 0;
     let failed = false;
-    await Promise.all(
+    const settled = await Promise.allSettled(
       Array.from({ length: Math.min(this.size, jobs.length) }, async (_, w) => {
         this.tabs[w] ??= this.opener.open().then((page) => ({ page }));
         const tab = await this.tabs[w];
@@ -108,6 +114,13 @@ class TabPool {
         }
       }),
     );
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** Load every file again: the next run's files have the same names and other content. */
+  forget(): void {
+    for (const t of this.tabs) void t.then((tab) => (tab.holds = undefined), () => undefined);
   }
 
   async load(tab: Tab, file: string): Promise<void> {
@@ -124,7 +137,7 @@ class TabPool {
 }
 
 type Model = Omit<TableMeasure, 'rowHeights'>;
-type Measured = Model & { tops: number[] };
+type Measured = Model & { tops: number[]; overflow: boolean };
 
 /**
  * The rows' heights as the tabs report them, and the table's pages as far as they tell.
@@ -212,16 +225,30 @@ export function paginatedDocument(t: LongTable, starts: readonly number[]): stri
 const evaluate = <T>(tab: Tab, fn: string, ...args: unknown[]): Promise<T> =>
   tab.page.evaluate(`(${fn})(${args.map((a) => JSON.stringify(a)).join(',')})`) as Promise<T>;
 
+/** Every k-th row of n, k such that there are at most `most` (all of them in a shorter table). */
+function sampleRows(n: number, most: number): number[] {
+  const k = Math.ceil(n / Math.max(1, most));
+  return Array.from({ length: Math.ceil(n / k) }, (_, i) => i * k);
+}
+
 export async function printSliced(tabs: Tabs, htmlFile: string, long: LongTable, o: SliceOptions): Promise<Sliced | Unsliced> {
   const pool = new TabPool(tabs, Math.max(1, o.tabs));
   const pager = new Pager(long.rows.length);
   const dir = path.dirname(htmlFile);
-  let measured: LongTable | undefined;
+  let measured: { table: LongTable; sampled: boolean } | undefined;
   try {
-    measured = await columns(pool, dir, long, o);
-    return await sliced(pool, pager, dir, measured ?? long, o);
+    measured = await columns(pool, dir, long, sampleRows(long.rows.length, o.sampleRows), o);
+    try {
+      return await sliced(pool, pager, dir, measured?.table ?? long, o, measured?.sampled ?? false);
+    } catch (e) {
+      if (!(e instanceof TooNarrow)) throw e;
+      trace?.('all', 'too-narrow', performance.now());
+      pool.forget();
+      measured = await columns(pool, dir, long, undefined, o);
+      return await sliced(pool, new Pager(long.rows.length), dir, measured?.table ?? long, o, false);
+    }
   } catch (e) {
-    if (e instanceof Unpaginated || e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message, ...(measured && { table: measured }) };
+    if (e instanceof Unpaginated || e instanceof SliceMismatch || e instanceof JoinError) return { reason: e.message, ...(measured && { table: measured.table }) };
     throw e;
   } finally {
     await pool.close();
@@ -229,13 +256,16 @@ export async function printSliced(tabs: Tabs, htmlFile: string, long: LongTable,
 }
 
 /**
- * The table with its columns at widths measured from all its rows, chunk by chunk on the
- * tabs, before any row is measured for pages: undefined when the document does not say
- * enough to measure them (no declared columns, no type area), and the declared widths stay.
+ * The table with its columns at widths measured from `picked` rows (all when undefined),
+ * chunk by chunk on the tabs, before any row is measured for pages, and whether the rows
+ * must be checked for a word wider than its column (some were not measured); undefined when
+ * the document does not say enough to measure them (no declared columns, no type area), and
+ * the declared widths stay.
  */
-async function columns(pool: TabPool, dir: string, t: LongTable, o: SliceOptions): Promise<LongTable | undefined> {
-  const n = t.rows.length;
-  const size = Math.max(1, o.rowsPerSlice);
+async function columns(pool: TabPool, dir: string, t: LongTable, picked: number[] | undefined, o: SliceOptions): Promise<{ table: LongTable; sampled: boolean } | undefined> {
+  const rows = picked ? picked.map((i) => t.rows[i]!) : t.rows;
+  const n = rows.length;
+  const size = Math.max(1, Math.min(o.rowsPerSlice, 800));
   const file = path.join(dir, 'slice-columns.html');
   writeFileSync(file, sliceDocument(t, { from: 0, to: 0, breaks: new Set(), tail: false }));
   const found: ChunkColumns[] = [];
@@ -245,7 +275,7 @@ async function columns(pool: TabPool, dir: string, t: LongTable, o: SliceOptions
       if (unmeasurable) return;
       const t0 = performance.now();
       await pool.load(tab, file);
-      const m = await evaluate<ChunkColumns | null>(tab, COLUMNS_FUNCTION, t.rows.slice(k * size, Math.min(n, (k + 1) * size)).join(''));
+      const m = await evaluate<ChunkColumns | null>(tab, COLUMNS_FUNCTION, rows.slice(k * size, Math.min(n, (k + 1) * size)).join(''));
       trace?.(k, 'columns', t0);
       if (m) found[k] = m;
       else unmeasurable = true;
@@ -253,13 +283,14 @@ async function columns(pool: TabPool, dir: string, t: LongTable, o: SliceOptions
   );
   if (unmeasurable) return undefined;
   const t0 = performance.now();
-  const widths = longColumns(found);
+  const columns = longColumns(found);
   trace?.('all', 'share-columns', t0);
-  if (trace) process.stderr.write(`slice-trace columns ${JSON.stringify({ widths, need: found.map((f) => f.need), min: found.map((f) => f.min) })}\n`);
-  return withColumns(t, widths);
+  if (trace) process.stderr.write(`slice-trace columns ${JSON.stringify({ rows: n, ...columns })}\n`);
+  return { table: withColumns(t, columns), sampled: n < t.rows.length && columns.wholeWords };
 }
 
-async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o: SliceOptions): Promise<Sliced> {
+/** `sampled`: the columns were measured from a sample of the rows; a row wider stops the print. */
+async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o: SliceOptions, sampled: boolean): Promise<Sliced> {
   const n = t.rows.length;
   const size = Math.max(1, o.rowsPerSlice);
   const chunks = Math.ceil(n / size);
@@ -317,6 +348,7 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     const m = await evaluate<Measured | null>(tab, MEASURE_FUNCTION, rows(first, end), false);
     trace?.(k, 'measure', t0);
     if (!m) throw new Unpaginated('打印样式没有给出版心尺寸（--type-width、--type-height），或表格前没有分页');
+    if (sampled && m.overflow) throw new TooNarrow();
     pager.record(first, m, k === 0);
     t0 = performance.now();
     await pager.until(first);
@@ -327,7 +359,9 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     while (from === undefined || to === undefined || (from < to && to > end)) {
       // The slice runs past the rows held: hold twice as many past the chunk, and measure.
       const more = Math.min(n, end + Math.max(1, end - next));
-      pager.record(first, (await evaluate<Measured>(tab, MEASURE_FUNCTION, rows(end, more), true))!, false);
+      const m = (await evaluate<Measured>(tab, MEASURE_FUNCTION, rows(end, more), true))!;
+      if (sampled && m.overflow) throw new TooNarrow();
+      pager.record(first, m, false);
       end = more;
       from = pager.sliceStart(first);
       to = next === n ? n : pager.sliceStart(next);
