@@ -19,8 +19,6 @@ export interface ColumnNeeds {
   box: number;
   /** Each body row's cells on one line (0: no cell of the row's own in that column). */
   oneLines: number[][];
-  /** The same for the header rows. */
-  headLines: number[][];
 }
 
 /**
@@ -68,15 +66,13 @@ export function columnNeeds(table: HTMLTableElement, cols: HTMLTableColElement[]
   // A long header (省（区、市）/部门) may wrap over a column of short values: the need is
   // the body's; the header only must not end in a lone character.
   const lines = measure('th, td { white-space: nowrap !important; }', 'max-content', oneLine);
-  const inHead = (i: number) => rows[i]!.parentElement === table.tHead;
-  const oneLines = lines.filter((_, i) => !inHead(i));
-  const headLines = lines.filter((_, i) => inHead(i));
+  const oneLines = lines.filter((_, i) => rows[i]!.parentElement !== table.tHead);
   const need = widest(oneLines).map((w) => w + 1);
   const needWithHead = widest(lines).map((w) => w + 1);
   const min = widest(measure('', '0px', (c) => c.getBoundingClientRect().width));
   const cell = table.querySelector('td, th');
   const box = cell ? (({ paddingLeft, paddingRight, borderLeftWidth, borderRightWidth }) => [paddingLeft, paddingRight, borderLeftWidth, borderRightWidth].reduce((a, b) => a + parseFloat(b), 0))(getComputedStyle(cell)) : 0;
-  return { need, needWithHead, min, fontSize: parseFloat(getComputedStyle(table).fontSize), box, oneLines, headLines };
+  return { need, needWithHead, min, fontSize: parseFloat(getComputedStyle(table).fontSize), box, oneLines };
 }
 
 /**
@@ -116,7 +112,73 @@ export function narrowNeeds(table: HTMLTableElement, cols: HTMLTableColElement[]
     (r.parentElement === table.tHead ? headLines : oneLines).push(widths);
   }
   const widest = (cells: number[][]) => Array.from({ length: n }, (_, j) => Math.max(0, ...cells.map((r) => r[j]!)) + 1);
-  return { need: widest(oneLines), needWithHead: widest([...headLines, ...oneLines]), min, fontSize: parseFloat(getComputedStyle(table).fontSize), box: cell ? edges(cell) : 0, oneLines, headLines };
+  return { need: widest(oneLines), needWithHead: widest([...headLines, ...oneLines]), min, fontSize: parseFloat(getComputedStyle(table).fontSize), box: cell ? edges(cell) : 0, oneLines };
+}
+
+/**
+ * A header cell's lines from a width on: [width in px, lines, 1 when a line holds one
+ * character, the letter spacing in em that mends such a line (0: none needed or found)].
+ */
+export type HeadLines = [number, number, number, number][];
+
+/**
+ * In the page: how each header cell of `table` wraps at every whole px from `from` to `to`
+ * (its column's narrowest to its one line), laid out alone in a table of one column with the
+ * same attributes and rules. The header is read on every page of a long table: its lines
+ * and a lone character in it are known exactly, where the rows' are estimated.
+ */
+export function headerLines(table: HTMLTableElement, from: number[], to: number[]): HeadLines[] {
+  const head = table.tHead?.rows[0];
+  if (!head) return [];
+  const fontSize = parseFloat(getComputedStyle(table).fontSize);
+  const probe = table.cloneNode(false) as HTMLTableElement;
+  probe.style.cssText = 'table-layout:fixed;position:absolute;visibility:hidden;left:0;top:0;min-width:0';
+  const row = document.createElement('tr');
+  probe.append(table.tHead!.cloneNode(false));
+  probe.tHead!.append(row);
+  table.after(probe);
+  const range = document.createRange();
+  const out: HeadLines[] = [];
+  for (let j = 0; j < from.length; j++) {
+    const points: HeadLines = [];
+    out.push(points);
+    const cell = head.cells[j];
+    if (!cell || cell.colSpan !== 1) continue;
+    row.replaceChildren(cell.cloneNode(true));
+    const texts: Text[] = [];
+    const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode() as Text | null; t; t = walker.nextNode() as Text | null) if (!t.parentElement?.closest('.sr-only')) texts.push(t);
+    const th = row.firstElementChild as HTMLElement;
+    const wrap = (): [number, number] => {
+      const tops: number[] = [];
+      for (const t of texts)
+        for (let i = 0; i < t.data.length; i++) {
+          if (!t.data[i]!.trim()) continue;
+          range.setStart(t, i);
+          range.setEnd(t, i + 1);
+          tops.push(range.getBoundingClientRect().top);
+        }
+      const apart = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || Math.abs(a - b) > fontSize / 2;
+      return [tops.filter((y, i) => apart(tops[i - 1], y)).length, tops.length > 1 && tops.some((y, i) => apart(tops[i - 1], y) && apart(y, tops[i + 1])) ? 1 : 0];
+    };
+    for (let w = Math.floor(from[j]!); w <= Math.ceil(to[j]!); w++) {
+      probe.style.width = `${w}px`;
+      let [lines, lone] = wrap();
+      let spacing = 0;
+      // A lone character the layout pass would mend by spacing (§7.3.5.5), as it does.
+      for (const em of lone ? [-0.05, 0.05, -0.1, 0.1, 0.15, 0.2] : []) {
+        th.style.letterSpacing = `${em}em`;
+        const [l, b] = wrap();
+        if (!b) [lines, lone, spacing] = [l, 0, em];
+        if (!b) break;
+      }
+      th.style.letterSpacing = '';
+      const last = points.at(-1);
+      if (!last || last[1] !== lines || last[2] !== lone || last[3] !== spacing) points.push([w, lines, lone, spacing]);
+    }
+  }
+  probe.remove();
+  return out;
 }
 
 /**
@@ -154,14 +216,15 @@ export function spreadColumns(need: number[], min: number[], width: number): num
  * column `w` wide: x / w lines, rounded up, padding and borders aside). The estimate only
  * chooses the widths; the pages are found from the rows laid out at them.
  */
-export function fewestLines(oneLines: number[][], headLines: number[][], need: number[], min: number[], width: number, fontSize: number, box: number): number[] {
+export function fewestLines(oneLines: number[][], head: HeadLines[], need: number[], min: number[], width: number, fontSize: number, box: number): number[] {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   if (sum(need) <= width || sum(min) >= width) return spreadColumns(need, min, width);
   const n = need.length;
   const widths = [...min];
   // A line holds whole characters: a column's room counted in them. A cell whose last line
-  // would hold one character counts a quarter line more (GB/T 9704 tables are read line by
-  // line; the short tables' layout pass mends those by moving width).
+  // would hold one character counts a quarter line more, a whole line in the header, which is
+  // read on every page (GB/T 9704 tables are read line by line; the short tables' layout pass
+  // mends those by moving width).
   const cost = () => {
     const room = widths.map((w) => Math.max(fontSize, Math.floor((w - box) / fontSize + 1e-6) * fontSize));
     const rowCost = (row: number[]) => {
@@ -180,8 +243,13 @@ export function fewestLines(oneLines: number[][], headLines: number[][], need: n
     let t = 0;
     for (const row of oneLines) t += rowCost(row);
     // The header is repeated on every page: about one in twenty rows.
-    for (const row of headLines) t += (rowCost(row) * oneLines.length) / 20;
-    return t;
+    let headLines = 1;
+    let headLone = 0;
+    head.forEach((points, j) => {
+      const at = points.findLast(([w]) => w <= widths[j]!) ?? points[0];
+      if (at) [headLines, headLone] = [Math.max(headLines, at[1]), Math.max(headLone, at[2])];
+    });
+    return t + ((headLines + 4 * headLone) * oneLines.length) / 20;
   };
   let left = width - sum(widths);
   while (left > 0.01) {

@@ -4,7 +4,7 @@
 // has, whatever template made it. Data values are escaped in the HTML, so every `<tr` in a
 // table body opens a row.
 
-import { narrowNeeds, fewestLines, unsqueezeColumns, type ColumnNeeds } from './columns.js';
+import { fewestLines, headerLines, narrowNeeds, unsqueezeColumns, type ColumnNeeds, type HeadLines } from './columns.js';
 
 export interface LongTable {
   /** The document up to the table's body rows, the table marked for fixed layout. */
@@ -144,8 +144,8 @@ export const PREPARE_FUNCTION = `(from, to, breaks, css) => {
   document.querySelector('style[${STYLE_MARK}]').textContent += css;
 }`;
 
-/** What a chunk of rows needs of the long table's columns, and the table's width. */
-export type ChunkColumns = ColumnNeeds & { width: number };
+/** What a chunk of rows needs of the long table's columns, the table's width, and (asked of one chunk) how its header wraps. */
+export type ChunkColumns = ColumnNeeds & { width: number; head?: HeadLines[] };
 
 /**
  * What a tab runs (DevTools evaluation) to put a chunk of rows in the table and measure what
@@ -153,7 +153,7 @@ export type ChunkColumns = ColumnNeeds & { width: number };
  * when the table declares no columns or the print stylesheet no type area: the declared
  * widths stay.
  */
-export const COLUMNS_FUNCTION = `async (rows) => {
+export const COLUMNS_FUNCTION = `async (rows, withHead) => {
   const t = document.querySelector('table[${TABLE_MARK}]');
   const body = t && t.tBodies[0];
   const cols = t ? [...t.querySelectorAll('colgroup col')] : [];
@@ -171,7 +171,8 @@ export const COLUMNS_FUNCTION = `async (rows) => {
     document.documentElement.getBoundingClientRect();
     await document.fonts.ready;
   } while (document.fonts.status !== 'loaded');
-  return { ...(${String(narrowNeeds)})(t, cols), width };
+  const needs = (${String(narrowNeeds)})(t, cols);
+  return { ...needs, width, ...(withHead && { head: (${String(headerLines)})(t, needs.min, needs.needWithHead) }) };
 }`;
 
 /**
@@ -180,15 +181,25 @@ export const COLUMNS_FUNCTION = `async (rows) => {
  * (columns.ts). Printed this way a site code or a 序号 is never broken in two
  * because its column was declared too narrow for the face it is set in.
  */
-export function longColumns(chunks: readonly ChunkColumns[]): { widths: number[]; wholeWords: boolean } {
+export function longColumns(chunks: readonly ChunkColumns[]): LongColumns {
   const max = (pick: (c: ChunkColumns) => number[]) => pick(chunks[0]!).map((_, j) => Math.max(...chunks.map((c) => pick(c)[j]!)));
   const need = max((c) => c.need);
   const min = max((c) => c.min);
   const { width, fontSize, box } = chunks[0]!;
-  const widths = unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.headLines, need, min, width, fontSize, box), need, min, fontSize, box);
+  const widths = unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.head ?? [], need, min, width, fontSize, box), need, min, fontSize, box);
   // Every column at least its narrowest: no word needs breaking (else the table is wider than
   // the type area even so, and the print style breaks words as it would).
-  return { widths, wholeWords: widths.every((w, j) => w >= min[j]! - 0.01) };
+  const wholeWords = widths.every((w, j) => w >= min[j]! - 0.01);
+  // The header's letter spacing where it mends a line of one character at these widths.
+  const spacing = widths.map((w, j) => (chunks[0]!.head?.[j] ?? []).findLast(([at]) => at <= w)?.[3] ?? 0);
+  return { widths, wholeWords, spacing };
+}
+
+/** A long table's columns: widths in px, whether they hold every word, the header cells' letter spacing in em. */
+export interface LongColumns {
+  widths: readonly number[];
+  wholeWords: boolean;
+  spacing: readonly number[];
 }
 
 /**
@@ -197,7 +208,9 @@ export function longColumns(chunks: readonly ChunkColumns[]): { widths: number[]
  * print style breaks a word too long for its line): a word of another row that does not fit
  * runs past its cell, which the measuring of rows sees (MEASURE_FUNCTION).
  */
-export function withColumns(t: LongTable, { widths, wholeWords }: { widths: readonly number[]; wholeWords: boolean }): LongTable {
-  const css = (wholeWords ? `table[${TABLE_MARK}] :is(td,th){overflow-wrap:normal}` : '') + widths.map((w, j) => `table[${TABLE_MARK}]>colgroup>col:nth-child(${j + 1}){width:${w}px!important}`).join('');
+export function withColumns(t: LongTable, { widths, wholeWords, spacing }: LongColumns): LongTable {
+  const css = (wholeWords ? `table[${TABLE_MARK}] :is(td,th){overflow-wrap:normal}` : '') +
+    spacing.map((em, j) => (em ? `table[${TABLE_MARK}]>thead>tr:first-child>:nth-child(${j + 1}){letter-spacing:${em}em}` : '')).join('') +
+    widths.map((w, j) => `table[${TABLE_MARK}]>colgroup>col:nth-child(${j + 1}){width:${w}px!important}`).join('');
   return { ...t, head: t.head.replace(STYLE, STYLE + `<style>${css}</style>`) };
 }

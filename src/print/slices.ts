@@ -275,7 +275,7 @@ async function columns(pool: TabPool, dir: string, t: LongTable, picked: number[
       if (unmeasurable) return;
       const t0 = performance.now();
       await pool.load(tab, file);
-      const m = await evaluate<ChunkColumns | null>(tab, COLUMNS_FUNCTION, rows.slice(k * size, Math.min(n, (k + 1) * size)).join(''));
+      const m = await evaluate<ChunkColumns | null>(tab, COLUMNS_FUNCTION, rows.slice(k * size, Math.min(n, (k + 1) * size)).join(''), k === 0);
       trace?.(k, 'columns', t0);
       if (m) found[k] = m;
       else unmeasurable = true;
@@ -285,7 +285,7 @@ async function columns(pool: TabPool, dir: string, t: LongTable, picked: number[
   const t0 = performance.now();
   const columns = longColumns(found);
   trace?.('all', 'share-columns', t0);
-  if (trace) process.stderr.write(`slice-trace columns ${JSON.stringify({ rows: n, ...columns })}\n`);
+  if (trace) process.stderr.write(`slice-trace columns ${JSON.stringify({ rows: n, ...columns, head: found[0]?.head })}\n`);
   return { table: withColumns(t, columns), sampled: n < t.rows.length && columns.wholeWords };
 }
 
