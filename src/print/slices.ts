@@ -95,8 +95,11 @@ class TabPool {
     readonly size: number,
   ) {}
 
-  /** Every job run, or the first failure once every tab has stopped (a tab is never shared). */
-  async run(jobs: ((tab: Tab) => Promise<void>)[]): Promise<void> {
+  /**
+   * Every job run, or the first failure once every tab has stopped (a tab is never shared):
+   * `failed` is told at once, so that a job waiting on another's results gives up.
+   */
+  async run(jobs: ((tab: Tab) => Promise<void>)[], onFailure?: (e: unknown) => void): Promise<void> {
     let next = 0;
     let failed = false;
     const settled = await Promise.allSettled(
@@ -108,6 +111,7 @@ class TabPool {
           try {
             await jobs[i]!(tab);
           } catch (e) {
+            if (!failed) onFailure?.(e);
             failed = true;
             throw e;
           }
@@ -403,7 +407,7 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
   };
 
   try {
-    await pool.run([headJob, ...Array.from({ length: chunks }, (_, k) => chunk(k))]);
+    await pool.run([headJob, ...Array.from({ length: chunks }, (_, k) => chunk(k))], (e) => pager.fail(e));
   } catch (e) {
     pager.fail(e);
     throw e;
