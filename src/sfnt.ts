@@ -1,5 +1,61 @@
-// TrueType tables written for a font subset: the OFD's embedded faces (ofd/fonts.ts) and the
-// Word document's (docx/embed.ts) need the same character map and the same file around it.
+// TrueType tables read and written for a font subset: the OFD's embedded faces (ofd/fonts.ts)
+// and the Word document's (docx/embed.ts) need the same character map and the same file around it.
+
+/** A font file's tables by tag (views into `font`), and its sfnt version. */
+export function readTables(font: Buffer): { version: number; tables: Map<string, Buffer> } {
+  const tables = new Map<string, Buffer>();
+  for (let i = 0; i < font.readUInt16BE(4); i++) {
+    const rec = 12 + i * 16;
+    const at = font.readUInt32BE(rec + 8);
+    tables.set(font.toString('latin1', rec, rec + 4), font.subarray(at, at + font.readUInt32BE(rec + 12)));
+  }
+  return { version: font.readUInt32BE(0), tables };
+}
+
+/** A cmap's character → glyph pairs (formats 4 and 12 of the Unicode encodings), the first subtable's first. */
+export function readCmap(cmap: Buffer | undefined): Map<number, number> {
+  const map = new Map<number, number>();
+  if (!cmap) return map;
+  const count = cmap.readUInt16BE(2);
+  for (let i = 0; i < count; i++) {
+    const platform = cmap.readUInt16BE(4 + i * 8);
+    const encoding = cmap.readUInt16BE(6 + i * 8);
+    const at = cmap.readUInt32BE(8 + i * 8);
+    if (!(platform === 0 || (platform === 3 && (encoding === 1 || encoding === 10)))) continue;
+    const format = cmap.readUInt16BE(at);
+    if (format === 4) {
+      const segs = cmap.readUInt16BE(at + 6) / 2;
+      const ends = at + 14;
+      const starts = ends + segs * 2 + 2;
+      const deltas = starts + segs * 2;
+      const ranges = deltas + segs * 2;
+      for (let s = 0; s < segs; s++) {
+        const end = cmap.readUInt16BE(ends + s * 2);
+        const start = cmap.readUInt16BE(starts + s * 2);
+        const delta = cmap.readInt16BE(deltas + s * 2);
+        const range = cmap.readUInt16BE(ranges + s * 2);
+        for (let c = start; c <= end && c !== 0xffff; c++) {
+          let g: number;
+          if (range === 0) g = (c + delta) & 0xffff;
+          else {
+            const raw = cmap.readUInt16BE(ranges + s * 2 + range + (c - start) * 2);
+            g = raw === 0 ? 0 : (raw + delta) & 0xffff;
+          }
+          if (g && !map.has(c)) map.set(c, g);
+        }
+      }
+    } else if (format === 12) {
+      const groups = cmap.readUInt32BE(at + 12);
+      for (let k = 0; k < groups; k++) {
+        const start = cmap.readUInt32BE(at + 16 + k * 12);
+        const end = cmap.readUInt32BE(at + 20 + k * 12);
+        const glyph = cmap.readUInt32BE(at + 24 + k * 12);
+        for (let c = start; c <= end; c++) if (!map.has(c)) map.set(c, glyph + (c - start));
+      }
+    }
+  }
+  return map;
+}
 
 /** A cmap with a format 4 subtable (BMP, Windows Unicode) and a format 12 one (all of Unicode). */
 export function writeCmap(map: Map<number, number>): Buffer {
