@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Block, DocxDocument, Face, Run } from './model.js';
 import { FACES, STYLES } from './styles.js';
 import { readCmap, readTables, writeCmap, writeSfnt } from '../sfnt.js';
+import { decodedFace } from '../font-cache.js';
 import { subsetOf } from './subset.js';
 
 const require = createRequire(import.meta.url);
@@ -102,10 +103,10 @@ function nameTable(original: Buffer, family: string, postscript: string): Buffer
   return Buffer.concat([head, ...records.map((r) => r.text)]);
 }
 
-/** A file of a face cut to `text`: the woff2 is decoded once a process (the 楷 face's takes 0.8 s), when first cut. */
+/** A file of a face cut to `text`: opened when first cut, decoded from woff2 by the cache the print's cuts share. */
 function cutFrom(pkg: string, file: string, text: string): Promise<Buffer> {
   const at = path.join(path.dirname(require.resolve(`@fontsource/${pkg}/package.json`)), 'files', file);
-  return subsetOf(at, () => import('fontverter').then((m) => m.default.convert(readFileSync(at), 'truetype')), text);
+  return subsetOf(at, () => decodedFace(at), text);
 }
 
 /** The GUID of a key from a hash: the same font, the same key. */
