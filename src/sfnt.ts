@@ -103,41 +103,42 @@ export function writeCmap(map: Map<number, number>): Buffer {
   return Buffer.concat([head, f4, f12]);
 }
 
+/** The sum of the 32-bit words of `b`, whose length is a multiple of 4. */
 const checksum = (b: Buffer) => {
   let sum = 0;
-  const padded = Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
-  for (let i = 0; i < padded.length; i += 4) sum = (sum + padded.readUInt32BE(i)) >>> 0;
+  for (let i = 0; i < b.length; i += 4) sum = (sum + b.readUInt32BE(i)) >>> 0;
   return sum;
 };
 
 /** A TrueType file of these tables, in tag order, checksums and head.checkSumAdjustment set. */
 export function writeSfnt(all: ReadonlyMap<string, Buffer>, version = 0x00010000): Buffer {
   const tags = [...all.keys()].sort();
-  const header = Buffer.alloc(12 + tags.length * 16);
-  header.writeUInt32BE(version, 0);
-  header.writeUInt16BE(tags.length, 4);
+  const padded = (n: number) => (n + 3) & ~3;
+  // One buffer, zero-filled: each table copied in at its offset, padded with zeros to a word.
+  const size = tags.reduce((n, tag) => n + padded(all.get(tag)!.length), 12 + tags.length * 16);
+  const out = Buffer.alloc(size);
+  out.writeUInt32BE(version, 0);
+  out.writeUInt16BE(tags.length, 4);
   const pow = 2 ** Math.floor(Math.log2(tags.length));
-  header.writeUInt16BE(pow * 16, 6);
-  header.writeUInt16BE(Math.log2(pow), 8);
-  header.writeUInt16BE(tags.length * 16 - pow * 16, 10);
-  let offset = header.length;
-  let headAt = 0;
-  const bodies = tags.map((tag, i) => {
-    const data = Buffer.from(all.get(tag)!);
+  out.writeUInt16BE(pow * 16, 6);
+  out.writeUInt16BE(Math.log2(pow), 8);
+  out.writeUInt16BE(tags.length * 16 - pow * 16, 10);
+  let offset = 12 + tags.length * 16;
+  let headAt = -1;
+  tags.forEach((tag, i) => {
+    const data = all.get(tag)!;
+    data.copy(out, offset);
     if (tag === 'head') {
-      data.writeUInt32BE(0, 8); // checkSumAdjustment, set below
+      out.writeUInt32BE(0, offset + 8); // checkSumAdjustment, set below
       headAt = offset;
     }
     const rec = 12 + i * 16;
-    header.write(tag, rec, 'latin1');
-    header.writeUInt32BE(checksum(data), rec + 4);
-    header.writeUInt32BE(offset, rec + 8);
-    header.writeUInt32BE(data.length, rec + 12);
-    const padded = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
-    offset += padded.length;
-    return padded;
+    out.write(tag, rec, 'latin1');
+    out.writeUInt32BE(checksum(out.subarray(offset, offset + padded(data.length))), rec + 4);
+    out.writeUInt32BE(offset, rec + 8);
+    out.writeUInt32BE(data.length, rec + 12);
+    offset += padded(data.length);
   });
-  const out = Buffer.concat([header, ...bodies]);
-  out.writeUInt32BE((0xb1b0afba - checksum(out)) >>> 0, headAt + 8);
+  if (headAt >= 0) out.writeUInt32BE((0xb1b0afba - checksum(out)) >>> 0, headAt + 8);
   return out;
 }

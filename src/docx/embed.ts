@@ -103,9 +103,17 @@ function nameTable(original: Buffer, family: string, postscript: string): Buffer
   return Buffer.concat([head, ...records.map((r) => r.text)]);
 }
 
+/** An @fontsource package's folder (resolved once: 0.6 ms a document). */
+const packageDirs = new Map<string, string>();
+function packageDir(pkg: string): string {
+  let dir = packageDirs.get(pkg);
+  if (!dir) packageDirs.set(pkg, (dir = path.dirname(require.resolve(`@fontsource/${pkg}/package.json`))));
+  return dir;
+}
+
 /** A file of a face cut to `text`: opened when first cut, decoded from woff2 by the cache the print's cuts share. */
 function cutFrom(pkg: string, file: string, text: string): Promise<Buffer> {
-  const at = path.join(path.dirname(require.resolve(`@fontsource/${pkg}/package.json`)), 'files', file);
+  const at = path.join(packageDir(pkg), 'files', file);
   return subsetOf(at, () => decodedFace(at), text);
 }
 
@@ -161,8 +169,7 @@ function slices(pkg: string, weight: string): Slice[] {
   const key = `${pkg}/${weight}`;
   let list = sliceLists.get(key);
   if (list) return list;
-  const dir = path.dirname(require.resolve(`@fontsource/${pkg}/package.json`));
-  const css = readFileSync(path.join(dir, `${weight}.css`), 'utf8');
+  const css = readFileSync(path.join(packageDir(pkg), `${weight}.css`), 'utf8');
   list = [...css.matchAll(/url\(\.\/files\/([^)]+\.woff2)\)[^}]*unicode-range:\s*([^;]+);/g)].map((m) => {
     const spans = m[2]!.split(',').map((r) => r.trim().replace(/^U\+/i, '').split('-').map((h) => parseInt(h, 16)));
     return { file: m[1]!, covers: (c: number) => spans.some(([a, b]) => c >= a! && c <= (b ?? a!)) };
