@@ -161,9 +161,9 @@ export async function embeddedFonts(doc: DocxDocument): Promise<EmbeddedFont[]> 
 // glyphs are appended to the subset (outlines, widths and the character map; no hinting, no
 // layout tables), so that the one embedded font holds every character the PDF prints.
 
-/** The slice files of a face's weight: file and the code points its unicode-range names. */
+/** A slice file of a face's weight, and the code points its unicode-range names. */
 type Slice = { file: string; covers: (c: number) => boolean };
-/** Read once a process: the package's CSS does not change under it, and reading it took 3 ms a face. */
+/** The slice files of each face's weight, read from the package's CSS once a process (3 ms a face). */
 const sliceLists = new Map<string, Slice[]>();
 function slices(pkg: string, weight: string): Slice[] {
   const key = `${pkg}/${weight}`;
