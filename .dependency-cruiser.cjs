@@ -9,7 +9,7 @@
 // new.ts, init.ts and workbook.ts run the stages; commands/ is the command line, and only cli.ts uses it.
 // Type-only imports count: an arrow is an arrow.
 const stage = (name) => `^src/${name}/`;
-const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods|lists|zip|sfnt)[.]ts$';
+const rootVocabulary = '^src/(bulletin|schema|messages|values|regions|divisions|periods|lists|zip|sfnt|font-cache)[.]ts$';
 const runners = '^src/(build|render-bulletin|preview|new|init|workbook)[.]ts$';
 
 /** `from` may not import any of `to`. */

@@ -31,16 +31,22 @@ function fontRels(count: number): string {
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`;
 }
 
+/** A package's parts by path: text, or bytes (a package read back from its zip gives UTF-8 for the text). */
+export type Parts = ReadonlyMap<string, string | Uint8Array>;
+
+/** The parts of a zipped package. */
+export const partsOfZip = (bytes: Uint8Array): Parts => new Map(Object.entries(unzipSync(bytes)));
+
 /** Rewrite a package made by `docx` so that it depends on nothing but its input. */
-export function normalizePackage(bytes: Uint8Array, info: PackageInfo & { fontTable: string; fonts?: readonly { data: Uint8Array }[] }): Buffer {
-  const entries = unzipSync(bytes);
+export function normalizePackage(parts: Parts, info: PackageInfo & { fontTable: string; fonts?: readonly { data: Uint8Array }[] }): Buffer {
+  const entries = new Map(parts);
   const fonts = info.fonts ?? [];
   // The embedded fonts (embed.ts): their files, their relationships from the font table.
-  fonts.forEach((f, i) => (entries[`word/fonts/font${i + 1}.odttf`] = new Uint8Array(f.data)));
-  if (fonts.length) entries['word/_rels/fontTable.xml.rels'] = strToU8(fontRels(fonts.length));
-  const names = Object.keys(entries).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  fonts.forEach((f, i) => entries.set(`word/fonts/font${i + 1}.odttf`, f.data));
+  if (fonts.length) entries.set('word/_rels/fontTable.xml.rels', fontRels(fonts.length));
+  const names = [...entries.keys()].sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a < b ? -1 : a > b ? 1 : 0));
   const isText = (n: string) => /\.(xml|rels)$/.test(n);
-  const texts = new Map(names.filter(isText).map((n) => [n, strFromU8(entries[n]!)] as const));
+  const texts = new Map(names.filter(isText).map((n) => [n, ((d) => (typeof d === 'string' ? d : strFromU8(d)))(entries.get(n)!)] as const));
   // Relationship ids not of the form rIdN were drawn at random: renumber them in the order met.
   const renamed = new Map<string, string>();
   for (const n of names.filter((x) => x.endsWith('.rels'))) {
@@ -51,7 +57,10 @@ export function normalizePackage(bytes: Uint8Array, info: PackageInfo & { fontTa
   return zipDated(
     names.map((n) => {
       // Fonts deflate to about half; pictures are compressed already.
-      if (!isText(n)) return [n, entries[n]!, n.endsWith('.odttf') ? 6 : 0] as const;
+      if (!isText(n)) {
+        const data = entries.get(n)!;
+        return [n, typeof data === 'string' ? strToU8(data) : data, n.endsWith('.odttf') ? 6 : 0] as const;
+      }
       let text = texts.get(n)!;
       if (renamed.size) text = text.replace(/"([^"<>]{8,40})"/g, (m, id: string) => (renamed.has(id) ? `"${renamed.get(id)}"` : m));
       if (n === 'docProps/core.xml') text = coreXml(info);

@@ -29,7 +29,7 @@ import type { Block, Cell, Colophon, DocxDocument, Paragraph, Run, Table } from 
 import { CHAR, CHAR_SPACE, LANDSCAPE_MARGIN, LINE_PITCH, MARGIN, PAGE, TYPE_WIDTH, mmToTwips, ptToTwips } from './grid.js';
 import { PNG } from 'pngjs';
 import { FACES, FIGURE_STYLE, fontTableXml, stylesXml } from './styles.js';
-import { normalizePackage, type PackageInfo } from './package.js';
+import { normalizePackage, partsOfZip, type PackageInfo, type Parts } from './package.js';
 import { embeddedFonts } from './embed.js';
 
 export interface DocxOptions {
@@ -306,7 +306,17 @@ export async function writeDocx(doc: DocxDocument, options: DocxOptions): Promis
       children: children(s.blocks, s.orientation === 'landscape' ? PAGE.height - LANDSCAPE_MARGIN.left - LANDSCAPE_MARGIN.right : TYPE_WIDTH),
     })),
   });
-  const packed = await Packer.toBuffer(document);
   const fonts = await embeddedFonts(doc);
-  return normalizePackage(packed, { ...options.info, fontTable: fontTableXml(fonts), fonts });
+  return normalizePackage(await partsOf(document), { ...options.info, fontTable: fontTableXml(fonts), fonts });
+}
+
+/**
+ * The parts `docx` makes of a document. Its packer zips them, and normalizePackage unzipped
+ * them only to zip them again: 9 ms of a bulletin's 100. `docx`'s compiler gives them unzipped,
+ * but is not public: should a later `docx` have none, its zip is read back.
+ */
+async function partsOf(document: Document): Promise<Parts> {
+  const compiler = (Packer as unknown as { compiler?: { compile?: (file: Document) => Parts } }).compiler;
+  if (typeof compiler?.compile === 'function') return compiler.compile(document);
+  return partsOfZip(await Packer.toBuffer(document));
 }

@@ -3,13 +3,13 @@
 // workspace, or installed on the system), and free faces from npm otherwise. Every face is
 // loaded from a file by @font-face: system CJK fonts would be embedded as Type 3.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Fontkit from 'fontkit';
 import { openWorkspaceFile } from '../bulletin.js';
+import { FACE_CACHE, decodedFace, decodedPath, writeWhole } from '../font-cache.js';
 
 const require = createRequire(import.meta.url);
 
@@ -154,9 +154,6 @@ async function freeFaces(role: Role, dirs: Set<string>, codePoints: readonly num
   return { css, covers: (c) => whole || served.has(c) || inSpans(merged, c) };
 }
 
-/** Where cut faces are kept between builds: the decoded face, and each cut by its characters. */
-const FACE_CACHE = path.join(tmpdir(), `tongbao-fonts-${process.getuid?.() ?? 'user'}`); // getuid: userInfo() throws for a uid with no passwd entry
-
 /** `U+4E00-4E03,U+4E07`: the code points as CSS unicode-range. */
 function unicodeRange(codePoints: readonly number[]): string {
   const parts: string[] = [];
@@ -170,13 +167,6 @@ function unicodeRange(codePoints: readonly number[]): string {
   return parts.join(',');
 }
 
-/** Write by renaming a finished file into place: a build beside this one never reads half a file. */
-function writeWhole(file: string, data: Uint8Array): void {
-  const part = `${file}.${process.pid}.part`;
-  writeFileSync(part, data);
-  renameSync(part, file);
-}
-
 /**
  * The face at `file` cut down to `codePoints` (sorted, unique), as a TrueType file in the
  * cache, with the code points the face lacks; undefined when it cannot be made (the whole
@@ -186,19 +176,14 @@ function writeWhole(file: string, data: Uint8Array): void {
 async function cutFace(file: string, codePoints: readonly number[]): Promise<{ file: string; lacks: number[] } | undefined> {
   try {
     mkdirSync(FACE_CACHE, { recursive: true });
-    const { size, mtimeMs } = statSync(file);
-    const whole = path.join(FACE_CACHE, `${path.basename(file, '.woff2')}-${size}-${Math.floor(mtimeMs)}.ttf`);
+    const whole = decodedPath(file);
     const key = createHash('sha256').update(`${whole}\n${codePoints.join(',')}`).digest('hex').slice(0, 32);
     const cut = path.join(FACE_CACHE, `cut-${key}.ttf`);
     const lacking = path.join(FACE_CACHE, `cut-${key}.lacks.json`);
     if (existsSync(cut) && existsSync(lacking)) return { file: cut, lacks: JSON.parse(readFileSync(lacking, 'utf8')) as number[] };
     if (!existsSync(cut)) {
-      if (!existsSync(whole)) {
-        const fontverter = (await import('fontverter')).default;
-        writeWhole(whole, await fontverter.convert(readFileSync(file), 'truetype'));
-      }
       const subsetFont = (await import('subset-font')).default;
-      writeWhole(cut, await subsetFont(readFileSync(whole), String.fromCodePoint(...codePoints), { targetFormat: 'truetype' }));
+      writeWhole(cut, await subsetFont(await decodedFace(file), String.fromCodePoint(...codePoints), { targetFormat: 'truetype' }));
     }
     const fontkit = require('fontkit') as typeof Fontkit;
     const face = fontkit.openSync(cut) as Fontkit.Font;
