@@ -2,8 +2,10 @@
 // document's head once, then holds one chunk of the table's rows after another, put in and
 // taken out by DevTools evaluation: no page is loaded again, no face fetched twice, and the
 // layout that measures the rows is the one the print starts from.
-//  0. The columns first: each chunk's rows are measured for what they need of every column,
-//     and the widths shared out once (long-table.ts, columns.ts) hold for every slice.
+//  0. The columns first: an even sample of the rows is measured for what they need of every
+//     column, and the widths shared out once (long-table.ts, columns.ts) hold for every slice;
+//     a row wider than its column (step 1 sees it) has every row measured, and the print starts
+//     again.
 //  1. A tab puts in its chunk's rows and a few of the next chunk's, lays them out at the type
 //     area's width and reports their heights.
 //  2. Once the rows before the chunk are measured (by other tabs), the table's pages up to
@@ -97,7 +99,7 @@ class TabPool {
 
   /**
    * Every job run, or the first failure once every tab has stopped (a tab is never shared):
-   * `failed` is told at once, so that a job waiting on another's results gives up.
+   * `onFailure` is told at once, so that a job waiting on another's results gives up.
    */
   async run(jobs: ((tab: Tab) => Promise<void>)[], onFailure?: (e: unknown) => void): Promise<void> {
     let next = 0;
@@ -242,11 +244,12 @@ export async function printSliced(tabs: Tabs, htmlFile: string, long: LongTable,
   let measured: { table: LongTable; sampled: boolean } | undefined;
   try {
     measured = await columns(pool, dir, long, sampleRows(long.rows.length, o.sampleRows), o);
+    const t0 = performance.now();
     try {
       return await sliced(pool, pager, dir, measured?.table ?? long, o, measured?.sampled ?? false);
     } catch (e) {
       if (!(e instanceof TooNarrow)) throw e;
-      trace?.('all', 'too-narrow', performance.now());
+      trace?.('all', 'too-narrow', t0);
       pool.forget();
       measured = await columns(pool, dir, long, undefined, o);
       return await sliced(pool, new Pager(long.rows.length), dir, measured?.table ?? long, o, false);
