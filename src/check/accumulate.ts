@@ -16,9 +16,15 @@ import { Int32List } from '../lists.js';
  */
 function terms(l: IntegerList): string {
   const j = new Joined(' + ');
-  for (let i = 0; i < l.length; i++) j.push(String(l.get(i)));
+  for (let i = 0; i < l.length; i++) {
+    const v = l.get(i);
+    j.push(typeof v === 'number' && v >= 0 && v < SMALL.length ? SMALL[v]! : String(v));
+  }
   return j.toString();
 }
+
+/** The texts of small counts, made once: most counts of a table are. */
+const SMALL = Array.from({ length: 4096 }, (_, i) => String(i));
 
 /** A long `a + b + c` formula, built in chunks rather than a million concatenations. */
 class Joined {
@@ -68,7 +74,7 @@ const RANK_EXACT = 2 ** 26;
  * and only the groups (a few hundred rates in a million rows) are sorted. Larger counts, or
  * rows not in line order, take the general sort.
  */
-function rankByRate(r: { line: Int32List; n: IntegerList; d: IntegerList }): number[] {
+function rankByRate(r: { line: Int32List; n: IntegerList; d: IntegerList }): { order: number[]; groupOf?: Int32Array } {
   const m = r.line.length;
   // Each row's group, by the rate's double; then the groups' places in the ranking.
   const groupOf = new Int32Array(m);
@@ -78,7 +84,7 @@ function rankByRate(r: { line: Int32List; n: IntegerList; d: IntegerList }): num
     const n = r.n.get(i);
     const d = r.d.get(i);
     if (typeof n !== 'number' || typeof d !== 'number' || n >= RANK_EXACT || n <= -RANK_EXACT || d >= RANK_EXACT || (i > 0 && r.line.get(i) <= r.line.get(i - 1))) {
-      return Array.from({ length: m }, (_, i) => i).sort((a, b) => compareRates(r.n.get(b), r.d.get(b), r.n.get(a), r.d.get(a)) || r.line.get(a) - r.line.get(b));
+      return { order: Array.from({ length: m }, (_, i) => i).sort((a, b) => compareRates(r.n.get(b), r.d.get(b), r.n.get(a), r.d.get(a)) || r.line.get(a) - r.line.get(b)) };
     }
     const k = n / d;
     let g = byRate.get(k);
@@ -100,9 +106,9 @@ function rankByRate(r: { line: Int32List; n: IntegerList; d: IntegerList }): num
   }
   const place = new Int32Array(m);
   for (let i = 0; i < m; i++) place[at[groupOf[i]!]!++] = i;
-  const out: number[] = [];
-  for (let i = 0; i < m; i++) out.push(place[i]!);
-  return out;
+  const order: number[] = [];
+  for (let i = 0; i < m; i++) order.push(place[i]!);
+  return { order, groupOf };
 }
 
 /** What one column accumulates; every state has every field (one shape, fast property loads). */
@@ -317,12 +323,15 @@ export class FigureAccumulator {
           }
           const r = s.rated!;
           // Highest rate first; equal rates in file order (the line breaks the tie).
-          const order = rankByRate(r);
+          const { order, groupOf } = rankByRate(r);
           const shown = new Map<number | string, string>();
+          // A row's text is its name and its rate: one string per name and rate (one rate per
+          // group: the fraction is reduced, so 3/4 and 6/8 print alike).
+          const nameCount = this.nameList.length;
           const rateText = (i: number) => {
             const nn = r.n.get(i);
             const dd = r.d.get(i);
-            const k = typeof nn === 'number' && typeof dd === 'number' && nn >= 0 && nn < 65536 && dd < 65536 && r.name.get(i) < 1048576 ? (r.name.get(i) * 65536 + nn) * 65536 + dd : `${r.name.get(i)}/${nn}/${dd}`;
+            const k = groupOf ? groupOf[i]! * nameCount + r.name.get(i) : typeof nn === 'number' && typeof dd === 'number' && nn >= 0 && nn < 65536 && dd < 65536 && r.name.get(i) < 1048576 ? (r.name.get(i) * 65536 + nn) * 65536 + dd : `${r.name.get(i)}/${nn}/${dd}`;
             let t = shown.get(k);
             if (t === undefined) {
               const f = fraction(big(r.n.get(i)), big(r.d.get(i)));

@@ -22,15 +22,15 @@ export function badChar(text: string, allowBidi = false): BadChar | undefined {
 }
 
 /**
- * Whether every character of `text` is printable ASCII (space included) or a CJK unified
- * ideograph: most cells are, and such a text holds nothing the checks of characters look for
- * (neither ANY here nor identity.ts's). A loop over char codes costs a fraction of a regex test
- * on the short texts of a million-row table.
+ * Whether every character of `text` is printable ASCII (space included), a CJK unified
+ * ideograph or √ (a check column's mark): most cells are, and such a text holds nothing the
+ * checks of characters look for (neither ANY here nor identity.ts's). A loop over char codes
+ * costs a fraction of a regex test on the short texts of a million-row table.
  */
 export function isPlainText(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x4e00 ? c > 0x9fff : c < 0x20 || c > 0x7e) return false;
+    if (c >= 0x4e00 ? c > 0x9fff : (c < 0x20 || c > 0x7e) && c !== 0x221a) return false;
   }
   return true;
 }
