@@ -169,4 +169,13 @@ describe('the ranking of a bounded count', () => {
     expect(names(figures.get('districts.passed.ranking'))).toEqual(['朝阳区', '东城区', '西城区', '海淀区']);
     expect(figures.get('districts.passed.ranking')!.derivation!.rows).toEqual([4, 2, 3, 5]);
   });
+
+  it('writes the sum of a count term by term, zero and numbers past 2^31 and 2^53 as written', () => {
+    const root = countsWorkspace('区县,抽查数,合格数\n东城区,9007199254740993,0\n西城区,12,12\n朝阳区,2147483648,2147483647\n海淀区,1000,999\n');
+    const figures = stats(['2017Q1'], root);
+    expect(figures.get('districts.sampled.sum')!.derivation!.formula).toBe('9007199254740993 + 12 + 2147483648 + 1000');
+    expect(figures.get('districts.sampled.sum')!.display).toBe('9007201402225653');
+    expect(figures.get('districts.passed.sum')!.derivation!.formula).toBe('0 + 12 + 2147483647 + 999');
+    expect(names(figures.get('districts.passed.ranking'))).toEqual(['西城区', '朝阳区', '海淀区', '东城区']);
+  });
 });

@@ -12,19 +12,41 @@ import { Int32List } from '../lists.js';
 
 /**
  * `a + b + c` of the values, as String(bigint) writes each: a million values kept as numbers
- * rather than a million strings, which outlived every young-generation collection of the pass.
+ * rather than a million strings (which outlived every young-generation collection of the pass),
+ * their digits written as ASCII into one buffer and read out as one string.
  */
 function terms(l: IntegerList): string {
-  const j = new Joined(' + ');
+  let buf = Buffer.allocUnsafe(l.length * 8 + 64);
+  let o = 0;
   for (let i = 0; i < l.length; i++) {
     const v = l.get(i);
-    j.push(typeof v === 'number' && v >= 0 && v < SMALL.length ? SMALL[v]! : String(v));
+    const big = typeof v === 'number' && v >= 0 && v <= 0x7fffffff ? undefined : String(v);
+    const room = 3 + (big === undefined ? 10 : big.length);
+    if (buf.length - o < room) {
+      const more = Buffer.allocUnsafe(buf.length * 2 + room);
+      buf.copy(more, 0, 0, o);
+      buf = more;
+    }
+    if (i > 0) {
+      buf[o++] = 32; // ' + '
+      buf[o++] = 43;
+      buf[o++] = 32;
+    }
+    if (big !== undefined) {
+      o += buf.write(big, o, 'latin1');
+      continue;
+    }
+    let x = v as number;
+    let digits = 1;
+    for (let y = x; y >= 10; y = (y / 10) | 0) digits++;
+    for (let k = o + digits - 1; k >= o; k--) {
+      buf[k] = 48 + (x % 10);
+      x = (x / 10) | 0;
+    }
+    o += digits;
   }
-  return j.toString();
+  return buf.toString('latin1', 0, o);
 }
-
-/** The texts of small counts, made once: most counts of a table are. */
-const SMALL = Array.from({ length: 4096 }, (_, i) => String(i));
 
 /** A long `a + b + c` formula, built in chunks rather than a million concatenations. */
 class Joined {

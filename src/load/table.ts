@@ -154,8 +154,8 @@ export function isSpaceCode(c: number): boolean {
   return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
-/** Whether SPACE would change the text: its first or last character is white space. */
-function hasEdgeSpace(t: string): boolean {
+/** Whether SPACE (or trim()) would change the text: its first or last character is white space. */
+export function hasEdgeSpace(t: string): boolean {
   return t.length > 0 && (isSpaceCode(t.charCodeAt(0)) || isSpaceCode(t.charCodeAt(t.length - 1)));
 }
 
