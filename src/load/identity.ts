@@ -17,7 +17,7 @@ const SPACES = /[\s\u3000]+/g;
 /** Greek and Cyrillic letters. */
 const GREEK_CYRILLIC = /[\u0370-\u03ff\u0400-\u052f]/;
 /** Anything the normal form would change; most cells have none of it and cost one test. */
-const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\s\u3000\uf900-\ufaff\ud87e\u0370-\u03ff\u0400-\u052f\u3040-\u30ff]/;
+export const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\s\u3000\uf900-\ufaff\ud87e\u0370-\u03ff\u0400-\u052f\u3040-\u30ff]/;
 
 /**
  * Greek and Cyrillic letters that look like Latin ones (the prototypes Unicode's confusables
