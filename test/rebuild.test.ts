@@ -31,4 +31,27 @@ describe('the preview rebuilding in one process', () => {
     expect(back.ok).toBe(true);
     expect(back.html).toBe(first.html);
   });
+
+  it('reads each edit of bulletin.yaml, and says what is wrong with a broken one each time', async () => {
+    const root = sampleWorkspace();
+    const yaml = path.join(root, 'data', '2016Q4', 'bulletin.yaml');
+    const source = readFileSync(yaml, 'utf8');
+    const first = await renderBulletin(root, '2016Q4');
+    expect(first.ok).toBe(true);
+    for (const office of ['国务院办公厅甲', '国务院办公厅乙']) {
+      writeFileSync(yaml, source.replace(/^office: .*$/m, `office: ${office}`));
+      const r = await renderBulletin(root, '2016Q4');
+      expect(r.html).toContain(office);
+      expect(r.html).not.toContain(office === '国务院办公厅甲' ? '国务院办公厅乙' : '国务院办公厅甲');
+    }
+    writeFileSync(yaml, source.replace(/^office: .*$/m, 'office: [未闭合'));
+    for (let i = 0; i < 2; i++) {
+      const r = await renderBulletin(root, '2016Q4');
+      expect(r.ok).toBe(false);
+      expect(r.html).toBeUndefined();
+      expect(r.messages.find((m) => m.rule === 'yaml/syntax')).toMatchObject({ file: expect.stringMatching(/data\/2016Q4\/bulletin\.yaml$/), severity: 'error' });
+    }
+    writeFileSync(yaml, source);
+    expect((await renderBulletin(root, '2016Q4')).html).toBe(first.html);
+  });
 });
