@@ -6,7 +6,7 @@ import { RECTIFICATION_STATUS, type Column, type TableSpec } from '../schema.js'
 import { decodeText, looksBinary, type Encoding } from './decode.js';
 import { parseCheck, parseDate, parseInteger, parsePercent, type Value } from '../values.js';
 import { cellPlace, namingColumns, totalKind, type Cell, type Row } from './rows.js';
-import { badChar, badCharReason } from './chars.js';
+import { badChar, badCharReason, isPlainText } from './chars.js';
 import { identityForm, shown } from './identity.js';
 import { CsvStream } from './csv-stream.js';
 import type { Field, RawRecord } from './record.js';
@@ -230,12 +230,16 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At, inTota
   // change is said, and the rest of the pipeline sees only the normal form.
   // A total's label (合 计) names no region: it is left as written.
   const identifying = column.type === 'region' || column.type === 'site-code' || (column.unique && column.type === 'text');
-  if (identifying && totalKind(text, true) === 'member') {
+  // Most cells are plain text: told once here, for the form and the characters checked below
+  // (a plain text without a space is in its identifying form, and holds no bad character).
+  let plain = isPlainText(text);
+  if (identifying && !(plain && !text.includes(' ')) && totalKind(text, true) === 'member') {
     const normal = identityForm(text, column.type === 'text' ? 'text' : 'name');
     if (normal) {
       at(cell, `「${column.name}」的「${shown(text)}」含有${normal.changes.join('、')}，已按「${normal.text}」处理`, '改正单元格，使同一个名称或编码处处写法相同', 'cell/normalized', 'warning');
       text = normal.text;
       cell.text = text;
+      plain = isPlainText(text);
     }
   }
   // A column that lists its values holds them as declared: 今日 头条 written for the declared
@@ -247,9 +251,10 @@ export function fillCell(cell: Cell, raw: string, column: Column, at: At, inTota
       at(cell, `「${column.name}」的「${shown(text)}」与声明的取值「${declared}」写法不同，已按「${declared}」处理`, '改正单元格，使同一个取值处处写法相同', 'cell/normalized', 'warning');
       text = declared;
       cell.text = text;
+      plain = isPlainText(text);
     }
   }
-  const bad = badChar(text, column.bidi);
+  const bad = plain ? undefined : badChar(text, column.bidi);
   if (bad) {
     const hint = bad.kind === 'bidi' ? '删去这个字符，它常随复制粘贴带入；确要写从右向左的文字（如阿拉伯文）时，在 bulletin.yaml 中给这一列写 bidi: true' : '删去这个字符，它常随复制粘贴带入';
     at(cell, `「${column.name}」的单元格${badCharReason(bad)}`, hint, 'cell/invisible-char');
