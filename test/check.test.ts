@@ -67,6 +67,32 @@ describe('broken inputs: exit 1 with file and line', () => {
     expect(r.stderr).toContain('data/2016Q4/institutions.csv:5:1: 错误: 这一行有 6 个单元格，表头有 7 个');
   });
 
+  it('names every ragged row of a held table, short or long, whatever its line ends, and counts those past the list', () => {
+    for (const eol of ['\n', '\r\n']) {
+      const root = sampleWorkspace();
+      edit(root, 'data/2016Q4/institutions.csv', (t) => {
+        const lines = t.trimEnd().split(/\r?\n/);
+        lines[4] = '4,山西,√,√,,'; // short
+        lines[6] = '6,吉林,√,√,√,√,√,√'; // long
+        lines[8] = '8,"上海,市",√,√,√,√,√'; // a quoted comma: not a field
+        lines[9] = '9'; // one field
+        // 120 more short rows past the header's: 100 of a kind are listed, the rest counted.
+        for (let i = 0; i < 120; i++) lines.push(`${33 + i},北京`);
+        return lines.join(eol) + eol;
+      });
+      const r = tongbao(['check', '2016Q4'], root);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('data/2016Q4/institutions.csv:5:1: 错误: 这一行有 6 个单元格，表头有 7 个');
+      expect(r.stderr).toContain('data/2016Q4/institutions.csv:7:1: 错误: 这一行有 8 个单元格，表头有 7 个');
+      expect(r.stderr).not.toContain('institutions.csv:9:1: 错误: 这一行');
+      expect(r.stderr).toContain('data/2016Q4/institutions.csv:10:1: 错误: 这一行有 1 个单元格，表头有 7 个');
+      expect(r.stderr).toContain('data/2016Q4/institutions.csv:34:1: 错误: 这一行有 2 个单元格，表头有 7 个');
+      expect(r.stderr).toContain('data/2016Q4/institutions.csv:130:1: 错误: 这一行有 2 个单元格，表头有 7 个');
+      expect(r.stderr).not.toContain('institutions.csv:131:1: 错误: 这一行');
+      expect(r.stderr).toContain('data/2016Q4/institutions.csv:131:1: 错误: 从这里起还有 23 处同类问题（csv/ragged-row）未逐条列出');
+    }
+  });
+
   it.each([
     ['after an empty line', 'a,b\n1,x\n\n-2,y\n', [2, 4]],
     ['after a cell on two lines with Windows line ends', 'a,b\r\n1,"x\r\ny"\r\n-2,z\r\n', [2, 4]],

@@ -141,3 +141,41 @@ function edit(root: string) {
   const f = path.join(root, 'data/2017Q1/bulletin.yaml');
   writeFileSync(f, readFileSync(f, 'utf8').replace('"54.62%", check: districts.passed.rate', '"65.29%", check: districts.passed.rate'));
 }
+
+/** A district table without printed rates: only counts, to rank. */
+function countsWorkspace(csv: string): string {
+  const root = districtWorkspace(csv);
+  const f = path.join(root, 'data/2017Q1/bulletin.yaml');
+  writeFileSync(f, readFileSync(f, 'utf8').replace(/figures:\n.*\n/, '').replace(/ *- \{ key: rate.*\n/, ''));
+  return root;
+}
+
+describe('the ranking of a bounded count', () => {
+  const names = (f: FigureJson | undefined) => (f!.value as string[]).map((s) => s.split(' ')[0]);
+
+  it('ranks equal rates, however written (3/4, 6/8), in file order', () => {
+    const root = countsWorkspace('区县,抽查数,合格数\n东城区,4,2\n西城区,4,3\n朝阳区,2,1\n海淀区,8,6\n丰台区,3,3\n石景山区,9,9\n');
+    const figures = stats(['2017Q1'], root);
+    expect(figures.get('districts.passed.ranking')!.value).toEqual(['丰台区 100%', '石景山区 100%', '西城区 75%', '海淀区 75%', '东城区 50%', '朝阳区 50%']);
+    expect(figures.get('districts.passed.ranking')!.derivation!.rows).toEqual([6, 7, 3, 5, 2, 4]);
+    expect(figures.get('districts.passed.full')!.value).toEqual(['丰台区', '石景山区']);
+  });
+
+  it('ranks rates of counts too large for a double to tell apart, exactly', () => {
+    // 10¹²/(10¹² + 1) and (10¹² + 1)/(10¹² + 2) are the same double: the later, higher rate
+    // comes first all the same; 2·10¹²/(2·10¹² + 2) equals the first and follows it.
+    const root = countsWorkspace('区县,抽查数,合格数\n东城区,1000000000001,1000000000000\n西城区,2000000000002,2000000000000\n朝阳区,1000000000002,1000000000001\n海淀区,3,1\n');
+    const figures = stats(['2017Q1'], root);
+    expect(names(figures.get('districts.passed.ranking'))).toEqual(['朝阳区', '东城区', '西城区', '海淀区']);
+    expect(figures.get('districts.passed.ranking')!.derivation!.rows).toEqual([4, 2, 3, 5]);
+  });
+
+  it('writes the sum of a count term by term, zero and numbers past 2^31 and 2^53 as written', () => {
+    const root = countsWorkspace('区县,抽查数,合格数\n东城区,9007199254740993,0\n西城区,12,12\n朝阳区,2147483648,2147483647\n海淀区,1000,999\n');
+    const figures = stats(['2017Q1'], root);
+    expect(figures.get('districts.sampled.sum')!.derivation!.formula).toBe('9007199254740993 + 12 + 2147483648 + 1000');
+    expect(figures.get('districts.sampled.sum')!.display).toBe('9007201402225653');
+    expect(figures.get('districts.passed.sum')!.derivation!.formula).toBe('0 + 12 + 2147483647 + 999');
+    expect(names(figures.get('districts.passed.ranking'))).toEqual(['西城区', '朝阳区', '海淀区', '东城区']);
+  });
+});

@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isSpaceCode, parseTable } from '../src/load/table.js';
+import { ANY as BAD_CHAR, isPlainText } from '../src/load/chars.js';
+import { ANY as NOT_IDENTITY_FORM } from '../src/load/identity.js';
 import { checkTable } from '../src/check/pass.js';
 import { formatMessage, sortMessages } from '../src/messages.js';
 import { sitesSpec } from './helpers.js';
@@ -72,6 +74,20 @@ describe('white space by char code', () => {
   it('is what /[\\s\\u00a0\\u3000]/ matches, for every UTF-16 unit', () => {
     const EDGE = /[\s\u00a0\u3000]/;
     for (let c = 0; c < 0x10000; c++) expect(isSpaceCode(c), c.toString(16)).toBe(EDGE.test(String.fromCharCode(c)));
+  });
+});
+
+describe('plain text by char code', () => {
+  it('holds, for every UTF-16 unit it passes, no character the checks of characters or the identity form look for (a space aside)', () => {
+    let plain = 0;
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      if (!isPlainText(ch)) continue;
+      plain++;
+      expect(BAD_CHAR.test(ch), c.toString(16)).toBe(false);
+      expect(NOT_IDENTITY_FORM.test(ch), c.toString(16)).toBe(c === 32);
+    }
+    expect(plain).toBe(95 + (0x9fff - 0x4e00 + 1) + 1); // ASCII, CJK unified, √
   });
 });
 

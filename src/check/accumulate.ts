@@ -10,14 +10,42 @@ import { display, naturalDigits, type Derivation, type Figure } from '../figures
 import { ExactSum, IntegerList } from './grow.js';
 import { Int32List } from '../lists.js';
 
-/** Digits as String(bigint) writes them: no sign, no leading zero, no separators. */
-function plainDigits(s: string): boolean {
-  if (s.length === 0 || s.length > 15 || (s.length > 1 && s.charCodeAt(0) === 48)) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+/**
+ * `a + b + c` of the values, as String(bigint) writes each: a million values kept as numbers
+ * rather than a million strings (which outlived every young-generation collection of the pass),
+ * their digits written as ASCII into one buffer and read out as one string.
+ */
+function terms(l: IntegerList): string {
+  let buf = Buffer.allocUnsafe(l.length * 8 + 64);
+  let o = 0;
+  for (let i = 0; i < l.length; i++) {
+    const v = l.get(i);
+    const big = typeof v === 'number' && v >= 0 && v <= 0x7fffffff ? undefined : String(v);
+    const room = 3 + (big === undefined ? 10 : big.length);
+    if (buf.length - o < room) {
+      const more = Buffer.allocUnsafe(buf.length * 2 + room);
+      buf.copy(more, 0, 0, o);
+      buf = more;
+    }
+    if (i > 0) {
+      buf[o++] = 32; // ' + '
+      buf[o++] = 43;
+      buf[o++] = 32;
+    }
+    if (big !== undefined) {
+      o += buf.write(big, o, 'latin1');
+      continue;
+    }
+    let x = v as number;
+    let digits = 1;
+    for (let y = x; y >= 10; y = (y / 10) | 0) digits++;
+    for (let k = o + digits - 1; k >= o; k--) {
+      buf[k] = 48 + (x % 10);
+      x = (x / 10) | 0;
+    }
+    o += digits;
   }
-  return true;
+  return buf.toString('latin1', 0, o);
 }
 
 /** A long `a + b + c` formula, built in chunks rather than a million concatenations. */
@@ -57,6 +85,54 @@ function compareRates(n1: Num, d1: Num, n2: Num, d2: Num): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Below this, a rate n/d as a double is exact enough to rank by (see rankByRate). */
+const RANK_EXACT = 2 ** 26;
+
+/**
+ * Indices of the rated rows, highest rate first, equal rates in file order (by line). Counts
+ * below 2^26 are ranked by their rate as a double, grouped: a division is correctly rounded,
+ * so equal fractions give the same double, and two different ones, at least 1/(d1·d2) apart,
+ * keep their order (|n1|·d2 + |n2|·d1 < 2^53): exact. Rows enter their group in file order,
+ * and only the groups (a few hundred rates in a million rows) are sorted. Larger counts, or
+ * rows not in line order, take the general sort.
+ */
+function rankByRate(r: { line: Int32List; n: IntegerList; d: IntegerList }): { order: number[]; groupOf?: Int32Array } {
+  const m = r.line.length;
+  // Each row's group, by the rate's double; then the groups' places in the ranking.
+  const groupOf = new Int32Array(m);
+  const byRate = new Map<number, number>();
+  const rates: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const n = r.n.get(i);
+    const d = r.d.get(i);
+    if (typeof n !== 'number' || typeof d !== 'number' || n >= RANK_EXACT || n <= -RANK_EXACT || d >= RANK_EXACT || (i > 0 && r.line.get(i) <= r.line.get(i - 1))) {
+      return { order: Array.from({ length: m }, (_, i) => i).sort((a, b) => compareRates(r.n.get(b), r.d.get(b), r.n.get(a), r.d.get(a)) || r.line.get(a) - r.line.get(b)) };
+    }
+    const k = n / d;
+    let g = byRate.get(k);
+    if (g === undefined) {
+      byRate.set(k, (g = rates.length));
+      rates.push(k);
+    }
+    groupOf[i] = g;
+  }
+  // Where each group starts in the ranking (counting sort: rows keep their order within one).
+  const ranked = rates.map((_, g) => g).sort((a, b) => rates[b]! - rates[a]!);
+  const count = new Int32Array(rates.length);
+  for (let i = 0; i < m; i++) count[groupOf[i]!]!++;
+  const at = new Int32Array(rates.length);
+  let from = 0;
+  for (const g of ranked) {
+    at[g] = from;
+    from += count[g]!;
+  }
+  const place = new Int32Array(m);
+  for (let i = 0; i < m; i++) place[at[groupOf[i]!]!++] = i;
+  const order: number[] = [];
+  for (let i = 0; i < m; i++) order.push(place[i]!);
+  return { order, groupOf };
+}
+
 /** What one column accumulates; every state has every field (one shape, fast property loads). */
 interface ColumnState {
   column: Column;
@@ -67,7 +143,8 @@ interface ColumnState {
   noNames: Int32List | undefined;
   // count
   sum: ExactSum | undefined;
-  values: Joined | undefined;
+  /** The values summed, for the sum's formula: kept as numbers, written out once at the end. */
+  values: IntegerList | undefined;
   den: ExactSum | undefined;
   bound: Column | undefined;
   /** The column counts failures: its rates are the complement, (bound − failures) / bound. */
@@ -122,7 +199,7 @@ export class FigureAccumulator {
         noLines: check ? new Int32List() : undefined,
         noNames: check ? new Int32List() : undefined,
         sum: count ? new ExactSum() : undefined,
-        values: count ? new Joined(' + ') : undefined,
+        values: count ? new IntegerList() : undefined,
         den: bound ? new ExactSum() : undefined,
         bound,
         failed: !!rated?.failed,
@@ -172,8 +249,7 @@ export class FigureAccumulator {
         case 'count':
           if (typeof value === 'bigint') {
             s.sum!.add(value);
-            const text = cell!.text;
-            s.values!.push(plainDigits(text) ? text : String(value)); // the same string, without converting
+            s.values!.push(value);
           }
           if (s.bound) {
             const d = cells[s.boundAt]?.value;
@@ -251,7 +327,7 @@ export class FigureAccumulator {
 
       if (column.type === 'count') {
         const sum = s.sum!.value;
-        out.push({ name: `${id}.sum`, label: `「${column.name}」之和`, source: 'computed', value: { type: 'integer', value: sum }, derivation: base(column, s.values!.toString() || '0', all) });
+        out.push({ name: `${id}.sum`, label: `「${column.name}」之和`, source: 'computed', value: { type: 'integer', value: sum }, derivation: base(column, terms(s.values!) || '0', all) });
         if (s.bound) {
           const bound = s.bound;
           const den = s.den!.value;
@@ -269,12 +345,15 @@ export class FigureAccumulator {
           }
           const r = s.rated!;
           // Highest rate first; equal rates in file order (the line breaks the tie).
-          const order = Array.from({ length: r.line.length }, (_, i) => i).sort((a, b) => compareRates(r.n.get(b), r.d.get(b), r.n.get(a), r.d.get(a)) || r.line.get(a) - r.line.get(b));
+          const { order, groupOf } = rankByRate(r);
           const shown = new Map<number | string, string>();
+          // A row's text is its name and its rate: one string per name and rate (one rate per
+          // group: the fraction is reduced, so 3/4 and 6/8 print alike).
+          const nameCount = this.nameList.length;
           const rateText = (i: number) => {
             const nn = r.n.get(i);
             const dd = r.d.get(i);
-            const k = typeof nn === 'number' && typeof dd === 'number' && nn >= 0 && nn < 65536 && dd < 65536 && r.name.get(i) < 1048576 ? (r.name.get(i) * 65536 + nn) * 65536 + dd : `${r.name.get(i)}/${nn}/${dd}`;
+            const k = groupOf ? groupOf[i]! * nameCount + r.name.get(i) : typeof nn === 'number' && typeof dd === 'number' && nn >= 0 && nn < 65536 && dd < 65536 && r.name.get(i) < 1048576 ? (r.name.get(i) * 65536 + nn) * 65536 + dd : `${r.name.get(i)}/${nn}/${dd}`;
             let t = shown.get(k);
             if (t === undefined) {
               const f = fraction(big(r.n.get(i)), big(r.d.get(i)));

@@ -4,7 +4,7 @@
 // so the moment a file is anything else (a stray or unclosed quote), so that the caller can
 // hand the whole file to csv-parse and its messages. Positions count UTF-16 code units, as
 // the in-memory reader does. csv-parse with info and raw costs four times this on a large file.
-import type { RawRecord } from './table.js';
+import type { RawRecord } from './record.js';
 
 const QUOTE = 34;
 const COMMA = 44;

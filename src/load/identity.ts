@@ -3,7 +3,7 @@
 // in 东 城区 or full-width digits in a 网站标识码 would otherwise make a second group, slip past
 // `unique`, or be refused with a message the user cannot see the reason for.
 
-import { codePoint } from './chars.js';
+import { codePoint, isPlainText } from './chars.js';
 
 /** Characters with no width: zero-width space and joiners, word joiner, BOM, soft hyphen. */
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
@@ -17,7 +17,7 @@ const SPACES = /[\s\u3000]+/g;
 /** Greek and Cyrillic letters. */
 const GREEK_CYRILLIC = /[\u0370-\u03ff\u0400-\u052f]/;
 /** Anything the normal form would change; most cells have none of it and cost one test. */
-const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\s\u3000\uf900-\ufaff\ud87e\u0370-\u03ff\u0400-\u052f\u3040-\u30ff]/;
+export const ANY = /[\u200b-\u200d\u2060\ufeff\u00ad\u0300-\u036f\u1100-\u11ff\u3099\u309a\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\s\u3000\uf900-\ufaff\ud87e\u0370-\u03ff\u0400-\u052f\u3040-\u30ff]/;
 
 /**
  * Greek and Cyrillic letters that look like Latin ones (the prototypes Unicode's confusables
@@ -87,7 +87,8 @@ export interface Normalized {
 
 /** The identifying form of `text`; undefined when it is already in it. */
 export function identityForm(text: string, kind: IdentityKind): Normalized | undefined {
-  if (!ANY.test(text)) return undefined;
+  // Of a plain text's characters, ANY matches only the space (\s).
+  if ((isPlainText(text) && !text.includes(' ')) || !ANY.test(text)) return undefined;
   const changes: string[] = [];
   let t = text;
   if (DECOMPOSED.test(t)) {

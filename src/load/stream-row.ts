@@ -3,7 +3,7 @@
 // to allocate and collect. A row is valid until the next record; `keep` copies one that must last.
 import type { Column, TableSpec } from '../schema.js';
 import type { FieldBuffer } from './csv-stream.js';
-import { fillCell, matchHeader, raggedRow, type At, type RawRecord } from './table.js';
+import { fillCell, hasEdgeSpace, isSpaceCode, matchHeader, raggedRow, type At, type RawRecord } from './table.js';
 import { namingColumns, totalKind, type Cell, type Row, type RowEvent } from './rows.js';
 
 export class RowReader implements RowEvent {
@@ -46,7 +46,7 @@ export class RowReader implements RowEvent {
     let empty = true;
     for (let k = 0; k < f.count; k++) {
       const t = f.text[k]!;
-      if (t !== '' && t.trim() !== '') {
+      if (t !== '' && (!isSpaceCode(t.charCodeAt(0)) || t.trim() !== '')) {
         empty = false;
         break;
       }
@@ -61,7 +61,8 @@ export class RowReader implements RowEvent {
     let total = false;
     let subtotal = false;
     for (let p = 0; p < this.present.length && !total; p++) {
-      const kind = totalKind(f.text[this.fieldAt[p]!]!.trim(), this.naming[p]!, this.listed[p]);
+      const t = f.text[this.fieldAt[p]!]!;
+      const kind = totalKind(hasEdgeSpace(t) ? t.trim() : t, this.naming[p]!, this.listed[p]); // trim() only where it changes the text
       if (kind === 'total') total = true;
       else if (kind === 'subtotal') subtotal = true;
     }

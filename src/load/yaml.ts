@@ -17,8 +17,29 @@ export interface Place {
   column: number;
 }
 
+/**
+ * The last texts parsed, by file and text: the preview loads bulletin.yaml again on every save,
+ * of the circular, a table or a template as much as of bulletin.yaml itself, and the parse was
+ * a fifth of its rebuild. Nothing changes a parsed document (it is only read, and turned into
+ * new objects by toJS); each caller gets a YamlSource object of its own (workbook-facts.ts
+ * keys what it read by that object).
+ */
+const parsedTexts = new Map<string, { doc: Document.Parsed; lines: LineCounter; messages: Message[] }>();
+
 /** Parse YAML text; syntax problems come back as messages, never thrown. */
 export function parseYaml(text: string, file: string): { source?: YamlSource; messages: Message[] } {
+  const key = `${file}\u0000${text}`;
+  let parsed = parsedTexts.get(key);
+  if (!parsed) {
+    if (parsedTexts.size >= 8) parsedTexts.clear(); // many periods in one run (build --all): keep it small
+    parsedTexts.set(key, (parsed = parseText(text, file)));
+  }
+  const { doc, lines } = parsed;
+  const messages = parsed.messages.map((m) => ({ ...m }));
+  return messages.some((m) => m.severity === 'error') ? { messages } : { source: { file, text, doc, lines }, messages };
+}
+
+function parseText(text: string, file: string): { doc: Document.Parsed; lines: LineCounter; messages: Message[] } {
   const lines = new LineCounter();
   // A duplicate key is a typo: an error, not a silent overwrite. The library's own check
   // compares each key with every key before it (100,000 keys: over a minute): done here with
@@ -41,7 +62,7 @@ export function parseYaml(text: string, file: string): { source?: YamlSource; me
     const pos = lines.linePos(w.pos[0]);
     messages.push({ severity: 'warning', file, line: pos.line, column: pos.col, reason: `YAML：${w.message}`, rule: 'yaml/warning' });
   }
-  return messages.some((m) => m.severity === 'error') ? { messages } : { source: { file, text, doc, lines }, messages };
+  return { doc, lines, messages };
 }
 
 /** Keys repeated within one map, as the library's `uniqueKeys` check would report them. */

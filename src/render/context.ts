@@ -141,7 +141,9 @@ export function renderContext(loaded: LoadedBulletin, figures: Figures, escape: 
   };
   // Dotted names become nested objects (institutions.assessment.share); parents go first, so
   // a figure with children (pass_rate and pass_rate.change) holds them as properties.
-  const sorted = [...figures.values()].sort((a, b) => a.name.split('.').length - b.name.split('.').length);
+  // (Each name's depth counted once, not in every comparison: a period has thousands of figures.)
+  const depth = new Map([...figures.values()].map((f) => [f, f.name.split('.').length]));
+  const sorted = [...figures.values()].sort((a, b) => depth.get(a)! - depth.get(b)!);
   for (const f of sorted) {
     const parts = f.name.split('.');
     let holder: Record<string, unknown> = context;

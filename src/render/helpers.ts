@@ -267,7 +267,21 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
   // Each template is looked over before its first run (as Handlebars compiles it then too,
   // with the partials registered by that time): a problem is thrown with its place.
   const compile = hb.compile.bind(hb);
+  // Each source once per engine and options: Handlebars compiles a partial registered as its
+  // source on every run of the template that uses it (the compiled one is kept only in that
+  // run's copy of the partials), and the preview runs the page on every save.
+  const bySource = new Map<string, HandlebarsTemplateDelegate>();
   hb.compile = ((input: unknown, options?: CompileOptions) => {
+    if (typeof input !== 'string') return compileChecked(input, options);
+    const key = `${JSON.stringify(options ?? {})}\u0000${input}`;
+    let fn = bySource.get(key);
+    if (!fn) {
+      if (bySource.size > 64) bySource.clear(); // sources edited many times over: keep it small
+      bySource.set(key, (fn = compileChecked(input, options)));
+    }
+    return fn;
+  }) as typeof hb.compile;
+  const compileChecked = (input: unknown, options?: CompileOptions): HandlebarsTemplateDelegate => {
     // A package template compiled ahead was looked over when it was made.
     const ahead = typeof input === 'string' ? precompiled(hb, input, options) : undefined;
     if (typeof input === 'string' && !ahead) recordTemplate(input, options);
@@ -287,7 +301,7 @@ export function handlebarsFor(escape: Escape): typeof Handlebars {
       }
       return template(context, runtime);
     };
-  }) as typeof hb.compile;
+  };
   const out = (s: string) => new hb.SafeString(escape(s));
   const figureOf = (x: unknown, helper: string) => {
     if (x instanceof FigureRef) return x.figure;

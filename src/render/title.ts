@@ -57,8 +57,24 @@ export function titleWidth(s: string): number {
   return w;
 }
 
+/**
+ * Break points by title and words, kept: they follow from those strings alone, and the preview
+ * breaks the same title and column headers again on every save.
+ */
+const pointsOf = new Map<string, readonly number[]>();
+
 /** Positions (indices into the string's code units) where a line may break. */
-function breakPoints(title: string, words: readonly string[]): number[] {
+function breakPoints(title: string, words: readonly string[]): readonly number[] {
+  const key = `${title}\u0000${words.join('\u0001')}`;
+  let points = pointsOf.get(key);
+  if (!points) {
+    if (pointsOf.size > 512) pointsOf.clear(); // titles and headers edited many times over
+    pointsOf.set(key, (points = findBreakPoints(title, words)));
+  }
+  return points;
+}
+
+function findBreakPoints(title: string, words: readonly string[]): number[] {
   segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
   const candidates = new Set<number>();
   for (const s of segmenter.segment(title)) if (s.index > 0) candidates.add(s.index);
