@@ -597,3 +597,26 @@ describe('bulletin.docx: the 版头 once, 信函格式, codes whole (issue 35)',
     }
   });
 });
+
+describe('bulletin.docx: the same bytes whatever was made before it in the process', () => {
+  it('numbers the drawings of a 信函格式 document from 1 when another was made first', async () => {
+    // `docx` numbers drawings (wp:docPr) by one counter for the process: `build --all` made a
+    // later period's letter with other ids than a build of that period alone.
+    const { renderBulletin } = await import('../src/build.js');
+    const { renderPage } = await import('../src/render/html.js');
+    const { documentFromHtml } = await import('../src/docx/from-html.js');
+    const { writeDocx } = await import('../src/docx/write.js');
+    const root = exampleWorkspace('province');
+    const r = await renderBulletin(root, '2023Q3');
+    const info = { title: 't', subject: 's', author: 'a', keywords: 'k', date: new Date(Date.UTC(2023, 9, 1)) };
+    const make = () => writeDocx(documentFromHtml(renderPage(r.loaded, r.figures, r.sources, { print: true, fontsCss: '' }).html), { info });
+    const first = await make();
+    const second = await make();
+    // The 信函格式's rule at the foot of the first page is a drawing in its footer.
+    const ids = (bytes: Uint8Array) => Object.entries(unzipSync(bytes)).flatMap(([name, data]) => (name.endsWith('.xml') ? [...strFromU8(data).matchAll(/<wp:docPr\b[^>]*?\bid="(\d+)"/g)].map((m) => m[1]) : []));
+    expect(ids(first).length).toBeGreaterThan(0);
+    expect(ids(first)[0]).toBe('1');
+    expect(ids(second)).toEqual(ids(first));
+    expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+  }, 60_000);
+});

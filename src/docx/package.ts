@@ -1,6 +1,6 @@
 // The same bulletin makes the same bytes. `docx` names some relationships at random, stamps
 // the package with the time it was made and writes no font table; here the package is
-// rewritten: ids numbered in order, core properties from the bulletin, the faces named with
+// rewritten: ids (relationships, drawings) numbered in order, core properties from the bulletin, the faces named with
 // their alternatives, and every entry dated the bulletin's date.
 import { strFromU8, strToU8, unzipSync } from 'fflate';
 import { escapeXml, zipDated } from '../zip.js';
@@ -54,6 +54,12 @@ export function normalizePackage(parts: Parts, info: PackageInfo & { fontTable: 
       if (!/^rId\d+$/.test(m[1]!) && !renamed.has(m[1]!)) renamed.set(m[1]!, `rIdT${renamed.size + 1}`);
     }
   }
+  // Drawings are numbered by one counter for the whole process (docx): a document made after
+  // another in the same run would carry other ids. Numbered again in the order met, an id
+  // shared by two elements (a picture's frame and the picture) kept shared.
+  const drawing = /(<(?:wp:docPr|pic:cNvPr|wps:cNvPr)\b[^>]*?\bid=")(\d+)"/g;
+  const drawings = new Map<string, string>();
+  for (const text of texts.values()) for (const m of text.matchAll(drawing)) if (!drawings.has(m[2]!)) drawings.set(m[2]!, String(drawings.size + 1));
   return zipDated(
     names.map((n) => {
       // Fonts deflate to about half; pictures are compressed already.
@@ -63,6 +69,7 @@ export function normalizePackage(parts: Parts, info: PackageInfo & { fontTable: 
       }
       let text = texts.get(n)!;
       if (renamed.size) text = text.replace(/"([^"<>]{8,40})"/g, (m, id: string) => (renamed.has(id) ? `"${renamed.get(id)}"` : m));
+      if (drawings.size) text = text.replace(drawing, (_, head: string, id: string) => `${head}${drawings.get(id)}"`);
       if (n === 'docProps/core.xml') text = coreXml(info);
       if (n === 'word/fontTable.xml') text = info.fontTable;
       if (fonts.length && n === '[Content_Types].xml' && !text.includes('Extension="odttf"')) text = text.replace(/(<Types[^>]*>)/, '$1<Default Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"/>');
