@@ -2,6 +2,7 @@
 // one-line widths its rows measured: the sums, the floors, and the choice that saves lines.
 import { describe, expect, it } from 'vitest';
 import { fewestLines, spreadColumns } from '../src/print/columns.js';
+import { longColumns } from '../src/print/long-table.js';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const FONT = 16;
@@ -37,5 +38,22 @@ describe('sharing a table of many rows', () => {
     const w = fewestLines(rows, [], need, min, width, FONT, BOX);
     expect(w[0]).toBeGreaterThanOrEqual(problems);
     expect(spreadColumns(need, min, width)[0]).toBeLessThan(problems);
+  });
+});
+
+describe('a long table’s columns from its chunks', () => {
+  const chunk = (min: number[], need: number[]) => ({ need, needWithHead: need, min, fontSize: FONT, box: BOX, oneLines: [need.map((w) => w - 1)], width: 590 });
+
+  it('keeps every word whole when the narrowest widths fit, the widest chunk deciding', () => {
+    const { widths, wholeWords } = longColumns([chunk([50, 60, 44, 101], [51, 143, 272, 104]), chunk([58, 60, 44, 101], [59, 143, 280, 104])]);
+    expect(sum(widths)).toBeCloseTo(590, 6);
+    expect(widths[0]).toBeGreaterThanOrEqual(58);
+    expect(wholeWords).toBe(true);
+  });
+
+  it('stays as wide as the type area when a word is wider than it: words broken, not the page overrun', () => {
+    const { widths, wholeWords } = longColumns([chunk([50, 700, 44, 101], [51, 701, 272, 104])]);
+    expect(sum(widths)).toBeCloseTo(590, 6);
+    expect(wholeWords).toBe(false);
   });
 });

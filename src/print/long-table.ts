@@ -186,7 +186,11 @@ export function longColumns(chunks: readonly ChunkColumns[]): LongColumns {
   const need = max((c) => c.need);
   const min = max((c) => c.min);
   const { width, fontSize, box } = chunks[0]!;
-  const widths = unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.head ?? [], need, min, width, fontSize, box), need, min, fontSize, box);
+  // Words too wide for the type area even so: columns in proportion to their narrowest, as
+  // wide as the table, and the print style breaks the words.
+  const narrowest = min.reduce((a, b) => a + b, 0);
+  const floor = narrowest < width ? min : min.map((m) => (m * width) / narrowest);
+  const widths = unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.head ?? [], need, floor, width, fontSize, box), need, floor, fontSize, box);
   // Every column at least its narrowest: no word needs breaking (else the table is wider than
   // the type area even so, and the print style breaks words as it would).
   const wholeWords = widths.every((w, j) => w >= min[j]! - 0.01);
