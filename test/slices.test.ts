@@ -47,6 +47,14 @@ function outlineTitles(file: string): string[] {
   return titles;
 }
 
+/** Attachment 1's pages, and its 网站标识码 (the right-hand column's words of digits), in order. */
+function tableCodes(file: string): { pages: number; words: string[] } {
+  const xml = execFileSync('pdftotext', ['-bbox', file, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const table = [...xml.matchAll(/<page[^>]*>([\s\S]*?)<\/page>/g)].map((p) => p[1]!).filter((p) => p.includes('>网站标识码<'));
+  const words = table.flatMap((p) => [...p.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(\d+)<\/word>/g)].filter((w) => Number(w[1]) > 300 && Number(w[2]) < 742).map((w) => w[3]!));
+  return { pages: table.length, words };
+}
+
 describe('pagination of a long table', () => {
   const m = { pageHeight: 850, firstRowOffset: 200, headHeight: 40, rowHeights: Array.from({ length: 400 }, (_, i) => (i % 7 === 3 ? 56.5 : 32.5)) };
   const starts = pageStarts(m);
@@ -111,6 +119,7 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
   let short: Promise<{ root: string; r: Run }>;
   let fallback: Promise<{ root: string; r: Run }>;
   let wider: Promise<{ sampled: Run; sampledPdf: Buffer; all: Run; allPdf: Buffer }>;
+  let laidOut: Promise<{ root: string; r: Run }>;
 
   beforeAll(async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'tongbao-slices-'));
@@ -127,6 +136,7 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
     // A name with a word wider than any other row's, in a row the sample of rows leaves out
     // (every 12th row of 600 with 50 sampled: row 302 is not one).
     const widerRoots = [copyOf('wider-sampled'), copyOf('wider-all')];
+    const laidOutRoot = copyOf('laid-out');
     for (const r of widerRoots) {
       const csv = path.join(r, 'data/2024Q4/problem-sites.csv');
       writeFileSync(csv, readFileSync(csv, 'utf8').replace(/^(302,[^,]*,[^,]*)/m, '$1WWWWWWWWWWWWWW'));
@@ -156,7 +166,9 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
       const pdf = (root: string) => readFileSync(path.join(root, 'out/2024Q4/bulletin.pdf'));
       return { sampled, sampledPdf: pdf(widerRoots[0]!), all, allPdf: pdf(widerRoots[1]!) };
     })();
-    for (const p of [again, short, fallback, wider]) p.catch(() => undefined); // awaited by their tests
+    // Below 3,000 rows, not sliced: the layout pass sets the columns of a table of 600 rows.
+    laidOut = run(['build', '2024Q4', '--format', 'pdf'], laidOutRoot, {}).then((r) => ({ root: laidOutRoot, r }));
+    for (const p of [again, short, fallback, wider, laidOut]) p.catch(() => undefined); // awaited by their tests
     const [r, one] = await Promise.all([first, onePiece]);
     expect(r.status, r.stderr).toBe(0);
     json = JSON.parse(r.stdout);
@@ -201,16 +213,22 @@ describe(`a bulletin with a ${ROWS}-row attachment, printed in slices and in one
   });
 
   it('sets the columns from all the rows: no site code broken, about one line a row', () => {
-    const xml = execFileSync('pdftotext', ['-bbox', sliced, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    const table = [...xml.matchAll(/<page[^>]*>([\s\S]*?)<\/page>/g)].map((p) => p[1]!).filter((p) => p.includes('>网站标识码<'));
-    // 网站标识码, the right-hand column: ten digits a word, every row's, none cut short.
-    const codes = table.flatMap((p) => [...p.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(\d+)<\/word>/g)].filter((w) => Number(w[1]) > 300 && Number(w[2]) < 742).map((w) => w[3]!));
-    expect(codes.length).toBe(ROWS);
-    expect(codes.filter((c) => c.length !== 10)).toEqual([]);
+    const codes = tableCodes(sliced);
+    expect(codes.words.length).toBe(ROWS);
+    expect(codes.words.filter((c) => c.length !== 10)).toEqual([]);
     // The template's declared widths broke every code in two in the free face, and most rows
     // took two lines (46 pages); a page holds about 22 rows of one line.
-    expect(table.length).toBeLessThan((ROWS / 22) * 1.2);
+    expect(codes.pages).toBeLessThan((ROWS / 22) * 1.2);
   });
+
+  it('sets a table of 600 rows printed in one piece as the slices set it: codes whole, about one line a row', async () => {
+    const { root, r } = await laidOut;
+    expect(r.status, r.stderr).toBe(0);
+    const codes = tableCodes(path.join(root, 'out/2024Q4/bulletin.pdf'));
+    expect(codes.words.length).toBe(ROWS);
+    expect(codes.words.filter((c) => c.length !== 10)).toEqual([]);
+    expect(Math.abs(codes.pages - tableCodes(sliced).pages)).toBeLessThanOrEqual(1);
+  }, 120_000);
 
   it('measures every row when one has a word wider than the sample of rows showed: the same PDF, the word whole', async () => {
     const { sampled, sampledPdf, all, allPdf } = await wider;

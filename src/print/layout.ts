@@ -13,7 +13,7 @@
 // the 落款 with the body's last line); the print is then checked against the page count
 // this predicts, and printed the plain way when they differ.
 /// <reference lib="dom" />
-import { columnNeeds, spreadColumns, unsqueezeColumns } from './columns.js';
+import { columnNeeds, fewestLines, headerLines, spreadColumns, unsqueezeColumns } from './columns.js';
 
 /** What the page function reports. */
 export interface LayoutReport {
@@ -32,10 +32,16 @@ export interface LayoutOptions {
 }
 
 /** Evaluated in the print tab: `(options) => LayoutReport`. */
-export const LAYOUT_FUNCTION = `(options) => (${String(layout)})(options, ${String(columnNeeds)}, ${String(spreadColumns)}, ${String(unsqueezeColumns)})`;
+export const LAYOUT_FUNCTION = `(options) => {
+  ${String(spreadColumns)}
+  return (${String(layout)})(options, ${String(columnNeeds)}, ${String(headerLines)}, ${String(fewestLines)}, ${String(unsqueezeColumns)});
+}`;
 
-/** The page function; what it shares with a long table's columns (columns.ts) is passed in. */
-async function layout(options: LayoutOptions, needs: typeof columnNeeds, spread: typeof spreadColumns, unsqueeze: typeof unsqueezeColumns): Promise<LayoutReport> {
+/**
+ * The page function; what it shares with a long table's columns (columns.ts) is passed in,
+ * and what those call is declared beside it (`fewestLines` calls `spreadColumns`).
+ */
+async function layout(options: LayoutOptions, needs: typeof columnNeeds, head: typeof headerLines, fewest: typeof fewestLines, unsqueeze: typeof unsqueezeColumns): Promise<LayoutReport> {
   // Measured with the faces it prints in: the load event does not wait for web fonts.
   do {
     document.documentElement.getBoundingClientRect();
@@ -68,7 +74,7 @@ async function layout(options: LayoutOptions, needs: typeof columnNeeds, spread:
     for (const r of rows) for (const c of r.cells) c.style.letterSpacing = '';
     const cellsOf = (j: number) => rows.map((r) => r.cells[j]).filter((c): c is HTMLTableCellElement => !!c && c.colSpan === 1);
     const range = document.createRange();
-    const { need, needWithHead, min, fontSize, box } = needs(table, cols);
+    const { need, needWithHead, min, fontSize, box, oneLines } = needs(table, cols);
     const width = table.getBoundingClientRect().width;
     table.style.tableLayout = 'fixed';
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -76,7 +82,8 @@ async function layout(options: LayoutOptions, needs: typeof columnNeeds, spread:
     // Everything on one line when it fits, the rest shared in proportion. Else, from every
     // column at its narrowest, a character's width at a time goes to the column where it
     // shortens the table most. A table of many rows, where each try costs a layout of them
-    // all, caps the widest columns instead: the narrow ones keep their one line.
+    // all, estimates its rows' lines instead, as a long table printed in slices does
+    // (fewestLines).
     const apply = () => cols.forEach((c, j) => (c.style.width = `${widths[j]}px`));
     let widths: number[] = [];
     // From `from`, a character's width at a time to the column (below its `cap`) where it
@@ -102,7 +109,7 @@ async function layout(options: LayoutOptions, needs: typeof columnNeeds, spread:
       }
       return left;
     };
-    if (rows.length > 400) widths = spread(need, min, width);
+    if (rows.length > 400) widths = fewest(oneLines, head(table, min, needWithHead), need, min, width, fontSize, box);
     else if (total <= width) {
       // Every body cell on one line; the room left first goes to headers that wrap, the rest
       // in proportion to the needs.
