@@ -169,8 +169,9 @@ export function headerLines(table: HTMLTableElement, from: number[], to: number[
       for (const em of lone ? [-0.05, 0.05, -0.1, 0.1, 0.15, 0.2] : []) {
         th.style.letterSpacing = `${em}em`;
         const [l, b] = wrap();
-        if (!b) [lines, lone, spacing] = [l, 0, em];
-        if (!b) break;
+        if (b) continue;
+        [lines, lone, spacing] = [l, 0, em];
+        break;
       }
       th.style.letterSpacing = '';
       const last = points.at(-1);
