@@ -75,7 +75,9 @@ export function hasErrors(messages: readonly Message[]): boolean {
  */
 export function sortMessages(messages: Message[]): Message[] {
   const keyed = messages.map((m) => ({ m, k: sortKey(m) }));
-  keyed.sort((a, b) => a.k.stage - b.k.stage || a.k.file.localeCompare(b.k.file) || a.k.sheet.localeCompare(b.k.sheet) || a.k.line - b.k.line || a.k.column - b.k.column);
+  // Equal names need no collator: ICU's, made at the first compare, is a fortieth of a check.
+  const byName = (x: string, y: string) => (x === y ? 0 : x.localeCompare(y));
+  keyed.sort((a, b) => a.k.stage - b.k.stage || byName(a.k.file, b.k.file) || byName(a.k.sheet, b.k.sheet) || a.k.line - b.k.line || a.k.column - b.k.column);
   return keyed.map((x) => x.m);
 }
 
