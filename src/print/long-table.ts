@@ -191,8 +191,8 @@ export function longColumns(chunks: readonly ChunkColumns[]): LongColumns {
   const narrowest = min.reduce((a, b) => a + b, 0);
   const floor = narrowest < width ? min : min.map((m) => (m * width) / narrowest);
   const widths = unsqueezeColumns(fewestLines(chunks.flatMap((c) => c.oneLines), chunks[0]!.head ?? [], need, floor, width, fontSize, box), need, floor, fontSize, box);
-  // Every column at least its narrowest: no word needs breaking (else the table is wider than
-  // the type area even so, and the print style breaks words as it would).
+  // Every column at least its narrowest: no word needs breaking (else some word is too wide
+  // for the type area, and the print style breaks words as it would).
   const wholeWords = widths.every((w, j) => w >= min[j]! - 0.01);
   // The header's letter spacing where it mends a line of one character at these widths.
   const spacing = widths.map((w, j) => (chunks[0]!.head?.[j] ?? []).findLast(([at]) => at <= w)?.[3] ?? 0);
