@@ -92,10 +92,11 @@ export const MEASURE_STYLE = 'html{width:round(up,var(--type-width),1px);scroll-
  * the body's, or follow them. Faces are loaded as the rows' characters need them; the layout
  * is read once every face it uses has arrived. The type area's size comes from the print
  * stylesheet's `--type-width` and `--type-height`; the page top is the nearest element, from
- * the table outwards, that forces a page break before itself. Returns null when the document
- * does not say enough to paginate.
+ * the table outwards, that forces a page break before itself. With `checkWords`, it also
+ * tells whether a word runs past its cell. Returns null when the document does not say
+ * enough to paginate.
  */
-export const MEASURE_FUNCTION = `async (rows, append) => {
+export const MEASURE_FUNCTION = `async (rows, append, checkWords) => {
   const t = document.querySelector('table[${TABLE_MARK}]');
   const body = t && t.tBodies[0];
   if (!body || !t.tHead) return null;
@@ -120,10 +121,10 @@ export const MEASURE_FUNCTION = `async (rows, append) => {
   const tops = new Array(all.length + 1);
   for (let i = 0; i < all.length; i++) tops[i] = all[i].getBoundingClientRect().top;
   tops[all.length] = all.length ? all[all.length - 1].getBoundingClientRect().bottom : 0;
-  // A cell whose text runs past its box: a word wider than its column (measured columns keep
-  // words whole: withColumns).
+  // Asked when the columns were measured from a sample of the rows: a cell whose text runs
+  // past its box, a word wider than its column (measured columns keep words whole: withColumns).
   let overflow = false;
-  for (let i = 0; i < all.length && !overflow; i++) for (const c of all[i].cells) if (c.scrollWidth > c.clientWidth) { overflow = true; break; }
+  for (let i = 0; checkWords && i < all.length && !overflow; i++) for (const c of all[i].cells) if (c.scrollWidth > c.clientWidth) { overflow = true; break; }
   // A landscape table's page is as tall as the portrait type area is wide.
   return { overflow, pageHeight: t.closest('.landscape') ? area.width : area.height, firstRowOffset: all.length ? tops[0] - top : 0, headHeight: t.tHead.getBoundingClientRect().height, tops };
 }`;

@@ -352,10 +352,10 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     let t0 = performance.now();
     await pool.load(tab, resident);
     let end = Math.min(n, next + Math.max(1, o.lookahead));
-    const m = await evaluate<Measured | null>(tab, MEASURE_FUNCTION, rows(first, end), false);
+    const m = await evaluate<Measured | null>(tab, MEASURE_FUNCTION, rows(first, end), false, sampled);
     trace?.(k, 'measure', t0);
     if (!m) throw new Unpaginated('打印样式没有给出版心尺寸（--type-width、--type-height），或表格前没有分页');
-    if (sampled && m.overflow) throw new TooNarrow();
+    if (m.overflow) throw new TooNarrow();
     pager.record(first, m, k === 0);
     t0 = performance.now();
     await pager.until(first);
@@ -366,8 +366,8 @@ async function sliced(pool: TabPool, pager: Pager, dir: string, t: LongTable, o:
     while (from === undefined || to === undefined || (from < to && to > end)) {
       // The slice runs past the rows held: hold twice as many past the chunk, and measure.
       const more = Math.min(n, end + Math.max(1, end - next));
-      const m = (await evaluate<Measured>(tab, MEASURE_FUNCTION, rows(end, more), true))!;
-      if (sampled && m.overflow) throw new TooNarrow();
+      const m = (await evaluate<Measured>(tab, MEASURE_FUNCTION, rows(end, more), true, sampled))!;
+      if (m.overflow) throw new TooNarrow();
       pager.record(first, m, false);
       end = more;
       from = pager.sliceStart(first);
