@@ -6,11 +6,13 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The CLI tests run the compiled program, as a user does.
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    // One worker less than the cores (vitest's default; one on a two-core machine). Four files
-    // side by side on two cores were measured from a fresh clone: the CPU-bound ones (a dozen
-    // signing builds, a build per output format) ran past their time limits, 125–138 s.
-    maxWorkers: Math.max(1, availableParallelism() - 1),
+    // Two files side by side take about twice the time each (a test of several builds: 30–60 s).
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // A worker a core. vitest's default (one less: one on a two-core machine) left the second
+    // core idle while a file checked or signed on one: the suite took 864–951 s from a fresh
+    // clone with one worker, 685 s with two (issue 36, BENCHMARKS.md). Four files side by side
+    // on two cores ran past their time limits (125–138 s).
+    maxWorkers: Math.max(1, availableParallelism()),
   },
 });
