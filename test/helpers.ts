@@ -1,6 +1,6 @@
 // Test workspaces: a copy of the sample (or an empty one) in a temporary folder, changed
 // by the test, then checked by the real CLI.
-import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,23 +35,50 @@ export interface Run {
   stderr: string;
 }
 
+/**
+ * The environment of a CLI run: the test's, and for a build that prints, one of the run's
+ * Chromiums (test/global-setup.ts) free at the moment, held until the build ends. None free
+ * (or a test that names its own browser): the CLI starts its own, as for a user.
+ */
+function borrow(args: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; giveBack: () => void } {
+  const own = { env: { ...process.env, ...env }, giveBack: () => undefined };
+  const lent = process.env['TONGBAO_SUITE_LENT'];
+  const html = args[args.indexOf('--format') + 1] === 'html';
+  if (!lent || args[0] !== 'build' || html || 'TONGBAO_TEST_BROWSER' in env || 'PUPPETEER_EXECUTABLE_PATH' in env) return own;
+  const endpoints = JSON.parse(process.env['TONGBAO_SUITE_BROWSERS'] ?? '[]') as string[];
+  for (const [i, endpoint] of endpoints.entries()) {
+    const held = path.join(lent, String(i));
+    try {
+      mkdirSync(held); // atomic: whoever makes it holds that browser
+    } catch {
+      continue;
+    }
+    return { env: { ...process.env, TONGBAO_TEST_BROWSER: endpoint, ...env }, giveBack: () => rmSync(held, { recursive: true, force: true }) };
+  }
+  return own;
+}
+
 /** Run the compiled CLI as a user would, in `cwd`. */
 export function tongbao(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {}): Run {
+  const browser = borrow(args, env);
   const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    env: browser.env,
     timeout: 120_000,
   });
+  browser.giveBack();
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The compiled CLI, run without blocking this process: for tests whose services (a TSA, a CA) answer from here. */
 export function tongbaoAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const browser = borrow(args, env);
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], { cwd, env: { ...process.env, ...env }, maxBuffer: 1 << 26 }, (e, stdout, stderr) =>
-      resolve({ status: e ? ((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
+    execFile(process.execPath, [path.join(REPO, 'bin', 'tongbao.js'), ...args], { cwd, env: browser.env, maxBuffer: 1 << 26 }, (e, stdout, stderr) => {
+      browser.giveBack();
+      resolve({ status: e ? ((e as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
   });
 }
 

@@ -3,8 +3,8 @@
 // two overlap. The tab to print in is the one Chromium opens at start, made ready as soon as
 // Chromium is up. Whoever prints takes both; if nobody does, they are closed.
 import type { Browser } from 'puppeteer-core';
-import { closeBrowser, launchBrowser } from './browser.js';
-import { initialTab, type Tab } from './pdf.js';
+import { closeBrowser, isShared, launchBrowser } from './browser.js';
+import { initialTab, openTab, type Tab } from './pdf.js';
 
 export interface Prelaunched {
   browser: Promise<Browser>;
@@ -19,7 +19,7 @@ export function prelaunch(): void {
   if (early) return;
   const stop = new AbortController();
   const browser = launchBrowser(stop.signal);
-  const tab = browser.then(initialTab);
+  const tab = browser.then((b) => (isShared(b) ? openTab(b) : initialTab(b)));
   // a failed launch is reported where it is taken; a failed tab is opened again by the print
   browser.catch(() => undefined);
   tab.catch(() => undefined);
