@@ -146,7 +146,15 @@ async function layout(options: LayoutOptions, needs: typeof columnNeeds, head: t
       // A line of one character: both its neighbours are on other lines.
       return tops.some((y, i) => Math.abs(y - (tops[i - 1] ?? -Infinity)) > fontSize / 2 && Math.abs(y - (tops[i + 1] ?? Infinity)) > fontSize / 2);
     };
-    const lone = (j: number) => cellsOf(j).filter(isLone).length;
+    // Every move below keeps the widths' sum, so a column's lone cells depend on its own width
+    // alone: a width tried before is not laid out again (about half the tries of the sample).
+    const known = new Map<string, number>();
+    const lone = (j: number) => {
+      const key = `${j} ${widths[j]}`;
+      let count = known.get(key);
+      if (count === undefined) known.set(key, (count = cellsOf(j).filter(isLone).length));
+      return count;
+    };
     // A lone character is mended by moving width between two columns: the move (which
     // columns, how much) that leaves the fewest lone cells in both, until none helps. Each
     // try lays the table out again: tables of many rows keep the first widths.
@@ -182,6 +190,7 @@ async function layout(options: LayoutOptions, needs: typeof columnNeeds, head: t
     // What no width mends (a long name whose last character two columns contend for): that
     // cell's characters are set a little closer or further apart, as §7.3.5.5 allows for a page.
     if (loneNow.some((b) => b > 0)) {
+      known.clear(); // letter spacing changes what a width gives
       for (let j = 0; j < n; j++) {
         if (!loneNow[j]) continue;
         for (const c of cellsOf(j).filter(isLone)) {
