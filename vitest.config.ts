@@ -10,9 +10,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // A worker a core. vitest's default (one less: one on a two-core machine) left the second
-    // core idle while a file checked or signed on one: the suite took 864–951 s from a fresh
-    // clone with one worker, 685 s with two (issue 36, BENCHMARKS.md). Four files side by side
-    // on two cores ran past their time limits (125–138 s).
+    // core idle part of the time: the whole suite took 951 s with one worker and 705 s with two
+    // on the quiet machine (issue 36, BENCHMARKS.md). Four files side by side on two cores ran
+    // past their time limits (125–138 s).
     maxWorkers: Math.max(1, availableParallelism()),
   },
 });

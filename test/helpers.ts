@@ -43,8 +43,8 @@ export interface Run {
 function borrow(args: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; giveBack: () => void } {
   const own = { env: { ...process.env, ...env }, giveBack: () => undefined };
   const lent = process.env['TONGBAO_SUITE_LENT'];
-  const html = args[args.indexOf('--format') + 1] === 'html';
-  if (!lent || args[0] !== 'build' || html || 'TONGBAO_TEST_BROWSER' in env || 'PUPPETEER_EXECUTABLE_PATH' in env) return own;
+  const format = args.includes('--format') ? args[args.indexOf('--format') + 1] : 'all';
+  if (!lent || args[0] !== 'build' || format === 'html' || 'TONGBAO_TEST_BROWSER' in env || 'PUPPETEER_EXECUTABLE_PATH' in env) return own;
   const endpoints = JSON.parse(process.env['TONGBAO_SUITE_BROWSERS'] ?? '[]') as string[];
   for (const [i, endpoint] of endpoints.entries()) {
     const held = path.join(lent, String(i));
