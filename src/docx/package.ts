@@ -1,7 +1,7 @@
 // The same bulletin makes the same bytes. `docx` names some relationships at random, stamps
 // the package with the time it was made and writes no font table; here the package is
-// rewritten: ids (relationships, drawings) numbered in order, core properties from the bulletin, the faces named with
-// their alternatives, and every entry dated the bulletin's date.
+// rewritten: ids (relationships, drawings) numbered in order, core properties from the
+// bulletin, the faces named with their alternatives, and every entry dated the bulletin's date.
 import { strFromU8, strToU8, unzipSync } from 'fflate';
 import { escapeXml, zipDated } from '../zip.js';
 

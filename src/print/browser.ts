@@ -281,15 +281,7 @@ export async function launchBrowser(signal?: AbortSignal): Promise<Browser> {
     // Its CommonJS build: two thirds of the CPU time of its ES modules (0.23 s against 0.35 s),
     // on the thread that also loads and renders the bulletin meanwhile.
     const puppeteer = requireCjs('puppeteer-core') as typeof import('puppeteer-core');
-    const browserWSEndpoint = await Promise.race([endpoint, died]);
-    const connecting = puppeteer.connect({ browserWSEndpoint });
-    // Abandoned while connecting: the connection that comes (or fails) later is let go, not
-    // left to end the program as an unhandled rejection.
-    connecting.catch(() => undefined);
-    const browser = await Promise.race([connecting, died]).catch((e: unknown) => {
-      void connecting.then((b) => b.disconnect()).catch(() => undefined);
-      throw e;
-    });
+    const browser = await connectUnless(puppeteer, await Promise.race([endpoint, died]), died);
     child.stderr!.resume();
     started.set(browser, { child, profile, exited, kill });
     return browser;
@@ -316,20 +308,29 @@ const shared = new WeakSet<Browser>();
 
 async function connectShared(browserWSEndpoint: string, signal?: AbortSignal): Promise<Browser> {
   const puppeteer = requireCjs('puppeteer-core') as typeof import('puppeteer-core');
-  const connecting = puppeteer.connect({ browserWSEndpoint });
-  connecting.catch(() => undefined);
   const abandoned = new Promise<never>((_, reject) => {
     const abandon = () => reject(new Error('Chromium 的启动被放弃'));
     if (signal?.aborted) abandon();
     else signal?.addEventListener('abort', abandon, { once: true });
   });
   abandoned.catch(() => undefined);
-  const browser = await Promise.race([connecting, abandoned]).catch((e: unknown) => {
+  const browser = await connectUnless(puppeteer, browserWSEndpoint, abandoned);
+  shared.add(browser);
+  return browser;
+}
+
+/**
+ * puppeteer connected to `browserWSEndpoint`, unless `stop` rejects first. Abandoned while
+ * connecting, the connection that comes (or fails) later is let go, not left to end the
+ * program as an unhandled rejection.
+ */
+function connectUnless(puppeteer: typeof import('puppeteer-core'), browserWSEndpoint: string, stop: Promise<never>): Promise<Browser> {
+  const connecting = puppeteer.connect({ browserWSEndpoint });
+  connecting.catch(() => undefined);
+  return Promise.race([connecting, stop]).catch((e: unknown) => {
     void connecting.then((b) => b.disconnect()).catch(() => undefined);
     throw e;
   });
-  shared.add(browser);
-  return browser;
 }
 
 /** A browser this program connected to and does not own: it has no blank tab of ours and is never closed here. */
