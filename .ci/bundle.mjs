@@ -48,6 +48,12 @@ const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'nod
 const { output } = await bundle.write({ dir: out, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', dynamicImportInCjs: false });
 await bundle.close();
 writeFileSync(path.join(out, 'package.json'), '{ "type": "commonjs" }\n');
+// Each file in ASCII (the Chinese of messages, regular expressions and comments as \u escapes):
+// V8 then holds its source in one byte a character, not two, and reads it by the fast path.
+for (const chunk of output) if (chunk.type === 'chunk') {
+  const file = path.join(out, chunk.fileName);
+  writeFileSync(file, asciiOnly(readFileSync(file, 'utf8')));
+}
 
 // Every dist/ file the bundle holds, with its time of writing: any of them rewritten makes the bundle stale.
 const inputs = {};
@@ -103,3 +109,12 @@ try {
 
 const size = readdirSync(out).reduce((n, f) => n + statSync(path.join(out, f)).size, 0);
 console.log(`bundle: dist/bundle/ (${output.length} files, ${(size / 2 ** 20).toFixed(1)} MB) from ${Object.keys(inputs).length} modules of dist/`);
+
+/**
+ * The code with every character beyond ASCII written \uXXXX (by UTF-16 unit), which means the
+ * same in strings, templates, regular expressions and names; one already escaped (`\中`) loses
+ * its backslash. rolldown's `charset: 'ascii'` leaves regular expressions and comments as they are.
+ */
+function asciiOnly(code) {
+  return code.replace(/(\\*)([^\x00-\x7e])/g, (_, slashes, c) => (slashes.length % 2 ? slashes.slice(1) : slashes) + `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

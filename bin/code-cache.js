@@ -3,13 +3,15 @@
 // code cache for ES modules, hence CommonJS there. A cache is used only for the very file it
 // was made from (its size and time of writing, which V8 checks again with the source's length,
 // its own version and flags); any other file, or a cache V8 refuses, compiles as usual.
-import Module, { createRequire } from 'node:module';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import vm from 'node:vm';
+'use strict';
+const Module = require('node:module');
+const { createRequire } = Module;
+const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
 
 /** Compile the files of `dir` through their caches; with `write`, write those caches at exit. */
-export function useCodeCache(dir, write = false) {
+function useCodeCache(dir, write = false) {
   let made = {};
   try {
     made = JSON.parse(readFileSync(path.join(dir, 'code-cache.json'), 'utf8'));
@@ -48,3 +50,5 @@ export function useCodeCache(dir, write = false) {
       writeFileSync(path.join(dir, 'code-cache.json'), JSON.stringify(index) + '\n');
     });
 }
+
+module.exports = { useCodeCache };

@@ -13,10 +13,11 @@ export interface Rendered extends CheckResult {
 
 export interface RenderBulletinOptions {
   /**
-   * Draw the charts (default). `check` does not: the SVG is output only (its data and labels
-   * are checked before it is drawn), and drawing loads ECharts, a quarter of a check's time.
+   * Render the page for its messages alone (`check`): the charts are not drawn (the SVG is
+   * output only, their data and labels are checked before drawing, and drawing loads ECharts)
+   * and titles and headers are not cut into words (ICU's word segmenter, for the eye).
    */
-  charts?: boolean;
+  messagesOnly?: boolean;
 }
 
 /** Check and render in memory: everything `build` does except printing and writing. */
@@ -32,7 +33,7 @@ export async function renderBulletin(root: string, period: string, options: Rend
   // problems are told alongside.
   if (!hasErrors(messages.filter((m) => !m.rule.startsWith('bulletin/accept-')))) {
     try {
-      const page = renderPage(result.loaded, result.figures, sources, { drawCharts: options.charts ?? true });
+      const page = renderPage(result.loaded, result.figures, sources, { messagesOnly: options.messagesOnly ?? false });
       messages.push(...page.messages);
       html = page.html;
     } catch (e) {

@@ -9,8 +9,8 @@ import { EXIT, checkJson, onePeriod, summary, type Invocation } from './shell.js
 
 export async function run({ root, args, flags, io }: Invocation): Promise<number> {
   // Rendering in memory too: the circular's bindings and lint are part of the check.
-  // The charts are not drawn: their SVG is output, not a check, and ECharts is slow to load.
-  const result = await renderBulletin(root, onePeriod(root, args), { charts: false });
+  // For its messages only: the charts are not drawn nor the titles cut into words (output, not a check).
+  const result = await renderBulletin(root, onePeriod(root, args), { messagesOnly: true });
   if (flags.report && result.loaded) {
     const { CHECK_REPORT_FILE, checkReportHtml } = await import('../render/report.js');
     // Written whatever the result: it is the list of what is wrong.

@@ -43,8 +43,11 @@ export interface PageOptions {
   sealSlot?: string;
   /** Each figure's text between FIGURE_MARKS: the copy the Word document is made from. */
   markFigures?: boolean;
-  /** Draw the charts' SVG (default); `check` needs the page's messages, not its pictures. */
-  drawCharts?: boolean;
+  /**
+   * Render for the messages alone (`check`): the charts are not drawn and the titles and
+   * headers are not cut into lines and words, work for the eye that makes no message.
+   */
+  messagesOnly?: boolean;
 }
 
 /** Escapes that also mark what they print as a figure (helpers and figures print through them). */
@@ -173,15 +176,26 @@ function titleWords(b: LoadedBulletin['bulletin']): string[] {
 }
 
 /**
- * A title's line or a header as the template shows it: on screen each word a span that does
- * not wrap, <wbr> between them (screen.css); in the print the text as it was, one piece, so
- * that the PDF is drawn and tagged as before.
+ * How titles and headers are shown: on screen each word a span that does not wrap, <wbr>
+ * between them (screen.css); in the print a title's lines as breakTitle chose them and a
+ * header as it was, one piece each, so that the PDF is drawn and tagged as before; for the
+ * messages alone (check), as written: the cutting is for the eye.
  */
-function shownWords(pieces: string[], printing: boolean): { text: string; plain?: true }[] {
-  return printing ? [{ text: pieces.join(''), plain: true }] : pieces.map((text) => ({ text }));
+type Shown = 'screen' | 'print' | 'none';
+type Piece = { text: string; plain?: true };
+
+/** A title's lines (`given`, else breakTitle's) as `shown`, each line its pieces. */
+function titleShown(title: string, given: readonly string[] | undefined, words: string[], shown: Shown): Piece[][] {
+  if (shown === 'none') return [[{ text: title, plain: true }]];
+  const lines = given ?? breakTitle(title, words);
+  return shown === 'print' ? lines.map((text) => [{ text, plain: true }]) : lineWords(lines, words).map((l) => l.map((text) => ({ text })));
 }
 
-function attachmentView(table: Table, number: number, note: unknown, words: string[], printing: boolean) {
+function headerShown(text: string, words: string[], shown: Shown): Piece[] {
+  return shown === 'screen' ? headerWords(text, words).map((text) => ({ text })) : [{ text, plain: true }];
+}
+
+function attachmentView(table: Table, number: number, note: unknown, words: string[], shown: Shown) {
   const attachment = table.spec as LoadedBulletin['bulletin']['attachments'][number];
   const label = labelColumn(table.spec.columns);
   const align = (c: (typeof table.spec.columns)[number]) => c.align ?? (c.type === 'check' ? 'center' : 'left');
@@ -190,7 +204,7 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     id: table.id,
     kind: attachment.kind,
     title: attachment.title,
-    title_lines: lineWords(breakTitle(attachment.title, words), words).map((l) => shownWords(l, printing)),
+    title_lines: titleShown(attachment.title, undefined, words, shown),
     note,
     legend: attachment.kind === 'matrix' ? '表中 √ 表示已做到，空白表示未做到。' : undefined,
     /** More columns than a phone shows: the portal page scrolls it, and says so. */
@@ -200,7 +214,7 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
     landscape: attachment.orientation === 'landscape',
     // On screen a header breaks between its words only (screen.css keeps a word's characters
     // together); the print sets its headers as the columns' widths let it (print/layout.ts).
-    columns: table.spec.columns.map((c) => ({ name: c.name, name_words: shownWords(headerWords(c.name, words), printing), width: c.width, align: align(c) })),
+    columns: table.spec.columns.map((c) => ({ name: c.name, name_words: headerShown(c.name, words, shown), width: c.width, align: align(c) })),
     rows: table.rows.map((r) =>
       table.spec.columns.map(
         (c): CellView => ({
@@ -215,11 +229,11 @@ function attachmentView(table: Table, number: number, note: unknown, words: stri
   };
 }
 
-function chartView(data: ChartData, svg: unknown, printing: boolean) {
+function chartView(data: ChartData, svg: unknown, shown: Shown) {
   return {
     ...data,
     svg,
-    header_words: data.headers.map((h) => shownWords(headerWords(h), printing)),
+    header_words: data.headers.map((h) => headerShown(h, [], shown)),
     rows: data.points.map((p) => ({ label: p.label, value: p.value ? (p.value.detail ? `${p.value.detail}（${p.value.text}）` : p.value.text) : '无数据' })),
   };
 }
@@ -299,6 +313,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const htmlContext = renderContext(loaded, figures, htmlEscape, escapeHtml);
   const words = titleWords(b);
   const printing = options.fontsCss !== undefined;
+  const shown: Shown = options.messagesOnly ? 'none' : printing ? 'print' : 'screen';
   const tableView = (a: LoadedBulletin['bulletin']['attachments'][number], number: number, name: string, anchor: string, caption: string) => {
     let note: unknown;
     if (a.note !== undefined) {
@@ -307,7 +322,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
       note = r.html === undefined ? undefined : new htmlEngine.SafeString(r.html);
     }
     const table = heldTable(loaded, a.id);
-    return table ? { ...attachmentView(table, number, note, words, printing), anchor, caption } : undefined;
+    return table ? { ...attachmentView(table, number, note, words, shown), anchor, caption } : undefined;
   };
   const views = numberedAttachments(b.attachments).map((a, i) => tableView(a, i + 1, `附件${i + 1}`, `attachment-${i + 1}`, `附件${i + 1} ${a.title}`));
   // Tables printed in the text, where the circular says {{table id}}.
@@ -319,7 +334,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   // reader prints the portal page.
   const charts = b.charts.filter((c) => !printing || c.print).map((c) => {
     const data = chartData(loaded, figures, c);
-    return chartView(data, new htmlEngine.SafeString(options.drawCharts === false ? '' : renderChartSvg(data, `chart-${c.id}`)), printing);
+    return chartView(data, new htmlEngine.SafeString(options.messagesOnly ? '' : renderChartSvg(data, `chart-${c.id}`)), shown);
   });
 
   const read = (name: string) => readFileSync(templatePath(root, name), 'utf8');
@@ -334,7 +349,7 @@ export function renderPage(loaded: LoadedBulletin, figures: Figures, sources: Ci
   const csp = options.fontsCss ? PRINT_CSP : CSP;
   const html = page({
     ...htmlContext,
-    title_lines: lineWords(b.title_lines ?? breakTitle(b.title, words), words).map((l) => shownWords(l, printing)),
+    title_lines: titleShown(b.title, b.title_lines, words, shown),
     csp,
     official,
     seal_slot: options.sealSlot,
