@@ -319,6 +319,8 @@ interface Step {
 // bulletin.yaml says so (docx: true, ofd: true).
 const wantsDocx = (b: Build) => b.format === 'docx' || (b.format === 'all' && !!b.loaded.bulletin.docx);
 const wantsOfd = (b: Build) => b.format === 'ofd' || (b.format === 'all' && !!b.loaded.bulletin.ofd);
+/** The portal page: made when asked for, and kept true to the data once it is there. */
+const wantsPage = (format: Format, outDir: string) => format === 'html' || format === 'all' || existsSync(path.join(outDir, 'index.html'));
 
 const STEPS: readonly Step[] = [
   { file: 'bulletin.pdf', wanted: (b) => b.format !== 'html', source: (b) => b.printSource, make: printStep },
@@ -327,7 +329,7 @@ const STEPS: readonly Step[] = [
   { file: 'bulletin.pdf', wanted: (b) => b.archive && b.files.has('bulletin.pdf'), make: archiveStep },
   // The outputs of earlier builds still true to the data and to their recorded bytes join the set.
   { file: '*', wanted: () => true, make: keepStep },
-  { file: 'index.html', wanted: (b) => b.format === 'html' || b.format === 'all' || existsSync(path.join(b.outDir, 'index.html')), make: pageStep },
+  { file: 'index.html', wanted: (b) => wantsPage(b.format, b.outDir), make: pageStep },
   // A bulletin reproduced as printed carries the list of what it keeps, and why.
   { file: CHECK_REPORT_FILE, wanted: (b) => b.loaded.bulletin.accept.length > 0, make: async (b) => void b.files.set(CHECK_REPORT_FILE, checkReportHtml(b.loaded, b.rendered.messages, b.rendered.checks, b.rendered.claims)) },
   { file: SUMS_FILE, wanted: () => true, make: async (b) => void b.files.set(SUMS_FILE, sha256Sums(b.files)) },
@@ -367,7 +369,8 @@ async function begin(given: Pick<Build, 'root' | 'period' | 'format' | 'progress
   const { root, period, options, progress } = given;
   interrupted();
   progress('读取、核对数据并渲染网页');
-  const rendered = await renderBulletin(root, period);
+  // A build that makes no portal page renders it for its messages alone (no chart drawn).
+  const rendered = await renderBulletin(root, period, { messagesOnly: (loaded) => !wantsPage(given.format, loaded.paths.outDir) });
   interrupted();
   progress('已渲染网页', `${rendered.files} 个文件，${rendered.rows} 行数据`);
   if (!rendered.ok || rendered.html === undefined || !rendered.loaded || !rendered.figures) return { ...rendered, written: [] };

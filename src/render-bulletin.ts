@@ -2,6 +2,7 @@
 // printed. Kept apart from build.ts so that `check` loads none of the printing, PDF and
 // archive modules build.ts holds.
 import { checkBulletin, type CheckResult } from './check/index.js';
+import type { LoadedBulletin } from './load/bulletin.js';
 import { BulletinError, hasErrors, sortMessages } from './messages.js';
 import { lintPrecision } from './render/lint.js';
 import { lintCircular, readCircular, renderPage, type CircularSource } from './render/html.js';
@@ -15,9 +16,10 @@ export interface RenderBulletinOptions {
   /**
    * Render the page for its messages alone (`check`): the charts are not drawn (the SVG is
    * output only, their data and labels are checked before drawing, and drawing loads ECharts)
-   * and titles and headers are not cut into words (ICU's word segmenter, for the eye).
+   * and titles and headers are not cut into words (ICU's word segmenter, for the eye). A
+   * function decides once the bulletin is read (a build: is the portal page made?).
    */
-  messagesOnly?: boolean;
+  messagesOnly?: boolean | ((loaded: LoadedBulletin) => boolean);
 }
 
 /** Check and render in memory: everything `build` does except printing and writing. */
@@ -33,7 +35,7 @@ export async function renderBulletin(root: string, period: string, options: Rend
   // problems are told alongside.
   if (!hasErrors(messages.filter((m) => !m.rule.startsWith('bulletin/accept-')))) {
     try {
-      const page = renderPage(result.loaded, result.figures, sources, { messagesOnly: options.messagesOnly ?? false });
+      const page = renderPage(result.loaded, result.figures, sources, { messagesOnly: typeof options.messagesOnly === 'function' ? options.messagesOnly(result.loaded) : (options.messagesOnly ?? false) });
       messages.push(...page.messages);
       html = page.html;
     } catch (e) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
@@ -114,6 +114,22 @@ describe('the charts of the 2016Q4 portal page', () => {
     expect(svgFont).toBe(titleFont);
     const html = readFileSync(file, 'utf8');
     expect(html).not.toMatch(/<script|\son[a-z]+=|ecmeta_|zr\d+-/i);
+  });
+
+  it('are drawn by a PDF build that keeps the portal page it finds, none by one that makes no page', () => {
+    // A PDF-only build renders the page for its messages alone unless index.html is there
+    // to be kept true: then the page it writes is the one an HTML build writes, charts and all.
+    const ws = sampleWorkspace();
+    const pdfOnly = tongbao(['build', '2016Q4', '--format', 'pdf'], ws);
+    expect(pdfOnly.status, pdfOnly.stderr).toBe(0);
+    expect(readdirSync(path.join(ws, 'out/2016Q4')).sort()).toEqual(['SHA256SUMS', 'bulletin.pdf']);
+    const html = tongbao(['build', '2016Q4', '--format', 'html'], ws);
+    expect(html.status, html.stderr).toBe(0);
+    const again = tongbao(['build', '2016Q4', '--format', 'pdf'], ws);
+    expect(again.status, again.stderr).toBe(0);
+    const page = readFileSync(path.join(ws, 'out/2016Q4/index.html'), 'utf8');
+    expect(page.match(/<svg\b/g)?.length).toBe(readFileSync(file, 'utf8').match(/<svg\b/g)?.length);
+    expect(page).toContain('<a href="bulletin.pdf"');
   });
 
   it('is hidden in print unless declared: the official notice has no chart', async () => {
