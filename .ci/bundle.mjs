@@ -15,8 +15,10 @@ const dist = path.join(repo, 'dist');
 const out = path.join(dist, 'bundle');
 
 // Loaded from node_modules as before, when a command uses them: large, loaded lazily already,
-// or with files of their own beside them (workers, fonts, native parts).
-const EXTERNAL = ['puppeteer-core', 'echarts', 'exceljs', 'pdfjs-dist', 'pkijs', 'asn1js', 'pngjs', 'fontkit', 'fontverter', 'subset-font', 'docx'];
+// or with files of their own beside them (workers, fonts, native parts). puppeteer-core is in
+// the bundle (its 200 modules loaded and compiled took a tenth of a PDF build's CPU), but not
+// what it requires only for the BiDi protocol and proxies, which a build never uses.
+const EXTERNAL = ['chromium-bidi', 'proxy-agent', 'echarts', 'exceljs', 'pdfjs-dist', 'pkijs', 'asn1js', 'pngjs', 'fontkit', 'fontverter', 'subset-font', 'docx'];
 const external = (id) => EXTERNAL.some((p) => id === p || id.startsWith(`${p}/`));
 
 let rolldown;
@@ -37,7 +39,13 @@ const noSourceMap = {
   resolveId: (id) => (id === 'source-map' ? '\0no-source-map' : null),
   load: (id) => (id === '\0no-source-map' ? 'module.exports = {};' : null),
 };
-const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'node', cwd: repo, external, plugins: [noSourceMap], logLevel: 'warn' });
+// print/browser.ts loads puppeteer-core's CommonJS build through createRequire (quicker than
+// its ES modules for dist/ run unbundled), which a bundler does not follow: a plain require.
+const puppeteerInside = {
+  name: 'puppeteer-inside',
+  transform: (code, id) => (id === path.join(dist, 'print', 'browser.js') ? code.replaceAll("requireCjs('puppeteer-core')", "require('puppeteer-core')") : null),
+};
+const bundle = await rolldown({ input: path.join(dist, 'cli.js'), platform: 'node', cwd: repo, external, plugins: [noSourceMap, puppeteerInside], logLevel: 'warn' });
 // dist/bundle/ is two levels below the repository, as dist/render/ and dist/archive/ are: their
 // `new URL('../../templates/', import.meta.url)` find the same files from the bundle.
 // CommonJS, for V8's code cache (bin/code-cache.js); its own package.json says so, since the
@@ -62,9 +70,10 @@ for (const chunk of output) for (const id of chunk.type === 'chunk' ? chunk.modu
   inputs[path.relative(dist, id).split(path.sep).join('/')] = statSync(id).mtimeMs;
 }
 writeFileSync(path.join(out, 'inputs.json'), JSON.stringify(inputs) + '\n');
-// The code cache: a check and a page build of the sample, in one process, compile what a
-// `check` and a `build` of the page run; their bytecode is written beside each file. The
-// templates they compile are kept compiled too.
+// The code cache: a check, a page build and a PDF build of the sample, in one process, compile
+// what a `check` and a `build` run; their bytecode is written beside each file. The templates
+// they compile are kept compiled too. Without Chromium the PDF build fails, and the cache
+// holds the rest.
 const sample = mkdtempSync(path.join(tmpdir(), 'tongbao-code-cache-'));
 try {
   for (const dir of ['data/2016Q4', 'content/2016Q4']) cpSync(path.join(repo, dir), path.join(sample, dir), { recursive: true });
@@ -77,7 +86,7 @@ try {
     useCodeCache(${JSON.stringify(out)}, true);
     const { main } = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(path.join(out, 'cli.js'))});
     const io = { out() {}, err() {} };
-    for (const args of [['check', '2016Q4'], ['build', '2016Q4', '--format', 'html']]) await main([...args, '--root', ${JSON.stringify(sample)}], io);
+    for (const args of [['check', '2016Q4'], ['build', '2016Q4', '--format', 'html'], ['build', '2016Q4', '--format', 'pdf']]) await main([...args, '--root', ${JSON.stringify(sample)}], io);
     // The examples use the partials the sample does not (charts, tables in the text).
     for (const [root, period] of ${JSON.stringify(examples)}) await main(['check', period, '--root', root], io);
   `;

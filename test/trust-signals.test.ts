@@ -90,7 +90,8 @@ describe('a build stopped by a signal', () => {
       });
       expect(outcomes.filter((o) => o === 'stopped').length).toBeGreaterThanOrEqual(12);
     } finally {
-      for (const dir of [template, ...copies, ...lanes]) rmSync(dir, { recursive: true, force: true });
+      // A Chromium child killed a moment ago may still be writing its profile's last files.
+      for (const dir of [template, ...copies, ...lanes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     }
   }, 300_000);
 });
