@@ -3,7 +3,7 @@
 // (font-cache.ts), and the TrueType tables read and written (sfnt.ts, shared with the OFD).
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import type * as Fontkit from 'fontkit';
 import subsetFont from 'subset-font';
 import { decodedFace } from '../src/font-cache.js';
 import { subsetOf } from '../src/docx/subset.js';
+import { sampleWorkspace, tongbao } from './helpers.js';
 import { readCmap, readTables, writeCmap, writeSfnt } from '../src/sfnt.js';
 
 const require = createRequire(import.meta.url);
@@ -81,6 +82,36 @@ describe('decoded faces kept between builds', () => {
     // No half-written file is left beside it.
     expect(readdirSync(path.join(tmp, folder)).filter((f) => f.endsWith('.part'))).toEqual([]);
   }, 60_000);
+
+  it('are made in a folder only this user may write, and neither read from nor kept in one others may', () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'tongbao-cache-test-'));
+    const genuine = decodeIn(tmp, KAI);
+    decodeIn(tmp, SANS);
+    const folder = readdirSync(tmp).find((f) => f.startsWith('tongbao-fonts-'))!;
+    expect(statSync(path.join(tmp, folder)).mode & 0o777).toBe(0o700);
+    const kept = (prefix: string) => readdirSync(path.join(tmp, folder)).find((f) => f.startsWith(prefix) && f.endsWith('.ttf'))!;
+    // The same folder made first by someone else and open to all (a shared /tmp lets another
+    // user do that), holding the sans face under the name the 楷 face is kept by.
+    const shared = mkdtempSync(path.join(tmpdir(), 'tongbao-cache-test-'));
+    mkdirSync(path.join(shared, folder));
+    chmodSync(path.join(shared, folder), 0o777);
+    writeFileSync(path.join(shared, folder, kept('lxgw-wenkai-latin-500-normal-')), readFileSync(path.join(tmp, folder, kept('noto-sans-sc-'))));
+    const planted = readdirSync(path.join(shared, folder));
+    expect(decodeIn(shared, KAI)).toBe(genuine);
+    // The print's cut of the 楷 face is not made from it either: the PDF has the faces a fresh
+    // cache gives, LXGW WenKai among them, and nothing was added to that folder.
+    const faces = (t: string) => {
+      const root = sampleWorkspace();
+      const r = tongbao(['build', '2016Q4', '--format', 'pdf'], root, { TMPDIR: t });
+      expect(r.status, r.stderr).toBe(0);
+      const lines = execFileSync('pdffonts', [path.join(root, 'out/2016Q4/bulletin.pdf')], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
+      return [...new Set(lines.map((l) => l.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, '')))].sort();
+    };
+    const fresh = faces(mkdtempSync(path.join(tmpdir(), 'tongbao-cache-test-')));
+    expect(fresh.some((f) => /WenKai/i.test(f)), fresh.join(' ')).toBe(true);
+    expect(faces(shared)).toEqual(fresh);
+    expect(readdirSync(path.join(shared, folder))).toEqual(planted);
+  }, 180_000);
 
   it('are decoded all the same where the temporary folder cannot be written', () => {
     // A TMPDIR that is a file: the cache's folder cannot be made under it.

@@ -3,13 +3,13 @@
 // workspace, or installed on the system), and free faces from npm otherwise. Every face is
 // loaded from a file by @font-face: system CJK fonts would be embedded as Type 3.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Fontkit from 'fontkit';
 import { openWorkspaceFile } from '../bulletin.js';
-import { FACE_CACHE, decodedFace, decodedPath, writeWhole } from '../font-cache.js';
+import { FACE_CACHE, decodedFace, decodedPath, faceCache, writeWhole } from '../font-cache.js';
 
 const require = createRequire(import.meta.url);
 
@@ -177,8 +177,9 @@ function unicodeRange(codePoints: readonly number[]): string {
  * decoded face takes 0.1 s, and is kept too, its lacking code points beside it.
  */
 async function cutFace(file: string, codePoints: readonly number[]): Promise<{ file: string; lacks: number[] } | undefined> {
+  // Without a cache of this user's own, the whole face serves (Chromium takes only a file).
+  if (!faceCache()) return undefined;
   try {
-    mkdirSync(FACE_CACHE, { recursive: true });
     const whole = decodedPath(file);
     const key = createHash('sha256').update(`${whole}\n${codePoints.join(',')}`).digest('hex').slice(0, 32);
     const cut = path.join(FACE_CACHE, `cut-${key}.ttf`);
