@@ -19,7 +19,7 @@ describe('the code cache', () => {
     // puppeteer-core is in the bundle's print chunk; ECharts is outside, its file cached by path.
     const early = Object.keys(index).find((f) => f.startsWith('early-'));
     expect(early && readFileSync(path.join(bundle, early), 'utf8')).toContain('puppeteer-core');
-    expect(Object.keys(index)).toContain('../../node_modules/echarts/dist/echarts.js');
+    expect(Object.keys(index).filter((f) => f.endsWith('node_modules/echarts/dist/echarts.js'))).toHaveLength(1);
     for (const file of Object.keys(index)) {
       const filename = path.resolve(bundle, file);
       const script = new vm.Script(Module.wrap(readFileSync(filename, 'utf8')), { filename, cachedData: readFileSync(cacheFile(bundle, file)) });
