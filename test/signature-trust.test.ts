@@ -158,7 +158,9 @@ describe('verify --trust', () => {
 /** A signed PDF's time-stamp token, DER. */
 function tokenOf(pdf: Buffer): Buffer {
   const hex = /\/Contents\s*<([0-9A-Fa-f]+)>/.exec(pdf.toString('latin1'))![1]!;
-  const info = pkijs.ContentInfo.fromBER(new Uint8Array(Buffer.from(hex.replace(/(00)+$/, ''), 'hex')));
+  // Read with its zero padding: the DER says where it ends (a CMS may end in a zero byte, which
+  // stripping the zeros would cut: one signature in 256).
+  const info = pkijs.ContentInfo.fromBER(new Uint8Array(Buffer.from(hex, 'hex')));
   const si = new pkijs.SignedData({ schema: info.content }).signerInfos[0]!;
   return Buffer.from(si.unsignedAttrs!.attributes.find((x) => x.type === '1.2.840.113549.1.9.16.2.14')!.values[0]!.toBER());
 }

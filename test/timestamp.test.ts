@@ -23,7 +23,9 @@ const tongbao = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => to
 /** The signature's CMS in a signed PDF: its signature value and its time-stamp token. */
 function signatureParts(pdf: Buffer): { value: Buffer; token?: Buffer } {
   const hex = /\/Contents\s*<([0-9A-Fa-f]+)>/.exec(pdf.toString('latin1'))![1]!;
-  const info = pkijs.ContentInfo.fromBER(new Uint8Array(Buffer.from(hex.replace(/(00)+$/, ''), 'hex')));
+  // Read with its zero padding: the DER says where it ends (a CMS may end in a zero byte, which
+  // stripping the zeros would cut: one signature in 256).
+  const info = pkijs.ContentInfo.fromBER(new Uint8Array(Buffer.from(hex, 'hex')));
   const si = new pkijs.SignedData({ schema: info.content }).signerInfos[0]!;
   const token = si.unsignedAttrs?.attributes.find((a) => a.type === '1.2.840.113549.1.9.16.2.14')?.values[0];
   return { value: Buffer.from(si.signature.valueBlock.valueHexView), ...(token && { token: Buffer.from(token.toBER()) }) };
