@@ -30,11 +30,14 @@ describe('a build stopped by a signal', () => {
     // Two lanes, builds side by side; each child's temporary folder is its lane's alone, so its
     // Chromium profile and processes can be told apart.
     const lanes = [0, 1].map(() => mkdtempSync(path.join(tmpdir(), 'tongbao-signals-')));
-    /** The CPU time process `pid` has used so far, in ms (/proc/<pid>/stat: utime and stime, in ticks of 10 ms). */
+    /** The CPU time a /proc/<pid>/stat says its process has used, in ms (utime and stime, in ticks of 10 ms). */
+    const cpuIn = (stat: string) => {
+      const f = stat.split(') ')[1]!.split(' ');
+      return (Number(f[11]) + Number(f[12])) * 10;
+    };
     const cpuOf = (pid: number) => {
       try {
-        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return (Number(f[11]) + Number(f[12])) * 10;
+        return cpuIn(readFileSync(`/proc/${pid}/stat`, 'utf8'));
       } catch {
         return Infinity; // gone
       }
@@ -69,7 +72,7 @@ describe('a build stopped by a signal', () => {
       const whole = Math.max(...(await Promise.all(lanes.map((tmp) => run(workspace(), tmp, -1)))).map((r) => r.took));
       // The CPU Node takes to reach a program's first line (60–70 ms here), read as cpuOf reads
       // it: a time that does not stretch with the load as the wall time to it does.
-      const boot = Math.max(...[0, 1, 2].map(() => Number(spawnSync(process.execPath, ['-e', "const f = require('fs').readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' '); console.log((Number(f[11]) + Number(f[12])) * 10)"], { encoding: 'utf8' }).stdout)));
+      const boot = Math.max(...[0, 1, 2].map(() => cpuIn(spawnSync(process.execPath, ['-e', "process.stdout.write(require('fs').readFileSync('/proc/self/stat', 'utf8'))"], { encoding: 'utf8' }).stdout)));
       const free = [...lanes];
       const outcomes = await inPairs(Array.from({ length: 20 }, (_, k) => k), async (k) => {
         const tmp = free.pop()!;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Fontkit from 'fontkit';
 import { openWorkspaceFile } from '../bulletin.js';
-import { FACE_CACHE, decodedFace, decodedPath, faceCache, writeWhole } from '../font-cache.js';
+import { decodedFace, decodedPath, faceCache, writeWhole } from '../font-cache.js';
 
 const require = createRequire(import.meta.url);
 
@@ -178,12 +178,13 @@ function unicodeRange(codePoints: readonly number[]): string {
  */
 async function cutFace(file: string, codePoints: readonly number[]): Promise<{ file: string; lacks: number[] } | undefined> {
   // Without a cache of this user's own, the whole face serves (Chromium takes only a file).
-  if (!faceCache()) return undefined;
+  const cache = faceCache();
+  if (!cache) return undefined;
   try {
     const whole = decodedPath(file);
     const key = createHash('sha256').update(`${whole}\n${codePoints.join(',')}`).digest('hex').slice(0, 32);
-    const cut = path.join(FACE_CACHE, `cut-${key}.ttf`);
-    const lacking = path.join(FACE_CACHE, `cut-${key}.lacks.json`);
+    const cut = path.join(cache, `cut-${key}.ttf`);
+    const lacking = path.join(cache, `cut-${key}.lacks.json`);
     if (existsSync(cut) && existsSync(lacking)) return { file: cut, lacks: JSON.parse(readFileSync(lacking, 'utf8')) as number[] };
     if (!existsSync(cut)) {
       const subsetFont = (await import('subset-font')).default;
