@@ -5,6 +5,7 @@
 // (inputs.json), so a `tsc` without this step never runs stale code.
 // rolldown is a pinned devDependency; without it (a production install) the CLI runs from dist/ as before.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,14 @@ const out = path.join(dist, 'bundle');
 // what it requires only for the BiDi protocol and proxies, which a build never uses.
 const EXTERNAL = ['chromium-bidi', 'proxy-agent', 'echarts', 'exceljs', 'pdfjs-dist', 'pkijs', 'asn1js', 'pngjs', 'fontkit', 'fontverter', 'subset-font', 'docx'];
 const external = (id) => EXTERNAL.some((p) => id === p || id.startsWith(`${p}/`));
+
+// `--if-stale` (the test run's setup): nothing is made when dist/bundle/ was made from the
+// dist/ modules there now, by this step, with these packages, templates and Node.
+const stamp = madeFrom();
+if (process.argv.includes('--if-stale') && isCurrent(stamp)) {
+  console.log('bundle: dist/bundle/ is current');
+  process.exit(0);
+}
 
 let rolldown;
 try {
@@ -125,6 +134,7 @@ try {
   rmSync(sample, { recursive: true, force: true });
 }
 
+writeFileSync(path.join(out, 'made-from'), stamp + '\n');
 const size = readdirSync(out).reduce((n, f) => n + statSync(path.join(out, f)).size, 0);
 console.log(`bundle: dist/bundle/ (${output.length} files, ${(size / 2 ** 20).toFixed(1)} MB) from ${Object.keys(inputs).length} modules of dist/`);
 
@@ -135,4 +145,34 @@ console.log(`bundle: dist/bundle/ (${output.length} files, ${(size / 2 ** 20).to
  */
 function asciiOnly(code) {
   return code.replace(/(\\*)([^\x00-\x7e])/g, (_, slashes, c) => (slashes.length % 2 ? slashes.slice(1) : slashes) + `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * What the bundle is made from besides dist/ (whose modules inputs.json lists): this step, the
+ * code cache's loader, the packages it takes in (the lock), the templates compiled ahead, and
+ * the Node whose V8 made the code cache.
+ */
+function madeFrom() {
+  const hash = createHash('sha256').update(`${process.version} ${process.arch}\0`);
+  const files = ['.ci/bundle.mjs', 'bin/code-cache.js', 'package-lock.json'];
+  const walk = (dir) => {
+    for (const e of readdirSync(path.join(repo, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory()) walk(`${dir}/${e.name}`);
+      else files.push(`${dir}/${e.name}`);
+    }
+  };
+  walk('templates');
+  for (const f of files) hash.update(`${f}\0`).update(readFileSync(path.join(repo, f))).update('\0');
+  return hash.digest('hex');
+}
+
+/** The bundle on disk was made from `stamp` and from the dist/ modules there now (as bin/tongbao.js checks). */
+function isCurrent(stamp) {
+  try {
+    if (readFileSync(path.join(out, 'made-from'), 'utf8').trim() !== stamp) return false;
+    const inputs = JSON.parse(readFileSync(path.join(out, 'inputs.json'), 'utf8'));
+    return Object.entries(inputs).every(([file, mtime]) => statSync(path.join(dist, file)).mtimeMs === mtime);
+  } catch {
+    return false;
+  }
 }

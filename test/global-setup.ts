@@ -14,8 +14,10 @@ const BROWSERS = 4;
  * All of it is removed or ended when the run ends.
  */
 export default async function setup() {
+  // tsc rewrites only what changed (tsconfig's incremental), and the bundle is made again only
+  // when something it is made from changed: after `npm run setup`, neither has work to do.
   execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-  execFileSync(process.execPath, ['.ci/bundle.mjs'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['.ci/bundle.mjs', '--if-stale'], { stdio: 'inherit' });
   const cache = mkdtempSync(path.join(tmpdir(), 'tongbao-test-builds-'));
   process.env['TONGBAO_TEST_BUILDS'] = cache;
   const { launchBrowser, closeBrowser } = (await import(pathToFileURL(path.resolve('dist/print/browser.js')).href)) as typeof import('../src/print/browser.js');
