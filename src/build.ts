@@ -449,7 +449,9 @@ async function printPage(b: Build): Promise<Message | undefined> {
     const page = (sealSlot?: string) => renderPage(b.loaded, b.figures, b.sources, { print: true, fontsCss: b.fonts!.css, ...(sealSlot && { sealSlot }) }).html;
     const plain = page();
     b.page = b.sealed ? page(SEAL_MARKER) : plain;
-    if (plain !== undefined) b.printSource = sha256(plain);
+    // The page names the office's faces by path: a face replaced under the same name prints
+    // other glyphs, so their bytes count too (none: the page's hash alone, as before).
+    if (plain !== undefined) b.printSource = sha256(b.fonts.faces.length ? `${plain}\0${b.fonts.faces.join('\n')}` : plain);
   }
   if (b.format === 'html' || b.page !== undefined) return undefined;
   return {

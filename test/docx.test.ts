@@ -468,7 +468,7 @@ describe('build --format docx: options and what is kept', () => {
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^signed: .*$/m, 'signed: 2017-01-21'));
     const changed = await tongbaoAsync(['build', '2016Q4', '--format', 'html'], root);
     expect(changed.status, changed.stderr).toBe(0);
-    expect(changed.stderr).toContain('上次生成的 bulletin.docx 与现在的数据不一致（数据、正文或模板改过），已删除');
+    expect(changed.stderr).toContain('上次生成的 bulletin.docx 与现在的数据不一致（数据、正文、模板或字体改过），已删除');
     expect(changed.stderr).toContain('tongbao build 2016Q4 --format docx');
     expect(() => readFileSync(docx)).toThrow();
   }, 120_000);

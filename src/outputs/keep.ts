@@ -99,7 +99,7 @@ function judge(p: SetPlan, file: string, at: Held): Verdict {
   if (higher && !p.unsigned) return guard(p, file, shown, record.state!, current, made);
   if (higher) return { message: { severity: 'info', file: shown, reason: `已按 --unsigned ${made ? `把${stateText(record.state)} ${file} 换成这次生成的${stateText(p.pdfState)} PDF` : `删去${stateText(record.state)} ${file}`}`, rule: 'build/unsigned' } };
   if (made) return {};
-  if (!current) return warn(`上次生成的 ${file} 与现在的数据不一致（数据、正文或模板改过），已删除`, `build/stale-${kind}`);
+  if (!current) return warn(`上次生成的 ${file} 与现在的数据不一致（数据、正文、模板或字体改过），已删除`, `build/stale-${kind}`);
   return { keep: true };
 }
 

@@ -49,6 +49,11 @@ export interface FontSetup {
   dirs: string[];
   /** Which face serves each role, for the build's report. */
   used: Record<string, string>;
+  /**
+   * The office's own faces the page names, each as `name sha256`: the page refers to them by
+   * path, so what they hold is part of what a print was made from (build.ts).
+   */
+  faces: string[];
   /** Office fonts not used, or not for every character, and why. */
   notes: FontNote[];
   /**
@@ -210,6 +215,7 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
   const own = choice !== 'free' && existsSync(fontsDir) ? readdirSync(fontsDir).filter((f) => FONT_FILE.test(f)) : [];
   const dirs = new Set<string>();
   const used: Record<string, string> = {};
+  const faces: string[] = [];
   const notes: FontNote[] = [];
   const chars = [...new Set([...text].filter((c) => c.trim() !== ''))].map((c) => c.codePointAt(0)!);
   const sorted = [...chars].sort((a, b) => a - b);
@@ -234,6 +240,7 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
       css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${url}");}\n`;
       dirs.add(fontsDir);
       used[name] = file;
+      faces.push(`${file} ${createHash('sha256').update(readFileSync(path.join(fontsDir, file))).digest('hex')}`);
       continue;
     }
     if (file && check?.refused) {
@@ -249,5 +256,5 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
     used[name] = `@fontsource/${role.free[0]}`;
   }
   if (missingOfficial.length) throw new MissingFonts(missingOfficial);
-  return { css, dirs: [...dirs], used, notes, uncovered: [...uncovered].sort((a, b) => a - b).map((c) => String.fromCodePoint(c)) };
+  return { css, dirs: [...dirs], used, faces, notes, uncovered: [...uncovered].sort((a, b) => a - b).map((c) => String.fromCodePoint(c)) };
 }
