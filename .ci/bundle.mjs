@@ -93,6 +93,8 @@ const cachedPackages = ['echarts'].flatMap((name) => {
   }
 });
 const sample = mkdtempSync(path.join(tmpdir(), 'tongbao-code-cache-'));
+// A bundle whose warm runs failed has no code cache: --if-stale makes it again next time.
+let cached = false;
 try {
   for (const dir of ['data/2016Q4', 'content/2016Q4']) cpSync(path.join(repo, dir), path.join(sample, dir), { recursive: true });
   const examples = ['city', 'province'].map((name) => {
@@ -128,13 +130,14 @@ try {
     writeFileSync(path.join(out, 'templates.json'), JSON.stringify(specs) + '\n');
     if (!added) break;
   }
+  cached = true;
 } catch (e) {
   console.warn(`bundle: no code cache (${e.message}); the bundle compiles as it loads`);
 } finally {
   rmSync(sample, { recursive: true, force: true });
 }
 
-writeFileSync(path.join(out, 'made-from'), stamp + '\n');
+if (cached) writeFileSync(path.join(out, 'made-from'), stamp + '\n');
 const size = readdirSync(out).reduce((n, f) => n + statSync(path.join(out, f)).size, 0);
 console.log(`bundle: dist/bundle/ (${output.length} files, ${(size / 2 ** 20).toFixed(1)} MB) from ${Object.keys(inputs).length} modules of dist/`);
 
