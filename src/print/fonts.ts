@@ -78,13 +78,17 @@ function packageDir(pkg: string): string {
 
 /** @font-face rules for every role: the office's file first, then the free face's subsets. */
 /** An office font that cannot serve: it does not parse, or lacks most of the text's characters. */
-function unusable(file: string, chars: readonly number[]): { reason?: string; missing: string[] } {
+function unusable(file: string, chars: readonly number[]): { reason?: string; missing: string[]; sha256?: string } {
   let missing: string[];
+  let sha256: string;
   try {
     // Loaded only when an office has fonts of its own (0.2 s). fontkit reads tables as they
-    // are asked for: a broken file may fail at the first lookup.
+    // are asked for: a broken file may fail at the first lookup. The bytes read once: checked,
+    // and hashed for what the print is made from.
     const fontkit = require('fontkit') as typeof Fontkit;
-    const opened = fontkit.openSync(file);
+    const bytes = readFileSync(file);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    const opened = fontkit.create(bytes);
     const font = 'fonts' in opened ? (opened.fonts[0] as Fontkit.Font) : opened;
     if (!font || typeof font.hasGlyphForCodePoint !== 'function') throw new Error('no face');
     font.hasGlyphForCodePoint(0x4e00);
@@ -94,7 +98,7 @@ function unusable(file: string, chars: readonly number[]): { reason?: string; mi
   }
   // A face for Latin text named 仿宋_GB2312, say: it would print nothing of the document itself.
   if (chars.length && missing.length * 2 > chars.length) return { reason: `缺少文中 ${chars.length} 个字中的 ${missing.length} 个（如「${missing.slice(0, 6).join('')}」），不是这种中文字体`, missing };
-  return { missing };
+  return { missing, sha256 };
 }
 
 const hexDigit = (c: number) => (c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1);
@@ -226,7 +230,7 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
     const file = own.find((f) => role.official.includes(path.parse(f).name));
     // Opened as every workspace file is: a font linked from outside the workspace is not read.
     const opened = file ? openWorkspaceFile(root, path.join(fontsDir, file), 'font') : undefined;
-    const check: { reason?: string; missing: string[]; refused?: boolean } | undefined = !file ? undefined : opened && !opened.ok ? { reason: opened.refusal.reason, missing: [], refused: true } : unusable(path.join(fontsDir, file), chars);
+    const check: { reason?: string; missing: string[]; refused?: boolean; sha256?: string } | undefined = !file ? undefined : opened && !opened.ok ? { reason: opened.refusal.reason, missing: [], refused: true } : unusable(path.join(fontsDir, file), chars);
     if (file && check && !check.reason) {
       const url = pathToFileURL(path.join(fontsDir, file)).href;
       // A character the office face lacks comes from the free face, never a system font (which
@@ -240,7 +244,7 @@ export async function fontSetup(root: string, choice: FontChoice = 'auto', text 
       css += `@font-face{font-family:'${role.family}';font-display:block;src:url("${url}");}\n`;
       dirs.add(fontsDir);
       used[name] = file;
-      faces.push(`${file} ${createHash('sha256').update(readFileSync(path.join(fontsDir, file))).digest('hex')}`);
+      faces.push(`${file} ${check.sha256}`);
       continue;
     }
     if (file && check?.refused) {
